@@ -1,0 +1,33 @@
+// Reading robot descriptions into a validated RobotSpec.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "thunder/spec/robot_spec.h"
+
+namespace thunder {
+
+struct LoadOptions {
+  std::string name;       ///< robot name; default: the file's stem
+  std::string base_link;  ///< URDF: first link of the chain (default: the root)
+  std::string ee_link;    ///< URDF: end-effector link (default: end of the unbranched chain)
+  bool strict = false;    ///< physical-consistency warnings become errors
+};
+
+/// Loads a thunder YAML robot file or a URDF (chosen by extension, `.urdf`/`.xml` or
+/// `.yaml`/`.yml`). Throws InputError naming file, line and field on any invalid input.
+RobotSpec load_robot(const std::string& path, const LoadOptions& options = {});
+
+RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options = {});
+RobotSpec load_urdf(const std::string& path, const LoadOptions& options = {});
+
+/// Overwrites link inertial values (and friction) from a parameter file in the
+/// `franka_inertial.yaml` format (linkK.origin.xyz = CoM, linkK.mass, linkK.inertia.{xx..},
+/// linkK.friction.{d1,d2}, end_effector with use_EE). Symbolic flags are kept.
+void apply_inertial_file(RobotSpec& spec, const std::string& path);
+
+/// Applies the end of loading common to all formats: physical warnings, or errors with strict.
+void finish_loading(RobotSpec& spec, const LoadOptions& options);
+
+}  // namespace thunder

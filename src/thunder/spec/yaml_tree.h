@@ -1,0 +1,40 @@
+// An ABI-neutral copy of a parsed YAML document.
+//
+// The casadi wheel uses the pre-C++11 std::string ABI and the yaml-cpp library the new one, so
+// no std::string may cross between code compiled against each. yaml_tree.cpp is the only
+// translation unit that sees yaml-cpp; it returns this tree, whose strings are vectors of char.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace thunder {
+
+struct YamlNode {
+  enum Kind { Null, Scalar, Sequence, Map };
+  Kind kind = Null;
+  std::vector<char> text;                  ///< scalar text (Scalar only)
+  std::vector<std::vector<char>> keys;     ///< map keys (Map only), in file order
+  std::vector<YamlNode> children;          ///< map values or sequence items
+  int line = 0;                            ///< 1-based line in the file, 0 if unknown
+  int column = 0;
+
+  std::string str() const { return std::string(text.begin(), text.end()); }
+  std::string key(size_t i) const { return std::string(keys[i].begin(), keys[i].end()); }
+  /// The child with this key, or nullptr (Map only).
+  const YamlNode* find(const std::string& key) const;
+};
+
+struct YamlParseResult {
+  bool ok = false;
+  YamlNode root;
+  std::vector<char> error;  ///< parser message when !ok
+  int error_line = 0;       ///< 1-based
+};
+
+/// Parses a YAML file (anchors and aliases resolved). Never throws.
+YamlParseResult parse_yaml_file(const char* path);
+/// Parses YAML text. Never throws.
+YamlParseResult parse_yaml_text(const char* text);
+
+}  // namespace thunder

@@ -1,0 +1,27 @@
+// From a RobotSpec to the FunctionSet of docs/FUNCTIONS.md.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "thunder/functions/function_set.h"
+#include "thunder/model/parameters.h"
+#include "thunder/spec/robot_spec.h"
+
+namespace thunder {
+
+struct BuildOptions {
+  ParameterOptions parameters;
+  /// Only these functions (empty: all). Unknown names are an error.
+  std::vector<std::string> only;
+  /// One line per built function (name, instruction count, seconds).
+  std::function<void(const std::string&)> progress;
+};
+
+FunctionSet build_function_set(const RobotSpec& spec, const BuildOptions& options = {});
+
+/// Names of every function build_function_set can produce for this robot, in build order.
+std::vector<std::string> available_functions(const RobotSpec& spec);
+
+}  // namespace thunder

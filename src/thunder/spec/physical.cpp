@@ -35,7 +35,8 @@ std::vector<std::string> physical_warnings(const RobotSpec& spec) {
   for (const Link& link : spec.links) {
     const std::string where = file + ": " + link_field(link) + ": ";
     if (!(link.mass.value > 0))
-      out.push_back(where + "mass must be positive, got " + num(link.mass.value));
+      out.push_back(file + ": " + (link.mass.field.empty() ? link.name + ".mass" : link.mass.field) +
+                    ": mass must be positive, got " + num(link.mass.value));
     const Mat3 I = inertia_matrix(link.inertia);
     const std::array<double, 3> ev = symmetric_eigenvalues(I);  // ascending
     const double scale = std::max({std::fabs(ev[0]), std::fabs(ev[2]), 1e-300});

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace thunder {
@@ -54,9 +55,10 @@ YamlParseResult parse(Loader load) {
 
 }  // namespace
 
-const YamlNode* YamlNode::find(const std::string& key) const {
+const YamlNode* YamlNode::find(const char* key) const {
+  const size_t n = std::strlen(key);
   for (size_t i = 0; i < keys.size(); ++i)
-    if (keys[i].size() == key.size() && std::equal(keys[i].begin(), keys[i].end(), key.begin()))
+    if (keys[i].size() == n && std::equal(keys[i].begin(), keys[i].end(), key))
       return &children[i];
   return nullptr;
 }

@@ -21,8 +21,10 @@ struct YamlNode {
 
   std::string str() const { return std::string(text.begin(), text.end()); }
   std::string key(size_t i) const { return std::string(keys[i].begin(), keys[i].end()); }
-  /// The child with this key, or nullptr (Map only).
-  const YamlNode* find(const std::string& key) const;
+  /// The child with this key, or nullptr (Map only). The out-of-line overload takes a C string:
+  /// a std::string must not cross the ABI boundary (yaml_tree.cpp uses the other ABI).
+  const YamlNode* find(const char* key) const;
+  const YamlNode* find(const std::string& key) const { return find(key.c_str()); }
 };
 
 struct YamlParseResult {

@@ -1,0 +1,35 @@
+// `thunder gen`: the code-generation entry point called by the CLI after loading the robot.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "thunder/spec/robot_spec.h"
+
+namespace thunder {
+
+struct GenOptions {
+  std::string out_dir;                       ///< -o; the CLI defaults it to "gen/<robot name>"
+  std::vector<std::string> symbolic_sets;    ///< --symb: names from known_parameter_sets(), no "par_" prefix
+  std::vector<std::string> targets;          ///< --targets: names from known_targets(); empty = default
+  bool pytorch = false;                      ///< --pytorch
+};
+
+/// Parameter sets that --symb accepts (written without the "par_" prefix; the CLI strips it).
+inline const std::vector<std::string>& known_parameter_sets() {
+  static const std::vector<std::string> sets = {"DYN", "REG",     "Dl",       "K",     "D",      "Dm",
+                                                "Mm",  "DHtable", "world2L0", "Ln2EE", "gravity"};
+  return sets;
+}
+
+/// Exporters that --targets accepts.
+inline const std::vector<std::string>& known_targets() {
+  static const std::vector<std::string> targets = {"cpp", "casadi", "torch", "native"};
+  return targets;
+}
+
+/// Generates code for `spec`; returns the process exit code (0 on success). Errors may be thrown
+/// (InputError, std::exception): the CLI prints them as one "thunder: error: ..." line.
+int run_gen(const RobotSpec& spec, const GenOptions& options);
+
+}  // namespace thunder

@@ -1,0 +1,150 @@
+#include "thunder/cli/summary.h"
+
+#include <cstdio>
+#include <iomanip>
+
+namespace thunder {
+namespace {
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+std::string val(const Scalar& s) { return num(s.value) + (s.symbolic ? "*" : ""); }
+
+template <class C>
+std::string vec(const C& xs) {
+  std::string out = "[";
+  for (size_t i = 0; i < xs.size(); ++i) out += (i ? ", " : "") + val(xs[i]);
+  return out + "]";
+}
+
+std::string pose(const Pose& p) { return "tr " + vec(p.tr) + ", ypr " + vec(p.ypr); }
+
+template <class C>
+int count_symbolic(const C& xs) {
+  int n = 0;
+  for (const Scalar& s : xs) n += s.symbolic;
+  return n;
+}
+
+void collect(std::vector<std::string>& out, const Scalar& s) {
+  if (s.symbolic) out.push_back(s.field);
+}
+template <class C>
+void collect_all(std::vector<std::string>& out, const C& xs) {
+  for (const Scalar& s : xs) collect(out, s);
+}
+
+}  // namespace
+
+std::vector<ParameterSetInfo> parameter_sets(const RobotSpec& spec) {
+  const int n = spec.n();
+  const int ne = static_cast<int>(spec.elastic.size());
+  ParameterSetInfo dyn{"par_DYN", 10 * n, 0}, reg{"par_REG", 10 * n, 0}, dl{"par_Dl", n * spec.Dl_order, 0};
+  ParameterSetInfo K{"par_K", ne * spec.K_order, 0}, D{"par_D", ne * spec.D_order, 0},
+      Dm{"par_Dm", ne * spec.Dm_order, 0}, Mm{"par_Mm", ne, 0};
+  ParameterSetInfo dh{"par_DHtable", 4 * n, 0}, w2l{"par_world2L0", 6, 0}, l2e{"par_Ln2EE", 6, 0},
+      grav{"par_gravity", 3, 0};
+  for (const Link& l : spec.links) {
+    const int cs = count_symbolic(l.com);
+    dyn.symbolic += l.mass.symbolic + cs + count_symbolic(l.inertia);
+    // REG = [m, m c, I about the link origin]: an entry is symbolic when any DYN entry it is
+    // computed from is.
+    reg.symbolic += l.mass.symbolic;
+    for (const Scalar& c : l.com) reg.symbolic += (l.mass.symbolic || c.symbolic);
+    for (const Scalar& I : l.inertia) reg.symbolic += (I.symbolic || l.mass.symbolic || cs > 0);
+    dl.symbolic += count_symbolic(l.friction);
+  }
+  for (const ElasticJoint& e : spec.elastic) {
+    K.symbolic += count_symbolic(e.K);
+    D.symbolic += count_symbolic(e.D);
+    Dm.symbolic += count_symbolic(e.Dm);
+    Mm.symbolic += e.Mm.symbolic;
+  }
+  for (const Joint& j : spec.joints) {
+    if (j.origin == JointOrigin::DH) dh.symbolic += count_symbolic(j.dh);
+    else dh.symbolic += count_symbolic(j.xyz) + count_symbolic(j.rpy);
+  }
+  w2l.symbolic = count_symbolic(spec.base.tr) + count_symbolic(spec.base.ypr);
+  l2e.symbolic = count_symbolic(spec.ee.tr) + count_symbolic(spec.ee.ypr);
+  grav.symbolic = count_symbolic(spec.gravity);
+  return {dyn, reg, dl, K, D, Dm, Mm, dh, w2l, l2e, grav};
+}
+
+void print_summary(const RobotSpec& spec, std::ostream& os) {
+  os << "robot:    " << spec.name << "\n";
+  os << "source:   " << spec.source_file << " (" << spec.format << ")\n";
+  os << "joints:   " << spec.n() << "\n";
+  os << "  " << std::left << std::setw(4) << "#" << std::setw(10) << "name" << std::setw(6) << "type"
+     << std::setw(9) << "elastic" << "origin, axis\n";
+  for (int i = 0; i < spec.n(); ++i) {
+    const Joint& j = spec.joints[i];
+    std::string origin;
+    if (j.origin == JointOrigin::DH)
+      origin = "DH a=" + val(j.dh[0]) + " alpha=" + val(j.dh[1]) + " d=" + val(j.dh[2]) + " theta=" + val(j.dh[3]);
+    else
+      origin = "xyz " + vec(j.xyz) + " rpy " + vec(j.rpy);
+    const std::string axis = "[" + num(j.axis[0]) + ", " + num(j.axis[1]) + ", " + num(j.axis[2]) + "]";
+    os << "  " << std::setw(4) << (i + 1) << std::setw(10) << j.name << std::setw(6)
+       << (j.type == JointType::Revolute ? "R" : "P") << std::setw(9) << (j.elastic ? "yes" : "no") << origin
+       << "  axis " << axis << "\n";
+  }
+  os << std::right;
+  os << "frames:   world -> " << spec.base_link << " (base: " << pose(spec.base) << ")\n";
+  os << "          ";
+  for (size_t i = 0; i < spec.links.size(); ++i) os << (i ? " -> " : "") << spec.links[i].name;
+  os << "\n          -> " << spec.ee_link << " (end effector: " << pose(spec.ee) << ")\n";
+  os << "gravity:  " << vec(spec.gravity) << "\n";
+  os << "links:\n";
+  for (const Link& l : spec.links) {
+    os << "  " << l.name << ": mass " << val(l.mass) << ", com " << vec(l.com) << ", inertia " << vec(l.inertia);
+    if (!l.friction.empty()) os << ", friction " << vec(l.friction);
+    os << "\n";
+  }
+  os << "friction: Dl_order " << spec.Dl_order << "\n";
+  os << "elastic:  " << (spec.elastic_model ? "on" : "off");
+  if (spec.elastic_model)
+    os << " (K_order " << spec.K_order << ", D_order " << spec.D_order << ", Dm_order " << spec.Dm_order << ")";
+  os << "\n";
+  for (const ElasticJoint& e : spec.elastic)
+    os << "  " << spec.joints[e.joint].name << ": K " << vec(e.K) << ", D " << vec(e.D) << ", Dm " << vec(e.Dm)
+       << ", Mm " << val(e.Mm) << "\n";
+
+  std::vector<std::string> symb;
+  for (const Joint& j : spec.joints) {
+    collect_all(symb, j.dh);
+    if (j.origin != JointOrigin::DH) {
+      collect_all(symb, j.xyz);
+      collect_all(symb, j.rpy);
+    }
+  }
+  collect_all(symb, spec.gravity);
+  collect_all(symb, spec.base.tr);
+  collect_all(symb, spec.base.ypr);
+  collect_all(symb, spec.ee.tr);
+  collect_all(symb, spec.ee.ypr);
+  for (const Link& l : spec.links) {
+    collect(symb, l.mass);
+    collect_all(symb, l.com);
+    collect_all(symb, l.inertia);
+    collect_all(symb, l.friction);
+  }
+  for (const ElasticJoint& e : spec.elastic) {
+    collect_all(symb, e.K);
+    collect_all(symb, e.D);
+    collect_all(symb, e.Dm);
+    collect(symb, e.Mm);
+  }
+  os << "symbolic: " << symb.size() << " parameters (marked * above)\n";
+  for (const auto& f : symb) os << "  " << f << "\n";
+  os << "parameter sets:\n";
+  for (const auto& p : parameter_sets(spec))
+    os << "  " << std::left << std::setw(14) << p.name << std::right << std::setw(4) << p.size << "  ("
+       << p.symbolic << " symbolic)\n";
+  os << "warnings: " << spec.warnings.size() << "\n";
+}
+
+}  // namespace thunder

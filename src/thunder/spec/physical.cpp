@@ -1,0 +1,65 @@
+// Physical-consistency checks of link inertial data, and the end of loading common to all formats.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "thunder/spec/inertia_math.h"
+#include "thunder/spec/load.h"
+#include "thunder/util/error.h"
+
+namespace thunder {
+namespace {
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+/// "dynamics.link3.inertial" from "dynamics.link3.inertial.mass"; the link name if unknown.
+std::string link_field(const Link& link) {
+  const std::string& f = link.mass.field;
+  const std::string suffix = ".mass";
+  if (f.size() > suffix.size() && f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0)
+    return f.substr(0, f.size() - suffix.size());
+  return f.empty() ? link.name : f;
+}
+
+}  // namespace
+
+std::vector<std::string> physical_warnings(const RobotSpec& spec) {
+  std::vector<std::string> out;
+  const std::string file = spec.source_file.empty() ? spec.name : spec.source_file;
+  for (const Link& link : spec.links) {
+    const std::string where = file + ": " + link_field(link) + ": ";
+    if (!(link.mass.value > 0))
+      out.push_back(file + ": " + (link.mass.field.empty() ? link.name + ".mass" : link.mass.field) +
+                    ": mass must be positive, got " + num(link.mass.value));
+    const Mat3 I = inertia_matrix(link.inertia);
+    const std::array<double, 3> ev = symmetric_eigenvalues(I);  // ascending
+    const double scale = std::max({std::fabs(ev[0]), std::fabs(ev[2]), 1e-300});
+    const std::string evs = num(ev[0]) + ", " + num(ev[1]) + ", " + num(ev[2]);
+    if (ev[0] <= 1e-12 * scale) {
+      out.push_back(where + "inertia not positive definite (eigenvalues " + evs + ")");
+      continue;
+    }
+    const double tol = 1e-12 * scale;
+    if (ev[2] > ev[0] + ev[1] + tol)
+      out.push_back(where + "inertia violates the triangle inequality (principal moments " + evs +
+                    ": the largest exceeds the sum of the other two)");
+  }
+  return out;
+}
+
+void finish_loading(RobotSpec& spec, const LoadOptions& options) {
+  spec.warnings = physical_warnings(spec);
+  if (options.strict && !spec.warnings.empty()) {
+    std::string msg = spec.warnings.front();
+    if (spec.warnings.size() > 1) msg += " (and " + std::to_string(spec.warnings.size() - 1) + " more findings)";
+    throw InputError("", 0, "", msg + " [--strict]");
+  }
+}
+
+}  // namespace thunder

@@ -1,0 +1,290 @@
+// The thunder_dynamics robot YAML format (as in robots/RRR.yaml, seaRRR.yaml, franka.yaml).
+//
+// Scalar::field paths follow the file: map keys joined by '.', list items as [i] with the 0-based
+// index into the list as written, e.g. "kinematics.DH[5]" (joint 2, alpha), "gravity.value[2]",
+// "Base_to_L0.ypr[0]", "dynamics.link3.inertial.Ixx", "dynamics.link3.friction.Dl[1]",
+// "elastic.joints.joint1.K[0]", "elastic.joints.joint1.Mm".
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "thunder/spec/load.h"
+#include "thunder/spec/yaml_read.h"
+#include "thunder/util/error.h"
+
+namespace thunder {
+namespace {
+
+const char* const kInertialKeys[10] = {"mass", "CoM_x", "CoM_y", "CoM_z", "Ixx",
+                                       "Ixy",  "Ixz",   "Iyy",   "Iyz",   "Izz"};
+
+std::string file_stem(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  const size_t dot = base.find_last_of('.');
+  if (dot != std::string::npos && dot > 0) base = base.substr(0, dot);
+  return base;
+}
+
+Scalar constant(double v, const std::string& field) {
+  Scalar s;
+  s.value = v;
+  s.field = field;
+  return s;
+}
+
+/// Reads `key` as a list of `count` numbers with an optional parallel 0/1 `symb_key` list.
+std::vector<Scalar> read_values(const YamlReader& r, const YamlNode& parent, const std::string& parent_path,
+                                const std::string& key, int count, const std::string& what) {
+  const std::string path = YamlReader::join(parent_path, key);
+  const auto items = r.list(r.require(parent, parent_path, key), path, count, what);
+  std::vector<Scalar> out;
+  for (size_t i = 0; i < items.size(); ++i) out.push_back(r.scalar(*items[i], YamlReader::item(path, i)));
+  return out;
+}
+
+Pose read_pose(const YamlReader& r, const YamlNode& root, const std::string& key) {
+  Pose pose;
+  const YamlNode* node = root.find(key);
+  if (!node) {
+    for (int i = 0; i < 3; ++i) {
+      pose.tr[i] = constant(0.0, YamlReader::item(key + ".tr", i));
+      pose.ypr[i] = constant(0.0, YamlReader::item(key + ".ypr", i));
+    }
+    return pose;
+  }
+  r.expect_map(*node, key);
+  const auto tr = read_values(r, *node, key, "tr", 3, "numbers x, y, z");
+  const auto ypr = read_values(r, *node, key, "ypr", 3, "numbers yaw, pitch, roll");
+  const auto symb = r.flags(*node, key, "symb", 6, "tr and ypr");
+  for (int i = 0; i < 3; ++i) {
+    pose.tr[i] = tr[i];
+    pose.tr[i].symbolic = symb[i];
+    pose.ypr[i] = ypr[i];
+    pose.ypr[i].symbolic = symb[3 + i];
+  }
+  return pose;
+}
+
+/// Reads a list of coefficients of at least `order` values (the first `order` are kept) with a
+/// symb list of the same length as the list in the file.
+std::vector<Scalar> read_coefficients(const YamlReader& r, const YamlNode& parent, const std::string& parent_path,
+                                      const std::string& key, const std::string& symb_key, int order,
+                                      const std::string& order_name) {
+  const std::string path = YamlReader::join(parent_path, key);
+  const YamlNode* node = parent.find(key);
+  if (!node) {
+    if (order == 0) return {};
+    r.fail(&parent, path, "missing required key '" + key + "' (" + order_name + " = " + std::to_string(order) +
+                              " coefficients)");
+  }
+  const auto items = r.list(*node, path, -1, "numbers");
+  if (items.size() < static_cast<size_t>(order))
+    r.fail(node, path, "expected " + std::to_string(order) + " coefficients (" + order_name + " = " +
+                           std::to_string(order) + "), got " + std::to_string(items.size()));
+  std::vector<Scalar> all;
+  for (size_t i = 0; i < items.size(); ++i) all.push_back(r.scalar(*items[i], YamlReader::item(path, i)));
+  const auto symb = r.flags(parent, parent_path, symb_key, items.size(), key);
+  for (size_t i = 0; i < all.size(); ++i) all[i].symbolic = symb[i];
+  all.resize(order);
+  return all;
+}
+
+void read_link(const YamlReader& r, const YamlNode& dynamics, int k, Link& link) {
+  const std::string name = "link" + std::to_string(k);
+  const std::string path = "dynamics." + name;
+  link.name = name;
+  const YamlNode& node = r.require(dynamics, "dynamics", name);
+  const YamlNode& inertial = r.require(node, path, "inertial");
+  const std::string ipath = path + ".inertial";
+  r.expect_map(inertial, ipath);
+  for (size_t i = 0; i < inertial.keys.size(); ++i) {
+    const std::string key = inertial.key(i);
+    if (key == "symb") continue;
+    if (std::find(std::begin(kInertialKeys), std::end(kInertialKeys), key) == std::end(kInertialKeys))
+      r.fail(&inertial.children[i], YamlReader::join(ipath, key),
+             "unknown inertial key '" + key + "'; expected mass, CoM_x, CoM_y, CoM_z, Ixx, Ixy, Ixz, Iyy, Iyz, Izz");
+  }
+  const auto symb = r.flags(inertial, ipath, "symb", 10,
+                            "mass, CoM_x, CoM_y, CoM_z, Ixx, Ixy, Ixz, Iyy, Iyz, Izz (in this order)");
+  std::array<Scalar, 10> v;
+  for (int i = 0; i < 10; ++i) {
+    const std::string key = kInertialKeys[i];
+    v[i] = r.scalar(r.require(inertial, ipath, key), YamlReader::join(ipath, key), symb[i]);
+  }
+  link.mass = v[0];
+  for (int i = 0; i < 3; ++i) link.com[i] = v[1 + i];
+  for (int i = 0; i < 6; ++i) link.inertia[i] = v[4 + i];
+}
+
+void read_elastic(const YamlReader& r, const YamlNode& root, RobotSpec& spec, const std::vector<bool>& sea) {
+  const YamlNode& el = r.require(root, "", "elastic");
+  r.expect_map(el, "elastic");
+  auto order = [&](const char* key) {
+    const YamlNode* n = el.find(key);
+    return n ? r.integer(*n, std::string("elastic.") + key) : 0;
+  };
+  spec.K_order = order("K_order");
+  spec.D_order = order("D_order");
+  spec.Dm_order = order("Dm_order");
+  const bool any_sea = std::find(sea.begin(), sea.end(), true) != sea.end();
+  const YamlNode* joints = el.find("joints");
+  if (!joints) {
+    if (any_sea) r.fail(&el, "elastic.joints", "missing required key 'joints' (one entry per R_SEA/P_SEA joint)");
+    return;
+  }
+  r.expect_map(*joints, "elastic.joints");
+  std::vector<const YamlNode*> entry(spec.n(), nullptr);
+  for (size_t i = 0; i < joints->keys.size(); ++i) {
+    const std::string key = joints->key(i);
+    const std::string path = "elastic.joints." + key;
+    int k = 0;
+    if (key.size() > 5 && key.compare(0, 5, "joint") == 0 &&
+        key.find_first_not_of("0123456789", 5) == std::string::npos && key.size() < 12)
+      k = std::stoi(key.substr(5));
+    if (k < 1 || k > spec.n())
+      r.fail(&joints->children[i], path,
+             "expected jointK with K the 1-based index of an elastic joint (1.." + std::to_string(spec.n()) + ")");
+    if (!sea[k - 1])
+      r.fail(&joints->children[i], path,
+             "joint " + std::to_string(k) + " is not elastic (type_joints has no R_SEA/P_SEA for it)");
+    entry[k - 1] = &joints->children[i];
+  }
+  for (int j = 0; j < spec.n(); ++j) {
+    if (!sea[j]) continue;
+    const std::string key = "joint" + std::to_string(j + 1);
+    const std::string path = "elastic.joints." + key;
+    if (!entry[j]) r.fail(joints, path, "missing entry for elastic joint " + std::to_string(j + 1));
+    const YamlNode& e = *entry[j];
+    r.expect_map(e, path);
+    ElasticJoint ej;
+    ej.joint = j;
+    ej.K = read_coefficients(r, e, path, "K", "K_symb", spec.K_order, "elastic.K_order");
+    ej.D = read_coefficients(r, e, path, "D", "D_symb", spec.D_order, "elastic.D_order");
+    ej.Dm = read_coefficients(r, e, path, "Dm", "Dm_symb", spec.Dm_order, "elastic.Dm_order");
+    ej.Mm = r.scalar(r.require(e, path, "Mm"), path + ".Mm");
+    if (const YamlNode* ms = e.find("Mm_symb")) {
+      if (ms->kind == YamlNode::Sequence) {
+        const auto items = r.list(*ms, path + ".Mm_symb", 1, "flag");
+        ej.Mm.symbolic = r.flag(*items[0], path + ".Mm_symb[0]");
+      } else {
+        ej.Mm.symbolic = r.flag(*ms, path + ".Mm_symb");
+      }
+    }
+    spec.elastic.push_back(ej);
+  }
+}
+
+}  // namespace
+
+RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options) {
+  const YamlReader r(path);
+  const YamlNode root = r.load();
+  if (!root.find("num_joints") && root.find("link0"))
+    r.fail(&root, "", "this is an inertial parameter file, not a robot description; pass it with --par");
+
+  RobotSpec spec;
+  spec.name = options.name.empty() ? file_stem(path) : options.name;
+  spec.source_file = path;
+  spec.format = "thunder-yaml";
+
+  const YamlNode& nj = r.require(root, "", "num_joints");
+  const int n = r.integer(nj, "num_joints", /*positive=*/true);
+
+  // Joint types.
+  const auto types = r.list(r.require(root, "", "type_joints"), "type_joints", n,
+                            "joint types (one per joint, num_joints = " + std::to_string(n) + ")");
+  std::vector<bool> sea(n, false);
+  spec.joints.resize(n);
+  for (int j = 0; j < n; ++j) {
+    const std::string field = YamlReader::item("type_joints", j);
+    const std::string t = r.text(*types[j], field);
+    Joint& joint = spec.joints[j];
+    joint.name = "joint" + std::to_string(j + 1);
+    if (t == "R" || t == "R_SEA") joint.type = JointType::Revolute;
+    else if (t == "P" || t == "P_SEA") joint.type = JointType::Prismatic;
+    else r.fail(types[j], field, "unknown joint type '" + t + "'; allowed: R, P, R_SEA, P_SEA");
+    sea[j] = t.size() > 4;
+    joint.origin = JointOrigin::DH;
+    joint.axis = {0, 0, 1};
+  }
+
+  // Kinematics: DH rows a, alpha, d, theta (modified DH).
+  const YamlNode& kin = r.require(root, "", "kinematics");
+  r.expect_map(kin, "kinematics");
+  const auto dh = read_values(r, kin, "kinematics", "DH", 4 * n,
+                              "DH numbers (4 * num_joints = " + std::to_string(4 * n) + ": a, alpha, d, theta per joint)");
+  const auto dh_symb = r.flags(kin, "kinematics", "symb", 4 * n, "DH");
+  for (int j = 0; j < n; ++j)
+    for (int c = 0; c < 4; ++c) {
+      spec.joints[j].dh[c] = dh[4 * j + c];
+      spec.joints[j].dh[c].symbolic = dh_symb[4 * j + c];
+    }
+
+  // Gravity.
+  if (const YamlNode* g = root.find("gravity")) {
+    r.expect_map(*g, "gravity");
+    const auto value = read_values(r, *g, "gravity", "value", 3, "numbers (gravity x, y, z)");
+    const auto symb = r.flags(*g, "gravity", "symb", 3, "gravity.value");
+    for (int i = 0; i < 3; ++i) {
+      spec.gravity[i] = value[i];
+      spec.gravity[i].symbolic = symb[i];
+    }
+  } else {
+    const double g0[3] = {0, 0, -9.81};
+    for (int i = 0; i < 3; ++i) spec.gravity[i] = constant(g0[i], YamlReader::item("gravity.value", i));
+  }
+
+  spec.base = read_pose(r, root, "Base_to_L0");
+  spec.ee = read_pose(r, root, "Ln_to_EE");
+
+  // Dynamics: inertial parameters and link friction.
+  const YamlNode& dyn = r.require(root, "", "dynamics");
+  r.expect_map(dyn, "dynamics");
+  spec.links.resize(n);
+  for (int j = 0; j < n; ++j) read_link(r, dyn, j + 1, spec.links[j]);
+
+  if (const YamlNode* d = root.find("Dl_order")) {
+    spec.Dl_order = r.integer(*d, "Dl_order");
+  } else {
+    // Default: the length of the first Dl list present.
+    spec.Dl_order = 0;
+    for (int j = 0; j < n; ++j) {
+      const YamlNode* link = dyn.find("link" + std::to_string(j + 1));
+      const YamlNode* fr = link ? link->find("friction") : nullptr;
+      const YamlNode* dl = fr && fr->kind == YamlNode::Map ? fr->find("Dl") : nullptr;
+      if (dl && dl->kind == YamlNode::Sequence) {
+        spec.Dl_order = static_cast<int>(dl->children.size());
+        break;
+      }
+    }
+  }
+  for (int j = 0; j < n; ++j) {
+    const std::string lpath = "dynamics.link" + std::to_string(j + 1);
+    const YamlNode& link = *dyn.find("link" + std::to_string(j + 1));
+    const YamlNode* fr = link.find("friction");
+    if (!fr) {
+      if (spec.Dl_order > 0)
+        r.fail(&link, lpath + ".friction",
+               "missing required key 'friction' (Dl_order = " + std::to_string(spec.Dl_order) + " coefficients in Dl)");
+      continue;
+    }
+    r.expect_map(*fr, lpath + ".friction");
+    spec.links[j].friction = read_coefficients(r, *fr, lpath + ".friction", "Dl", "symb", spec.Dl_order, "Dl_order");
+  }
+
+  // Elastic joints.
+  if (const YamlNode* em = root.find("ELASTIC_MODEL")) {
+    spec.elastic_model = r.boolean(*em, "ELASTIC_MODEL");
+  } else {
+    spec.elastic_model = std::find(sea.begin(), sea.end(), true) != sea.end();
+  }
+  if (spec.elastic_model) read_elastic(r, root, spec, sea);
+  // A joint is elastic when the elastic model is on and its type is R_SEA/P_SEA.
+  for (int j = 0; j < n; ++j) spec.joints[j].elastic = spec.elastic_model && sea[j];
+
+  finish_loading(spec, options);
+  return spec;
+}
+
+}  // namespace thunder

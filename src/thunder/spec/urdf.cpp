@@ -485,7 +485,10 @@ RobotSpec UrdfReader::read() {
   if (n_movable == 0)
     fail(links_[ee].line, "link[" + links_[ee].name + "]",
          "no movable joint between the base link " + links_[base].name + " and the end-effector link " +
-             links_[ee].name + (options_.ee_link.empty() ? " (the chain branches there; choose --ee)" : ""));
+             links_[ee].name +
+             (options_.ee_link.empty() && links_[ee].has_movable_below
+                  ? " (the chain branches there into several movable subtrees; choose --ee)"
+                  : ""));
 
   spec.base_link = links_[base].name;
   spec.ee_link = links_[ee].name;
@@ -599,7 +602,13 @@ RobotSpec UrdfReader::read() {
 
 RobotSpec load_urdf(const std::string& path, const LoadOptions& options) {
   RobotSpec spec = UrdfReader(path, options).read();
+  // The chain warnings (locked tool joints, ignored branches) are not physical findings: keep
+  // them first and out of --strict, whether finish_loading appends or replaces its findings.
+  std::vector<std::string> chain_warnings = std::move(spec.warnings);
+  spec.warnings.clear();
   finish_loading(spec, options);
+  chain_warnings.insert(chain_warnings.end(), spec.warnings.begin(), spec.warnings.end());
+  spec.warnings = std::move(chain_warnings);
   return spec;
 }
 

@@ -1,0 +1,385 @@
+"""URDF -> RobotSpec, checked against Pinocchio's own URDF parser (kinematics and merged inertias)
+and on small hand-written URDFs (chain selection, fixed-joint merging, errors).
+
+Tolerances: both sides compose the same few float64 rotations and translations (ours goes through
+an rpy round trip where fixed joints are folded in), so frames agree to ~1e-15; 1e-12 leaves
+room for the accumulation over 7 joints without hiding a wrong convention (which shows at 1e-2).
+"""
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from conftest import example_robot_data_dir
+from spec_helpers import forward_kinematics, gravity_torques, link_inertia, spec_check, spec_json
+
+pin = pytest.importorskip("pinocchio")
+
+TOL = 1e-12
+
+
+def iiwa_urdf():
+    """A plain (xacro-expanded) KUKA LBR iiwa 14 URDF: example-robot-data has none, the
+    Robotics Toolbox data wheel (rtbdata) ships one."""
+    import pathlib
+    for p in sys.path:
+        f = pathlib.Path(p) / "rtbdata/xacro/kuka_description/kuka_lbr_iiwa/urdf/lbr_iiwa_14_r820.urdf"
+        if f.is_file():
+            return f
+    pytest.skip("no iiwa URDF installed (rtbdata)")
+
+
+def robot_urdf(which):
+    if which == "panda":
+        return example_robot_data_dir() / "panda_description/urdf/panda.urdf"
+    if which == "ur5":
+        return example_robot_data_dir() / "ur_description/urdf/ur5_robot.urdf"
+    if which == "iiwa":
+        return iiwa_urdf()
+    raise ValueError(which)
+
+
+# (robot, extra CLI args, expected EE link, joints Pinocchio must lock to get the same chain)
+CASES = [
+    ("panda", [], "panda_hand", ["panda_finger_joint1", "panda_finger_joint2"]),
+    ("ur5", [], "wrist_3_link", []),
+    ("ur5", ["--ee", "tool0"], "tool0", []),
+    ("iiwa", [], "link_7", []),
+    ("iiwa", ["--ee", "tool0"], "tool0", []),
+]
+IDS = [f"{r}{'-' + a[1] if a else ''}" for r, a, _, _ in CASES]
+
+
+def pinocchio_model(path, locked):
+    model = pin.buildModelFromUrdf(str(path))
+    if locked:
+        ids = [model.getJointId(name) for name in locked]
+        model = pin.buildReducedModel(model, ids, pin.neutral(model))
+    return model
+
+
+def pin_configuration(model, spec, q):
+    """Pinocchio's q for the spec's joint values (continuous joints are (cos, sin) there)."""
+    qp = pin.neutral(model)
+    for j, qi in zip(spec["joints"], q):
+        jm = model.joints[model.getJointId(j["name"])]
+        if jm.nq == 1:
+            qp[jm.idx_q] = qi
+        else:
+            qp[jm.idx_q:jm.idx_q + 2] = [np.cos(qi), np.sin(qi)]
+    return qp
+
+
+@pytest.mark.parametrize("robot,args,ee,locked", CASES, ids=IDS)
+def test_chain_matches_pinocchio_kinematics(robot, args, ee, locked):
+    path = robot_urdf(robot)
+    spec = spec_json(path, *args)
+    model = pinocchio_model(path, locked)
+    data = model.createData()
+    assert spec["format"] == "urdf"
+    assert spec["ee_link"] == ee
+    assert spec["n"] == model.njoints - 1 == len(spec["links"])
+    # The same joints in the same order (Pinocchio numbers a chain's joints base to tip).
+    assert [j["name"] for j in spec["joints"]] == list(model.names)[1:]
+    assert all(j["origin"] == "xyz_rpy" and j["type"] in ("R", "P") for j in spec["joints"])
+    ee_frame = model.getFrameId(ee, pin.BODY)
+    rng = np.random.default_rng(7)
+    for _ in range(10):
+        q = rng.uniform(-np.pi, np.pi, spec["n"])
+        pin.forwardKinematics(model, data, pin_configuration(model, spec, q))
+        pin.updateFramePlacements(model, data)
+        frames, T_ee = forward_kinematics(spec, q)
+        for i, T in enumerate(frames):
+            np.testing.assert_allclose(T, data.oMi[i + 1].homogeneous, atol=TOL, rtol=0,
+                                       err_msg=f"frame of joint {spec['joints'][i]['name']}")
+        np.testing.assert_allclose(T_ee, data.oMf[ee_frame].homogeneous, atol=TOL, rtol=0)
+
+
+@pytest.mark.parametrize("robot,args,ee,locked", CASES, ids=IDS)
+def test_merged_inertias_match_pinocchio(robot, args, ee, locked):
+    """Pinocchio merges fixed-joint (and locked) bodies into the parent joint's body, expressed in
+    the joint frame, which is the URDF child link frame: the same as a spec link."""
+    path = robot_urdf(robot)
+    spec = spec_json(path, *args)
+    model = pinocchio_model(path, locked)
+    for i, link in enumerate(spec["links"]):
+        m, c, I = link_inertia(link)
+        Y = model.inertias[i + 1]
+        assert m == pytest.approx(Y.mass, abs=TOL), link["name"]
+        np.testing.assert_allclose(c, Y.lever, atol=TOL, rtol=0, err_msg=link["name"])
+        np.testing.assert_allclose(I, Y.inertia, atol=TOL, rtol=0, err_msg=link["name"])
+    # Total moving mass = all URDF masses minus what is fixed to the world (Pinocchio's universe).
+    urdf_total = sum(float(m.get("value")) for m in ET.parse(path).getroot().iter("mass"))
+    spec_total = sum(link["mass"]["value"] for link in spec["links"])
+    assert spec_total == pytest.approx(urdf_total - model.inertias[0].mass, abs=TOL)
+
+
+@pytest.mark.parametrize("robot,args,ee,locked", CASES, ids=IDS)
+def test_gravity_torques_match_pinocchio(robot, args, ee, locked):
+    """G(q) from the spec alone (numpy) against pin.computeGeneralizedGravity: checks masses and
+    CoMs together with the kinematics they hang on."""
+    path = robot_urdf(robot)
+    spec = spec_json(path, *args)
+    model = pinocchio_model(path, locked)
+    data = model.createData()
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        q = rng.uniform(-np.pi, np.pi, spec["n"])
+        G = pin.computeGeneralizedGravity(model, data, pin_configuration(model, spec, q))
+        np.testing.assert_allclose(gravity_torques(spec, q), G, atol=1e-10, rtol=0)
+
+
+def test_panda_defaults():
+    spec = spec_json(robot_urdf("panda"))
+    assert spec["name"] == "panda"
+    assert spec["base_link"] == "panda_link0"
+    assert [link["name"] for link in spec["links"]] == [f"panda_link{i}" for i in range(1, 8)]
+    assert [s["value"] for s in spec["gravity"]] == [0, 0, -9.81]
+    assert not any(s["symbolic"] for s in spec["gravity"])
+    # panda_link7 -> link8 (0.107 along z) -> hand (yaw -pi/4): Ln_to_EE.
+    assert [s["value"] for s in spec["ee"]["tr"]] == pytest.approx([0, 0, 0.107], abs=1e-15)
+    assert [s["value"] for s in spec["ee"]["ypr"]] == pytest.approx([-np.pi / 4, 0, 0], abs=1e-15)
+    w = spec["warnings"]
+    for finger in ("panda_finger_joint1", "panda_finger_joint2"):
+        assert any(f"joint {finger} (prismatic) below the end effector panda_hand is locked at 0" in m
+                   and "link 7" in m and "--ee" in m for m in w), w
+
+
+def test_panda_tcp_as_ee_is_a_branch():
+    """The fingers hang from panda_hand: with panda_hand_tcp as the EE they branch off the chain
+    before it, which a serial chain cannot model (rather than silently dropping them)."""
+    path = robot_urdf("panda")
+    proc = spec_check(path, "--ee", "panda_hand_tcp")
+    assert proc.returncode != 0
+    assert f"{path}:334: joint[panda_finger_joint1]: branching tree" in proc.stderr, proc.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Small hand-written URDFs
+
+def link(name, mass=None, com="0 0 0", rpy="0 0 0", inertia=(1, 0, 0, 1, 0, 1)):
+    if mass is None:
+        return f'  <link name="{name}"/>\n'
+    ixx, ixy, ixz, iyy, iyz, izz = inertia
+    return (f'  <link name="{name}">\n    <inertial>\n      <origin xyz="{com}" rpy="{rpy}"/>\n'
+            f'      <mass value="{mass}"/>\n'
+            f'      <inertia ixx="{ixx}" ixy="{ixy}" ixz="{ixz}" iyy="{iyy}" iyz="{iyz}" izz="{izz}"/>\n'
+            f'    </inertial>\n  </link>\n')
+
+
+def joint(name, type, parent, child, xyz="0 0 0", rpy="0 0 0", axis="0 0 1"):
+    ax = f'    <axis xyz="{axis}"/>\n' if axis is not None else ""
+    if type in ("revolute", "prismatic"):  # urdfdom (Pinocchio's parser) requires limits there
+        ax += '    <limit lower="-3" upper="3" effort="1" velocity="1"/>\n'
+    return (f'  <joint name="{name}" type="{type}">\n    <origin xyz="{xyz}" rpy="{rpy}"/>\n'
+            f'    <parent link="{parent}"/>\n    <child link="{child}"/>\n{ax}  </joint>\n')
+
+
+def robot(*parts, name="toy"):
+    return f'<?xml version="1.0"?>\n<robot name="{name}">\n' + "".join(parts) + "</robot>\n"
+
+
+def write(tmp_path, text, name="toy.urdf"):
+    f = tmp_path / name
+    f.write_text(text)
+    return f
+
+
+def line_of(text, needle):
+    """1-based line of the first line containing `needle`."""
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_fixed_joints_fold_into_the_next_origin_and_side_bodies_merge(tmp_path):
+    text = robot(
+        link("world"), link("base", 1.0), link("l1", 2.0, com="0.1 0 0"), link("flange"),
+        link("l2", 3.0, com="0 0.2 0", rpy="0.3 0.2 0.1", inertia=(0.4, 0.01, 0.02, 0.5, 0.03, 0.6)),
+        link("sensor", 0.5, com="0 0 0.05"), link("tip"),
+        joint("world_base", "fixed", "world", "base", xyz="1 2 3", rpy="0 0 1.0"),
+        joint("j1", "continuous", "base", "l1", xyz="0 0 0.3", axis="0 0 2"),
+        joint("l1_flange", "fixed", "l1", "flange", xyz="0.2 0 0", rpy="0.5 -0.4 0.3"),
+        joint("j2", "prismatic", "flange", "l2", xyz="0 0.1 0", rpy="0.1 0.2 0.3", axis="1 1 0"),
+        joint("l1_sensor", "fixed", "l1", "sensor", xyz="0 0.3 0", rpy="0 1.2 0"),
+        joint("l2_tip", "fixed", "l2", "tip", xyz="0 0 0.4", rpy="0.7 0 0"))
+    f = write(tmp_path, text)
+    spec = spec_json(f)
+    assert spec["base_link"] == "world" and spec["ee_link"] == "l2"  # tip hangs from l2 by a fixed joint
+    assert [j["type"] for j in spec["joints"]] == ["R", "P"]
+    assert spec["joints"][0]["axis"] == pytest.approx([0, 0, 1])
+    assert spec["joints"][1]["axis"] == pytest.approx([2 ** -0.5, 2 ** -0.5, 0])
+    assert spec["warnings"] == []
+    model = pin.buildModelFromUrdf(str(f))
+    data = model.createData()
+    for q in ([0.3, 0.2], [-2.0, -0.7]):
+        pin.forwardKinematics(model, data, pin_configuration(model, spec, q))
+        pin.updateFramePlacements(model, data)
+        frames, T_ee = forward_kinematics(spec, q)
+        for i, T in enumerate(frames):
+            np.testing.assert_allclose(T, data.oMi[i + 1].homogeneous, atol=TOL, rtol=0)
+        np.testing.assert_allclose(T_ee, data.oMf[model.getFrameId("l2", pin.BODY)].homogeneous, atol=TOL)
+    for i, lk in enumerate(spec["links"]):
+        m, c, I = link_inertia(lk)
+        Y = model.inertias[i + 1]
+        assert m == pytest.approx(Y.mass, abs=TOL)
+        np.testing.assert_allclose(c, Y.lever, atol=TOL, rtol=0)
+        np.testing.assert_allclose(I, Y.inertia, atol=TOL, rtol=0)
+    assert spec["links"][0]["mass"]["value"] == pytest.approx(2.5)  # l1 + sensor
+
+
+def test_base_option_and_tool_below_the_ee(tmp_path):
+    text = robot(
+        link("world"), link("stand", 5.0), link("base"), link("l1", 1.0), link("l2", 1.0),
+        link("grip", 0.2, com="0 0 0.1"), link("finger", 0.1),
+        joint("w", "fixed", "world", "stand", xyz="0 0 1"),
+        joint("s", "fixed", "stand", "base", xyz="0 0 0.5", rpy="0 0 0.5"),
+        joint("j1", "revolute", "base", "l1", xyz="0 0 0.1"),
+        joint("j2", "revolute", "l1", "l2", xyz="0 0 0.2", axis="0 1 0"),
+        joint("g", "revolute", "l2", "grip", xyz="0 0 0.1"),
+        joint("f", "prismatic", "grip", "finger", xyz="0 0.02 0.05", axis="0 1 0"))
+    f = write(tmp_path, text)
+    spec = spec_json(f, "--base", "base", "--ee", "l2")
+    assert (spec["base_link"], spec["ee_link"], spec["n"]) == ("base", "l2", 2)
+    assert [s["value"] for s in spec["base"]["tr"]] == pytest.approx([0, 0, 1.5])
+    assert [s["value"] for s in spec["base"]["ypr"]] == pytest.approx([0.5, 0, 0])
+    assert spec["links"][1]["mass"]["value"] == pytest.approx(1.3)  # l2 + grip + finger
+    assert len(spec["warnings"]) == 2
+    assert "joint g (revolute) below the end effector l2 is locked at 0" in spec["warnings"][0]
+    assert "joint f (prismatic) below the end effector l2 is locked at 0" in spec["warnings"][1]
+    # Default chain: goes on to grip (its one movable child), f is the tool joint.
+    spec = spec_json(f)
+    assert (spec["base_link"], spec["ee_link"], spec["n"]) == ("world", "finger", 4)
+
+
+def test_name_option(tmp_path):
+    f = write(tmp_path, robot(link("a"), link("b", 1.0), joint("j", "revolute", "a", "b"), name="urdfname"))
+    assert spec_json(f)["name"] == "urdfname"
+    assert spec_json(f, "--name", "other")["name"] == "other"
+
+
+def test_fixed_side_branch_on_base_with_movable_joint_is_ignored(tmp_path):
+    """Two arms on one fixed base: choosing one, the other cannot move it (warning, not error)."""
+    text = robot(link("base"), link("a1", 1.0), link("b1", 1.0),
+                 joint("ja", "revolute", "base", "a1"), joint("jb", "revolute", "base", "b1"))
+    f = write(tmp_path, text)
+    spec = spec_json(f, "--ee", "a1")
+    assert spec["n"] == 1
+    assert any("joint jb" in w and "ignored" in w for w in spec["warnings"])
+
+
+# ----- bad input: each is an error naming file, line and field --------------------------------
+
+def assert_error(proc, f, line, field, *words):
+    assert proc.returncode != 0
+    msg = proc.stderr
+    loc = f"{f}:{line}: " if line else f"{f}"
+    assert loc in msg, msg
+    if field:
+        assert field in msg, msg
+    for w in words:
+        assert w in msg, msg
+
+
+def two_joint_robot(j2_type="revolute", j2_xyz="0 0 0.2", j2_rpy="0 0 0", j2_axis="0 1 0", l2_mass="1.0"):
+    return robot(link("base"), link("l1", 1.0), link("l2", l2_mass),
+                 joint("j1", "revolute", "base", "l1", xyz="0 0 0.1"),
+                 joint("j2", j2_type, "l1", "l2", xyz=j2_xyz, rpy=j2_rpy, axis=j2_axis))
+
+
+def test_error_missing_file(tmp_path):
+    f = tmp_path / "nope.urdf"
+    assert_error(spec_check(f), f, None, None, "cannot open")
+
+
+def test_error_not_xml(tmp_path):
+    text = '<?xml version="1.0"?>\n<robot name="x">\n  <link name="a">\n</robot>\n'
+    f = write(tmp_path, text)
+    proc = spec_check(f)
+    assert proc.returncode != 0
+    assert re.search(re.escape(str(f)) + r":\d+: .*not a valid XML file", proc.stderr), proc.stderr
+
+
+def test_error_no_robot(tmp_path):
+    f = write(tmp_path, '<?xml version="1.0"?>\n<model name="x"/>\n')
+    assert_error(spec_check(f), f, 2, "robot", "<robot>")
+
+
+def test_error_link_child_of_two_joints(tmp_path):
+    text = robot(link("a"), link("b", 1.0), link("c", 1.0),
+                 joint("j1", "revolute", "a", "b"), joint("j2", "revolute", "b", "c"),
+                 joint("j3", "revolute", "a", "c"))
+    f = write(tmp_path, text)
+    assert_error(spec_check(f), f, line_of(text, 'name="j3"'), "joint[j3].child", "loop")
+
+
+def test_error_cycle(tmp_path):
+    text = robot(link("a"), link("b", 1.0), link("c", 1.0), link("d", 1.0),
+                 joint("j1", "revolute", "a", "b"), joint("j2", "revolute", "c", "d"),
+                 joint("j3", "revolute", "d", "c"))
+    f = write(tmp_path, text)
+    proc = spec_check(f)
+    assert_error(proc, f, None, None, "cycle")
+    assert re.search(r":\d+: joint\[j[23]\]", proc.stderr), proc.stderr
+
+
+def test_error_branch_before_ee(tmp_path):
+    text = robot(link("base"), link("l1", 1.0), link("l2", 1.0), link("l3", 1.0),
+                 joint("j1", "revolute", "base", "l1"), joint("j2", "revolute", "l1", "l2"),
+                 joint("j3", "revolute", "l1", "l3"))
+    f = write(tmp_path, text)
+    assert_error(spec_check(f, "--ee", "l2"), f, line_of(text, 'name="j3"'), "joint[j3]",
+                 "branching tree", "not supported yet", "--base/--ee")
+
+
+def test_error_missing_link(tmp_path):
+    text = robot(link("base"), link("l1", 1.0), joint("j1", "revolute", "base", "ghost"))
+    f = write(tmp_path, text)
+    assert_error(spec_check(f), f, line_of(text, '<child link="ghost"'), "joint[j1].child.link", "ghost")
+
+
+@pytest.mark.parametrize("jtype", ["floating", "planar"])
+def test_error_floating_joint_on_chain(tmp_path, jtype):
+    text = robot(link("world"), link("base", 1.0), link("l1", 1.0),
+                 joint("free", jtype, "world", "base", axis=None), joint("j1", "revolute", "base", "l1"))
+    f = write(tmp_path, text)
+    assert_error(spec_check(f), f, line_of(text, 'name="free"'), "joint[free].type", "floating base not supported yet")
+    # Also when the floating joint lies between the root and a chosen base.
+    assert_error(spec_check(f, "--base", "base"), f, line_of(text, 'name="free"'), "joint[free].type",
+                 "floating base not supported yet")
+
+
+@pytest.mark.parametrize("kind,kwargs,field", [
+    ("non-numeric", {"j2_xyz": "0 a 0.2"}, "joint[j2].origin.xyz"),
+    ("nan", {"j2_rpy": "0 nan 0"}, "joint[j2].origin.rpy"),
+    ("inf", {"j2_axis": "0 inf 0"}, "joint[j2].axis"),
+    ("mass", {"l2_mass": "heavy"}, "link[l2].inertial.mass.value"),
+    ("count-xyz", {"j2_xyz": "0 0"}, "joint[j2].origin.xyz"),
+    ("count-rpy", {"j2_rpy": "0 0 0 0"}, "joint[j2].origin.rpy"),
+    ("count-axis", {"j2_axis": "0 1"}, "joint[j2].axis"),
+    ("zero-axis", {"j2_axis": "0 0 0"}, "joint[j2].axis"),
+    ("unknown-type", {"j2_type": "hinge"}, "joint[j2].type"),
+])
+def test_error_bad_values(tmp_path, kind, kwargs, field):
+    text = two_joint_robot(**kwargs)
+    f = write(tmp_path, text)
+    needle = {"joint[j2].origin.xyz": 'name="j2"', "joint[j2].origin.rpy": 'name="j2"',
+              "joint[j2].axis": "<axis", "link[l2].inertial.mass.value": 'value="heavy"',
+              "joint[j2].type": 'name="j2"'}[field]
+    line = line_of(text, needle)
+    if field.startswith("joint[j2].origin"):
+        line += 1  # the <origin> element under the joint
+    if field == "joint[j2].axis":
+        line = [i for i, s in enumerate(text.splitlines(), 1) if "<axis" in s][1]
+    assert_error(spec_check(f), f, line, field, "expected" if kind != "zero-axis" else "non-zero")
+
+
+def test_error_no_movable_joint(tmp_path):
+    text = robot(link("a"), link("b", 1.0), joint("j", "fixed", "a", "b"))
+    f = write(tmp_path, text)
+    assert_error(spec_check(f), f, None, None, "no movable joint")
+
+
+def test_error_unknown_ee_link(tmp_path):
+    f = write(tmp_path, two_joint_robot())
+    assert_error(spec_check(f, "--ee", "nolink"), f, None, "--ee", "nolink")

@@ -224,7 +224,7 @@ FunctionSet Builder::build() {
   const SX dMdq = SX::jacobian(SX::mtimes(M, dq), q);
   const SX C_std = 0.5 * (SX::jtimes(M, q, dq) + dMdq - dMdq.T());
   const auto count = [&](const SX& e) {
-    return casadi::Function("c", {q, dq}, {e}, casadi::Dict{{"cse", true}}).n_instructions();
+    return casadi::Function("c", {q, dq}, {e}, casadi::Dict{{"cse", true}, {"allow_free", true}}).n_instructions();
   };
   const SX C = count(C_std) <= count(C_rnea) ? C_std : C_rnea;
   add("C", "Coriolis matrix, Christoffel-consistent: dM/dt - 2C skew-symmetric (nxn)", {{"C", C}});

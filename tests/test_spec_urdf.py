@@ -5,6 +5,7 @@ Tolerances: both sides compose the same few float64 rotations and translations (
 an rpy round trip where fixed joints are folded in), so frames agree to ~1e-15; 1e-12 leaves
 room for the accumulation over 7 joints without hiding a wrong convention (which shows at 1e-2).
 """
+import json
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -147,13 +148,18 @@ def test_panda_defaults():
                    and "link 7" in m and "--ee" in m for m in w), w
 
 
-def test_panda_tcp_as_ee_is_a_branch():
-    """The fingers hang from panda_hand: with panda_hand_tcp as the EE they branch off the chain
-    before it, which a serial chain cannot model (rather than silently dropping them)."""
+def test_panda_tcp_as_ee_locks_the_fingers():
+    """With panda_hand_tcp as the EE the fingers hang off panda_hand, after the last movable joint:
+    they are tool, locked at 0 and merged into link 7, so the TCP frame and the merged inertia
+    must match Pinocchio's model with the fingers locked."""
     path = robot_urdf("panda")
     proc = spec_check(path, "--ee", "panda_hand_tcp")
-    assert proc.returncode != 0
-    assert f"{path}:334: joint[panda_finger_joint1]: branching tree" in proc.stderr, proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    spec = json.loads(proc.stdout)
+    assert spec["ee_link"] == "panda_hand_tcp" and spec["n"] == 7
+    assert any("panda_finger_joint1" in m and "locked at 0" in m for m in spec["warnings"])
+    # hand (yaw -pi/4 after 0.107) then tcp 0.1034 along z.
+    assert [s["value"] for s in spec["ee"]["tr"]] == pytest.approx([0, 0, 0.107 + 0.1034], abs=1e-15)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -522,6 +522,17 @@ RobotSpec UrdfReader::read() {
                   links_[ee].name + " and hangs from the fixed base: it is ignored"));
           continue;
         }
+        if (k == n_movable) {
+          // Past the last movable joint everything is tool (e.g. gripper fingers beside a TCP
+          // frame chosen as end effector): lock it like the subtree below the end effector.
+          if (j.movable())
+            spec.warnings.push_back(warning(
+                j.line, "joint[" + j.name + "]",
+                "joint " + j.name + " (" + j.type_name + ") hangs off the tool after the last movable joint and is "
+                "locked at 0; its body is merged into link " + std::to_string(k)));
+          add_tool_subtree(j.child, T * j.origin, k, links_[ee].name, spec);
+          continue;
+        }
         fail(m.line, "joint[" + m.name + "]",
              "branching tree: joint " + m.name + " (" + m.type_name + ") branches off the chain at link " +
                  links_[link].name + " before the end effector " + links_[ee].name +

@@ -1,0 +1,508 @@
+// Fixed text of the generated C++ wrapper, example and CMakeLists (the exporter fills in the
+// robot-specific tables). @CLASS@ stands for the class name thunder_<robot>.
+#pragma once
+
+namespace thunder {
+
+inline constexpr const char* kHeaderPrologue = R"TPL(//
+// Usage:
+//   @CLASS@ robot;            // parameters at the robot file's defaults
+//   robot.load_conf("@ROBOT@_par.yaml");  // optional: a parameter file
+//   robot.set_q(q); robot.set_dq(dq);      // Eigen vectors; sizes are checked
+//   Eigen::MatrixXd M = robot.get_M();     // a function with one output: a dense matrix
+//   auto T = robot.get_T_0_i();            // several outputs: std::vector, in output order
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+)TPL";
+
+inline constexpr const char* kHeaderEpilogue = R"TPL(
+  // ---- Parameter files (format of docs/FUNCTIONS.md: one map per set, element: value)
+  /// Reads a parameter file. Any subset of sets and elements may be given; the rest keep their
+  /// values. An unknown set or element, or a value that is not a number, is a std::runtime_error
+  /// "FILE:LINE: KEY: message", and then nothing changes. When the file gives par_DYN, par_REG is
+  /// recomputed from it; when it gives par_REG but not par_DYN, par_DYN is recomputed from par_REG
+  /// (when the maps par_DYN_to_REG / par_REG_to_DYN were generated).
+  void load_conf(const std::string& file);
+  /// Writes every parameter set, values as %.17g, in the format load_conf reads.
+  void save_par(const std::string& file) const;
+
+  // ---- Access by name (tools, tests); std::invalid_argument for an unknown name
+  static const std::vector<std::string>& variable_names();
+  static int variable_size(const std::string& name);
+  static const std::vector<std::string>& param_names();
+  static const std::vector<std::string>& param_elements(const std::string& set);
+  static const std::vector<std::string>& function_names();
+  static const std::vector<std::string>& output_names(const std::string& function);
+  void set_variable(const std::string& name, const Eigen::VectorXd& value);
+  const Eigen::VectorXd& get_variable(const std::string& name) const;
+  void set_par(const std::string& set, const Eigen::VectorXd& value);
+  const Eigen::VectorXd& get_par(const std::string& set) const;
+  /// Every output of `function`, in order, dense.
+  std::vector<Eigen::MatrixXd> eval(const std::string& function) const;
+
+ private:
+  void set_var_(int v, const Eigen::VectorXd& value, const std::string& setter);
+  void check_par_(int p, const Eigen::VectorXd& value, const std::string& setter) const;
+  void set_par_(int p, const Eigen::VectorXd& value, bool sync);
+  std::vector<Eigen::MatrixXd> call_(int f) const;
+
+  std::vector<Eigen::VectorXd> vars_;      ///< by variable index (variable_names())
+  std::vector<Eigen::VectorXd> par_;       ///< full parameter vectors (param_names())
+  std::vector<Eigen::VectorXd> par_symb_;  ///< their symbolic elements, as the functions take them
+  mutable std::vector<const double*> arg_;  ///< CasADi work buffers, sized for every function
+  mutable std::vector<double*> res_;
+  mutable std::vector<long long> iw_;
+  mutable std::vector<double> w_;
+  mutable std::vector<double> nz_;  ///< nonzeros of sparse outputs before densifying
+};
+)TPL";
+
+inline constexpr const char* kSourceIncludes = R"TPL(
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include <yaml-cpp/yaml.h>
+
+#ifndef casadi_real
+#define casadi_real double
+#endif
+#ifndef casadi_int
+#define casadi_int long long int
+#endif
+
+)TPL";
+
+inline constexpr const char* kSourceTypes = R"TPL(
+/// One generated CasADi function and where its inputs come from: {kind, index} with kind 0 a
+/// variable, 1 the symbolic elements of a parameter set, 2 a full parameter set.
+struct Fn {
+  int (*eval)(const casadi_real**, casadi_real**, casadi_int*, casadi_real*, int);
+  int (*checkout)(void);
+  void (*release)(int);
+  int (*work)(casadi_int*, casadi_int*, casadi_int*, casadi_int*);
+  const casadi_int* (*sparsity_out)(casadi_int);
+  int n_in, n_out;
+  int in[kMaxIn][2];
+};
+
+// CasADi sparsity: {nrow, ncol, colind[ncol + 1], row[nnz]} (compressed column storage), or the
+// compact {nrow, ncol, 1} when dense (colind[0] is always 0, so the 1 cannot be a colind).
+bool sp_dense(const casadi_int* sp) { return sp[2] == 1; }
+casadi_int sp_nnz(const casadi_int* sp) { return sp_dense(sp) ? sp[0] * sp[1] : sp[2 + sp[1]]; }
+
+int find_(const std::vector<std::string>& names, const std::string& name) {
+  auto it = std::find(names.begin(), names.end(), name);
+  return it == names.end() ? -1 : static_cast<int>(it - names.begin());
+}
+
+std::string join_(const std::vector<std::string>& names) {
+  std::string r;
+  for (const auto& n : names) r += (r.empty() ? "" : ", ") + n;
+  return r;
+}
+
+std::string yaml_double_(double v) {
+  if (v != v) return ".nan";
+  if (v == std::numeric_limits<double>::infinity()) return ".inf";
+  if (v == -std::numeric_limits<double>::infinity()) return "-.inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+/// "FILE:LINE: " of a YAML node ("FILE: " when the line is unknown).
+std::string where_(const std::string& file, const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  return mark.line >= 0 ? file + ":" + std::to_string(mark.line + 1) + ": " : file + ": ";
+}
+
+Eigen::VectorXd flat_(const Eigen::MatrixXd& m) {
+  return Eigen::Map<const Eigen::VectorXd>(m.data(), m.size());
+}
+
+)TPL";
+
+inline constexpr const char* kSourceBody = R"TPL(
+namespace {
+
+int index_or_throw_(const std::vector<std::string>& names, const std::string& name,
+                    const char* what) {
+  const int i = find_(names, name);
+  if (i < 0)
+    throw std::invalid_argument(std::string(kClass) + ": unknown " + what + " '" + name +
+                                "' (known: " + join_(names) + ")");
+  return i;
+}
+
+}  // namespace
+
+@CLASS@::@CLASS@() {
+  vars_.resize(kNVars);
+  for (int v = 0; v < kNVars; ++v) vars_[v] = Eigen::VectorXd::Zero(kVarSizes[v]);
+  par_.resize(kNPars);
+  par_symb_.resize(kNPars);
+  for (int p = 0; p < kNPars; ++p) {
+    const std::vector<double>& d = param_defaults_()[p];
+    Eigen::VectorXd v(static_cast<Eigen::Index>(d.size()));
+    for (size_t i = 0; i < d.size(); ++i) v[static_cast<Eigen::Index>(i)] = d[i];
+    set_par_(p, v, false);
+  }
+  casadi_int n_arg = 1, n_res = 1, n_iw = 0, n_w = 0, n_nz = 0;
+  for (int f = 0; f < kNFns; ++f) {
+    casadi_int a = 0, r = 0, i = 0, w = 0, nz = 0;
+    kFns[f].work(&a, &r, &i, &w);
+    for (int o = 0; o < kFns[f].n_out; ++o) {
+      const casadi_int* sp = kFns[f].sparsity_out(o);
+      if (!sp_dense(sp)) nz += sp_nnz(sp);
+    }
+    n_arg = std::max(n_arg, a);
+    n_res = std::max(n_res, r);
+    n_iw = std::max(n_iw, i);
+    n_w = std::max(n_w, w);
+    n_nz = std::max(n_nz, nz);
+  }
+  arg_.assign(static_cast<size_t>(n_arg), nullptr);
+  res_.assign(static_cast<size_t>(n_res), nullptr);
+  iw_.assign(static_cast<size_t>(n_iw), 0);
+  w_.assign(static_cast<size_t>(n_w), 0.0);
+  nz_.assign(static_cast<size_t>(n_nz), 0.0);
+}
+
+std::vector<Eigen::MatrixXd> @CLASS@::call_(int f) const {
+  const Fn& fn = kFns[f];
+  for (int i = 0; i < fn.n_in; ++i) {
+    const int kind = fn.in[i][0], k = fn.in[i][1];
+    arg_[i] = kind == 0 ? vars_[k].data() : kind == 1 ? par_symb_[k].data() : par_[k].data();
+  }
+  std::vector<Eigen::MatrixXd> out(static_cast<size_t>(fn.n_out));
+  double* nz = nz_.data();
+  for (int o = 0; o < fn.n_out; ++o) {
+    const casadi_int* sp = fn.sparsity_out(o);
+    out[o].setZero(sp[0], sp[1]);
+    if (sp_dense(sp)) {
+      res_[o] = out[o].data();  // CasADi and Eigen (default) are both column-major
+    } else {
+      res_[o] = nz;
+      nz += sp_nnz(sp);
+    }
+  }
+  const int mem = fn.checkout();
+  const int flag = fn.eval(arg_.data(), res_.data(), iw_.data(), w_.data(), mem);
+  fn.release(mem);
+  if (flag)
+    throw std::runtime_error(std::string(kClass) + ": evaluation of " + function_names_()[f] +
+                             " failed");
+  nz = nz_.data();
+  for (int o = 0; o < fn.n_out; ++o) {
+    const casadi_int* sp = fn.sparsity_out(o);
+    if (sp_dense(sp)) continue;
+    const casadi_int ncol = sp[1];
+    const casadi_int* colind = sp + 2;
+    const casadi_int* row = sp + 3 + ncol;
+    for (casadi_int c = 0; c < ncol; ++c)
+      for (casadi_int k = colind[c]; k < colind[c + 1]; ++k) out[o](row[k], c) = nz[k];
+    nz += sp_nnz(sp);
+  }
+  return out;
+}
+
+void @CLASS@::set_var_(int v, const Eigen::VectorXd& value, const std::string& setter) {
+  if (value.size() != kVarSizes[v])
+    throw std::invalid_argument(std::string(kClass) + "::" + setter +
+                                ": expected a vector of size " + std::to_string(kVarSizes[v]) +
+                                ", got size " + std::to_string(value.size()));
+  vars_[v] = value;
+}
+
+void @CLASS@::check_par_(int p, const Eigen::VectorXd& value, const std::string& setter) const {
+  const size_t n = param_elements_()[p].size();
+  if (static_cast<size_t>(value.size()) != n)
+    throw std::invalid_argument(std::string(kClass) + "::" + setter +
+                                ": expected a vector of size " + std::to_string(n) +
+                                ", got size " + std::to_string(value.size()));
+}
+
+void @CLASS@::set_par_(int p, const Eigen::VectorXd& value, bool sync) {
+  par_[p] = value;
+  const std::vector<int>& idx = param_symbolic_()[p];
+  par_symb_[p].resize(static_cast<Eigen::Index>(idx.size()));
+  for (size_t i = 0; i < idx.size(); ++i) par_symb_[p][static_cast<Eigen::Index>(i)] = value[idx[i]];
+  if (!sync) return;
+  if (p == kParDYN && kDynToReg >= 0) set_par_(kParREG, flat_(call_(kDynToReg)[0]), false);
+  if (p == kParREG && kRegToDyn >= 0) set_par_(kParDYN, flat_(call_(kRegToDyn)[0]), false);
+}
+
+const std::vector<std::string>& @CLASS@::variable_names() { return variable_names_(); }
+int @CLASS@::variable_size(const std::string& name) {
+  return kVarSizes[index_or_throw_(variable_names_(), name, "variable")];
+}
+const std::vector<std::string>& @CLASS@::param_names() { return param_names_(); }
+const std::vector<std::string>& @CLASS@::param_elements(const std::string& set) {
+  return param_elements_()[index_or_throw_(param_names_(), set, "parameter set")];
+}
+const std::vector<std::string>& @CLASS@::function_names() { return function_names_(); }
+const std::vector<std::string>& @CLASS@::output_names(const std::string& function) {
+  return output_names_()[index_or_throw_(function_names_(), function, "function")];
+}
+void @CLASS@::set_variable(const std::string& name, const Eigen::VectorXd& value) {
+  set_var_(index_or_throw_(variable_names_(), name, "variable"), value, "set_" + name);
+}
+const Eigen::VectorXd& @CLASS@::get_variable(const std::string& name) const {
+  return vars_[index_or_throw_(variable_names_(), name, "variable")];
+}
+void @CLASS@::set_par(const std::string& set, const Eigen::VectorXd& value) {
+  const int p = index_or_throw_(param_names_(), set, "parameter set");
+  check_par_(p, value, "set_" + set);
+  set_par_(p, value, true);
+}
+const Eigen::VectorXd& @CLASS@::get_par(const std::string& set) const {
+  return par_[index_or_throw_(param_names_(), set, "parameter set")];
+}
+std::vector<Eigen::MatrixXd> @CLASS@::eval(const std::string& function) const {
+  return call_(index_or_throw_(function_names_(), function, "function"));
+}
+
+void @CLASS@::load_conf(const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::BadFile&) {
+    throw std::runtime_error(file + ": cannot read the parameter file");
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (!root || root.IsNull()) return;
+  if (!root.IsMap())
+    throw std::runtime_error(where_(file, root) +
+                             "expected a map from parameter set to {element: value}");
+  std::vector<Eigen::VectorXd> staged = par_;
+  std::vector<bool> given(kNPars, false);
+  for (const auto& set_kv : root) {
+    const std::string set = set_kv.first.Scalar();
+    const int p = find_(param_names_(), set);
+    if (p < 0)
+      throw std::runtime_error(where_(file, set_kv.first) + set +
+                               ": unknown parameter set (known: " + join_(param_names_()) + ")");
+    given[p] = true;
+    const YAML::Node& elements = set_kv.second;
+    if (elements.IsNull()) continue;
+    if (!elements.IsMap())
+      throw std::runtime_error(where_(file, elements) + set + ": expected a map {element: value}");
+    for (const auto& kv : elements) {
+      const std::string element = kv.first.Scalar();
+      const int i = find_(param_elements_()[p], element);
+      if (i < 0)
+        throw std::runtime_error(where_(file, kv.first) + set + "." + element +
+                                 ": unknown element of " + set);
+      double x = 0;
+      if (!kv.second.IsScalar() || !YAML::convert<double>::decode(kv.second, x))
+        throw std::runtime_error(where_(file, kv.second) + set + "." + element +
+                                 ": expected a number");
+      staged[p][i] = x;
+    }
+  }
+  for (int p = 0; p < kNPars; ++p)
+    if (given[p] && p != kParREG) set_par_(p, staged[p], true);  // par_DYN also sets par_REG
+  if (kParREG >= 0 && given[kParREG]) {
+    const bool dyn_given = kParDYN >= 0 && given[kParDYN];
+    if (!(dyn_given && kDynToReg >= 0)) set_par_(kParREG, staged[kParREG], !dyn_given);
+  }
+}
+
+void @CLASS@::save_par(const std::string& file) const {
+  std::ofstream os(file);
+  if (!os) throw std::runtime_error(file + ": cannot write the parameter file");
+  os << "# Thunder parameters of " << kRobot << " (saved by " << kClass << "::save_par)\n";
+  for (int p = 0; p < kNPars; ++p) {
+    const std::vector<std::string>& elements = param_elements_()[p];
+    if (elements.empty()) {
+      os << param_names_()[p] << ": {}\n";
+      continue;
+    }
+    os << param_names_()[p] << ":\n";
+    for (size_t i = 0; i < elements.size(); ++i)
+      os << "  " << elements[i] << ": " << yaml_double_(par_[p][static_cast<Eigen::Index>(i)])
+         << "\n";
+  }
+  if (!os) throw std::runtime_error(file + ": error while writing the parameter file");
+}
+)TPL";
+
+inline constexpr const char* kExample = R"TPL(// @CLASS@_example: evaluates every function of @CLASS@ at a state read from stdin and prints
+// every output. Generated by thunder.
+//
+// usage: @CLASS@_example [--par FILE] [--save-par FILE] [--no-eval] [--help]
+//   stdin: whitespace-separated numbers (strtod syntax) until EOF: first every variable, then
+//     every parameter set as a FULL vector, in the order that --help lists ("variable NAME SIZE"
+//     and "param NAME SIZE" lines). Input may stop after any complete variable or set; what is
+//     not given keeps its value (variables 0, parameters the defaults or --par). Parameter sets
+//     are applied in order with set_par, so a par_REG given after par_DYN recomputes par_DYN.
+//     Give empty input (</dev/null) for all defaults.
+//   --par FILE       load_conf(FILE) before reading stdin
+//   --save-par FILE  save_par(FILE) after reading stdin
+//   --no-eval        print the parameter lines only
+// stdout, numbers as %.17g:
+//   param <set> <size> v1 v2 ...                        the parameter values in use, per set
+//   <function> <output> <rows> <cols> v1 v2 ...         every output, column-major
+// Errors go to stderr with exit status 1.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "@CLASS@.h"
+
+namespace {
+
+void print_values(const double* v, long n) {
+  for (long i = 0; i < n; ++i) std::printf(" %.17g", v[i]);
+  std::printf("\n");
+}
+
+void usage() {
+  std::printf(
+      "usage: @CLASS@_example [--par FILE] [--save-par FILE] [--no-eval] [--help]\n"
+      "stdin: numbers for the inputs below, in this order (may stop after any input)\n"
+      "stdout: 'param <set> <size> v...' lines, then '<function> <output> <rows> <cols> v...'\n"
+      "        lines (column-major, %%.17g)\n");
+  for (const auto& v : @CLASS@::variable_names())
+    std::printf("variable %s %d\n", v.c_str(), @CLASS@::variable_size(v));
+  for (const auto& p : @CLASS@::param_names())
+    std::printf("param %s %d\n", p.c_str(), static_cast<int>(@CLASS@::param_elements(p).size()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string par_file, save_file;
+  bool eval = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      usage();
+      return 0;
+    } else if (a == "--par" && i + 1 < argc) {
+      par_file = argv[++i];
+    } else if (a == "--save-par" && i + 1 < argc) {
+      save_file = argv[++i];
+    } else if (a == "--no-eval") {
+      eval = false;
+    } else {
+      std::fprintf(stderr, "error: unknown argument '%s' (see --help)\n", a.c_str());
+      return 1;
+    }
+  }
+  try {
+    @CLASS@ robot;
+    if (!par_file.empty()) robot.load_conf(par_file);
+
+    std::vector<double> numbers;
+    std::string token;
+    while (std::cin >> token) {
+      char* end = nullptr;
+      const double x = std::strtod(token.c_str(), &end);
+      if (end == token.c_str() || *end != '\0')
+        throw std::runtime_error("stdin: '" + token + "' is not a number");
+      numbers.push_back(x);
+    }
+    size_t pos = 0;
+    auto take = [&](const std::string& name, long n, Eigen::VectorXd& v) {
+      if (pos == numbers.size()) return false;
+      if (pos + static_cast<size_t>(n) > numbers.size())
+        throw std::runtime_error("stdin ends inside " + name + " (" + std::to_string(n) +
+                                 " numbers)");
+      v = Eigen::Map<const Eigen::VectorXd>(numbers.data() + pos, n);
+      pos += static_cast<size_t>(n);
+      return true;
+    };
+    Eigen::VectorXd v;
+    for (const auto& name : @CLASS@::variable_names())
+      if (take(name, @CLASS@::variable_size(name), v)) robot.set_variable(name, v);
+    for (const auto& name : @CLASS@::param_names())
+      if (take(name, static_cast<long>(@CLASS@::param_elements(name).size()), v))
+        robot.set_par(name, v);
+    if (pos != numbers.size())
+      throw std::runtime_error("stdin has " + std::to_string(numbers.size() - pos) +
+                               " numbers more than the inputs take (see --help)");
+
+    if (!save_file.empty()) robot.save_par(save_file);
+    for (const auto& name : @CLASS@::param_names()) {
+      const Eigen::VectorXd& p = robot.get_par(name);
+      std::printf("param %s %ld", name.c_str(), static_cast<long>(p.size()));
+      print_values(p.data(), static_cast<long>(p.size()));
+    }
+    if (eval) {
+      for (const auto& f : @CLASS@::function_names()) {
+        const std::vector<Eigen::MatrixXd> out = robot.eval(f);
+        const std::vector<std::string>& names = @CLASS@::output_names(f);
+        for (size_t o = 0; o < out.size(); ++o) {
+          std::printf("%s %s %ld %ld", f.c_str(), names[o].c_str(),
+                      static_cast<long>(out[o].rows()), static_cast<long>(out[o].cols()));
+          print_values(out[o].data(), static_cast<long>(out[o].size()));
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+)TPL";
+
+inline constexpr const char* kCMakeLists = R"TPL(# Generated by thunder: the C++ library of @CLASS@ (CasADi C code + wrapper class).
+#   cmake -S . -B build [-DCMAKE_PREFIX_PATH=<prefix with Eigen3 and yaml-cpp>]
+#   cmake --build build -j
+# gives the static library @CLASS@ and the example program @CLASS@_example.
+cmake_minimum_required(VERSION 3.16)
+
+# Release with -O2 unless asked otherwise (set before project() so that it wins over the
+# compiler defaults; -DCMAKE_C_FLAGS_RELEASE=... still overrides).
+set(CMAKE_C_FLAGS_RELEASE "-O2 -DNDEBUG" CACHE STRING "C flags of Release builds")
+set(CMAKE_CXX_FLAGS_RELEASE "-O2 -DNDEBUG" CACHE STRING "C++ flags of Release builds")
+project(@CLASS@ LANGUAGES C CXX)
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
+endif()
+
+set(CMAKE_CXX_STANDARD 17)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+
+find_package(Eigen3 REQUIRED CONFIG)
+find_package(yaml-cpp REQUIRED CONFIG)
+if(TARGET yaml-cpp::yaml-cpp)
+  set(THUNDER_YAML_CPP yaml-cpp::yaml-cpp)
+else()
+  set(THUNDER_YAML_CPP yaml-cpp)
+endif()
+
+# One C file per function, so that builds run in parallel.
+add_library(@CLASS@ STATIC
+  @CLASS@.cpp
+@C_FILES@)
+target_include_directories(@CLASS@ PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}>)
+target_link_libraries(@CLASS@ PUBLIC Eigen3::Eigen PRIVATE ${THUNDER_YAML_CPP})
+if(UNIX)
+  target_link_libraries(@CLASS@ PRIVATE m)
+endif()
+set_target_properties(@CLASS@ PROPERTIES POSITION_INDEPENDENT_CODE ON)
+
+add_executable(@CLASS@_example example.cpp)
+target_link_libraries(@CLASS@_example PRIVATE @CLASS@)
+)TPL";
+
+}  // namespace thunder

@@ -1,0 +1,372 @@
+"""The robot nn.Module built from manifest.json and the torch artifact."""
+from __future__ import annotations
+
+import math
+import pathlib
+
+import torch
+from torch.autograd.function import once_differentiable
+
+# Default gradient engine: "reverse" (CasADi's reverse-mode schedule behind an autograd.Function)
+# or "tape" (every schedule step recorded on the autograd tape). See docs/TORCH_RUNTIME.md for the
+# measurements behind the default.
+DEFAULT_GRAD_MODE = "reverse"
+
+
+class _FnSpec:
+    """Everything a generated method needs: inputs, outputs, schedules."""
+
+    def __init__(self, entry, manifest_fn, fwd, rev, params):
+        self.name = entry["name"]
+        self.description = manifest_fn.get("description", entry.get("description", ""))
+        self.fwd, self.rev = fwd, rev
+        self.vars = []    # (name, rows, cols)
+        self.pars = []    # (name, rows*cols, symbolic index list or None for the full set)
+        self.order = []   # ("var"|"par", position) in the function's input order
+        man_in = {i["name"]: i for i in manifest_fn.get("inputs", [])}
+        for sp in entry["inputs"]:
+            name, rows, cols = sp["name"], sp["rows"], sp["cols"]
+            is_par = man_in.get(name, {}).get("param", name in params)
+            if is_par:
+                if name not in params:
+                    raise ValueError(f"thunder_torch: function '{self.name}': parameter input "
+                                     f"'{name}' has no parameter set in the manifest")
+                p = params[name]
+                sym = [i for i, s in enumerate(p["symbolic"]) if s]
+                size = rows * cols
+                if size == len(sym):
+                    idx = sym
+                elif size == len(p["elements"]):
+                    idx = None
+                else:
+                    raise ValueError(f"thunder_torch: function '{self.name}': input '{name}' has "
+                                     f"{size} elements; set {name} has {len(p['elements'])}, "
+                                     f"{len(sym)} symbolic")
+                self.order.append(("par", len(self.pars)))
+                self.pars.append((name, size, idx))
+            else:
+                self.order.append(("var", len(self.vars)))
+                self.vars.append((name, rows, cols))
+        self.outputs = [(sp["name"], sp["rows"], sp["cols"]) for sp in entry["outputs"]]
+        self.sizes = [r * c for _, r, c in self.outputs]
+
+
+def _shape_str(rows, cols):
+    return f"(..., {rows})" if cols == 1 else f"(..., {rows}, {cols})"
+
+
+def _docstring(spec):
+    lines = [spec.description or spec.name, "", "Args:"]
+    for name, r, c in spec.vars:
+        lines.append(f"    {name}: tensor {_shape_str(r, c)}")
+    for name, size, idx in spec.pars:
+        what = "symbolic elements" if idx is not None else "all elements"
+        lines.append(f"    {name} (keyword, optional): full parameter vector (..., n_{name}) "
+                     f"overriding the module's; the function uses its {size} {what}")
+    lines += ["", "Returns:"]
+    for name, r, c in spec.outputs:
+        lines.append(f"    {name}: tensor {_shape_str(r, c)}")
+    if len(spec.outputs) > 1:
+        lines.append("    (as a tuple, in this order)")
+    lines += ["", "Shape:"]
+    for name, r, c in spec.vars:
+        lines.append(f"    - {name}: {_shape_str(r, c)}, ... = any batch shape")
+    for name, r, c in spec.outputs:
+        lines.append(f"    - {name}: {_shape_str(r, c)}, ... = the broadcast batch shape of the inputs")
+    lines.append("    Column vectors (rows, 1) are (..., rows); matrices keep both dimensions.")
+    return "\n".join(lines)
+
+
+class _Eval(torch.autograd.Function):
+    """Forward: the function's schedule. Backward: its reverse-mode (VJP) schedule."""
+
+    @staticmethod
+    def forward(ctx, spec, batch, *pieces):
+        ref = pieces[0] if pieces else None
+        device, dtype = ctx_device_dtype(ref, spec)
+        Y = spec.fwd.run(list(pieces), batch, device, dtype)
+        ctx.spec, ctx.batch = spec, batch
+        ctx.save_for_backward(*pieces, Y)
+        return Y
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, dY):
+        saved = ctx.saved_tensors
+        pieces, Y = list(saved[:-1]), saved[-1]
+        spec = ctx.spec
+        dX = spec.rev.run(pieces + [Y, dY], ctx.batch, Y.device, Y.dtype)
+        grads, r = [], 0
+        for i, p in enumerate(pieces):
+            n = p.shape[0]
+            grads.append(dX[r:r + n] if ctx.needs_input_grad[2 + i] else None)
+            r += n
+        return (None, None, *grads)
+
+
+def ctx_device_dtype(ref, spec):
+    return ref.device, ref.dtype
+
+
+class ThunderModule(torch.nn.Module):
+    """Base class of the generated robot modules (one subclass per robot, built by `load`)."""
+
+    grad_mode = DEFAULT_GRAD_MODE
+
+    def __init__(self, manifest, specs, dtype):
+        super().__init__()
+        self.robot = manifest.get("robot", "")
+        self.n_joints = manifest.get("n_joints", 0)
+        self.manifest = manifest
+        self._specs = specs
+        self.param_elements = {}
+        self.param_symbolic = {}
+        self.param_descriptions = {}
+        self._state = {}
+        self.register_buffer("_ref", torch.zeros(0, dtype=dtype), persistent=False)
+        for p in manifest.get("params", []):
+            name = p["name"]
+            self.param_elements[name] = list(p["elements"])
+            self.param_symbolic[name] = list(p["symbolic"])
+            self.param_descriptions[name] = p.get("description", "")
+            if self._is_derived(name):
+                continue
+            t = torch.tensor([float(v) if v is not None else math.nan for v in p["values"]],
+                             dtype=dtype)
+            if any(p["symbolic"]):
+                self.register_parameter(name, torch.nn.Parameter(t))
+            else:
+                self.register_buffer(name, t)
+
+    # -- parameters -------------------------------------------------------------------------
+    def _is_derived(self, name):
+        return (name == "par_REG" and "par_DYN" in self.param_elements
+                and "par_DYN_to_REG" in self._specs)
+
+    def param_vector(self, name):
+        """The full vector of parameter set `name` (derived sets computed)."""
+        if name not in self.param_elements:
+            raise ValueError(f"{self.robot}: unknown parameter set '{name}' "
+                             f"(sets: {', '.join(self.param_elements)})")
+        if self._is_derived(name):
+            return self.par_REG
+        return getattr(self, name)
+
+    @property
+    def dtype(self):
+        return self._ref.dtype
+
+    @property
+    def device(self):
+        return self._ref.device
+
+    def load_par(self, file):
+        """Reads a parameter file (docs/FUNCTIONS.md format): any subset of sets and elements."""
+        import yaml
+        file = str(file)
+        with open(file, "r", encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+        if data is None:
+            return
+        if not isinstance(data, dict):
+            raise ValueError(f"{file}: expected a map of parameter sets")
+        updates = {}
+        for set_name, elems in data.items():
+            if set_name not in self.param_elements:
+                raise ValueError(f"{file}: unknown parameter set '{set_name}' "
+                                 f"(known: {', '.join(self.param_elements)})")
+            if elems is None:
+                continue
+            if not isinstance(elems, dict):
+                raise ValueError(f"{file}: {set_name}: expected a map of element: value")
+            names = self.param_elements[set_name]
+            for e, v in elems.items():
+                if e not in names:
+                    raise ValueError(f"{file}: {set_name}: unknown element '{e}'")
+                try:
+                    v = float(v)
+                except (TypeError, ValueError):
+                    raise ValueError(f"{file}: {set_name}.{e}: not a number: {v!r}") from None
+                updates.setdefault(set_name, {})[names.index(e)] = v
+        with torch.no_grad():
+            for set_name, vals in updates.items():
+                if self._is_derived(set_name):
+                    continue
+                t = getattr(self, set_name)
+                for i, v in vals.items():
+                    t[i] = v
+            if "par_REG" in updates and self._is_derived("par_REG") and "par_DYN" not in updates:
+                if "par_REG_to_DYN" not in self._specs:
+                    raise ValueError(f"{file}: par_REG given without par_DYN, and this robot has no "
+                                     "par_REG_to_DYN function to recompute par_DYN")
+                reg = self.par_REG.detach().clone()
+                for i, v in updates["par_REG"].items():
+                    reg[i] = v
+                self.par_DYN.copy_(self.par_REG_to_DYN(par_REG=reg))
+
+    def save_par(self, file):
+        """Writes every parameter set in the parameter-file format (values as %.17g)."""
+        lines = [f"# Thunder parameters of {self.robot} (saved by thunder_torch)\n"]
+        for name, elems in self.param_elements.items():
+            vec = self.param_vector(name)
+            vals = vec.detach().to("cpu", torch.float64).tolist()
+            lines.append(f"{name}:\n")
+            for e, v in zip(elems, vals):
+                lines.append(f"  {e}: {_yaml_float(v)}\n")
+        pathlib.Path(file).write_text("".join(lines), encoding="utf-8")
+
+    # -- evaluation -------------------------------------------------------------------------
+    def _evaluate(self, spec, args, kwargs):
+        fname = spec.name
+        if len(args) != len(spec.vars):
+            names = ", ".join(n for n, _, _ in spec.vars) or "no variables"
+            raise TypeError(f"{fname}: expected {len(spec.vars)} variable argument(s) ({names}), "
+                            f"got {len(args)}")
+        par_names = {n for n, _, _ in spec.pars}
+        for k in kwargs:
+            if k not in par_names:
+                raise TypeError(f"{fname}: unexpected keyword argument '{k}' "
+                                f"(parameter inputs: {', '.join(sorted(par_names)) or 'none'})")
+        dtype, device = self._ref.dtype, self._ref.device
+        xs, batch_shapes = [], []
+        for (name, rows, cols), x in zip(spec.vars, args):
+            trail = (rows,) if cols == 1 else (rows, cols)
+            self._check(fname, name, x, trail, dtype, device)
+            xs.append((x, trail))
+            batch_shapes.append(x.shape[:x.dim() - len(trail)])
+        ps = []
+        for name, size, idx in spec.pars:
+            p = kwargs.get(name)
+            full = len(self.param_elements[name])
+            if p is None:
+                p = self.param_vector(name)
+            else:
+                self._check(fname, name, p, (full,), dtype, device)
+            if idx is not None:
+                p = p[..., torch.tensor(idx, device=device)] if len(idx) != full else p
+            ps.append((p, (size,)))
+            batch_shapes.append(p.shape[:-1])
+        try:
+            batch = torch.broadcast_shapes(*batch_shapes) if batch_shapes else torch.Size()
+        except RuntimeError:
+            raise ValueError(f"{fname}: batch shapes of the inputs do not broadcast: "
+                             + ", ".join(str(tuple(s)) for s in batch_shapes)) from None
+        B = math.prod(batch)
+        pieces = []
+        for kind, i in spec.order:
+            t, trail = xs[i] if kind == "var" else ps[i]
+            n = math.prod(trail)
+            pieces.append(t.expand(*batch, *trail).reshape(B, n).t())
+        need_grad = torch.is_grad_enabled() and any(p.requires_grad for p in pieces)
+        # index tensors for this device/dtype are cached outside the autograd.Function (so that
+        # torch.compile sees no side effect inside it)
+        spec.fwd.prepare(device, dtype)
+        if need_grad and self.grad_mode == "reverse":
+            spec.rev.prepare(device, dtype)
+            Y = _Eval.apply(spec, B, *pieces)
+        else:
+            Y = spec.fwd.run(pieces, B, device, dtype, tape=need_grad)
+        outs, r = [], 0
+        for name, rows, cols in spec.outputs:
+            n = rows * cols
+            y = Y[r:r + n].t()
+            r += n
+            outs.append(y.reshape(*batch, rows) if cols == 1 else y.reshape(*batch, rows, cols))
+        return outs[0] if len(outs) == 1 else tuple(outs)
+
+    @staticmethod
+    def _check(fname, name, x, trail, dtype, device):
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"{fname}: argument '{name}' must be a torch.Tensor of shape "
+                            f"(..., {', '.join(map(str, trail))}), got {type(x).__name__}")
+        if x.dtype != dtype:
+            raise TypeError(f"{fname}: argument '{name}' must have dtype {dtype} (the module's), "
+                            f"got {x.dtype}")
+        if x.device != device:
+            raise ValueError(f"{fname}: argument '{name}' must be on device {device} (the "
+                             f"module's), got {x.device}")
+        if x.dim() < len(trail) or tuple(x.shape[x.dim() - len(trail):]) != trail:
+            raise ValueError(f"{fname}: argument '{name}' must have shape "
+                             f"(..., {', '.join(map(str, trail))}), got {tuple(x.shape)}")
+
+    def schedule_stats(self):
+        """{function: {"forward": {...}, "reverse": {...}}} of the level schedules."""
+        return {n: {"forward": s.fwd.stats, "reverse": s.rev.stats} for n, s in self._specs.items()}
+
+    def extra_repr(self):
+        return f"robot={self.robot!r}, n_joints={self.n_joints}, functions={list(self._specs)}"
+
+
+def _yaml_float(v):
+    if math.isnan(v):
+        return ".nan"
+    if math.isinf(v):
+        return ".inf" if v > 0 else "-.inf"
+    s = f"{v:.17g}"
+    if "e" in s and "." not in s:  # YAML 1.1 floats need a dot: 1e-05 -> 1.0e-05
+        m, e = s.split("e")
+        s = f"{m}.0e{e}"
+    elif "e" not in s and "." not in s:
+        s += ".0"
+    return s
+
+
+def _make_method(spec):
+    def method(self, *args, **kwargs):
+        return self._evaluate(spec, args, kwargs)
+    method.__name__ = spec.name
+    method.__qualname__ = spec.name
+    method.__doc__ = _docstring(spec)
+    return method
+
+
+def _make_getter(spec):
+    def getter(self, **kwargs):
+        args = []
+        for name, _, _ in spec.vars:
+            if name not in self._state:
+                raise ValueError(f"get_{spec.name}: state '{name}' is not set (call set_{name})")
+            args.append(self._state[name])
+        return self._evaluate(spec, args, kwargs)
+    getter.__name__ = f"get_{spec.name}"
+    getter.__doc__ = (f"{spec.name} evaluated at the stored state "
+                      f"({', '.join(n for n, _, _ in spec.vars) or 'no variables'}).")
+    return getter
+
+
+def _make_setter(name, rows, cols):
+    trail = (rows,) if cols == 1 else (rows, cols)
+
+    def setter(self, value):
+        self._check(f"set_{name}", name, value, trail, self._ref.dtype, self._ref.device)
+        self._state[name] = value
+    setter.__name__ = f"set_{name}"
+    setter.__doc__ = f"Stores state '{name}' ({_shape_str(rows, cols)}) for the get_* methods."
+    return setter
+
+
+def make_module(manifest, schedules, dtype):
+    params = {p["name"]: p for p in manifest.get("params", [])}
+    man_fns = {f["name"]: f for f in manifest.get("functions", [])}
+    specs = {}
+    for name, (entry, fwd, rev) in schedules.items():
+        specs[name] = _FnSpec(entry, man_fns.get(name, {}), fwd, rev, params)
+    attrs = {"__doc__": f"Thunder functions of robot {manifest.get('robot', '')!r} "
+                        f"(generated by {manifest.get('generator', 'thunder')})."}
+    variables = {}
+    for name, spec in specs.items():
+        if hasattr(ThunderModule, name) or hasattr(torch.nn.Module, name):
+            raise ValueError(f"thunder_torch: function name '{name}' clashes with a module attribute")
+        attrs[name] = _make_method(spec)
+        attrs[f"get_{name}"] = _make_getter(spec)
+        for v, r, c in spec.vars:
+            variables.setdefault(v, (r, c))
+    for v, (r, c) in variables.items():
+        attrs[f"set_{v}"] = _make_setter(v, r, c)
+    if "par_REG" in params and "par_DYN" in params and "par_DYN_to_REG" in specs:
+        def par_REG(self):
+            """par_REG derived from par_DYN through par_DYN_to_REG (differentiable)."""
+            return self.par_DYN_to_REG(par_DYN=self.par_DYN)
+        attrs["par_REG"] = property(par_REG)
+    cls = type(f"Thunder_{manifest.get('robot', 'robot')}", (ThunderModule,), attrs)
+    return cls(manifest, specs, dtype)

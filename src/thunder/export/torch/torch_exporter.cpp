@@ -1,0 +1,441 @@
+#include "thunder/export/torch/torch_exporter.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "thunder/util/json.h"
+
+namespace thunder {
+namespace {
+
+using casadi::Function;
+using casadi::Sparsity;
+
+/// Operations the runtime executes, by CasADi op code: name and number of operands.
+struct OpInfo {
+  const char* name;
+  int nargs;
+};
+
+const std::map<int, OpInfo>& op_table() {
+  static const std::map<int, OpInfo> t = {
+      {casadi::OP_ADD, {"add", 2}},       {casadi::OP_SUB, {"sub", 2}},
+      {casadi::OP_MUL, {"mul", 2}},       {casadi::OP_DIV, {"div", 2}},
+      {casadi::OP_NEG, {"neg", 1}},       {casadi::OP_EXP, {"exp", 1}},
+      {casadi::OP_LOG, {"log", 1}},       {casadi::OP_POW, {"pow", 2}},
+      {casadi::OP_CONSTPOW, {"constpow", 2}}, {casadi::OP_SQRT, {"sqrt", 1}},
+      {casadi::OP_SQ, {"sq", 1}},         {casadi::OP_TWICE, {"twice", 1}},
+      {casadi::OP_SIN, {"sin", 1}},       {casadi::OP_COS, {"cos", 1}},
+      {casadi::OP_TAN, {"tan", 1}},       {casadi::OP_ASIN, {"asin", 1}},
+      {casadi::OP_ACOS, {"acos", 1}},     {casadi::OP_ATAN, {"atan", 1}},
+      {casadi::OP_LT, {"lt", 2}},         {casadi::OP_LE, {"le", 2}},
+      {casadi::OP_EQ, {"eq", 2}},         {casadi::OP_NE, {"ne", 2}},
+      {casadi::OP_NOT, {"not", 1}},       {casadi::OP_AND, {"and", 2}},
+      {casadi::OP_OR, {"or", 2}},         {casadi::OP_FLOOR, {"floor", 1}},
+      {casadi::OP_CEIL, {"ceil", 1}},     {casadi::OP_FMOD, {"fmod", 2}},
+      {casadi::OP_FABS, {"fabs", 1}},     {casadi::OP_SIGN, {"sign", 1}},
+      {casadi::OP_COPYSIGN, {"copysign", 2}}, {casadi::OP_IF_ELSE_ZERO, {"if_else_zero", 2}},
+      {casadi::OP_ERF, {"erf", 1}},       {casadi::OP_FMIN, {"fmin", 2}},
+      {casadi::OP_FMAX, {"fmax", 2}},     {casadi::OP_INV, {"inv", 1}},
+      {casadi::OP_SINH, {"sinh", 1}},     {casadi::OP_COSH, {"cosh", 1}},
+      {casadi::OP_TANH, {"tanh", 1}},     {casadi::OP_ASINH, {"asinh", 1}},
+      {casadi::OP_ACOSH, {"acosh", 1}},   {casadi::OP_ATANH, {"atanh", 1}},
+      {casadi::OP_ATAN2, {"atan2", 2}},   {casadi::OP_ERFINV, {"erfinv", 1}},
+      {casadi::OP_LOG1P, {"log1p", 1}},   {casadi::OP_EXPM1, {"expm1", 1}},
+      {casadi::OP_HYPOT, {"hypot", 2}},   {casadi::OP_REMAINDER, {"remainder", 2}},
+  };
+  return t;
+}
+
+/// A value of the expression DAG (SSA: CasADi reuses work slots, we do not until allocation).
+struct Value {
+  enum Kind { CONST, INPUT, OP } kind;
+  int op = -1;
+  int a = -1, b = -1;  ///< operand value ids
+  int level = 0;
+  int index = 0;  ///< constant index (CONST) or input-block offset (INPUT)
+};
+
+/// A binary array blob with 8-byte aligned little-endian arrays.
+class Blob {
+ public:
+  template <class T>
+  void add(JsonWriter& js, const std::vector<T>& xs, const char* dtype) {
+    while (data_.size() % 8) data_.push_back(0);
+    js.begin_object().key("dtype").value(dtype).key("offset").value(static_cast<long long>(data_.size()))
+        .key("count").value(static_cast<long long>(xs.size())).end_object();
+    const size_t n = xs.size() * sizeof(T);
+    const size_t off = data_.size();
+    data_.resize(off + n);
+    if (n) std::memcpy(data_.data() + off, xs.data(), n);  // x86/ARM little-endian hosts
+  }
+  /// Integer index array: uint16 when every value fits, else int32.
+  void add_index(JsonWriter& js, const std::vector<int>& xs, int max_value) {
+    if (max_value < 65536) {
+      std::vector<uint16_t> v(xs.begin(), xs.end());
+      add(js, v, "<u2");
+    } else {
+      std::vector<int32_t> v(xs.begin(), xs.end());
+      add(js, v, "<i4");
+    }
+  }
+  const std::vector<char>& data() const { return data_; }
+
+ private:
+  std::vector<char> data_;
+};
+
+struct Schedule {
+  TorchScheduleStats stats;
+  std::vector<double> consts;
+  std::vector<int> step_op, step_n, step_out0, step_level, args, out_slots;
+};
+
+/// Builds the level schedule of `f`. `input_offset(j, nz)` places input j's nonzero nz in the
+/// input block (size n_in); `outputs` lists, in the order the caller wants them, (output, nz)
+/// pairs, nz = -1 for a structural zero.
+Schedule build_schedule(const Function& f, const std::string& fname,
+                        const std::function<int(int, int)>& input_offset, int n_in,
+                        const std::vector<std::pair<int, int>>& outputs) {
+  Schedule s;
+  const auto& ops = op_table();
+  const casadi_int n_instr = f.n_instructions();
+  s.stats.n_instructions = n_instr;
+
+  std::vector<Value> vals;
+  std::vector<int> work;  // CasADi work slot -> value id
+  std::unordered_map<uint64_t, int> const_index;
+  auto add_const = [&](double c) {
+    uint64_t bits;
+    std::memcpy(&bits, &c, sizeof bits);
+    auto it = const_index.find(bits);
+    if (it != const_index.end()) return it->second;
+    int idx = static_cast<int>(s.consts.size());
+    s.consts.push_back(c);
+    const_index[bits] = idx;
+    return idx;
+  };
+  add_const(0.0);  // slot 0: the zero of structural zeros
+  std::vector<std::vector<int>> out_val(f.n_out());
+  for (casadi_int j = 0; j < f.n_out(); ++j) out_val[j].assign(f.nnz_out(j), -1);
+  auto set_work = [&](casadi_int w, int v) {
+    if (w >= static_cast<casadi_int>(work.size())) work.resize(w + 1, -1);
+    work[w] = v;
+  };
+  auto get_work = [&](casadi_int w) {
+    if (w < 0 || w >= static_cast<casadi_int>(work.size()) || work[w] < 0)
+      throw std::runtime_error("torch export of " + fname + ": instruction reads an unset work slot");
+    return work[w];
+  };
+
+  for (casadi_int k = 0; k < n_instr; ++k) {
+    const casadi_int op = f.instruction_id(k);
+    const std::vector<casadi_int> in = f.instruction_input(k);
+    const std::vector<casadi_int> out = f.instruction_output(k);
+    if (op == casadi::OP_CONST) {
+      Value v{Value::CONST};
+      v.index = add_const(f.instruction_constant(k));
+      vals.push_back(v);
+      set_work(out.at(0), static_cast<int>(vals.size()) - 1);
+    } else if (op == casadi::OP_INPUT) {
+      Value v{Value::INPUT};
+      v.index = input_offset(static_cast<int>(in.at(0)), static_cast<int>(in.at(1)));
+      vals.push_back(v);
+      set_work(out.at(0), static_cast<int>(vals.size()) - 1);
+    } else if (op == casadi::OP_OUTPUT) {
+      out_val.at(out.at(0)).at(out.at(1)) = get_work(in.at(0));
+    } else if (op == casadi::OP_ASSIGN || op == casadi::OP_PRINTME || op == casadi::OP_LIFT) {
+      set_work(out.at(0), get_work(in.at(0)));  // value of the first operand
+    } else {
+      auto it = ops.find(static_cast<int>(op));
+      if (it == ops.end()) {
+        std::string opname = "?";
+        try {
+          opname = casadi::casadi_math<double>::print(static_cast<unsigned char>(op), "x", "y");
+        } catch (...) {
+        }
+        throw std::runtime_error("torch export of " + fname + ": unsupported CasADi operation " +
+                                 std::to_string(op) + " (" + opname + ") at instruction " +
+                                 std::to_string(k));
+      }
+      Value v{Value::OP};
+      v.op = static_cast<int>(op);
+      v.a = get_work(in.at(0));
+      v.level = vals[v.a].level + 1;
+      if (it->second.nargs == 2) {
+        v.b = get_work(in.at(1));
+        v.level = std::max(v.level, vals[v.b].level + 1);
+      }
+      vals.push_back(v);
+      set_work(out.at(0), static_cast<int>(vals.size()) - 1);
+    }
+  }
+
+  // Output values that CasADi never wrote are structural zeros of the sparsity: keep them 0.
+  std::vector<int> requested;
+  for (auto [j, nz] : outputs) requested.push_back(nz < 0 ? -1 : out_val.at(j).at(nz));
+
+  // Reachability from the requested outputs.
+  const int nv = static_cast<int>(vals.size());
+  std::vector<char> live(nv, 0);
+  for (int v : requested)
+    if (v >= 0) live[v] = 1;
+  for (int v = nv - 1; v >= 0; --v)
+    if (live[v] && vals[v].kind == Value::OP) {
+      live[vals[v].a] = 1;
+      if (vals[v].b >= 0) live[vals[v].b] = 1;
+    }
+
+  // Group by (level, op), in level order.
+  std::map<std::pair<int, int>, std::vector<int>> groups;
+  int max_level = 0;
+  for (int v = 0; v < nv; ++v)
+    if (live[v] && vals[v].kind == Value::OP) {
+      groups[{vals[v].level, vals[v].op}].push_back(v);
+      max_level = std::max(max_level, vals[v].level);
+      ++s.stats.n_ops;
+    }
+  std::vector<int> step_of(nv, -1);
+  std::vector<const std::vector<int>*> steps;
+  for (auto& [key, members] : groups) {
+    for (int v : members) step_of[v] = static_cast<int>(steps.size());
+    steps.push_back(&members);
+  }
+  // Last step reading each value (INT_MAX for outputs: never freed).
+  std::vector<int> last_use(nv, -1);
+  for (size_t st = 0; st < steps.size(); ++st)
+    for (int v : *steps[st]) {
+      last_use[vals[v].a] = std::max(last_use[vals[v].a], static_cast<int>(st));
+      if (vals[v].b >= 0) last_use[vals[v].b] = std::max(last_use[vals[v].b], static_cast<int>(st));
+    }
+  for (int v : requested)
+    if (v >= 0) last_use[v] = INT32_MAX;
+
+  // Slots: [constants | input block | work region]. Each step's results get a contiguous run of
+  // free work slots (first fit); operands are released after the step's results are placed, so
+  // results never alias operands of the same step.
+  const int n_const = static_cast<int>(s.consts.size());
+  const int base = n_const + n_in;
+  std::vector<int> slot(nv, -1);
+  for (int v = 0; v < nv; ++v) {
+    if (vals[v].kind == Value::CONST) slot[v] = vals[v].index;
+    if (vals[v].kind == Value::INPUT) slot[v] = n_const + vals[v].index;
+  }
+  std::vector<char> used;  // work region occupancy
+  int search_from = 0;     // no free slot below this index
+  for (size_t st = 0; st < steps.size(); ++st) {
+    const auto& members = *steps[st];
+    const int n = static_cast<int>(members.size());
+    int start = search_from, run = 0;
+    int pos = search_from;
+    for (; pos < static_cast<int>(used.size()) && run < n; ++pos) {
+      if (used[pos]) {
+        run = 0;
+        start = pos + 1;
+      } else {
+        ++run;
+      }
+    }
+    if (run < n) {  // extend the region
+      start = (run > 0) ? start : static_cast<int>(used.size());
+      used.resize(start + n, 0);
+    }
+    for (int i = 0; i < n; ++i) {
+      used[start + i] = 1;
+      slot[members[i]] = base + start + i;
+    }
+    while (search_from < static_cast<int>(used.size()) && used[search_from]) ++search_from;
+    s.step_op.push_back(vals[members[0]].op);
+    s.step_n.push_back(n);
+    s.step_out0.push_back(base + start);
+    s.step_level.push_back(vals[members[0]].level);
+    for (int v : members) s.args.push_back(slot[vals[v].a]);
+    if (ops.at(vals[members[0]].op).nargs == 2)
+      for (int v : members) s.args.push_back(slot[vals[v].b]);
+    auto release = [&](int u) {
+      if (vals[u].kind == Value::OP && last_use[u] == static_cast<int>(st)) {
+        int w = slot[u] - base;
+        if (used[w]) {
+          used[w] = 0;
+          search_from = std::min(search_from, w);
+        }
+      }
+    };
+    for (int v : members) {
+      release(vals[v].a);
+      if (vals[v].b >= 0) release(vals[v].b);
+    }
+    // Results nobody reads (cannot happen after reachability, but keep the region tidy).
+    for (int v : members)
+      if (last_use[v] < 0) {
+        used[slot[v] - base] = 0;
+        search_from = std::min(search_from, slot[v] - base);
+      }
+  }
+  for (int v : requested) s.out_slots.push_back(v >= 0 ? slot[v] : 0);
+
+  s.stats.n_levels = max_level;
+  s.stats.n_steps = static_cast<int>(steps.size());
+  s.stats.n_const = n_const;
+  s.stats.n_in = n_in;
+  s.stats.n_slots = base + static_cast<int>(used.size());
+  return s;
+}
+
+void write_sparsity(JsonWriter& js, const std::string& name, const Sparsity& sp) {
+  js.begin_object().key("name").value(name).key("rows").value(static_cast<long long>(sp.size1()))
+      .key("cols").value(static_cast<long long>(sp.size2())).key("nnz")
+      .value(static_cast<long long>(sp.nnz()));
+  js.key("colind").begin_array();
+  for (casadi_int c : sp.get_colind()) js.value(static_cast<long long>(c));
+  js.end_array().key("row").begin_array();
+  for (casadi_int r : sp.get_row()) js.value(static_cast<long long>(r));
+  js.end_array().end_object();
+}
+
+void write_schedule(JsonWriter& js, Blob& blob, const Schedule& s) {
+  const auto& ops = op_table();
+  js.begin_object();
+  const auto& st = s.stats;
+  js.key("n_instructions").value(st.n_instructions).key("n_ops").value(st.n_ops)
+      .key("n_levels").value(st.n_levels).key("n_steps").value(st.n_steps)
+      .key("n_const").value(st.n_const).key("n_in").value(st.n_in)
+      .key("n_slots").value(st.n_slots).key("n_out").value(static_cast<int>(s.out_slots.size()));
+  js.key("consts");
+  blob.add(js, s.consts, "<f8");
+  std::vector<std::string> names;
+  for (int op : s.step_op) names.push_back(ops.at(op).name);
+  js.key("step_op").array(names);
+  js.key("step_n");
+  blob.add_index(js, s.step_n, INT32_MAX);
+  js.key("step_out0");
+  blob.add_index(js, s.step_out0, INT32_MAX);
+  js.key("step_level");
+  blob.add_index(js, s.step_level, INT32_MAX);
+  js.key("args");
+  blob.add_index(js, s.args, st.n_slots);
+  js.key("out_slots");
+  blob.add_index(js, s.out_slots, st.n_slots);
+  js.end_object();
+}
+
+std::string stats_line(const TorchScheduleStats& s) {
+  std::ostringstream os;
+  os << s.n_instructions << " instructions, " << s.n_ops << " ops in " << s.n_levels
+     << " levels, " << s.n_steps << " steps, " << s.n_slots << " slots";
+  return os.str();
+}
+
+}  // namespace
+
+void export_torch(const FunctionSet& set, const std::filesystem::path& out_dir,
+                  std::function<void(const std::string&)> progress) {
+  namespace fs = std::filesystem;
+  auto say = [&](const std::string& m) {
+    if (progress) progress(m);
+  };
+  const fs::path dir = out_dir / "torch";
+  fs::create_directories(dir);
+  Blob blob;
+  std::ostringstream header;
+  JsonWriter js(header, 0);  // compact: the index is data, not for reading
+  js.begin_object();
+  js.key("format").value("thunder-torch").key("version").value(1)
+      .key("generator").value(std::string("thunder ") + THUNDER_VERSION)
+      .key("robot").value(set.robot).key("blob").value("thunder_torch.bin")
+      .key("endianness").value("little");
+  js.key("functions").begin_array();
+  for (const auto& info : set.functions) {
+    Function f = info.fn;
+    const std::string name = f.name();
+    if (!f.is_a("SXFunction")) f = f.expand();
+    const int n_in = static_cast<int>(f.n_in()), n_out = static_cast<int>(f.n_out());
+
+    // Forward: input block = every input's nonzeros, concatenated in input order.
+    std::vector<int> in_off(n_in + 1, 0), out_off(n_out + 1, 0);
+    for (int j = 0; j < n_in; ++j) in_off[j + 1] = in_off[j] + static_cast<int>(f.nnz_in(j));
+    for (int j = 0; j < n_out; ++j) out_off[j + 1] = out_off[j] + static_cast<int>(f.nnz_out(j));
+    const int I = in_off[n_in], O = out_off[n_out];
+    std::vector<std::pair<int, int>> fwd_out;
+    for (int j = 0; j < n_out; ++j)
+      for (int k = 0; k < f.nnz_out(j); ++k) fwd_out.emplace_back(j, k);
+    Schedule fwd = build_schedule(
+        f, name, [&](int j, int nz) { return in_off.at(j) + nz; }, I, fwd_out);
+
+    // Reverse: CasADi's adjoint with inputs (inputs, outputs, output seeds) and outputs the input
+    // adjoints. Its sparsities may be smaller (unused outputs are emptied): place each of its
+    // input nonzeros by (row, col) in the caller's vector [X; Y; dY].
+    Function r = f.reverse(1);
+    if (!r.is_a("SXFunction")) r = r.expand();
+    auto rev_in = [&](int j, int nz) -> int {
+      const Sparsity& sp = r.sparsity_in(j);
+      casadi_int row = sp.row(nz);
+      casadi_int col = 0;
+      const auto& ci = sp.get_colind();
+      while (ci[col + 1] <= nz) ++col;
+      int base;
+      Sparsity fsp;
+      if (j < n_in) {
+        base = in_off[j];
+        fsp = f.sparsity_in(j);
+      } else if (j < n_in + n_out) {
+        base = I + out_off[j - n_in];
+        fsp = f.sparsity_out(j - n_in);
+      } else {
+        base = I + O + out_off[j - n_in - n_out];
+        fsp = f.sparsity_out(j - n_in - n_out);
+      }
+      casadi_int k = fsp.get_nz(row, col);
+      if (k < 0)
+        throw std::runtime_error("torch export of " + name +
+                                 ": reverse-mode input nonzero outside the forward sparsity");
+      return base + static_cast<int>(k);
+    };
+    std::vector<std::pair<int, int>> rev_out;
+    for (int j = 0; j < n_in; ++j) {
+      const Sparsity& fsp = f.sparsity_in(j);
+      const Sparsity& rsp = r.sparsity_out(j);
+      const auto& ci = fsp.get_colind();
+      for (casadi_int c = 0; c < fsp.size2(); ++c)
+        for (casadi_int k = ci[c]; k < ci[c + 1]; ++k)
+          rev_out.emplace_back(j, static_cast<int>(rsp.get_nz(fsp.row(k), c)));
+    }
+    Schedule rev = build_schedule(r, name + " (reverse)", rev_in, I + 2 * O, rev_out);
+
+    js.begin_object().key("name").value(name).key("description").value(info.description);
+    js.key("inputs").begin_array();
+    for (int j = 0; j < n_in; ++j) write_sparsity(js, f.name_in(j), f.sparsity_in(j));
+    js.end_array().key("outputs").begin_array();
+    for (int j = 0; j < n_out; ++j) write_sparsity(js, f.name_out(j), f.sparsity_out(j));
+    js.end_array();
+    js.key("forward");
+    write_schedule(js, blob, fwd);
+    js.key("reverse");
+    write_schedule(js, blob, rev);
+    js.end_object();
+    say("torch: " + name + ": " + stats_line(fwd.stats) + "; reverse " + stats_line(rev.stats));
+  }
+  js.end_array();
+  js.key("blob_size").value(static_cast<long long>(blob.data().size()));
+  js.end_object();
+
+  {
+    std::ofstream os(dir / "thunder_torch.bin", std::ios::binary);
+    os.write(blob.data().data(), static_cast<std::streamsize>(blob.data().size()));
+    if (!os) throw std::runtime_error("cannot write " + (dir / "thunder_torch.bin").string());
+  }
+  {
+    std::ofstream os(dir / "thunder_torch.json");
+    os << header.str() << "\n";
+    if (!os) throw std::runtime_error("cannot write " + (dir / "thunder_torch.json").string());
+  }
+  say("torch: wrote " + dir.string() + " (" + std::to_string(blob.data().size()) + " bytes of data)");
+}
+
+}  // namespace thunder

@@ -1,0 +1,146 @@
+// Test driver for the PyTorch exporter: builds a toy FunctionSet that covers the common CasADi
+// operations, a non-symmetric matrix output, a multi-output function, a sparse output and a
+// parameter set with only some symbolic elements, and writes OUT/manifest.json (schema of
+// docs/FUNCTIONS.md), OUT/casadi/<f>.casadi and OUT/torch/.
+//
+//   thunder-torch-toy OUT
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "thunder/export/torch/torch_exporter.h"
+#include "thunder/util/json.h"
+
+using casadi::SX;
+using namespace thunder;
+
+namespace {
+
+void write_manifest(const FunctionSet& set, const std::filesystem::path& out) {
+  std::ofstream os(out / "manifest.json");
+  JsonWriter js(os);
+  js.begin_object().key("thunder_manifest").value(1).key("generator").value("thunder-torch-toy")
+      .key("robot").value(set.robot).key("source").value(set.source)
+      .key("n_joints").value(set.n_joints);
+  js.key("params").begin_array();
+  for (const auto& p : set.params) {
+    js.begin_object().key("name").value(p.name).key("description").value(p.description)
+        .key("elements").array(p.elements).key("values").array(p.values)
+        .key("symbolic").array(p.symbolic).end_object();
+  }
+  js.end_array().key("functions").begin_array();
+  for (const auto& fi : set.functions) {
+    const auto& f = fi.fn;
+    js.begin_object().key("name").value(f.name()).key("description").value(fi.description)
+        .key("file").value("casadi/" + f.name() + ".casadi")
+        .key("n_instructions").value(static_cast<long long>(f.n_instructions()));
+    js.key("inputs").begin_array();
+    for (casadi_int j = 0; j < f.n_in(); ++j)
+      js.begin_object().key("name").value(f.name_in(j)).key("shape").begin_array()
+          .value(static_cast<long long>(f.size1_in(j))).value(static_cast<long long>(f.size2_in(j)))
+          .end_array().key("param").value(set.is_param_input(f.name_in(j))).end_object();
+    js.end_array().key("outputs").begin_array();
+    for (casadi_int j = 0; j < f.n_out(); ++j)
+      js.begin_object().key("name").value(f.name_out(j)).key("shape").begin_array()
+          .value(static_cast<long long>(f.size1_out(j))).value(static_cast<long long>(f.size2_out(j)))
+          .end_array().end_object();
+    js.end_array().end_object();
+  }
+  js.end_array().end_object();
+  os << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: thunder-torch-toy OUT\n";
+    return 2;
+  }
+  const std::filesystem::path out = argv[1];
+  std::filesystem::create_directories(out / "casadi");
+
+  FunctionSet set;
+  set.robot = "toy";
+  set.source = "tests/cpp_tools/torch_toy_export.cpp";
+  set.n_joints = 3;
+  ParamSet dyn{"par_DYN", "toy dynamic parameters",
+               {"link1.mass", "link1.CoM_x", "link1.CoM_y", "link1.Ixx"},
+               {2.5, 0.125, -0.25, 0.03125}, {true, false, true, false}};
+  ParamSet reg{"par_REG", "toy regressor parameters (derived from par_DYN)",
+               {"link1.mass", "link1.m_CoM_x", "link1.m_CoM_y", "link1.Ixx"},
+               {0, 0, 0, 0}, {false, false, false, false}};
+  ParamSet grav{"par_gravity", "gravity", {"gravity.x", "gravity.y", "gravity.z"},
+                {0.0, 0.0, -9.81}, {false, false, false}};
+  // par_REG defaults derived from par_DYN
+  reg.values = {2.5, 2.5 * 0.125, 2.5 * -0.25, 0.03125 + 2.5 * (0.125 * 0.125 + 0.25 * 0.25)};
+  set.params = {dyn, reg, grav};
+
+  SX q = SX::sym("q", 3), dq = SX::sym("dq", 3);
+  SX pd = SX::sym("par_DYN", 2);  // symbolic elements 0 and 2
+  SX m = pd(0), cx = 0.125, cy = pd(1), ixx = 0.03125;
+  SX g = -9.81;
+
+  // Non-symmetric 3x2 matrix mixing many operations and the parameters.
+  SX A = SX::zeros(3, 2);
+  A(0, 0) = m * sin(q(0)) + cx * cos(q(1));
+  A(1, 0) = exp(0.1 * q(2)) - log(2.0 + q(0) * q(0)) / (1.5 + cos(q(1)));
+  A(2, 0) = sqrt(1.0 + dq(0) * dq(0)) * tan(0.3 * q(2));
+  A(0, 1) = atan2(q(1), q(2) + 0.5) + pow(2.0 + sin(dq(1)), q(0));
+  A(1, 1) = pow(q(0), 3) - pow(dq(2), 2) + cy * g * 3.0;
+  A(2, 1) = -tanh(q(0)) + sinh(0.5 * dq(0)) / cosh(q(1)) + ixx * atan(dq(2));
+  set.functions.push_back({casadi::Function("ops", {q, dq, pd}, {A}, {"q", "dq", "par_DYN"}, {"A"}),
+                           "non-symmetric 3x2 matrix of many operations"});
+
+  // Non-smooth operations.
+  SX ns = SX::zeros(3, 3);
+  ns(0, 0) = sign(dq(0));
+  ns(1, 0) = casadi::SX::if_else(q(0) > 0.2, q(1) * q(2), -dq(1));
+  ns(2, 0) = fmin(q(0), dq(0)) + fmax(q(1), dq(1));
+  ns(0, 1) = fabs(q(2)) * sign(q(1));
+  ns(1, 1) = floor(3.0 * q(0)) + ceil(2.0 * dq(2));
+  ns(2, 1) = fmod(5.0 * q(1), 1.25) + copysign(q(0), dq(0));
+  ns(0, 2) = casadi::SX::if_else(q(1) <= dq(1), asin(0.5 * sin(q(0))), acos(0.5 * cos(q(2))));
+  ns(1, 2) = casadi::SX::if_else(logic_and(q(0) < 0.5, dq(0) >= -0.5), erf(q(2)), hypot(q(0), q(1)));
+  ns(2, 2) = casadi::SX::if_else(logic_or(q(2) == 0.0, !(dq(2) != 0.0)), 1.0, 1.0 / (2.0 + q(2))) +
+             asinh(q(0)) + acosh(2.0 + q(1) * q(1)) + atanh(0.5 * tanh(q(2))) + log1p(q(0) * q(0)) +
+             expm1(0.1 * dq(1));
+  set.functions.push_back({casadi::Function("nonsmooth", {q, dq}, {ns}, {"q", "dq"}, {"N"}),
+                           "non-smooth operations: sign, if_else, fmin/fmax, floor/ceil, fmod"});
+
+  // Multi-output: 2x3 matrix, 3-vector, scalar; depends on a symbolic parameter.
+  SX B = SX::zeros(2, 3);
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 3; ++c) B(r, c) = (r + 1) * q(c) + (c + 2) * dq(r) * dq(r) + r * m;
+  SX b = SX::vertcat({q(0) * dq(1), 2 * q(1), q(2) / (1 + dq(0) * dq(0))});
+  SX sc = dot(q, dq) * cy;
+  set.functions.push_back({casadi::Function("multi", {q, dq, pd}, {B, b, sc},
+                                            {"q", "dq", "par_DYN"}, {"B", "b", "s"}),
+                           "three outputs: a 2x3 matrix, a 3-vector and a scalar"});
+
+  // Sparse, non-symmetric output: diagonal plus one off-diagonal entry.
+  SX S = SX(casadi::Sparsity::triplet(3, 3, {0, 1, 2, 2}, {0, 1, 2, 0}));
+  S(0, 0) = sin(q(0));
+  S(1, 1) = q(1) * q(1);
+  S(2, 2) = cos(q(2));
+  S(2, 0) = 7.0 * q(0) - q(2);
+  set.functions.push_back(
+      {casadi::Function("sparse", {q}, {S}, {"q"}, {"S"}), "sparse 3x3 output (lower entry (2,0))"});
+
+  // A function with no symbolic input (constants only) and the par_DYN -> par_REG map.
+  SX T0 = SX::eye(4);
+  T0(2, 3) = 0.333;
+  set.functions.push_back(
+      {casadi::Function("T_0", std::vector<SX>{}, {T0}, std::vector<std::string>{}, {"T_0"}),
+       "constant base transform"});
+  SX dall = SX::sym("par_DYN", 4);
+  SX regv = SX::vertcat({dall(0), dall(0) * dall(1), dall(0) * dall(2),
+                         dall(3) + dall(0) * (dall(1) * dall(1) + dall(2) * dall(2))});
+  set.functions.push_back({casadi::Function("par_DYN_to_REG", {dall}, {regv}, {"par_DYN"}, {"par_REG"}),
+                           "par_DYN -> par_REG"});
+
+  for (const auto& fi : set.functions) fi.fn.save((out / "casadi" / (fi.fn.name() + ".casadi")).string());
+  write_manifest(set, out);
+  export_torch(set, out, [](const std::string& m) { std::cout << m << "\n"; });
+  return 0;
+}

@@ -41,3 +41,64 @@ def example_robot_data_dir() -> pathlib.Path:
 @pytest.fixture
 def thunder():
     return run_thunder
+
+
+class Generated:
+    """The output folder of one `thunder gen` run: manifest and the .casadi functions."""
+
+    def __init__(self, out: pathlib.Path):
+        import json
+        self.out = out
+        self.manifest = json.loads((out / "manifest.json").read_text())
+        self._functions = {}
+
+    def __getitem__(self, name):
+        import casadi
+        if name not in self._functions:
+            self._functions[name] = casadi.Function.load(str(self.out / "casadi" / f"{name}.casadi"))
+        return self._functions[name]
+
+    def names(self):
+        return [f["name"] for f in self.manifest["functions"]]
+
+    def entry(self, name):
+        return next(f for f in self.manifest["functions"] if f["name"] == name)
+
+    def param(self, name):
+        return next(p for p in self.manifest["params"] if p["name"] == name)
+
+    def call(self, name, params=None, **variables):
+        """Evaluates function `name` with inputs by name: variables from keyword arguments
+        (those the function doesn't take are ignored), parameter inputs from `params`
+        ({set: full vector}) or else the manifest defaults. Returns a numpy array, or a list of
+        them for multi-output functions."""
+        import numpy as np
+        params = params or {}
+        args = []
+        for i in self.entry(name)["inputs"]:
+            if i["param"]:
+                p = self.param(i["name"])
+                full = np.asarray(params.get(i["name"], p["values"]), float)
+                args.append(full[np.asarray(p["symbolic"], bool)])
+            else:
+                args.append(np.asarray(variables[i["name"]], float))
+        out = [np.array(o) for o in self[name].call(args)]
+        return out[0] if len(out) == 1 else out
+
+
+_generated_cache = {}
+
+
+@pytest.fixture(scope="session")
+def generate(tmp_path_factory):
+    """generate(robot, *extra_args, targets="casadi") -> Generated, cached per session."""
+
+    def _generate(robot, *args, targets="casadi"):
+        key = (str(robot), tuple(map(str, args)), targets)
+        if key not in _generated_cache:
+            out = tmp_path_factory.mktemp("gen") / "out"
+            run_thunder("gen", robot, "-o", out, "--targets", targets, *args)
+            _generated_cache[key] = Generated(out)
+        return _generated_cache[key]
+
+    return _generate

@@ -1,16 +1,104 @@
-// PLACEHOLDER run_gen: replaced by the code-generation implementation.
 #include "thunder/cli/gen.h"
 
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <iostream>
+#include <random>
+#include <stdexcept>
 
-#include "thunder/cli/summary.h"
+#include "thunder/export/casadi/casadi_exporter.h"
+#include "thunder/export/cpp/cpp_exporter.h"
+#include "thunder/export/params_yaml.h"
+#include "thunder/export/torch/torch_exporter.h"
+#include "thunder/functions/manifest.h"
+#include "thunder/model/function_builder.h"
+
+namespace fs = std::filesystem;
 
 namespace thunder {
+namespace {
 
-int run_gen(const RobotSpec& spec, const GenOptions&) {
-  print_summary(spec, std::cout);
-  std::cerr << "thunder: error: code generation not yet available\n";
-  return 1;
+std::vector<std::string> resolve_targets(const GenOptions& options) {
+  std::vector<std::string> targets = options.targets;
+  if (targets.empty()) targets = {"cpp", "casadi"};
+  if (options.pytorch && std::find(targets.begin(), targets.end(), "torch") == targets.end())
+    targets.push_back("torch");
+  for (const std::string& t : targets) {
+    if (std::find(known_targets().begin(), known_targets().end(), t) == known_targets().end())
+      throw std::invalid_argument("--targets: unknown target '" + t + "'");
+    if (t == "native") throw std::invalid_argument("--targets: the native target is not available yet");
+  }
+  return targets;
+}
+
+bool has(const std::vector<std::string>& xs, const std::string& x) {
+  return std::find(xs.begin(), xs.end(), x) != xs.end();
+}
+
+void progress(const std::string& line) { std::cerr << "thunder: " << line << std::endl; }
+
+/// A sibling of `out` that is unique for this run.
+fs::path sibling(const fs::path& out, const std::string& tag) {
+  std::random_device rd;
+  return out.parent_path() / (out.filename().string() + "." + tag + "-" + std::to_string(rd() % 1000000));
+}
+
+/// Removes the staging folder unless released: an interrupted or failed run leaves OUT as it was.
+struct StagingDir {
+  fs::path path;
+  bool keep = false;
+  ~StagingDir() {
+    std::error_code ec;
+    if (!keep) fs::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+int run_gen(const RobotSpec& spec, const GenOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<std::string> targets = resolve_targets(options);
+  const fs::path out = fs::absolute(options.out_dir.empty() ? fs::path("gen") / spec.name : fs::path(options.out_dir));
+  fs::create_directories(out.parent_path());
+
+  BuildOptions build;
+  for (const std::string& set : options.symbolic_sets) build.parameters.symbolic_sets.push_back("par_" + set);
+  build.progress = [](const std::string& line) { progress("built " + line); };
+  progress("building the symbolic model of " + spec.name + " (" + std::to_string(spec.n()) + " joints)");
+  const FunctionSet set = build_function_set(spec, build);
+
+  StagingDir staging{sibling(out, "tmp")};
+  fs::create_directories(staging.path);
+  write_manifest(set, staging.path);
+  write_par_yaml(set, staging.path / (spec.name + "_par.yaml"));
+  if (has(targets, "casadi")) {
+    progress("writing casadi/");
+    export_casadi(set, staging.path);
+  }
+  if (has(targets, "cpp")) {
+    progress("writing cpp/");
+    export_cpp(set, staging.path, progress);
+  }
+  if (has(targets, "torch")) {
+    progress("writing torch/");
+    export_torch(set, staging.path, progress);
+  }
+
+  // Swap in the complete output: the old folder is moved aside first and removed last.
+  fs::path old;
+  if (fs::exists(out)) {
+    old = sibling(out, "old");
+    fs::rename(out, old);
+  }
+  fs::rename(staging.path, out);
+  staging.keep = true;
+  if (!old.empty()) fs::remove_all(old);
+
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << "generated " << set.functions.size() << " functions of " << spec.name << " into " << out.string()
+            << " in " << s << " s\n";
+  return 0;
 }
 
 }  // namespace thunder

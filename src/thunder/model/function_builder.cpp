@@ -196,10 +196,12 @@ FunctionSet Builder::build() {
   add("J_ee_ddot", "Second time derivative of the end-effector Jacobian (6xn)",
       {{"J_ee_ddot", SX::jtimes(J_ee_dot, qdq, dqddq)}});
   {
-    const double lambda = 1e-3;
-    const SX JJt = SX::mtimes(J_ee, J_ee.T()) + lambda * lambda * SX::eye(6);
-    add("J_ee_pinv", "Damped pseudo-inverse of J_ee: J'(J J' + 1e-6 I)^-1 (nx6)",
-        {{"J_ee_pinv", SX::solve(JJt, J_ee).T()}});
+    // J'(J J' + l^2 I)^-1 = (J'J + l^2 I)^-1 J': solve the smaller system, which is also the
+    // well-conditioned one (J J' of a robot with n < 6 joints is singular).
+    const double lambda2 = 1e-6;
+    const SX pinv = n >= 6 ? SX::solve(SX::mtimes(J_ee, J_ee.T()) + lambda2 * SX::eye(6), J_ee).T()
+                           : SX::solve(SX::mtimes(J_ee.T(), J_ee) + lambda2 * SX::eye(n), J_ee.T());
+    add("J_ee_pinv", "Damped pseudo-inverse of J_ee: J'(J J' + 1e-6 I)^-1 (nx6)", {{"J_ee_pinv", pinv}});
   }
   {
     std::vector<Output> J;

@@ -139,6 +139,26 @@ int main(int argc, char** argv) {
   set.functions.push_back({casadi::Function("par_DYN_to_REG", {dall}, {regv}, {"par_DYN"}, {"par_REG"}),
                            "par_DYN -> par_REG"});
 
+  // A 7-joint chain (a few thousand instructions) for the benchmarks: end-effector transform,
+  // position Jacobian and the non-symmetric product Jp^T Jp + diag-free coupling.
+  SX qc = SX::sym("qc", 7);
+  SX T = SX::eye(4);
+  for (int i = 0; i < 7; ++i) {
+    SX Ti = SX::eye(4);
+    const double alpha = (i % 2 ? 1.5707963267948966 : -1.5707963267948966), a = 0.05 * (i + 1);
+    SX c = cos(qc(i)), sn = sin(qc(i));
+    Ti(0, 0) = c;  Ti(0, 1) = -sn;  Ti(0, 3) = a;
+    Ti(1, 0) = sn * cos(alpha);  Ti(1, 1) = c * cos(alpha);  Ti(1, 2) = -sin(alpha);
+    Ti(2, 0) = sn * sin(alpha);  Ti(2, 1) = c * sin(alpha);  Ti(2, 2) = cos(alpha);
+    Ti(1, 3) = -sin(alpha) * 0.1 * i;  Ti(2, 3) = cos(alpha) * 0.1 * i;
+    T = mtimes(T, Ti);
+  }
+  SX Jp = jacobian(T(casadi::Slice(0, 3), 3), qc);
+  SX Mc = mtimes(Jp.T(), Jp) + mtimes(Jp.T(), SX::ones(3, 7)) * pd(0);
+  set.functions.push_back({casadi::Function("chain", {qc, pd}, {T, Jp, Mc}, {"qc", "par_DYN"},
+                                            {"T", "Jp", "Mc"}),
+                           "7-joint chain: transform, position Jacobian, non-symmetric product"});
+
   for (const auto& fi : set.functions) fi.fn.save((out / "casadi" / (fi.fn.name() + ".casadi")).string());
   write_manifest(set, out);
   export_torch(set, out, [](const std::string& m) { std::cout << m << "\n"; });

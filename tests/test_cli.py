@@ -111,13 +111,24 @@ def test_base_ee_ignored_for_yaml():
     assert "warning: --base/--ee apply to URDF descriptions only" in proc.stderr
 
 
-def test_gen_parses_options_and_loads(tmp_path):
-    # The code generator itself lives elsewhere; here: options accepted, robot loaded.
-    proc = run_thunder("gen", ROBOTS / "franka.yaml", "-o", tmp_path / "out", "-n", "panda", "--symb", "par_DYN,Dl",
-                       "--targets", "cpp,torch", "--pytorch", check=False)
-    assert proc.returncode in (0, 1)
-    if proc.returncode == 1:
-        assert "code generation not yet available" in one_error_line(proc)
+def test_gen_writes_the_requested_targets(tmp_path):
+    out = tmp_path / "out"
+    proc = run_thunder("gen", ROBOTS / "franka.yaml", "-o", out, "-n", "panda", "--symb", "par_DYN",
+                       "--targets", "casadi", "--pytorch", check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "manifest.json").is_file() and (out / "panda_par.yaml").is_file()
+    assert (out / "casadi" / "M.casadi").is_file() and (out / "torch").is_dir()
+    assert not (out / "cpp").exists()
+    # no staging or backup folders are left beside the output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_gen_rejects_a_parameter_set_the_robot_does_not_have(tmp_path):
+    # franka.yaml has no link friction (Dl_order 0): --symb Dl names nothing.
+    proc = run_thunder("gen", ROBOTS / "franka.yaml", "-o", tmp_path / "out", "--symb", "Dl", check=False)
+    assert proc.returncode != 0
+    assert "par_Dl" in one_error_line(proc)
+    assert not (tmp_path / "out").exists()
 
 
 def test_cpp_unit_tests():

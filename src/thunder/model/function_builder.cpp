@@ -288,9 +288,10 @@ FunctionSet Builder::build() {
       if (!wanted(name)) continue;
       const SX& in = which == 0 ? dyn : reg;
       const SX out = SX::vertcat(which == 0 ? to_reg : to_dyn);
-      // Named like a variable, not a parameter input: these take the full vector.
-      casadi::Function fn(name, {in}, {out}, {which == 0 ? "DYN" : "REG"}, {which == 0 ? "REG" : "DYN"},
-                          casadi::Dict{{"cse", true}});
+      // The input is named after its set but holds the full vector (size 10n, not the count of
+      // symbolic elements): backends tell the two apart by size (docs/FUNCTIONS.md).
+      casadi::Function fn(name, {in}, {out}, {which == 0 ? "par_DYN" : "par_REG"},
+                          {which == 0 ? "par_REG" : "par_DYN"}, casadi::Dict{{"cse", true}});
       set_.functions.push_back({fn, which == 0 ? "Map the full par_DYN vector to par_REG (10n)"
                                                 : "Map the full par_REG vector to par_DYN (10n)"});
     }

@@ -13,6 +13,7 @@
 #include "thunder/export/torch/torch_exporter.h"
 #include "thunder/functions/manifest.h"
 #include "thunder/model/function_builder.h"
+#include "thunder/model/parameters.h"
 
 namespace fs = std::filesystem;
 
@@ -65,6 +66,7 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
   BuildOptions build;
   for (const std::string& set : options.symbolic_sets) build.parameters.symbolic_sets.push_back("par_" + set);
   build.progress = [](const std::string& line) { progress("built " + line); };
+  Parameters(spec, build.parameters);  // rejects unknown --symb sets before any output
   progress("building the symbolic model of " + spec.name + " (" + std::to_string(spec.n()) + " joints)");
   const FunctionSet set = build_function_set(spec, build);
 

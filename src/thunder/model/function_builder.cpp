@@ -13,6 +13,7 @@
 #include "thunder/model/chain.h"
 #include "thunder/model/dynamics.h"
 #include "thunder/model/inertia.h"
+#include "thunder/model/linalg.h"
 #include "thunder/model/terms.h"
 
 namespace thunder {
@@ -199,8 +200,8 @@ FunctionSet Builder::build() {
     // J'(J J' + l^2 I)^-1 = (J'J + l^2 I)^-1 J': solve the smaller system, which is also the
     // well-conditioned one (J J' of a robot with n < 6 joints is singular).
     const double lambda2 = 1e-6;
-    const SX pinv = n >= 6 ? SX::solve(SX::mtimes(J_ee, J_ee.T()) + lambda2 * SX::eye(6), J_ee).T()
-                           : SX::solve(SX::mtimes(J_ee.T(), J_ee) + lambda2 * SX::eye(n), J_ee.T());
+    const SX pinv = n >= 6 ? solve_spd(SX::mtimes(J_ee, J_ee.T()) + lambda2 * SX::eye(6), J_ee).T()
+                           : solve_spd(SX::mtimes(J_ee.T(), J_ee) + lambda2 * SX::eye(n), J_ee.T());
     add("J_ee_pinv", "Damped pseudo-inverse of J_ee: J'(J J' + 1e-6 I)^-1 (nx6)", {{"J_ee_pinv", pinv}});
   }
   {

@@ -117,7 +117,11 @@ std::string yaml_double_(double v) {
   if (v == -std::numeric_limits<double>::infinity()) return "-.inf";
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  // YAML 1.1 readers (PyYAML) take "1e+20" for a string: give the mantissa a point.
+  std::string s = buf;
+  const size_t e = s.find('e');
+  if (e != std::string::npos && s.find('.') == std::string::npos) s.insert(e, ".0");
+  return s;
 }
 
 /// "FILE:LINE: " of a YAML node ("FILE: " when the line is unknown).

@@ -433,6 +433,17 @@ def test_setters_check_sizes(built, manifest, tmp_path):
     named = "\n".join(
         f'  expect_throw([&] {{ r.set_{v}(Eigen::VectorXd::Zero(r.variable_size("{v}") + 1)); }},'
         f' "set_{v}: expected a vector of size");' for v in variables)
+    # The getters with an output argument give what the returning ones give.
+    getters = []
+    for fn in manifest["functions"][:6]:
+        name = fn["name"]
+        if len(fn["outputs"]) == 1:
+            getters.append(f"  {{ Eigen::MatrixXd a = r.get_{name}(), b(1, 1); r.get_{name}(b); r.get_{name}(b);"
+                           f" if (a != b) {{ std::printf(\"get_{name}(out)\\n\"); ++failures; }} }}")
+        else:
+            getters.append(f"  {{ auto a = r.get_{name}(); std::vector<Eigen::MatrixXd> b; r.get_{name}(b);"
+                           f" if (a != b) {{ std::printf(\"get_{name}(out)\\n\"); ++failures; }} }}")
+    getters = "\n".join(getters)
     src = f"""
 #include <cstdio>
 #include <stdexcept>
@@ -454,6 +465,7 @@ int main() {{
   expect_throw([&] {{ r.set_{first_set}(Eigen::VectorXd::Zero(r.get_{first_set}().size() + 1)); }},
                "set_{first_set}: expected a vector of size {len(manifest["params"][0]["elements"])}");
   expect_throw([&] {{ r.eval("no_such_function"); }}, "unknown function 'no_such_function'");
+{getters}
   Eigen::VectorXd p = r.get_{first_set}();
   if (p.size()) p[0] += 1.0;
   r.set_{first_set}(p);

@@ -12,7 +12,11 @@ std::string yaml_double(double v) {
   if (std::isinf(v)) return v > 0 ? ".inf" : "-.inf";
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  // YAML 1.1 readers (PyYAML) take "1e+20" for a string: give the mantissa a point.
+  std::string s = buf;
+  const size_t e = s.find('e');
+  if (e != std::string::npos && s.find('.') == std::string::npos) s.insert(e, ".0");
+  return s;
 }
 
 void write_par_yaml(const FunctionSet& fs, std::ostream& os) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <ostream>
+#include <string>
 
 #include "thunder/functions/function_set.h"
 
@@ -17,7 +18,8 @@ void write_par_yaml(const FunctionSet& fs, std::ostream& os);
 /// errors.
 void write_par_yaml(const FunctionSet& fs, const std::filesystem::path& file);
 
-/// One value as the parameter file writes it: %.17g, and .nan/.inf/-.inf for YAML.
+/// One value as the parameter file writes it: %.17g (with a point in the mantissa, "1.0e+20",
+/// which YAML 1.1 readers need), and .nan/.inf/-.inf.
 std::string yaml_double(double v);
 
 }  // namespace thunder

@@ -312,12 +312,15 @@ std::string header_text(const FunctionSet& fs, const Plan& plan) {
     if (fp.outputs.size() == 1) {
       h << "  /// Output " << fp.outputs[0] << " " << shape_text(fp.output_shapes[0]) << ".\n";
       h << "  Eigen::MatrixXd get_" << fp.name << "() const;\n";
+      h << "  void get_" << fp.name << "(Eigen::MatrixXd& out) const;  ///< no allocation when sized\n";
     } else {
       h << "  /// Outputs, in order:";
       for (size_t o = 0; o < fp.outputs.size(); ++o)
         h << (o ? ", " : " ") << fp.outputs[o] << " " << shape_text(fp.output_shapes[o]);
       h << ".\n";
       h << "  std::vector<Eigen::MatrixXd> get_" << fp.name << "() const;\n";
+      h << "  void get_" << fp.name
+        << "(std::vector<Eigen::MatrixXd>& out) const;  ///< no allocation when sized\n";
     }
   }
   h << replace_all(kHeaderEpilogue, "@CLASS@", plan.cls);
@@ -428,12 +431,18 @@ std::string source_text(const FunctionSet& fs, const Plan& plan) {
       << "\"); set_par_(" << p << ", v, true); }\n";
   for (size_t k = 0; k < plan.functions.size(); ++k) {
     const FnPlan& fp = plan.functions[k];
-    if (fp.outputs.size() == 1)
-      s << "Eigen::MatrixXd " << plan.cls << "::get_" << fp.name << "() const { return std::move(call_("
-        << k << ")[0]); }\n";
-    else
+    if (fp.outputs.size() == 1) {
+      s << "Eigen::MatrixXd " << plan.cls << "::get_" << fp.name
+        << "() const { Eigen::MatrixXd out; call_into_(" << k << ", &out); return out; }\n";
+      s << "void " << plan.cls << "::get_" << fp.name
+        << "(Eigen::MatrixXd& out) const { call_into_(" << k << ", &out); }\n";
+    } else {
       s << "std::vector<Eigen::MatrixXd> " << plan.cls << "::get_" << fp.name
         << "() const { return call_(" << k << "); }\n";
+      s << "void " << plan.cls << "::get_" << fp.name
+        << "(std::vector<Eigen::MatrixXd>& out) const { out.resize(" << fp.outputs.size()
+        << "); call_into_(" << k << ", out.data()); }\n";
+    }
   }
   return s.str();
 }

@@ -13,7 +13,9 @@
 // checked, std::invalid_argument naming the expected size) and `const Eigen::VectorXd& get_V()`;
 // for each parameter set P, `set_P` / `get_P` on the FULL vector (element order as in the
 // manifest); for each function F, `Eigen::MatrixXd get_F() const` when F has one output and
-// `std::vector<Eigen::MatrixXd> get_F() const` (outputs in order) otherwise; plus
+// `std::vector<Eigen::MatrixXd> get_F() const` (outputs in order) otherwise, each with an
+// overload `void get_F(Eigen::MatrixXd& / std::vector<Eigen::MatrixXd>& out) const` that does
+// not allocate once `out` has the right size (control loops); plus
 // `load_conf(file)`, `save_par(file)` and name-based access (`eval(name)`, `set_variable`,
 // `set_par`, ...).
 //

@@ -50,6 +50,7 @@ inline constexpr const char* kHeaderEpilogue = R"TPL(
   void check_par_(int p, const Eigen::VectorXd& value, const std::string& setter) const;
   void set_par_(int p, const Eigen::VectorXd& value, bool sync);
   std::vector<Eigen::MatrixXd> call_(int f) const;
+  void call_into_(int f, Eigen::MatrixXd* out) const;  ///< out: n_out matrices, resized
 
   std::vector<Eigen::VectorXd> vars_;      ///< by variable index (variable_names())
   std::vector<Eigen::VectorXd> par_;       ///< full parameter vectors (param_names())
@@ -117,7 +118,11 @@ std::string yaml_double_(double v) {
   if (v == -std::numeric_limits<double>::infinity()) return "-.inf";
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  // YAML 1.1 readers (PyYAML) take "1e+20" for a string: give the mantissa a point.
+  std::string s = buf;
+  const size_t e = s.find('e');
+  if (e != std::string::npos && s.find('.') == std::string::npos) s.insert(e, ".0");
+  return s;
 }
 
 /// "FILE:LINE: " of a YAML node ("FILE: " when the line is unknown).
@@ -179,19 +184,25 @@ int index_or_throw_(const std::vector<std::string>& names, const std::string& na
 }
 
 std::vector<Eigen::MatrixXd> @CLASS@::call_(int f) const {
+  std::vector<Eigen::MatrixXd> out(static_cast<size_t>(kFns[f].n_out));
+  call_into_(f, out.data());
+  return out;
+}
+
+void @CLASS@::call_into_(int f, Eigen::MatrixXd* out) const {
   const Fn& fn = kFns[f];
   for (int i = 0; i < fn.n_in; ++i) {
     const int kind = fn.in[i][0], k = fn.in[i][1];
     arg_[i] = kind == 0 ? vars_[k].data() : kind == 1 ? par_symb_[k].data() : par_[k].data();
   }
-  std::vector<Eigen::MatrixXd> out(static_cast<size_t>(fn.n_out));
   double* nz = nz_.data();
   for (int o = 0; o < fn.n_out; ++o) {
     const casadi_int* sp = fn.sparsity_out(o);
-    out[o].setZero(sp[0], sp[1]);
+    out[o].resize(sp[0], sp[1]);  // no allocation when the size is right already
     if (sp_dense(sp)) {
       res_[o] = out[o].data();  // CasADi and Eigen (default) are both column-major
     } else {
+      out[o].setZero();
       res_[o] = nz;
       nz += sp_nnz(sp);
     }
@@ -213,7 +224,6 @@ std::vector<Eigen::MatrixXd> @CLASS@::call_(int f) const {
       for (casadi_int k = colind[c]; k < colind[c + 1]; ++k) out[o](row[k], c) = nz[k];
     nz += sp_nnz(sp);
   }
-  return out;
 }
 
 void @CLASS@::set_var_(int v, const Eigen::VectorXd& value, const std::string& setter) {

@@ -15,8 +15,9 @@ import torch
 
 from ._engine import OPS, Schedule, read_artifact
 from ._module import ThunderModule, make_module
+from .layers import InverseDynamics
 
-__all__ = ["load", "ThunderModule", "OPS", "Schedule", "read_artifact"]
+__all__ = ["load", "ThunderModule", "InverseDynamics", "OPS", "Schedule", "read_artifact"]
 __version__ = "0.1.0"
 
 

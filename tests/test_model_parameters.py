@@ -114,3 +114,27 @@ def test_elastic_terms_match_file_coefficients(generate):
     np.testing.assert_allclose(gen.call("reg_Mm", **v) @ [j1["Mm"]], j1["Mm"] * ddx, rtol=1e-15)
     np.testing.assert_allclose(gen.call("reg_k", **v) @ j1["K"], k, rtol=1e-15)
     assert "d" not in gen.names()  # D_order 0: no coupling damping
+
+
+def test_kinematic_regressors_are_parameter_derivatives(flagged_franka, generate):
+    """reg_Jdq and reg_JTw are d(J_ee dq)/dp and d(J_ee' w)/dp over the flagged kinematic
+    parameters (DH, then base, then EE), checked by central differences (step 1e-6)."""
+    gen = generate(flagged_franka[0])
+    rng = np.random.default_rng(7)
+    q, dq, w = rng.uniform(-1, 1, 7), rng.uniform(-1, 1, 7), rng.uniform(-1, 1, 6)
+    sets = ["par_DHtable", "par_world2L0", "par_Ln2EE"]
+    full = {s: np.array(gen.param(s)["values"]) for s in sets}
+    flags = {s: np.array(gen.param(s)["symbolic"], bool) for s in sets}
+    columns_Jdq, columns_JTw = [], []
+    h = 1e-6
+    for s in sets:
+        for i in np.flatnonzero(flags[s]):
+            plus, minus = {k: v.copy() for k, v in full.items()}, {k: v.copy() for k, v in full.items()}
+            plus[s][i] += h
+            minus[s][i] -= h
+            J = lambda p: gen.call("J_ee", params=p, q=q)
+            columns_Jdq.append((J(plus) @ dq - J(minus) @ dq) / (2 * h))
+            columns_JTw.append((J(plus).T @ w - J(minus).T @ w) / (2 * h))
+    np.testing.assert_allclose(gen.call("reg_Jdq", q=q, dq=dq), np.stack(columns_Jdq, 1), atol=1e-8)
+    np.testing.assert_allclose(gen.call("reg_JTw", q=q, w=w), np.stack(columns_JTw, 1), atol=1e-8)
+    assert "reg_Jdq" not in generate(flagged_franka[1]).names()  # nothing flagged: not generated

@@ -264,6 +264,21 @@ FunctionSet Builder::build() {
     }
   }
 
+  // --- kinematic regressors: derivatives of J dq and J' w with respect to the symbolic
+  // kinematic parameters (only when the robot file flags some).
+  {
+    std::vector<SX> kin;
+    for (const char* set : {"par_DHtable", "par_origins", "par_world2L0", "par_Ln2EE"})
+      if (params_.has(set) && !params_.input(set).is_empty()) kin.push_back(params_.input(set));
+    if (!kin.empty()) {
+      const SX p = SX::vertcat(kin);
+      add("reg_Jdq", "Jacobian of J_ee dq w.r.t. the symbolic kinematic parameters (6 x n_kin)",
+          {{"reg_Jdq", SX::jacobian(SX::mtimes(J_ee, dq), p)}});
+      add("reg_JTw", "Jacobian of J_ee' w w.r.t. the symbolic kinematic parameters (n x n_kin)",
+          {{"reg_JTw", SX::jacobian(SX::mtimes(J_ee.T(), var("w")), p)}});
+    }
+  }
+
   // --- friction and elastic terms
   if (spec_.Dl_order > 0) {
     const int order = spec_.Dl_order;

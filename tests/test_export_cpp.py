@@ -1,9 +1,10 @@
 """The C++ and CasADi exporters, checked on a generated output folder.
 
 Output folders under test (each a parameter of the `out_dir` fixture):
-  * `thunder gen robots/RRR.yaml -o OUT` (skipped until `gen` writes OUT/cpp);
+  * `thunder gen robots/RRR.yaml -o OUT`;
   * the hand-made toy FunctionSet of tests/cpp/export_toy.cpp (`thunder-unit-tests export-toy
     OUT`: several outputs, sparse outputs, a function without inputs, partly symbolic par_DYN);
+  * `thunder gen robots/seaRRR.yaml --symb DYN,K,Dm,Mm` (elastic variables and parameters);
   * any folder named by $THUNDER_EXPORT_DIR.
 
 What is checked: manifest.json against the .casadi files (names, shapes, n_instructions, param
@@ -50,24 +51,25 @@ def _tail(text, n=800):
     return text[-n:].strip()
 
 
-@pytest.fixture(scope="module", params=["RRR", "toy", "env"])
+GENERATED = {
+    "RRR": ("RRR.yaml", ()),
+    # elastic variables (x, dx, ddx) and every SEA parameter set symbolic
+    "seaRRR": ("seaRRR.yaml", ("--symb", "DYN,K,Dm,Mm")),
+}
+
+
+@pytest.fixture(scope="module", params=["RRR", "seaRRR", "toy", "env"])
 def out_dir(request, tmp_path_factory):
     kind = request.param
     if kind == "env":
         d = os.environ.get("THUNDER_EXPORT_DIR")
         if not d:
-            pytest.skip("THUNDER_EXPORT_DIR is not set")
+            pytest.skip("THUNDER_EXPORT_DIR is not set (optional: an extra output folder to check)")
         return pathlib.Path(d).resolve()
     out = tmp_path_factory.mktemp(f"export_{kind}")
-    if kind == "RRR":
-        try:
-            proc = run_thunder("gen", ROBOTS / "RRR.yaml", "-o", out, check=False, timeout=1800)
-        except (RuntimeError, FileNotFoundError) as e:  # no thunder executable
-            pytest.skip(str(e))
-        if not (out / "cpp").is_dir():
-            pytest.skip("`thunder gen robots/RRR.yaml -o OUT` does not produce OUT/cpp yet "
-                        f"(exit {proc.returncode}: {_tail(proc.stderr or proc.stdout)})")
-        assert proc.returncode == 0, proc.stderr
+    if kind in GENERATED:
+        robot, args = GENERATED[kind]
+        run_thunder("gen", ROBOTS / robot, "-o", out, *args, timeout=1800)
     else:
         exe = _unit_tests_bin()
         if not exe:

@@ -234,7 +234,7 @@ FunctionSet Builder::build() {
   const casadi_int n_std = count(C_std), n_rnea = count(C_rnea);
   const SX C = n_std <= n_rnea ? C_std : C_rnea;
   if (options_.progress)
-    options_.progress("C candidates: Christoffel of M " + std::to_string(n_std) + ", Slotine-Li columns " +
+    options_.progress("C candidates: Christoffel of M " + std::to_string(n_std) + ", Slotine-Li recursion " +
                       std::to_string(n_rnea) + " instructions");
   add("C", "Coriolis matrix, Christoffel-consistent: dM/dt - 2C skew-symmetric (nxn)", {{"C", C}});
   add("C_std", "Coriolis matrix from the Christoffel symbols of M (reference construction, nxn)", {{"C_std", C_std}});

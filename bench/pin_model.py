@@ -28,3 +28,22 @@ if __name__ == "__main__":
     model = reduced_model(sys.argv[1], sys.argv[2])
     model.saveToText(sys.argv[3])
     print(f"pin_model: {model.nq} joints, saved {sys.argv[3]}", file=sys.stderr)
+
+
+def locked_urdf(urdf, ee, out):
+    """Writes a copy of the URDF whose joints that are not ancestors of `ee` are fixed (at 0: the
+    neutral position). adam 0.5 fails on prismatic joints even outside its joint list."""
+    import xml.etree.ElementTree as ET
+    tree = ET.parse(urdf)
+    root = tree.getroot()
+    parent_of = {j.find("child").get("link"): j for j in root.findall("joint")}
+    chain, link = set(), ee
+    while link in parent_of:
+        j = parent_of[link]
+        chain.add(j.get("name"))
+        link = j.find("parent").get("link")
+    for j in root.findall("joint"):
+        if j.get("name") not in chain and j.get("type") != "fixed":
+            j.set("type", "fixed")
+    tree.write(out)
+    return out

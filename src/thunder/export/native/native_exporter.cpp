@@ -271,10 +271,10 @@ std::string sh_quote(const std::string& s) {
 }  // namespace
 
 std::string fnv1a64_hex(const std::string& text) {
-  unsigned long long h = 1469598103934665603ULL;
+  unsigned long long h = 0xcbf29ce484222325ULL;
   for (unsigned char c : text) {
     h ^= c;
-    h *= 1099511628211ULL;
+    h *= 0x100000001b3ULL;
   }
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", h);

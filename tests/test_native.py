@@ -100,10 +100,18 @@ def _close(name, got, want, dtype):
         # Same CasADi expression graph on both sides; only libm and FMA contraction differ.
         torch.testing.assert_close(g, w, rtol=1e-12, atol=1e-12, msg=name)
     elif name.startswith("J_ee_pinv"):
-        # A linear solve loses cond(J J') digits in float32 on either side: compare relative to
-        # the largest entry with a bound that grows with the conditioning of the instance.
-        scale = w.abs().amax().clamp_min(1.0)
-        assert ((g - w).abs().amax() / scale).item() < 5e-2, name
+        # A linear solve loses cond(J J') digits in float32 on either side: per instance,
+        # |error| <= 1e-4 + 50 cond eps32 |P|, cond = (s_max / s_min)^2 from the singular values
+        # of the float32 pseudo-inverse. test_torch_runtime bounds ONE float32 side against a
+        # float64 reference with 10; here two float32 solves differ (errors add) and cond is
+        # itself estimated in float32 (Panda at random q reaches 2.3x the one-sided bound).
+        r, c = w.shape[-2:]
+        w3, g3 = w.reshape(-1, r, c), g.reshape(-1, r, c)
+        sv = torch.linalg.svdvals(w3)
+        cond = (sv[:, 0] / sv[:, -1]) ** 2
+        bound = 1e-4 + 50 * cond * torch.finfo(torch.float32).eps * w3.abs().amax(dim=(1, 2))
+        err = (g3 - w3).abs().amax(dim=(1, 2))
+        assert bool((err <= bound).all()), (name, (err / bound).max().item())
     else:
         # float32 both sides, rounded differently (libm in double vs float, operation order).
         scale = w.abs().amax().clamp_min(1.0)
@@ -175,7 +183,11 @@ def test_native_gradients_match_torch(out_dir):
             grads.append([torch.zeros(()) if g is None else g for g in got])
         assert len(grads[0]) == len(grads[1]), name
         for k, (a, c) in enumerate(zip(*grads)):
-            torch.testing.assert_close(a, c, rtol=1e-10, atol=1e-10, msg=f"{name} grad {k}")
+            # Same reverse expression graph, different evaluation order (level schedule vs
+            # CasADi's sequential C): rounding scales with the largest entry, which grows large
+            # for J_ee_pinv near singular configurations.
+            scale = float(c.abs().max().clamp_min(1.0)) if c.numel() else 1.0
+            torch.testing.assert_close(a, c, rtol=1e-9, atol=1e-10 * scale, msg=f"{name} grad {k}")
 
 
 def test_missing_library_is_a_clear_error(rrr_dir, tmp_path):

@@ -309,6 +309,40 @@ def test_nvcc_compiles_rrr_kernels(rrr_cuda_dir):
         assert "M" in lib.names and lib.sizes_out[2 * lib.index["M"]] == [9]
 
 
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_cuda_kernels_emulated_on_host(rrr_cuda_dir, tmp_path, dtype):
+    """The generated .cu files compile as plain C++ too (one loop iteration per instance, see the
+    prologue): every CUDA kernel, forward and reverse, against the CPU library, on any machine."""
+    import subprocess
+    cxx = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++")
+    if not cxx:
+        pytest.skip("no C++ compiler to build the host emulation")
+    d = rrr_cuda_dir / "native" / "cuda"
+    tag = "f64" if dtype == torch.float64 else "f32"
+    define = [] if dtype == torch.float64 else ["-Dcasadi_real=float"]
+    lib_path = tmp_path / f"emu_{tag}.so"
+    units = sorted(str(p) for p in d.glob("thunder_RRR_unit*.cu"))
+    subprocess.run([cxx, "-O1", "-fPIC", "-shared", "-w", *define, "-x", "c++", *units, "-x", "c",
+                    str(d / "thunder_RRR_registry.c"), "-o", str(lib_path)], check=True)
+    man = native.manifest_hash((rrr_cuda_dir / "manifest.json").read_bytes())
+    emu = native.NativeLibrary(lib_path, "RRR", man, dtype, "cuda")
+    emu.device_type = "cpu"   # host pointers: the emulation runs on the CPU
+    cpu = native._LIBRARIES[native.open_library(rrr_cuda_dir, "RRR", "cpu", dtype)]
+    assert emu.names == cpu.names and emu.sizes_in == cpu.sizes_in and emu.sizes_out == cpu.sizes_out
+    gen = torch.Generator().manual_seed(23)
+    for e in range(len(cpu.entries)):
+        B = 7
+        ins = [(torch.rand(B, n, generator=gen, dtype=torch.float64) * 2 - 1).to(dtype) for n in cpu.sizes_in[e]]
+        if ins:
+            ins[-1] = ins[-1][:1].expand(B, -1)   # one broadcast (stride 0) input
+        got, want = emu.call(e, B, ins), cpu.call(e, B, ins)
+        for k, (g, w) in enumerate(zip(got, want)):
+            tol = 1e-12 if dtype == torch.float64 else 1e-4
+            scale = float(w.abs().max().clamp_min(1.0)) if w.numel() else 1.0
+            torch.testing.assert_close(g, w, rtol=tol, atol=tol * scale,
+                                       msg=f"{cpu.names[e // 2]}{' reverse' if e % 2 else ''} output {k}")
+
+
 cuda_only = pytest.mark.skipif(not torch.cuda.is_available(),
                                reason="torch.cuda.is_available() is False: no GPU (or a CPU-only torch)")
 

@@ -142,11 +142,16 @@ void emit_cuda_kernel(std::ostream& os, const casadi::Function& fn, const std::s
   os << "  if (batch <= 0) return 0;\n";
   os << "  const unsigned int threads = 128;\n";
   os << "  const unsigned int blocks = (unsigned int)((batch + threads - 1) / threads);\n";
-  os << "  " << symbol << "_kernel<<<blocks, threads, 0, (cudaStream_t)stream>>>(";
-  for (casadi_int j = 0; j < n_in; ++j) os << "(const T_*)in[" << j << "], in_stride[" << j << "], ";
-  for (casadi_int j = 0; j < n_out; ++j) os << "(T_*)out[" << j << "], ";
-  os << "batch);\n";
-  os << "  return cudaGetLastError() == cudaSuccess ? 0 : 1;\n}\n";
+  std::ostringstream args;
+  for (casadi_int j = 0; j < n_in; ++j) args << "(const T_*)in[" << j << "], in_stride[" << j << "], ";
+  for (casadi_int j = 0; j < n_out; ++j) args << "(T_*)out[" << j << "], ";
+  args << "batch";
+  os << "#ifdef __CUDACC__\n";
+  os << "  " << symbol << "_kernel<<<blocks, threads, 0, (cudaStream_t)stream>>>(" << args.str() << ");\n";
+  os << "  return cudaGetLastError() == cudaSuccess ? 0 : 1;\n";
+  os << "#else\n  (void)blocks; (void)stream;\n";
+  os << "  for (long long b = 0; b < batch; ++b) {\n    threadIdx.x = (unsigned int)b;\n    " << symbol
+     << "_kernel(" << args.str() << ");\n  }\n  return 0;\n#endif\n}\n";
 }
 
 }  // namespace thunder

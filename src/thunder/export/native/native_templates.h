@@ -121,8 +121,20 @@ static int thunder_batch(thunder_casadi_fn f, thunder_casadi_work work, int n_in
 /// CUDA helpers included at the top of every .cu file.
 inline const char* const kCudaPrologue = R"(#ifndef THUNDER_CUDA_PROLOGUE
 #define THUNDER_CUDA_PROLOGUE
-#include <cuda_runtime.h>
 #include <math.h>
+#ifdef __CUDACC__
+#include <cuda_runtime.h>
+#else
+/* Host emulation (plain C++ compiler): one loop iteration per instance, for testing the kernels
+ * where no GPU exists. Not used by nvcc builds. */
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __launch_bounds__(n)
+#define __restrict__
+struct thunder_dim3_ { unsigned int x; };
+static thread_local thunder_dim3_ blockIdx = {0}, blockDim = {1}, threadIdx = {0};
+#endif
 #ifndef casadi_real
 #define casadi_real double
 #endif

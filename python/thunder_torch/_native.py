@@ -318,7 +318,12 @@ class NativeBackend:
         for kind, i in spec.order:
             t, trail = xs[i] if kind == "var" else ps[i]
             inputs.append(t.expand(*batch, *trail).reshape(B, math.prod(trail)))
-        outs = torch.ops.thunder.native_call(lib_id, 2 * index[spec.name], B, inputs)
+        entry = 2 * index[spec.name]
+        if (not torch.is_grad_enabled() or not any(t.requires_grad for t in inputs)) \
+                and not torch.compiler.is_compiling():
+            outs = _LIBRARIES[lib_id].call(entry, B, inputs)   # no graph to record: skip dispatch
+        else:
+            outs = torch.ops.thunder.native_call(lib_id, entry, B, inputs)
         res = []
         for y, (_, rows, cols) in zip(outs, spec.outputs):
             res.append(y.reshape(*batch, rows) if cols == 1 else y.reshape(*batch, rows, cols))

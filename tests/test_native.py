@@ -190,6 +190,18 @@ def test_native_gradients_match_torch(out_dir):
             torch.testing.assert_close(a, c, rtol=1e-9, atol=1e-10 * scale, msg=f"{name} grad {k}")
 
 
+def test_auto_uses_native_where_it_exists(rrr_dir, monkeypatch):
+    m = tt.load(rrr_dir, dtype=torch.float32, backend="auto")
+    calls = []
+    orig = native.NativeLibrary.call
+    monkeypatch.setattr(native.NativeLibrary, "call", lambda self, *a: calls.append(a[0]) or orig(self, *a))
+    m.M(torch.zeros(2, 3))
+    assert calls, "auto did not use the native library on the CPU"
+    assert not m._native_backend.available("cuda", torch.float32)   # --no-cuda: torch on CUDA
+    t = tt.load(rrr_dir, dtype=torch.float32, backend="torch")
+    assert t._native_backend is None
+
+
 def test_missing_library_is_a_clear_error(rrr_dir, tmp_path):
     out = tmp_path / "copy"
     shutil.copytree(rrr_dir, out, ignore=shutil.ignore_patterns("native"))

@@ -26,10 +26,16 @@ def load(path, device=None, dtype=torch.float32, backend="torch"):
 
     path: the output folder (with manifest.json and torch/).
     device: torch device (default: CPU). dtype: torch.float32 or torch.float64.
-    backend: "torch" (level schedules executed with torch operations; the only backend here).
+    backend: "torch" (level schedules executed with torch operations, runs anywhere torch runs);
+      "native" (the kernels compiled by ``thunder gen --native``: OpenMP on the CPU, CUDA on the
+      GPU, for every function; NativeLibraryError when the library for this device and dtype is
+      missing or was built for another robot, generation or dtype); "auto" (native where that
+      library exists and loads, else torch; chosen per call from the module's device and dtype).
+      Every backend checks its inputs the same way and has the same autograd semantics.
     """
-    if backend != "torch":
-        raise ValueError(f"thunder_torch.load: unknown backend '{backend}' (available: 'torch')")
+    if backend not in ("torch", "native", "auto"):
+        raise ValueError(f"thunder_torch.load: unknown backend '{backend}' "
+                         "(available: 'torch', 'native', 'auto')")
     if dtype not in (torch.float32, torch.float64):
         raise TypeError(f"thunder_torch.load: dtype must be torch.float32 or torch.float64, got {dtype}")
     path = pathlib.Path(path)
@@ -45,4 +51,10 @@ def load(path, device=None, dtype=torch.float32, backend="torch"):
     module = make_module(manifest, schedules, dtype)
     if device is not None:
         module = module.to(device)
+    if backend != "torch":
+        from ._native import NativeBackend
+        native = NativeBackend(path, manifest, module._specs, strict=(backend == "native"))
+        if backend == "native":
+            native.library(module.device.type, dtype)   # raises a clear error now, not at a call
+        module._native_backend = native
     return module

@@ -112,6 +112,7 @@ class ThunderModule(torch.nn.Module):
     """Base class of the generated robot modules (one subclass per robot, built by `load`)."""
 
     grad_mode = DEFAULT_GRAD_MODE
+    _native_backend = None   # set by load(backend="native"|"auto"): thunder_torch._native
 
     def __init__(self, manifest, specs, dtype):
         super().__init__()
@@ -251,6 +252,10 @@ class ThunderModule(torch.nn.Module):
         except RuntimeError:
             raise ValueError(f"{fname}: batch shapes of the inputs do not broadcast: "
                              + ", ".join(str(tuple(s)) for s in batch_shapes)) from None
+        if self._native_backend is not None:  # compiled kernels (thunder_torch/_native.py)
+            out = self._native_backend.evaluate(self, spec, xs, ps, batch)
+            if out is not None:
+                return out
         B = math.prod(batch)
         pieces = []
         for kind, i in spec.order:

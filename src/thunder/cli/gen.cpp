@@ -9,6 +9,7 @@
 
 #include "thunder/export/casadi/casadi_exporter.h"
 #include "thunder/export/cpp/cpp_exporter.h"
+#include "thunder/export/native/native_exporter.h"
 #include "thunder/export/params_yaml.h"
 #include "thunder/export/torch/torch_exporter.h"
 #include "thunder/functions/manifest.h"
@@ -23,12 +24,15 @@ namespace {
 std::vector<std::string> resolve_targets(const GenOptions& options) {
   std::vector<std::string> targets = options.targets;
   if (targets.empty()) targets = {"cpp", "casadi"};
-  if (options.pytorch && std::find(targets.begin(), targets.end(), "torch") == targets.end())
+  if (options.native && std::find(targets.begin(), targets.end(), "native") == targets.end())
+    targets.push_back("native");
+  // The native kernels run behind the PyTorch module, which needs OUT/torch/.
+  const bool native = std::find(targets.begin(), targets.end(), "native") != targets.end();
+  if ((options.pytorch || native) && std::find(targets.begin(), targets.end(), "torch") == targets.end())
     targets.push_back("torch");
   for (const std::string& t : targets) {
     if (std::find(known_targets().begin(), known_targets().end(), t) == known_targets().end())
       throw std::invalid_argument("--targets: unknown target '" + t + "'");
-    if (t == "native") throw std::invalid_argument("--targets: the native target is not available yet");
   }
   return targets;
 }
@@ -85,6 +89,13 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
   if (has(targets, "torch")) {
     progress("writing torch/");
     export_torch(set, staging.path, progress);
+  }
+  if (has(targets, "native")) {
+    progress("writing native/");
+    NativeOptions native;
+    native.opt_level = options.native_opt;
+    native.cuda = options.native_cuda;
+    export_native(set, staging.path, native, progress);
   }
 
   // Swap in the complete output: the old folder is moved aside first and removed last.

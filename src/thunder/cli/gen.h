@@ -13,6 +13,9 @@ struct GenOptions {
   std::vector<std::string> symbolic_sets;    ///< --symb: names from known_parameter_sets(), no "par_" prefix
   std::vector<std::string> targets;          ///< --targets: names from known_targets(); empty = default
   bool pytorch = false;                      ///< --pytorch
+  bool native = false;                       ///< --native (same as adding "native" to targets)
+  int native_opt = 2;                        ///< --native-opt: -O level of the native kernels
+  bool native_cuda = true;                   ///< false with --no-cuda: skip OUT/native/cuda/
 };
 
 /// Parameter sets that --symb accepts (written without the "par_" prefix; the CLI strips it).

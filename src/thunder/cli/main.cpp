@@ -25,7 +25,7 @@ const char* const kUsage =
     "  check ROBOT [--strict] [--json] [--par FILE] [--base LINK] [--ee LINK] [-n NAME]\n"
     "      load and validate a robot description (thunder YAML or URDF) and print a summary\n"
     "  gen ROBOT [-o OUTDIR] [-n NAME] [--par FILE] [--strict] [--base LINK] [--ee LINK]\n"
-    "            [--symb SET,...] [--targets LIST] [--pytorch]\n"
+    "            [--symb SET,...] [--targets LIST] [--pytorch] [--native [--native-opt N] [--no-cuda]]\n"
     "      generate code for the robot (default OUTDIR: gen/<name>)\n"
     "\n"
     "options:\n"
@@ -40,6 +40,10 @@ const char* const kUsage =
     "                   DYN, REG, Dl, K, D, Dm, Mm, DHtable, world2L0, Ln2EE, gravity\n"
     "  --targets LIST   (gen) exporters, comma separated: cpp, casadi, torch, native\n"
     "  --pytorch        (gen) also generate the PyTorch module\n"
+    "  --native         (gen) also compile native batched kernels (OpenMP CPU; CUDA when nvcc is\n"
+    "                   found) used by thunder_torch.load(..., backend=\"native\"); implies --pytorch\n"
+    "  --native-opt N   (gen) optimization level of the native kernels (0-3, default 2)\n"
+    "  --no-cuda        (gen) native kernels for the CPU only\n"
     "  -h, --help       show this help\n"
     "  --version        show the version\n";
 
@@ -49,7 +53,8 @@ struct UsageError : std::runtime_error {
 
 struct Args {
   std::string command, robot, par, base, ee, name, out;
-  bool strict = false, json = false, pytorch = false;
+  bool strict = false, json = false, pytorch = false, native = false, no_cuda = false;
+  int native_opt = 2;
   std::vector<std::string> symb, targets;
 };
 
@@ -107,6 +112,13 @@ Args parse_args(const std::vector<std::string>& argv) {
     else if (gen && arg == "--symb") a.symb = split_list(take(), "--symb", thunder::known_parameter_sets(), "par_");
     else if (gen && arg == "--targets") a.targets = split_list(take(), "--targets", thunder::known_targets(), "");
     else if (gen && arg == "--pytorch") flag(), a.pytorch = true;
+    else if (gen && arg == "--native") flag(), a.native = true;
+    else if (gen && arg == "--no-cuda") flag(), a.no_cuda = true;
+    else if (gen && arg == "--native-opt") {
+      const std::string v = take();
+      if (v.size() != 1 || v[0] < '0' || v[0] > '3') throw UsageError("--native-opt: expected 0, 1, 2 or 3, got '" + v + "'");
+      a.native_opt = v[0] - '0';
+    }
     else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option '" + arg + "' for " + a.command);
     else if (a.robot.empty()) a.robot = arg;
     else throw UsageError("unexpected argument '" + arg + "' (only one ROBOT file)");
@@ -159,6 +171,9 @@ int run(const std::vector<std::string>& args) {
   g.symbolic_sets = a.symb;
   g.targets = a.targets;
   g.pytorch = a.pytorch;
+  g.native = a.native;
+  g.native_opt = a.native_opt;
+  g.native_cuda = !a.no_cuda;
   return thunder::run_gen(spec, g);
 }
 

@@ -1,0 +1,330 @@
+"""Native backend: the robot functions compiled by ``thunder gen --native`` (OUT/native/).
+
+The libraries (libthunder_<robot>_f64.so / _f32.so, cuda/libthunder_<robot>_cuda_f64.so / _f32.so)
+export the C ABI of OUT/native/thunder_native.h. Each call goes through one generic torch operator,
+``torch.ops.thunder.native_call(lib, entry, batch, inputs) -> outputs``, so that autograd (the
+compiled reverse-mode partner, entry + 1), ``torch.compile`` (fake implementation from the
+library's sizes) and CUDA graphs (kernels launched on the current stream) see an ordinary op.
+
+Inputs are (batch, size) tensors: contiguous, or with stride 0 along the batch (one vector for
+every instance, e.g. parameters); outputs are contiguous (batch, size) tensors, matrices
+flattened row-major per instance. ctypes releases the GIL during the call.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import math
+import pathlib
+import sys
+import threading
+import types
+from typing import List
+
+import torch
+
+ABI_VERSION = 1
+
+_ENTRY = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                          ctypes.c_longlong, ctypes.c_void_p)
+
+# Process-wide state kept outside this module, so that a second import of thunder_torch (tests
+# load the package from a path) shares the loaded libraries and the registered operator.
+_STATE = sys.modules.setdefault("_thunder_torch_native_state", types.ModuleType("_thunder_torch_native_state"))
+if not hasattr(_STATE, "libraries"):
+    _STATE.libraries = []      # library id (index) -> NativeLibrary
+    _STATE.by_path = {}        # (resolved path, mtime) -> library id
+    _STATE.lock = threading.Lock()
+_LIBRARIES: list = _STATE.libraries
+_BY_PATH: dict = _STATE.by_path
+_LOCK = _STATE.lock
+
+
+class NativeLibraryError(RuntimeError):
+    """A native library is missing, or was built for another robot, generation, dtype or device."""
+
+
+def robot_identifier(robot: str) -> str:
+    """The C identifier of the robot in file and symbol names (as the C++ exporters write it)."""
+    ident = "".join(c if (c.isascii() and (c.isalnum() or c == "_")) else "_" for c in robot)
+    return ident or "robot"
+
+
+def manifest_hash(data: bytes) -> str:
+    """FNV-1a 64 of manifest.json's bytes, 16 hex digits (the exporter's fnv1a64_hex)."""
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def _dtype_tag(dtype):
+    if dtype == torch.float64:
+        return "f64", "float64"
+    if dtype == torch.float32:
+        return "f32", "float32"
+    raise TypeError(f"thunder_torch native: dtype must be torch.float32 or torch.float64, got {dtype}")
+
+
+def library_path(out_dir, robot, device_type, dtype) -> pathlib.Path:
+    """Where ``thunder gen --native`` puts the library for this device type and dtype."""
+    tag, _ = _dtype_tag(dtype)
+    ident = robot_identifier(robot)
+    native = pathlib.Path(out_dir) / "native"
+    if device_type == "cuda":
+        return native / "cuda" / f"libthunder_{ident}_cuda_{tag}.so"
+    return native / f"libthunder_{ident}_{tag}.so"
+
+
+class NativeLibrary:
+    """One loaded library: its functions, their sizes and the callable entries."""
+
+    def __init__(self, path, robot, expected_hash, dtype, device_type):
+        path = pathlib.Path(path)
+        self.path = path
+        if not path.is_file():
+            raise NativeLibraryError(f"thunder_torch native: {path} not found (generate with "
+                                     f"`thunder gen ... --native`{'' if device_type == 'cpu' else ' on a machine with nvcc'})")
+        try:
+            lib = ctypes.CDLL(str(path))
+        except OSError as e:
+            raise NativeLibraryError(f"thunder_torch native: cannot load {path}: {e}") from None
+        for sym in ("thunder_native_abi", "thunder_native_robot", "thunder_native_hash",
+                    "thunder_native_dtype", "thunder_native_device", "thunder_native_n_functions",
+                    "thunder_native_entry"):
+            if not hasattr(lib, sym):
+                raise NativeLibraryError(f"thunder_torch native: {path} is not a Thunder native "
+                                         f"library (no symbol {sym})")
+        self.lib = lib
+        for name, res, args in (("abi", ctypes.c_int, []), ("robot", ctypes.c_char_p, []),
+                                ("hash", ctypes.c_char_p, []), ("dtype", ctypes.c_char_p, []),
+                                ("device", ctypes.c_char_p, []), ("n_functions", ctypes.c_int, []),
+                                ("name", ctypes.c_char_p, [ctypes.c_int]),
+                                ("n_in", ctypes.c_int, [ctypes.c_int]),
+                                ("n_out", ctypes.c_int, [ctypes.c_int]),
+                                ("size_in", ctypes.c_longlong, [ctypes.c_int, ctypes.c_int]),
+                                ("size_out", ctypes.c_longlong, [ctypes.c_int, ctypes.c_int]),
+                                ("entry", ctypes.c_void_p, [ctypes.c_int]),
+                                ("max_threads", ctypes.c_int, [])):
+            f = getattr(lib, "thunder_native_" + name)
+            f.restype, f.argtypes = res, args
+        abi = lib.thunder_native_abi()
+        if abi != ABI_VERSION:
+            raise NativeLibraryError(f"thunder_torch native: {path} has ABI {abi}, this runtime "
+                                     f"reads ABI {ABI_VERSION}: regenerate")
+        lib_robot = lib.thunder_native_robot().decode()
+        lib_hash = lib.thunder_native_hash().decode()
+        lib_dtype = lib.thunder_native_dtype().decode()
+        lib_device = lib.thunder_native_device().decode()
+        _, dtype_name = _dtype_tag(dtype)
+        if lib_robot != robot:
+            raise NativeLibraryError(f"thunder_torch native: {path} was built for robot "
+                                     f"'{lib_robot}', not '{robot}'")
+        if lib_hash != expected_hash:
+            raise NativeLibraryError(f"thunder_torch native: {path} was built from another "
+                                     f"generation of {robot} (manifest hash {lib_hash}, "
+                                     f"manifest.json beside it hashes to {expected_hash}): regenerate")
+        if lib_dtype != dtype_name:
+            raise NativeLibraryError(f"thunder_torch native: {path} computes in {lib_dtype}, "
+                                     f"requested {dtype_name}")
+        if lib_device != device_type:
+            raise NativeLibraryError(f"thunder_torch native: {path} runs on {lib_device}, "
+                                     f"requested {device_type}")
+        self.robot, self.dtype, self.device_type = robot, dtype, device_type
+        n = lib.thunder_native_n_functions()
+        self.names = [lib.thunder_native_name(i).decode() for i in range(n)]
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.sizes_in, self.sizes_out, self.entries = [], [], []
+        for e in range(2 * n):
+            self.sizes_in.append([lib.thunder_native_size_in(e, j)
+                                  for j in range(lib.thunder_native_n_in(e))])
+            self.sizes_out.append([lib.thunder_native_size_out(e, j)
+                                   for j in range(lib.thunder_native_n_out(e))])
+            self.entries.append(_ENTRY(lib.thunder_native_entry(e)))
+        self.max_threads = lib.thunder_native_max_threads()
+
+    def check_spec(self, spec):
+        """Raises NativeLibraryError unless function `spec` (a _FnSpec) matches the library."""
+        i = self.index.get(spec.name)
+        if i is None:
+            raise NativeLibraryError(f"thunder_torch native: {self.path} has no function '{spec.name}'")
+        want_in = []
+        for kind, k in spec.order:
+            if kind == "var":
+                _, r, c = spec.vars[k]
+                want_in.append(r * c)
+            else:
+                want_in.append(spec.pars[k][1])
+        want_out = [r * c for _, r, c in spec.outputs]
+        if self.sizes_in[2 * i] != want_in or self.sizes_out[2 * i] != want_out:
+            raise NativeLibraryError(f"thunder_torch native: {self.path}: function '{spec.name}' "
+                                     f"takes sizes {self.sizes_in[2 * i]} -> {self.sizes_out[2 * i]}, "
+                                     f"the manifest says {want_in} -> {want_out}: regenerate")
+        return i
+
+    def call(self, entry, batch, inputs):
+        sizes_in, sizes_out = self.sizes_in[entry], self.sizes_out[entry]
+        if len(inputs) != len(sizes_in):
+            raise ValueError(f"thunder native_call: entry {entry} takes {len(sizes_in)} inputs, "
+                             f"got {len(inputs)}")
+        ref_device = inputs[0].device if inputs else torch.device(self.device_type)
+        keep, ptrs, strides = [], [], []
+        for j, (t, n) in enumerate(zip(inputs, sizes_in)):
+            if t.dtype != self.dtype or t.device.type != self.device_type or t.dim() != 2 \
+                    or t.shape[1] != n or t.shape[0] not in (1, batch):
+                raise ValueError(f"thunder native_call: input {j} must be a ({batch}, {n}) "
+                                 f"{self.dtype} tensor on {self.device_type}, got "
+                                 f"{tuple(t.shape)} {t.dtype} on {t.device}")
+            if batch > 1 and (t.shape[0] == 1 or t.stride(0) == 0):
+                t = t[:1]
+                if n > 1 and t.stride(1) != 1:
+                    t = t.contiguous()
+                s = 0
+            else:
+                if not t.is_contiguous():
+                    t = t.contiguous()
+                s = n
+            keep.append(t)
+            ptrs.append(t.data_ptr())
+            strides.append(s)
+        outs = [torch.empty((batch, n), dtype=self.dtype, device=ref_device) for n in sizes_out]
+        if batch == 0:
+            return outs
+        c_in = (ctypes.c_void_p * max(1, len(ptrs)))(*ptrs)
+        c_stride = (ctypes.c_longlong * max(1, len(strides)))(*strides)
+        c_out = (ctypes.c_void_p * max(1, len(outs)))(*[o.data_ptr() for o in outs])
+        stream = None
+        if self.device_type == "cuda":
+            stream = torch.cuda.current_stream(ref_device).cuda_stream
+            with torch.cuda.device(ref_device):
+                rc = self.entries[entry](c_in, c_stride, c_out, batch, stream)
+        else:
+            rc = self.entries[entry](c_in, c_stride, c_out, batch, stream)
+        if rc != 0:
+            raise RuntimeError(f"thunder native_call: {self.path} entry {entry} "
+                               f"({self.names[entry // 2]}{' reverse' if entry % 2 else ''}) "
+                               f"failed with code {rc}")
+        return outs
+
+
+def open_library(out_dir, robot, device_type, dtype) -> int:
+    """Loads (once per file) the library of `out_dir` for this device type and dtype; returns its
+    id for native_call. Raises NativeLibraryError if it is missing or does not match."""
+    path = library_path(out_dir, robot, device_type, dtype)
+    manifest = pathlib.Path(out_dir) / "manifest.json"
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime_ns)
+    except OSError:
+        raise NativeLibraryError(f"thunder_torch native: {path} not found (generate with "
+                                 "`thunder gen ... --native`)") from None
+    with _LOCK:
+        if key in _BY_PATH:
+            return _BY_PATH[key]
+        lib = NativeLibrary(path, robot, manifest_hash(manifest.read_bytes()), dtype, device_type)
+        _LIBRARIES.append(lib)
+        _BY_PATH[key] = len(_LIBRARIES) - 1
+        return _BY_PATH[key]
+
+
+# -- the torch operator -------------------------------------------------------------------------
+
+def _native_call_impl(lib: int, entry: int, batch: int, inputs: List[torch.Tensor]) -> List[torch.Tensor]:
+    """Entry `entry` (2*function + reverse) of native library `lib` over `batch` instances."""
+    return _LIBRARIES[lib].call(entry, batch, inputs)
+
+
+def _native_call_fake(lib, entry, batch, inputs):
+    return [inputs[0].new_empty((batch, n)) for n in _LIBRARIES[lib].sizes_out[entry]]
+
+
+def _setup_context(ctx, inputs, output):
+    lib, entry, batch, xs = inputs
+    ctx.lib, ctx.entry, ctx.batch, ctx.n_in = lib, entry, batch, len(xs)
+    ctx.save_for_backward(*xs, *output)
+
+
+def _backward(ctx, grads):
+    if ctx.entry % 2:
+        raise RuntimeError("thunder native: second-order derivatives are not compiled (the reverse "
+                           "partner has no reverse partner); use backend='torch' for them")
+    saved = ctx.saved_tensors
+    xs, ys = list(saved[:ctx.n_in]), list(saved[ctx.n_in:])
+    seeds = [g if g is not None else torch.zeros_like(y) for g, y in zip(grads, ys)]
+    adj = torch.ops.thunder.native_call(ctx.lib, ctx.entry + 1, ctx.batch, xs + ys + seeds)
+    return None, None, None, list(adj)
+
+
+if not hasattr(_STATE, "op"):
+    _STATE.op = torch.library.custom_op("thunder::native_call", _native_call_impl, mutates_args=())
+    _STATE.op.register_fake(_native_call_fake)
+    _STATE.op.register_autograd(_backward, setup_context=_setup_context)
+native_call = _STATE.op
+
+
+# -- the module backend -------------------------------------------------------------------------
+
+class NativeBackend:
+    """Attached to a ThunderModule by load(backend="native"|"auto"): evaluates every function with
+    the compiled library of the inputs' device type and dtype. strict=True (backend="native")
+    raises when that library is missing; strict=False falls back to the torch schedules."""
+
+    def __init__(self, out_dir, manifest, specs, strict):
+        self.out_dir = pathlib.Path(out_dir)
+        self.robot = manifest.get("robot", "")
+        self.specs = specs
+        self.strict = strict
+        self._libs = {}   # (device type, dtype) -> (lib id, {function name: index}) or error
+
+    def library(self, device_type, dtype):
+        """(lib id, {name: function index}); raises NativeLibraryError when missing/mismatched."""
+        key = (device_type, dtype)
+        got = self._libs.get(key)
+        if got is None:
+            try:
+                if device_type not in ("cpu", "cuda"):
+                    raise NativeLibraryError(f"thunder_torch native: no native kernels for device "
+                                             f"type '{device_type}' (cpu and cuda only)")
+                lib_id = open_library(self.out_dir, self.robot, device_type, dtype)
+                lib = _LIBRARIES[lib_id]
+                index = {name: lib.check_spec(spec) for name, spec in self.specs.items()}
+                got = (lib_id, index)
+            except NativeLibraryError as e:
+                got = e
+            self._libs[key] = got
+        if isinstance(got, Exception):
+            raise got
+        return got
+
+    def available(self, device_type, dtype):
+        try:
+            self.library(device_type, dtype)
+            return True
+        except NativeLibraryError:
+            return False
+
+    def evaluate(self, module, spec, xs, ps, batch):
+        """The function's outputs, or None to let the torch schedules evaluate it."""
+        device, dtype = module.device, module.dtype
+        if not spec.order:
+            return None   # no inputs to carry device and dtype: the torch path handles it
+        if self.strict:
+            lib_id, index = self.library(device.type, dtype)
+        elif self.available(device.type, dtype):
+            lib_id, index = self.library(device.type, dtype)
+        else:
+            return None
+        B = math.prod(batch)
+        inputs = []
+        for kind, i in spec.order:
+            t, trail = xs[i] if kind == "var" else ps[i]
+            inputs.append(t.expand(*batch, *trail).reshape(B, math.prod(trail)))
+        entry = 2 * index[spec.name]
+        if (not torch.is_grad_enabled() or not any(t.requires_grad for t in inputs)) \
+                and not torch.compiler.is_compiling():
+            outs = _LIBRARIES[lib_id].call(entry, B, inputs)   # no graph to record: skip dispatch
+        else:
+            outs = torch.ops.thunder.native_call(lib_id, entry, B, inputs)
+        res = []
+        for y, (_, rows, cols) in zip(outs, spec.outputs):
+            res.append(y.reshape(*batch, rows) if cols == 1 else y.reshape(*batch, rows, cols))
+        return res[0] if len(res) == 1 else tuple(res)

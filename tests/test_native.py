@@ -17,24 +17,8 @@ import torch
 from conftest import ROOT, ROBOTS, run_thunder
 
 
-def _import_thunder_torch():
-    """This tree's python/thunder_torch. An editable install of another checkout redirects the
-    package's submodules with a meta-path finder placed before sys.path: drop that finder."""
-    for f in list(sys.meta_path):
-        if any(str(k).startswith("thunder_torch") for k in (getattr(f, "known_source_files", None) or {})):
-            sys.meta_path.remove(f)
-    for name in [m for m in sys.modules if m == "thunder_torch" or m.startswith("thunder_torch.")]:
-        mod = sys.modules[name]
-        if not str(getattr(mod, "__file__", "")).startswith(str(ROOT / "python")):
-            del sys.modules[name]
-    sys.path.insert(0, str(ROOT / "python"))
-    import thunder_torch
-    from thunder_torch import _native
-    assert pathlib.Path(_native.__file__).parent == ROOT / "python" / "thunder_torch"
-    return thunder_torch, _native
-
-
-tt, native = _import_thunder_torch()
+import thunder_torch as tt
+from thunder_torch import _native as native
 
 GENERATED = {
     "rrr": ("RRR.yaml", ("--symb", "DYN")),

@@ -9,7 +9,6 @@ Output folders under test:
 CasADi is a test dependency only: the reference is casadi.Function.load(OUT/casadi/<f>.casadi).
 """
 import glob
-import importlib.util
 import math
 import os
 import pathlib
@@ -25,18 +24,7 @@ from conftest import ROOT, ROBOTS, run_thunder
 casadi = pytest.importorskip("casadi")
 
 
-def _import_thunder_torch():
-    """This tree's python/thunder_torch (an editable install elsewhere must not shadow it)."""
-    pkg = ROOT / "python" / "thunder_torch"
-    spec = importlib.util.spec_from_file_location("thunder_torch", pkg / "__init__.py",
-                                                  submodule_search_locations=[str(pkg)])
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["thunder_torch"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-tt = _import_thunder_torch()
+import thunder_torch as tt
 
 
 def _toy_driver():
@@ -247,12 +235,8 @@ def test_no_casadi_at_runtime(out_dir):
     code = f"""
 import sys
 sys.modules['casadi'] = None   # importing casadi now raises ImportError
-import importlib.util, torch
-pkg = {str(ROOT / 'python' / 'thunder_torch')!r}
-spec = importlib.util.spec_from_file_location('thunder_torch', pkg + '/__init__.py',
-                                              submodule_search_locations=[pkg])
-tt = importlib.util.module_from_spec(spec); sys.modules['thunder_torch'] = tt
-spec.loader.exec_module(tt)
+import torch
+import thunder_torch as tt
 m = tt.load({str(out_dir)!r}, dtype=torch.float64)
 for name, s in m._specs.items():
     xs = [torch.rand(2, r) if c == 1 else torch.rand(2, r, c) for _, r, c in s.vars]

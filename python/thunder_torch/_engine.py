@@ -53,10 +53,13 @@ OPS = {
     "atanh": (1, torch.atanh), "atan2": (2, torch.atan2), "erfinv": (1, torch.erfinv),
     "log1p": (1, torch.log1p), "expm1": (1, torch.expm1), "hypot": (2, torch.hypot),
     "remainder": (2, _remainder),
+    # c + a * b: the exporter writes add, sub, mul, neg, twice and sq as this, exactly
+    "fma": (3, torch.addcmul),
 }
 
 # Operations with an out= variant that writes straight into the slot tensor (no-grad path).
 _OUT_OPS = {
+    "fma": torch.addcmul,
     "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "neg": torch.neg,
     "sin": torch.sin, "cos": torch.cos, "sqrt": torch.sqrt, "exp": torch.exp,
     "sq": torch.square, "pow": torch.pow, "constpow": torch.pow, "fabs": torch.abs,

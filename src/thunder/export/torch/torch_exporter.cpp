@@ -17,6 +17,13 @@ namespace {
 using casadi::Function;
 using casadi::Sparsity;
 
+/// Not a CasADi op: c + a * b, operands (c, a, b) as torch.addcmul takes them. add, sub, mul,
+/// neg, twice and sq are all written as it (x + y = fma(x, y, 1), x - y = fma(x, y, -1),
+/// x * y = fma(-0, x, y), ...), exactly: every product has a factor +-1 or the sum a term -0, so
+/// one rounding happens, as in the original op. A level's arithmetic then runs as one step
+/// instead of up to six, which is what a call costs at small batch.
+constexpr int kOpFma = -1000;
+
 /// Operations the runtime executes, by CasADi op code: name and number of operands.
 struct OpInfo {
   const char* name;
@@ -49,6 +56,7 @@ const std::map<int, OpInfo>& op_table() {
       {casadi::OP_ATAN2, {"atan2", 2}},   {casadi::OP_ERFINV, {"erfinv", 1}},
       {casadi::OP_LOG1P, {"log1p", 1}},   {casadi::OP_EXPM1, {"expm1", 1}},
       {casadi::OP_HYPOT, {"hypot", 2}},   {casadi::OP_REMAINDER, {"remainder", 2}},
+      {kOpFma, {"fma", 3}},
   };
   return t;
 }
@@ -57,7 +65,7 @@ const std::map<int, OpInfo>& op_table() {
 struct Value {
   enum Kind { CONST, INPUT, OP } kind;
   int op = -1;
-  int a = -1, b = -1;  ///< operand value ids
+  int a = -1, b = -1, c = -1;  ///< operand value ids (c: third operand of fma)
   int level = 0;
   int index = 0;  ///< constant index (CONST) or input-block offset (INPUT)
 };
@@ -122,6 +130,17 @@ Schedule build_schedule(const Function& f, const std::string& fname,
     return idx;
   };
   add_const(0.0);  // slot 0: the zero of structural zeros
+  std::unordered_map<uint64_t, int> const_value_of;
+  auto const_value = [&](double c) {  // a CONST value (id) for the operands of fma rewrites
+    uint64_t bits;
+    std::memcpy(&bits, &c, sizeof bits);
+    auto it = const_value_of.find(bits);
+    if (it != const_value_of.end()) return it->second;
+    Value v{Value::CONST};
+    v.index = add_const(c);
+    vals.push_back(v);
+    return const_value_of[bits] = static_cast<int>(vals.size()) - 1;
+  };
   std::vector<std::vector<int>> out_val(f.n_out());
   for (casadi_int j = 0; j < f.n_out(); ++j) out_val[j].assign(f.nnz_out(j), -1);
   auto set_work = [&](casadi_int w, int v) {
@@ -167,11 +186,21 @@ Schedule build_schedule(const Function& f, const std::string& fname,
       Value v{Value::OP};
       v.op = static_cast<int>(op);
       v.a = get_work(in.at(0));
-      v.level = vals[v.a].level + 1;
-      if (it->second.nargs == 2) {
-        v.b = get_work(in.at(1));
-        v.level = std::max(v.level, vals[v.b].level + 1);
+      if (it->second.nargs == 2) v.b = get_work(in.at(1));
+      const int x = v.a, y = v.b;
+      switch (op) {  // rewrite as fma(c, a, b) = c + a * b
+        case casadi::OP_ADD: v.c = x, v.a = y, v.b = const_value(1.0); break;
+        case casadi::OP_SUB: v.c = x, v.a = y, v.b = const_value(-1.0); break;
+        case casadi::OP_MUL: v.c = const_value(-0.0), v.a = x, v.b = y; break;
+        case casadi::OP_NEG: v.c = const_value(-0.0), v.a = x, v.b = const_value(-1.0); break;
+        case casadi::OP_TWICE: v.c = x, v.a = x, v.b = const_value(1.0); break;
+        case casadi::OP_SQ: v.c = const_value(-0.0), v.a = x, v.b = x; break;
+        default: break;
       }
+      if (v.c >= 0) v.op = kOpFma;
+      v.level = 0;
+      for (int u : {v.a, v.b, v.c})
+        if (u >= 0) v.level = std::max(v.level, vals[u].level + 1);
       vals.push_back(v);
       set_work(out.at(0), static_cast<int>(vals.size()) - 1);
     }
@@ -187,10 +216,9 @@ Schedule build_schedule(const Function& f, const std::string& fname,
   for (int v : requested)
     if (v >= 0) live[v] = 1;
   for (int v = nv - 1; v >= 0; --v)
-    if (live[v] && vals[v].kind == Value::OP) {
-      live[vals[v].a] = 1;
-      if (vals[v].b >= 0) live[vals[v].b] = 1;
-    }
+    if (live[v] && vals[v].kind == Value::OP)
+      for (int u : {vals[v].a, vals[v].b, vals[v].c})
+        if (u >= 0) live[u] = 1;
 
   // Group by (level, op), in level order.
   std::map<std::pair<int, int>, std::vector<int>> groups;
@@ -210,10 +238,9 @@ Schedule build_schedule(const Function& f, const std::string& fname,
   // Last step reading each value (INT_MAX for outputs: never freed).
   std::vector<int> last_use(nv, -1);
   for (size_t st = 0; st < steps.size(); ++st)
-    for (int v : *steps[st]) {
-      last_use[vals[v].a] = std::max(last_use[vals[v].a], static_cast<int>(st));
-      if (vals[v].b >= 0) last_use[vals[v].b] = std::max(last_use[vals[v].b], static_cast<int>(st));
-    }
+    for (int v : *steps[st])
+      for (int u : {vals[v].a, vals[v].b, vals[v].c})
+        if (u >= 0) last_use[u] = std::max(last_use[u], static_cast<int>(st));
   for (int v : requested)
     if (v >= 0) last_use[v] = INT32_MAX;
 
@@ -255,8 +282,10 @@ Schedule build_schedule(const Function& f, const std::string& fname,
     s.step_n.push_back(n);
     s.step_out0.push_back(base + start);
     s.step_level.push_back(vals[members[0]].level);
+    if (vals[members[0]].op == kOpFma)
+      for (int v : members) s.args.push_back(slot[vals[v].c]);
     for (int v : members) s.args.push_back(slot[vals[v].a]);
-    if (ops.at(vals[members[0]].op).nargs == 2)
+    if (ops.at(vals[members[0]].op).nargs >= 2)
       for (int v : members) s.args.push_back(slot[vals[v].b]);
     auto release = [&](int u) {
       if (vals[u].kind == Value::OP && last_use[u] == static_cast<int>(st)) {
@@ -267,10 +296,9 @@ Schedule build_schedule(const Function& f, const std::string& fname,
         }
       }
     };
-    for (int v : members) {
-      release(vals[v].a);
-      if (vals[v].b >= 0) release(vals[v].b);
-    }
+    for (int v : members)
+      for (int u : {vals[v].a, vals[v].b, vals[v].c})
+        if (u >= 0) release(u);
     // Results nobody reads (cannot happen after reachability, but keep the region tidy).
     for (int v : members)
       if (last_use[v] < 0) {

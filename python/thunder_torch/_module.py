@@ -294,6 +294,20 @@ class ThunderModule(torch.nn.Module):
             raise ValueError(f"{fname}: argument '{name}' must have shape "
                              f"(..., {', '.join(map(str, trail))}), got {tuple(x.shape)}")
 
+    def prepare(self):
+        """Moves every schedule's index tensors to the module's device/dtype now (done by load
+        and .to()), so that the first call, and torch.compile's guards, see no cache filling."""
+        for spec in self._specs.values():
+            spec.fwd.prepare(self.device, self.dtype)
+            spec.rev.prepare(self.device, self.dtype)
+        return self
+
+    def _apply(self, fn, *args, **kwargs):
+        out = super()._apply(fn, *args, **kwargs)
+        if getattr(self, "_specs", None) is not None and hasattr(self, "_ref"):
+            self.prepare()
+        return out
+
     def schedule_stats(self):
         """{function: {"forward": {...}, "reverse": {...}}} of the level schedules."""
         return {n: {"forward": s.fwd.stats, "reverse": s.rev.stats} for n, s in self._specs.items()}
@@ -374,4 +388,4 @@ def make_module(manifest, schedules, dtype):
             return self.par_DYN_to_REG(par_DYN=self.par_DYN)
         attrs["par_REG"] = property(par_REG)
     cls = type(f"Thunder_{manifest.get('robot', 'robot')}", (ThunderModule,), attrs)
-    return cls(manifest, specs, dtype)
+    return cls(manifest, specs, dtype).prepare()

@@ -3,14 +3,12 @@
 #include <cstdio>
 #include <iomanip>
 
+#include "thunder/util/format.h"
+
 namespace thunder {
 namespace {
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
+std::string num(double v) { return short_number(v); }
 
 std::string val(const Scalar& s) { return num(s.value) + (s.symbolic ? "*" : ""); }
 

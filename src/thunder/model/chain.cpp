@@ -6,11 +6,12 @@ namespace thunder {
 
 Vec3 JointTransform::axis_vec() const { return Vec3::of(SX(axis[0]), SX(axis[1]), SX(axis[2])); }
 
-Vec3 JointTransform::rot(const Vec3& u) const {
+/// Rot(axis, angle) u for sign = +1, its transpose Rot(axis, -angle) u for sign = -1.
+Vec3 JointTransform::rotate(const Vec3& u, double sign) const {
   if (!revolute) return u;
   if (axis_index >= 0) {
     const int k = axis_index, i = (k + 1) % 3, j = (k + 2) % 3;
-    const SX ss = axis_sign * s;
+    const SX ss = sign * axis_sign * s;
     Vec3 out;
     out[k] = u[k];
     out[i] = c * u[i] - ss * u[j];
@@ -18,22 +19,7 @@ Vec3 JointTransform::rot(const Vec3& u) const {
     return out;
   }
   const Vec3 a = axis_vec();
-  return c * u + s * cross(a, u) + ((1 - c) * dot(a, u)) * a;
-}
-
-Vec3 JointTransform::rot_T(const Vec3& u) const {
-  if (!revolute) return u;
-  if (axis_index >= 0) {
-    const int k = axis_index, i = (k + 1) % 3, j = (k + 2) % 3;
-    const SX ss = axis_sign * s;
-    Vec3 out;
-    out[k] = u[k];
-    out[i] = c * u[i] + ss * u[j];
-    out[j] = -ss * u[i] + c * u[j];
-    return out;
-  }
-  const Vec3 a = axis_vec();
-  return c * u - s * cross(a, u) + ((1 - c) * dot(a, u)) * a;
+  return c * u + (sign * s) * cross(a, u) + ((1 - c) * dot(a, u)) * a;
 }
 
 Vec3 JointTransform::origin() const {

@@ -26,8 +26,9 @@ struct JointTransform {
 
   Vec3 axis_vec() const;
   /// Rot(axis, angle) u and its transpose (identity for prismatic joints).
-  Vec3 rot(const Vec3& u) const;
-  Vec3 rot_T(const Vec3& u) const;
+  Vec3 rot(const Vec3& u) const { return rotate(u, 1.0); }
+  Vec3 rot_T(const Vec3& u) const { return rotate(u, -1.0); }
+  Vec3 rotate(const Vec3& u, double sign) const;
   /// R u and R' u with R = E Rot.
   Vec3 apply(const Vec3& u) const { return E * rot(u); }
   Vec3 apply_T(const Vec3& u) const { return rot_T(transpose_times(E, u)); }

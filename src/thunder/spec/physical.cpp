@@ -9,14 +9,12 @@
 #include "thunder/spec/load.h"
 #include "thunder/util/error.h"
 
+#include "thunder/util/format.h"
+
 namespace thunder {
 namespace {
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
+std::string num(double v) { return short_number(v); }
 
 /// "dynamics.link3.inertial" from "dynamics.link3.inertial.mass"; the link name if unknown.
 std::string link_field(const Link& link) {

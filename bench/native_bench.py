@@ -8,7 +8,8 @@
 Prints one row per (function, batch, backend): microseconds per call and evaluations per second,
 plus the native/torch throughput ratio; then the batch-1 call overhead of the native path
 (a module call on a function with almost no work vs the raw operator). Rows start with
-"native_bench," (CSV) for bench/run.sh to collect. Forward only, under torch.no_grad().
+"native_bench," (CSV). A standalone tool: bench/run.sh measures the same things inside
+bench/bench_torch.py ("thunder native" rows, batch1_overhead below). Forward only, under torch.no_grad().
 """
 import argparse
 import pathlib
@@ -41,6 +42,37 @@ def _time(fn, min_time, sync):
         if t >= min_time:
             return t / n
         n = max(n * 2, int(n * min_time / max(t, 1e-9)) + 1)
+
+
+def batch1_overhead(nat, ref, dtype, device="cpu", min_time=0.3, sync=lambda: None):
+    """Seconds per batch-1 call of the cheapest function (fewest instructions): through the native
+    module ("native_module_call"), the torch module ("torch_module_call"), the bare
+    thunder::native_call operator ("native_op_only") and the bare ctypes call
+    ("native_ctypes_only"). Also used by bench/bench_torch.py."""
+    import torch
+    from thunder_torch import _native
+    lib_id, index = nat._native_backend.library(nat.device.type, dtype)
+    lib = _native._LIBRARIES[lib_id]
+    n_instr = {f["name"]: f["n_instructions"] for f in ref.manifest["functions"]}
+    name = min((n for n in ref._specs if ref._specs[n].order), key=lambda n: n_instr.get(n, 0))
+    spec = ref._specs[name]
+    xs = [torch.zeros((1, r) if c == 1 else (1, r, c), dtype=dtype, device=device) for _, r, c in spec.vars]
+    with torch.no_grad():
+        t_mod = _time(lambda: getattr(nat, name)(*xs), min_time, sync)
+        t_ref = _time(lambda: getattr(ref, name)(*xs), min_time, sync)
+        inputs = []
+        for kind, i in spec.order:
+            if kind == "var":
+                inputs.append(xs[i].reshape(1, -1))
+            else:
+                pname, size, idx = spec.pars[i]
+                p = nat.param_vector(pname).detach()
+                inputs.append((p if idx is None else p[idx]).reshape(1, size))
+        e = 2 * index[name]
+        t_op = _time(lambda: torch.ops.thunder.native_call(lib_id, e, 1, inputs), min_time, sync)
+        t_call = _time(lambda: lib.call(e, 1, inputs), min_time, sync)
+    return {"function": name, "n_instructions": n_instr.get(name), "native_module_call": t_mod,
+            "torch_module_call": t_ref, "native_op_only": t_op, "native_ctypes_only": t_call}
 
 
 def main():
@@ -82,30 +114,12 @@ def main():
                 print(f"native_bench,{nat.robot},{name},{B},{label},{t * 1e6:.2f},{B / t:.4g},"
                       f"{ratio if ratio == '' else f'{ratio:.2f}'}")
 
-    # Batch-1 overhead: the cheapest function through the module, and the raw operator.
-    n_instr = {f["name"]: f["n_instructions"] for f in ref.manifest["functions"]}
-    name = min((n for n in ref._specs if ref._specs[n].order), key=lambda n: n_instr.get(n, 0))
-    spec = ref._specs[name]
-    xs = [torch.zeros((1, r) if c == 1 else (1, r, c), dtype=dtype, device=a.device) for _, r, c in spec.vars]
-    with torch.no_grad():
-        t_mod = _time(lambda: getattr(nat, name)(*xs), a.min_time, sync)
-        t_ref = _time(lambda: getattr(ref, name)(*xs), a.min_time, sync)
-        inputs = []
-        for kind, i in spec.order:
-            if kind == "var":
-                inputs.append(xs[i].reshape(1, -1))
-            else:
-                pname, size, idx = spec.pars[i]
-                p = nat.param_vector(pname).detach()
-                inputs.append((p if idx is None else p[idx]).reshape(1, size))
-        e = 2 * index[name]
-        t_op = _time(lambda: torch.ops.thunder.native_call(lib_id, e, 1, inputs), a.min_time, sync)
-        t_call = _time(lambda: lib.call(e, 1, inputs), a.min_time, sync)
+    o = batch1_overhead(nat, ref, dtype, a.device, a.min_time, sync)
+    name = o["function"]
     print(f"# batch-1 overhead on {name} (the function with the fewest instructions):")
-    print(f"native_bench,{nat.robot},{name},1,native_module_call,{t_mod * 1e6:.2f},{1 / t_mod:.4g},")
-    print(f"native_bench,{nat.robot},{name},1,torch_module_call,{t_ref * 1e6:.2f},{1 / t_ref:.4g},")
-    print(f"native_bench,{nat.robot},{name},1,native_op_only,{t_op * 1e6:.2f},{1 / t_op:.4g},")
-    print(f"native_bench,{nat.robot},{name},1,native_ctypes_only,{t_call * 1e6:.2f},{1 / t_call:.4g},")
+    for label in ("native_module_call", "torch_module_call", "native_op_only", "native_ctypes_only"):
+        t = o[label]
+        print(f"native_bench,{nat.robot},{name},1,{label},{t * 1e6:.2f},{1 / t:.4g},")
 
 
 if __name__ == "__main__":

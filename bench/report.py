@@ -106,16 +106,46 @@ def cpp_section(runs, L):
         L.append("")
 
 
-IMPL_ORDER = ["thunder", "cusadi", "adam", "pytorch_kinematics"]
+NATIVE = "thunder native"
+PIN = "serial Pinocchio loop"
+IMPL_ORDER = ["thunder", NATIVE, "cusadi", "adam", "pytorch_kinematics", PIN]
+# torch benchmark function -> row of the C++ benchmark
+CPP_FN = {"M": "M", "C": "C", "G": "G", "Yr": "Yr", "FK (T_0_ee)": "FK", "J_ee": "J_ee"}
+PIN_B = 4096
 
 
-def torch_section(t, L, plots_dir):
+def pinocchio_rows(t, runs):
+    """Rows "serial Pinocchio loop" at batch 4096, float64: Pinocchio's ns per call in the -O2
+    C++ run (one thread) times the batch, i.e. a serial C++ loop over the same states."""
+    if not runs or PIN_B not in t["batches"]:
+        return []
+    d = dict(runs).get("-O2") or runs[0][1]
+    out = []
+    fns = set(r["fn"] for r in t["throughput"])
+    for fn, cfn in CPP_FN.items():
+        row = next((r for r in d["rows"] if r["fn"] == cfn), None)
+        if fn in fns and row and "pinocchio" in row["ns"]:
+            s = row["ns"]["pinocchio"][0] * 1e-9 * PIN_B
+            out.append({"fn": fn, "impl": PIN, "dtype": "float64", "batch": PIN_B, "median": s,
+                        "evals_per_s": PIN_B / s, "from_cpp": True})
+    return out
+
+
+def torch_section(t, L, plots_dir, runs=()):
     L.append("## 3. PyTorch CPU throughput (evaluations/s), Panda URDF\n")
     if not t:
         L.append("_not run (see the log)_\n")
         return
-    L.append(f"torch threads: {t['threads']}; {t['reps']} interleaved repetitions per cell, median. "
-             "`thunder` = `thunder_torch.load(OUT)` (level-scheduled runtime); `cusadi` = "
+    reps_at = ", ".join(f"{v} at B={k}" for k, v in t.get("reps_at", {}).items())
+    L.append(f"torch threads: {t['threads']}; {t['reps']} interleaved repetitions per cell"
+             f"{' (' + reps_at + ')' if reps_at else ''}, median; an implementation is skipped "
+             "only when the fastest of a few calls exceeds the time budget. "
+             "`thunder` = `thunder_torch.load(OUT)` (level-scheduled runtime, pure torch); "
+             f"`{NATIVE}` = `thunder_torch.load(OUT, backend=\"native\")` (compiled batched OpenMP C "
+             "kernels of `thunder gen --native --no-cuda`, same module); "
+             f"`{PIN}` (float64, B={PIN_B} only) = Pinocchio's time per call in the -O2 C++ benchmark "
+             f"of section 2 × {PIN_B}, i.e. one thread looping over the states (M: `crba`, upper "
+             "triangle only); `cusadi` = "
              "`bench/cusadi_style.py` (one torch line per CasADi instruction on a (batch, n_work) "
              "work tensor, as CusADi does); `adam` = `adam.pytorch.KinDynComputationsBatch` (joint "
              "block of its floating-base quantities, identity base pose, zero base velocity); "
@@ -135,9 +165,10 @@ def torch_section(t, L, plots_dir):
         if c["dtype"] == "float64" and "max_err" in c and c["impl"] != "thunder":
             worst[c["impl"]] = max(worst.get(c["impl"], 0), c["max_err"])
     L.append("Largest float64 differences: " + ", ".join(f"{k} {v:.1e}" for k, v in worst.items()) + ".\n")
-    rows = t["throughput"]
-    fns = list(dict.fromkeys(r["fn"] for r in rows))
+    fns = list(dict.fromkeys(r["fn"] for r in t["throughput"]))
+    rows = t["throughput"] + pinocchio_rows(t, runs)
     batches = t["batches"]
+    goal_section(t, rows, L)
     for dtype in ("float32", "float64"):
         L.append(f"### {dtype}\n")
         L.append("| function | impl | " + " | ".join(f"B={b}" for b in batches) + " | thunder / impl at largest B |")
@@ -145,6 +176,7 @@ def torch_section(t, L, plots_dir):
         for fn in fns:
             sel = [r for r in rows if r["fn"] == fn and r["dtype"] == dtype]
             impls = [i for i in IMPL_ORDER if any(r["impl"] == i for r in sel)]
+            impls += sorted({r["impl"] for r in sel} - set(impls))
             get = lambda i, b: next((r for r in sel if r["impl"] == i and r["batch"] == b), None)  # noqa: E731
             for i in impls:
                 cells = []
@@ -158,17 +190,18 @@ def torch_section(t, L, plots_dir):
                          if rt and ri and "evals_per_s" in rt and "evals_per_s" in ri and i != "thunder" else "")
                 L.append(f"| {fn} | {i} | " + " | ".join(cells) + f" | {ratio} |")
         L.append("")
-    L.append("Ratios of thunder's throughput over each other implementation (> 1: thunder is faster), "
-             "per batch size, float32 / float64:\n")
-    L.append("| function | vs | " + " | ".join(f"B={b}" for b in batches) + " |")
-    L.append("|---|---|" + "---:|" * len(batches))
-    for fn in fns:
-        for i in IMPL_ORDER[1:]:
+    L.append("Ratios of thunder's (and thunder native's) throughput over each other implementation "
+             "(> 1: ours is faster), per batch size, float32 / float64:\n")
+    L.append("| function | ours | vs | " + " | ".join(f"B={b}" for b in batches) + " |")
+    L.append("|---|---|---|" + "---:|" * len(batches))
+    for fn, ours, i in [(fn, o, i) for fn in fns for o in ("thunder", NATIVE) for i in IMPL_ORDER
+                        if i not in (o, "thunder", NATIVE)]:
+        if True:
             cells, any_ = [], False
             for b in batches:
                 parts = []
                 for dtype in ("float32", "float64"):
-                    rt = next((r for r in rows if r["fn"] == fn and r["dtype"] == dtype and r["batch"] == b and r["impl"] == "thunder"), None)
+                    rt = next((r for r in rows if r["fn"] == fn and r["dtype"] == dtype and r["batch"] == b and r["impl"] == ours), None)
                     ri = next((r for r in rows if r["fn"] == fn and r["dtype"] == dtype and r["batch"] == b and r["impl"] == i), None)
                     if rt and ri and "evals_per_s" in rt and "evals_per_s" in ri:
                         parts.append(f"{rt['evals_per_s'] / ri['evals_per_s']:.2f}")
@@ -177,7 +210,7 @@ def torch_section(t, L, plots_dir):
                         parts.append("–")
                 cells.append(" / ".join(parts))
             if any_:
-                L.append(f"| {fn} | {i} | " + " | ".join(cells) + " |")
+                L.append(f"| {fn} | {ours} | {i} | " + " | ".join(cells) + " |")
     L.append("")
     # plots
     try:
@@ -193,7 +226,8 @@ def torch_section(t, L, plots_dir):
                     pts = sorted((r["batch"], r["evals_per_s"]) for r in rows
                                  if r["fn"] == fn and r["impl"] == i and r["dtype"] == dtype and "evals_per_s" in r)
                     if pts:
-                        ax.plot(*zip(*pts), ls, marker="o", label=f"{i} {dtype}")
+                        ax.plot(*zip(*pts), ls, marker="*" if i == PIN else "o",
+                                markersize=10 if i == PIN else 5, label=f"{i} {dtype}")
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_xlabel("batch size")
@@ -229,11 +263,16 @@ def torch_section(t, L, plots_dir):
     L.append("bwd/fwd = (time of forward+backward with grad − time of forward under no_grad) / time "
              "of forward under no_grad. `thunder (reverse)`: CasADi reverse-mode schedule behind an "
              "autograd.Function (the default); `thunder (tape)`: every schedule step on the autograd "
-             "tape. ID layer = M(q) ddq + C(q,dq) dq + G(q) composed in torch; `tau` = the generated "
+             f"tape; `{NATIVE} (compiled reverse)`: the native kernels, backward = the compiled "
+             "CasADi reverse partner behind `torch.ops.thunder.native_call`; `cusadi` writes into "
+             "its work tensor in place, which autograd cannot differentiate. ID layer = M(q) ddq + C(q,dq) dq + G(q) composed in torch; `tau` = the generated "
              "inverse dynamics.\n")
     L.append("| case | impl | dtype | forward | forward+backward | bwd/fwd | grad err vs thunder |")
     L.append("|---|---|---|---:|---:|---:|---:|")
     for a in t.get("autograd", []):
+        if "na" in a:
+            L.append(f"| {a['case']} | {a['impl']} | {a['dtype']} | {a['na']} | | | |")
+            continue
         if "error" in a:
             L.append(f"| {a['case']} | {a['impl']} | {a['dtype']} | error: {a['error'][:80]} | | | |")
             continue
@@ -243,6 +282,53 @@ def torch_section(t, L, plots_dir):
                  f"{fmt_t(a.get('fwd_bwd_s')) if a.get('fwd_bwd_s') else 'skipped (too slow)'} | "
                  f"{'–' if bf is None else f'{bf:.1f}'} | {'–' if ge is None else f'{ge:.1e}'} |")
     L.append("")
+
+
+def goal_section(t, rows, L):
+    """The native kernels' goal at batch 4096: >= 2x a serial Pinocchio loop, >= 10x thunder's
+    pure-torch module; and the batch-1 Python call overhead of the native path."""
+    get = lambda fn, i, dt: next((r for r in rows if r["fn"] == fn and r["impl"] == i  # noqa: E731
+                                  and r["dtype"] == dt and r["batch"] == PIN_B and "evals_per_s" in r), None)
+    fns = [fn for fn in dict.fromkeys(r["fn"] for r in rows) if get(fn, NATIVE, "float64")
+           or get(fn, NATIVE, "float32")]
+    if fns:
+        L.append(f"### Native kernels at batch {PIN_B}: goal ≥ 2× a serial Pinocchio loop and "
+                 "≥ 10× the pure-torch module\n")
+        L.append(f"evaluations/s; native / Pinocchio compares with Pinocchio in float64 (C++, one "
+                 "thread, -O2); native / torch within the same dtype.\n")
+        L.append("| function | dtype | thunder native | thunder (torch) | serial Pinocchio loop | "
+                 "native / Pinocchio (≥ 2) | native / torch (≥ 10) |")
+        L.append("|---|---|---:|---:|---:|---:|---:|")
+        for fn in fns:
+            p = get(fn, PIN, "float64")
+            for dt in ("float32", "float64"):
+                n, th = get(fn, NATIVE, dt), get(fn, "thunder", dt)
+                if not n:
+                    continue
+                ev = lambda r: f"{r['evals_per_s']:.3g}" if r else "–"  # noqa: E731
+                rp = n["evals_per_s"] / p["evals_per_s"] if p else None
+                rt = n["evals_per_s"] / th["evals_per_s"] if th else None
+                mark = lambda x, g: "–" if x is None else (f"**{x:.2f}**" if x >= g else f"{x:.2f} (below)")  # noqa: E731
+                L.append(f"| {fn} | {dt} | {ev(n)} | {ev(th)} | {ev(p)} | {mark(rp, 2)} | {mark(rt, 10)} |")
+        L.append("")
+    ov = t.get("native_overhead") or {}
+    if ov:
+        L.append("### Batch-1 call overhead of the native path\n")
+        L.append("Time per call at batch 1 of the function with the fewest instructions, under "
+                 "`torch.no_grad()`: through the native module (argument checks, parameter assembly, "
+                 "library call), through the bare `torch.ops.thunder.native_call` operator, the bare "
+                 "ctypes call, and the same call on the pure-torch module.\n")
+        L.append("| dtype | function | native module call | native_call operator | ctypes call only | "
+                 "torch module call |")
+        L.append("|---|---|---:|---:|---:|---:|")
+        for dt, o in ov.items():
+            if "error" in o:
+                L.append(f"| {dt} | error: {o['error'][:100]} | | | | |")
+                continue
+            L.append(f"| {dt} | {o['function']} ({o.get('n_instructions')} instr.) | "
+                     f"{fmt_t(o['native_module_call'])} | {fmt_t(o['native_op_only'])} | "
+                     f"{fmt_t(o['native_ctypes_only'])} | {fmt_t(o['torch_module_call'])} |")
+        L.append("")
 
 
 def main():
@@ -275,7 +361,7 @@ def main():
         L.append("")
     gen_section(g, L)
     cpp_section(runs, L)
-    torch_section(t, L, os.path.join(bdir, "plots"))
+    torch_section(t, L, os.path.join(bdir, "plots"), runs)
     with open(os.path.join(bdir, "RESULTS.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(L) + "\n")
     print(f"report: wrote {os.path.join(bdir, 'RESULTS.md')}", file=sys.stderr)

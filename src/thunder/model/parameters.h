@@ -27,6 +27,8 @@ class Parameters {
 
   /// The expression of element `i` of `set`: a symbol or a constant.
   casadi::SX element(const std::string& set, int i) const;
+  /// The full set as a column of its elements (constants and symbols).
+  casadi::SX vector(const std::string& set) const { return casadi::SX::vertcat(elements_.at(index_.at(set))); }
   /// The symbolic input of a set: only its symbolic elements (possibly empty).
   const casadi::SX& input(const std::string& set) const;
   bool has(const std::string& set) const { return index_.count(set) != 0; }

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "test_registry.h"
-#include "thunder/spec/inertia_math.h"
-#include "thunder/spec/yaml_tree.h"
+#include "thunder/description/inertia_math.h"
+#include "thunder/description/yaml_tree.h"
 
 THUNDER_TEST(yaml_tree_kinds_keys_lines) {
   const char* text =

@@ -8,8 +8,8 @@
 
 #include "thunder/cli/gen.h"
 #include "thunder/cli/summary.h"
-#include "thunder/spec/load.h"
-#include "thunder/spec/spec_json.h"
+#include "thunder/description/load.h"
+#include "thunder/description/spec_json.h"
 #include "thunder/util/error.h"
 
 #ifndef THUNDER_VERSION

@@ -8,7 +8,7 @@
 
 #include "thunder/model/parameters.h"
 #include "thunder/model/spatial.h"
-#include "thunder/spec/robot_spec.h"
+#include "thunder/description/robot_spec.h"
 
 namespace thunder {
 

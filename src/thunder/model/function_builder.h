@@ -7,7 +7,7 @@
 
 #include "thunder/functions/function_set.h"
 #include "thunder/model/parameters.h"
-#include "thunder/spec/robot_spec.h"
+#include "thunder/description/robot_spec.h"
 
 namespace thunder {
 

@@ -9,7 +9,7 @@
 #include <casadi/casadi.hpp>
 
 #include "thunder/functions/function_set.h"
-#include "thunder/spec/robot_spec.h"
+#include "thunder/description/robot_spec.h"
 
 namespace thunder {
 

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <string>
 
-#include "thunder/spec/inertia_math.h"
-#include "thunder/spec/load.h"
+#include "thunder/description/inertia_math.h"
+#include "thunder/description/load.h"
 #include "thunder/util/error.h"
 
 #include "thunder/util/format.h"

@@ -1,4 +1,4 @@
-#include "thunder/spec/yaml_read.h"
+#include "thunder/description/yaml_read.h"
 
 #include <cctype>
 #include <cerrno>

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "thunder/spec/robot_spec.h"
-#include "thunder/spec/yaml_tree.h"
+#include "thunder/description/robot_spec.h"
+#include "thunder/description/yaml_tree.h"
 
 namespace thunder {
 

@@ -2,7 +2,7 @@
 #include <cctype>
 #include <string>
 
-#include "thunder/spec/load.h"
+#include "thunder/description/load.h"
 #include "thunder/util/error.h"
 
 namespace thunder {

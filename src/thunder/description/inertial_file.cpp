@@ -8,9 +8,9 @@
 // the parameter, which does not change).
 #include <string>
 
-#include "thunder/spec/inertia_math.h"
-#include "thunder/spec/load.h"
-#include "thunder/spec/yaml_read.h"
+#include "thunder/description/inertia_math.h"
+#include "thunder/description/load.h"
+#include "thunder/description/yaml_read.h"
 
 namespace thunder {
 namespace {

@@ -8,8 +8,8 @@
 #include <array>
 #include <string>
 
-#include "thunder/spec/load.h"
-#include "thunder/spec/yaml_read.h"
+#include "thunder/description/load.h"
+#include "thunder/description/yaml_read.h"
 #include "thunder/util/error.h"
 
 namespace thunder {

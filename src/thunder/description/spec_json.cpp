@@ -1,4 +1,4 @@
-#include "thunder/spec/spec_json.h"
+#include "thunder/description/spec_json.h"
 
 #include "thunder/util/json.h"
 

@@ -1,5 +1,5 @@
 // The only translation unit that uses yaml-cpp (compiled with the new std::string ABI).
-#include "thunder/spec/yaml_tree.h"
+#include "thunder/description/yaml_tree.h"
 
 #include <yaml-cpp/yaml.h>
 

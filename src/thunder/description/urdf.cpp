@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "thunder/spec/load.h"
+#include "thunder/description/load.h"
 #include "thunder/util/error.h"
 
 namespace thunder {

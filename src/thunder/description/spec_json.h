@@ -16,7 +16,7 @@
 
 #include <ostream>
 
-#include "thunder/spec/robot_spec.h"
+#include "thunder/description/robot_spec.h"
 
 namespace thunder {
 

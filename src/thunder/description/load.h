@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "thunder/spec/robot_spec.h"
+#include "thunder/description/robot_spec.h"
 
 namespace thunder {
 

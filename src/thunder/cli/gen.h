@@ -16,6 +16,8 @@ struct GenOptions {
   bool native = false;                       ///< --native (same as adding "native" to targets)
   int native_opt = 2;                        ///< --native-opt: -O level of the native kernels
   bool native_cuda = true;                   ///< false with --no-cuda: skip OUT/native/cuda/
+  std::string coriolis = "auto";             ///< --coriolis: auto, christoffel or recursive
+  std::vector<std::string> functions;        ///< --functions: only these (empty: all)
 };
 
 /// Parameter sets that --symb accepts (written without the "par_" prefix; the CLI strips it).

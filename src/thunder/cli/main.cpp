@@ -26,6 +26,7 @@ const char* const kUsage =
     "      load and validate a robot description (thunder YAML or URDF) and print a summary\n"
     "  gen ROBOT [-o OUTDIR] [-n NAME] [--par FILE] [--strict] [--base LINK] [--ee LINK]\n"
     "            [--symb SET,...] [--targets LIST] [--pytorch] [--native [--native-opt N] [--no-cuda]]\n"
+    "            [--coriolis auto|christoffel|recursive] [--functions NAME,...]\n"
     "      generate code for the robot (default OUTDIR: gen/<name>)\n"
     "\n"
     "options:\n"
@@ -39,6 +40,9 @@ const char* const kUsage =
     "  --symb SETS      (gen) parameter sets kept symbolic, comma separated:\n"
     "                   DYN, REG, Dl, K, D, Dm, Mm, DHtable, world2L0, Ln2EE, gravity\n"
     "  --targets LIST   (gen) exporters, comma separated: cpp, casadi, torch, native\n"
+    "  --coriolis C     (gen) construction of C: auto (the smaller), christoffel (of M) or\n"
+    "                   recursive (Slotine-Li); C_std is always the Christoffel one\n"
+    "  --functions LIST (gen) generate only these functions, comma separated\n"
     "  --pytorch        (gen) also generate the PyTorch module\n"
     "  --native         (gen) also compile native batched kernels (OpenMP CPU; CUDA when nvcc is\n"
     "                   found) used by thunder_torch.load(..., backend=\"native\"); implies --pytorch\n"
@@ -55,7 +59,8 @@ struct Args {
   std::string command, robot, par, base, ee, name, out;
   bool strict = false, json = false, pytorch = false, native = false, no_cuda = false;
   int native_opt = 2;
-  std::vector<std::string> symb, targets;
+  std::string coriolis = "auto";
+  std::vector<std::string> symb, targets, functions;
 };
 
 std::vector<std::string> split_list(const std::string& s, const std::string& option,
@@ -111,6 +116,20 @@ Args parse_args(const std::vector<std::string>& argv) {
     else if (gen && (arg == "-o" || arg == "--out")) a.out = take();
     else if (gen && arg == "--symb") a.symb = split_list(take(), "--symb", thunder::known_parameter_sets(), "par_");
     else if (gen && arg == "--targets") a.targets = split_list(take(), "--targets", thunder::known_targets(), "");
+    else if (gen && arg == "--coriolis") {
+      a.coriolis = take();
+      if (a.coriolis != "auto" && a.coriolis != "christoffel" && a.coriolis != "recursive")
+        throw UsageError("--coriolis: expected auto, christoffel or recursive, got '" + a.coriolis + "'");
+    }
+    else if (gen && arg == "--functions") {
+      const std::string v = take();
+      for (size_t start = 0;;) {
+        const size_t comma = v.find(',', start);
+        a.functions.push_back(v.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
     else if (gen && arg == "--pytorch") flag(), a.pytorch = true;
     else if (gen && arg == "--native") flag(), a.native = true;
     else if (gen && arg == "--no-cuda") flag(), a.no_cuda = true;
@@ -174,6 +193,8 @@ int run(const std::vector<std::string>& args) {
   g.native = a.native;
   g.native_opt = a.native_opt;
   g.native_cuda = !a.no_cuda;
+  g.coriolis = a.coriolis;
+  g.functions = a.functions;
   return thunder::run_gen(spec, g);
 }
 

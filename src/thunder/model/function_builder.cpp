@@ -210,23 +210,34 @@ FunctionSet Builder::build() {
   const SX zeros = SX::zeros(n, 1);
   // Two constructions of the same Christoffel-consistent C: the Jacobian of the Slotine-Li
   // recursion with respect to dqr, and the Christoffel symbols of the first kind of M,
-  // C = 1/2 (dM/dt + d(M dq)/dq - d(M dq)/dq'). Which is smaller depends on the robot; C
-  // takes the smaller (counted as generated, with CSE), C_std is always the second. The
+  // C = 1/2 (dM/dt + d(M dq)/dq - d(M dq)/dq'). Which is smaller depends on the robot; by default
+  // C takes the smaller (counted as generated, with CSE), C_std is always the second. The
   // Christoffel form wins on small robots (Panda: 3,094 against 6,190) but grows as O(n^3);
   // the recursion is O(n^2) and wins from about 20 joints (30 joints: 122,405 against 188,960).
-  const SX C_rnea = SX::jacobian(slotine_li(ch, links(), dq, dqr, zeros, nullptr), dqr);
-  const SX dMdq = SX::jacobian(SX::mtimes(M, dq), q);
-  const SX C_std = 0.5 * (SX::jtimes(M, q, dq) + dMdq - dMdq.T());
-  const auto count = [&](const SX& e) {
-    return casadi::Function("c", {q, dq}, {e}, casadi::Dict{{"cse", true}, {"allow_free", true}}).n_instructions();
-  };
-  const casadi_int n_std = count(C_std), n_rnea = count(C_rnea);
-  const SX C = n_std <= n_rnea ? C_std : C_rnea;
-  if (options_.progress)
-    options_.progress("C candidates: Christoffel of M " + std::to_string(n_std) + ", Slotine-Li recursion " +
-                      std::to_string(n_rnea) + " instructions");
+  // BuildOptions::coriolis forces one, so that both are generated and tested on every robot.
+  using CC = CoriolisConstruction;
+  const bool need_rnea = options_.coriolis != CC::Christoffel;
+  const bool need_std = options_.coriolis != CC::Recursive || wanted("C_std");
+  const SX C_rnea = need_rnea ? SX::jacobian(slotine_li(ch, links(), dq, dqr, zeros, nullptr), dqr) : SX();
+  SX C_std;
+  if (need_std) {
+    const SX dMdq = SX::jacobian(SX::mtimes(M, dq), q);
+    C_std = 0.5 * (SX::jtimes(M, q, dq) + dMdq - dMdq.T());
+  }
+  SX C = options_.coriolis == CC::Christoffel ? C_std : C_rnea;
+  if (options_.coriolis == CC::Auto) {
+    const auto count = [&](const SX& e) {
+      return casadi::Function("c", {q, dq}, {e}, casadi::Dict{{"cse", true}, {"allow_free", true}}).n_instructions();
+    };
+    const casadi_int n_std = count(C_std), n_rnea = count(C_rnea);
+    if (n_std <= n_rnea) C = C_std;
+    if (options_.progress)
+      options_.progress("C candidates: Christoffel of M " + std::to_string(n_std) + ", Slotine-Li recursion " +
+                        std::to_string(n_rnea) + " instructions");
+  }
   add("C", "Coriolis matrix, Christoffel-consistent: dM/dt - 2C skew-symmetric (nxn)", {{"C", C}});
-  add("C_std", "Coriolis matrix from the Christoffel symbols of M (reference construction, nxn)", {{"C_std", C_std}});
+  if (need_std)
+    add("C_std", "Coriolis matrix from the Christoffel symbols of M (reference construction, nxn)", {{"C_std", C_std}});
   const SX G = gravity_torques(ch, links(), g);
   add("G", "Gravity torques: the joint torques that balance gravity (n)", {{"G", G}});
   add("tau", "Inverse dynamics M ddq + C dq + G by Newton-Euler (n)", {{"tau", rnea(ch, links(), dq, ddq, &g)}});

@@ -11,8 +11,16 @@
 
 namespace thunder {
 
+/// Which construction gives the output C (C_std is always the Christoffel one).
+enum class CoriolisConstruction {
+  Auto,         ///< the one with fewer instructions (Christoffel on small robots)
+  Christoffel,  ///< Christoffel symbols of the first kind of M
+  Recursive,    ///< Jacobian of the Slotine-Li recursion with respect to dqr
+};
+
 struct BuildOptions {
   ParameterOptions parameters;
+  CoriolisConstruction coriolis = CoriolisConstruction::Auto;
   /// Only these functions (empty: all). Unknown names are an error.
   std::vector<std::string> only;
   /// One line per built function (name, instruction count, seconds).

@@ -102,3 +102,26 @@ def generate(tmp_path_factory):
         return _generated_cache[key]
 
     return _generate
+
+
+def edge_values(float32=False):
+    """Input values that uniform random draws never give: exact zeros of both signs (sign(0),
+    copysign(., -0)), 0.5 in every input at once (ties between inputs for comparisons and
+    if_else at equality; 5 * 0.5 = 2.5, a remainder tie), -0.5 and +-1 (thresholds of the toy
+    functions). 0.2, a threshold that float32 cannot represent (float32(0.2) > 0.2 in double
+    but not in float32), only in float64."""
+    return [0.0, -0.0, 0.5, -0.5, 1.0, -1.0] + ([] if float32 else [0.2])
+
+
+def with_edge_rows(x, batch, float32=False):
+    """x (torch tensor of shape (*batch, ...)) with its first rows (flattened batch) replaced by
+    rows holding one edge value each; unchanged if the batch is too small to hold them all."""
+    import math
+    vals = edge_values(float32)
+    B = math.prod(batch)
+    if B < len(vals):
+        return x
+    flat = x.reshape(B, *x.shape[len(batch):]).clone()
+    for r, v in enumerate(vals):
+        flat[r] = v
+    return flat.reshape(x.shape)

@@ -27,7 +27,7 @@ import yaml
 
 casadi = pytest.importorskip("casadi")
 
-from conftest import ROBOTS, ROOT, run_thunder  # noqa: E402
+from conftest import ROBOTS, ROOT, edge_values, run_thunder  # noqa: E402
 
 # The C library runs the same CasADi expression graph, operation by operation, in double precision
 # (no -ffast-math, no FMA contraction on the default x86-64 target): the results agree to a few
@@ -320,12 +320,15 @@ def test_defaults(built, manifest):
         assert list(params[p["name"]]) == p["values"], p["name"]
 
 
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("seed", [0, 1, *(f"edge{k}" for k in range(len(edge_values())))])
 def test_cpp_matches_casadi(built, out_dir, manifest, seed):
-    rng = np.random.default_rng(seed)
+    """Random variables, or (edgeK) every variable at the K-th edge value: exact zeros of both
+    signs, ties and thresholds that random draws never reach (conftest.edge_values)."""
+    rng = np.random.default_rng(seed if isinstance(seed, int) else 2)
     inputs = _help_inputs(built)
-    variables = {name: rng.uniform(-1.0, 1.0, size) for kind, name, size in inputs
-                 if kind == "variable"}
+    edge = None if isinstance(seed, int) else edge_values()[int(seed[4:])]
+    variables = {name: rng.uniform(-1.0, 1.0, size) if edge is None else np.full(size, edge)
+                 for kind, name, size in inputs if kind == "variable"}
     given = _random_params(manifest, rng)
     dyn_to_reg = _map(out_dir, manifest, "par_DYN_to_REG")
     if dyn_to_reg is not None and "par_REG" in given:

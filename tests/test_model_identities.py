@@ -1,9 +1,12 @@
 """Identities that need no reference implementation, on every bundled robot.
 
-- M symmetric (and positive definite where the inertial data are physical);
+- M equal to the sum of the links' kinetic-energy terms from the link Jacobians J_cm_i and
+  frames T_0_i (so also a check of J_cm_i), and positive definite;
 - dM/dt - 2C skew-symmetric (C is the Christoffel-consistent Coriolis matrix);
 - Yr(q, dq, dqr, ddqr) par_REG = M ddqr + C dqr + G for random parameter vectors;
-- J_ee_dot, M_dot, G_dot equal central finite differences along a trajectory;
+- J_ee_dot, J_ee_ddot, M_dot, M_ddot, C_dot, C_ddot, G_dot, G_ddot equal central finite
+  differences along a trajectory;
+- J_ee_pinv is the damped pseudo-inverse J'(J J' + 1e-6 I)^-1;
 - C equals the Christoffel symbols of M computed by finite differences;
 - par_DYN -> par_REG -> par_DYN round trip; G is the gradient of the potential energy.
 """
@@ -42,15 +45,52 @@ def state(n, rng):
     return rng.uniform(-2, 2, n), rng.uniform(-1.5, 1.5, n), rng.uniform(-2, 2, n)
 
 
-def test_mass_matrix_symmetric_positive_definite(robot):
+def link_frames(gen, name, q, params):
+    out = gen.call(name, params=params, q=q)
+    return [np.array(x) for x in (out if isinstance(out, list) else [out])]
+
+
+def test_mass_matrix_is_kinetic_energy_of_the_links_and_positive_definite(robot):
+    """M = sum_k m_k Jv_k' Jv_k + Jw_k' R_k I_k R_k' Jw_k with Jv_k, Jw_k the rows of J_cm_k (the
+    Jacobian of link k's centre of mass) and R_k from T_0_k: the kinetic energy written link by
+    link, independent of the composite-rigid-body recursion that builds M. M is symmetric by
+    construction, so only this comparison says its entries are right."""
     name, gen = robot
     n = gen.manifest["n_joints"]
     rng = np.random.default_rng(0)
-    for _ in range(10):
+    for _ in range(5):
         q, _, _ = state(n, rng)
-        M = np.array(gen["M"](q, random_dyn(n, rng)))
-        np.testing.assert_allclose(M, M.T, rtol=0, atol=1e-14 * np.abs(M).max())
+        p = random_dyn(n, rng)
+        params = {"par_DYN": p}
+        J_cm, frames = link_frames(gen, "J_cm_i", q, params), link_frames(gen, "T_0_i", q, params)
+        M_ref = np.zeros((n, n))
+        for k in range(n):
+            m, (ixx, ixy, ixz, iyy, iyz, izz) = p[10 * k], p[10 * k + 4:10 * k + 10]
+            I = np.array([[ixx, ixy, ixz], [ixy, iyy, iyz], [ixz, iyz, izz]])
+            R = frames[k][:3, :3]
+            Jv, Jw = J_cm[k][:3], J_cm[k][3:]
+            M_ref += m * Jv.T @ Jv + Jw.T @ R @ I @ R.T @ Jw
+        M = np.array(gen["M"](q, p))
+        np.testing.assert_allclose(M, M_ref, rtol=0, atol=1e-12 * np.abs(M_ref).max())
         assert np.linalg.eigvalsh(M).min() > 0
+
+
+def test_damped_pseudo_inverse(robot):
+    """J_ee_pinv = J'(J J' + l^2 I)^-1 with l^2 = 1e-6 (docs/FUNCTIONS.md), from J_ee here;
+    with fewer than 6 joints as (J'J + l^2 I)^-1 J', the same matrix. The damped systems have
+    cond <= |J|^2 / 1e-6, so numpy's solve agrees to ~1e-10 relative."""
+    _, gen = robot
+    n = gen.manifest["n_joints"]
+    rng = np.random.default_rng(8)
+    for _ in range(5):
+        q = rng.uniform(-2, 2, n)
+        J = np.array(gen.call("J_ee", q=q))
+        ref = J.T @ np.linalg.inv(J @ J.T + 1e-6 * np.eye(6)) if n >= 6 else \
+            np.linalg.solve(J.T @ J + 1e-6 * np.eye(n), J.T)
+        got = np.array(gen.call("J_ee_pinv", q=q))
+        np.testing.assert_allclose(got, ref, rtol=0, atol=1e-8 * max(1, np.abs(ref).max()))
+    # and where J may be singular (q = 0), the damping keeps it finite
+    assert np.all(np.isfinite(gen.call("J_ee_pinv", q=np.zeros(n))))
 
 
 def test_mdot_minus_2c_is_skew(robot):
@@ -116,6 +156,27 @@ def test_time_derivatives_match_finite_differences(robot):
         np.testing.assert_allclose(gen["G_dot"](q0, dq0, p), fd(lambda t: gen["G"](qt(t), p)), atol=1e-6)
         np.testing.assert_allclose(gen["C_dot"](q0, dq0, ddq0, p), fd(lambda t: gen["C"](qt(t), dqt(t), p)),
                                    atol=1e-6)
+
+
+def test_second_time_derivatives_match_finite_differences(robot):
+    """M_ddot, C_ddot, G_ddot: central differences (step 1e-5) of the first derivatives along
+    q(t) = q0 + dq0 t + ddq0 t^2/2 + d3q0 t^3/6; the first derivatives are themselves checked
+    against differences of M, C, G above."""
+    _, gen = robot
+    n = gen.manifest["n_joints"]
+    rng = np.random.default_rng(9)
+    params = {"par_DYN": random_dyn(n, rng)}
+    h = 1e-5
+    for _ in range(3):
+        q0, dq0, ddq0 = state(n, rng)
+        d3q0 = rng.uniform(-2, 2, n)
+        x = lambda t: dict(q=q0 + dq0 * t + ddq0 * t ** 2 / 2 + d3q0 * t ** 3 / 6,
+                           dq=dq0 + ddq0 * t + d3q0 * t ** 2 / 2, ddq=ddq0 + d3q0 * t, d3q=d3q0)
+        fd = lambda f: (np.array(gen.call(f, params=params, **x(h))) - np.array(gen.call(f, params=params, **x(-h)))) / (2 * h)
+        for second, first in (("M_ddot", "M_dot"), ("C_ddot", "C_dot"), ("G_ddot", "G_dot")):
+            want = fd(first)
+            np.testing.assert_allclose(gen.call(second, params=params, **x(0.0)), want,
+                                       atol=1e-6 * max(1, np.abs(want).max()), err_msg=second)
 
 
 def test_coriolis_is_christoffel_of_mass_matrix(robot):

@@ -89,6 +89,39 @@ def test_frames_and_jacobians(robot):
         close(gen["J_ee"](q), pin.getFrameJacobian(m, d, ref.ee_frame, pin.LOCAL_WORLD_ALIGNED))
 
 
+def test_base_and_joint_transforms(robot):
+    """T_0 (world -> link 0) and T_i (link i-1 -> link i): Pinocchio's liMi[1] is world -> joint 1,
+    = T_0 T_1; liMi[k] for k > 1 is our T_k."""
+    gen, ref = robot
+    m, d = ref.model, ref.data
+    T0 = np.array(gen.call("T_0"))
+    for q, _, _ in states(m, count=5, seed=8):
+        pin.forwardKinematics(m, d, q)
+        local = gen["T_i"](q)
+        local = list(local) if isinstance(local, (list, tuple)) else [local]
+        assert len(local) == m.nq
+        close(T0 @ np.array(local[0]), d.liMi[1].homogeneous)
+        for k in range(1, m.nq):
+            close(local[k], d.liMi[k + 1].homogeneous)
+
+
+def test_centre_of_mass_jacobians(robot):
+    """J_cm_k: Pinocchio's joint Jacobian (LOCAL_WORLD_ALIGNED, at the joint origin) moved to the
+    body's centre of mass, v_c = v_o + w x (c - o): linear rows J_v - [c - o]x J_w."""
+    gen, ref = robot
+    if not ref.has_inertia:
+        pytest.skip("this URDF has no inertial data: kinematics only")
+    m, d = ref.model, ref.data
+    for q, _, _ in states(m, count=5, seed=9):
+        pin.forwardKinematics(m, d, q)
+        pin.computeJointJacobians(m, d, q)
+        for k, J in enumerate(gen["J_cm_i"](q)):
+            Jo = pin.getJointJacobian(m, d, k + 1, pin.LOCAL_WORLD_ALIGNED)
+            r = d.oMi[k + 1].rotation @ m.inertias[k + 1].lever
+            skew = np.array([[0, -r[2], r[1]], [r[2], 0, -r[0]], [-r[1], r[0], 0]])
+            close(J, np.vstack([Jo[:3] - skew @ Jo[3:], Jo[3:]]))
+
+
 def test_mass_matrix(robot):
     gen, ref = robot
     if not ref.has_inertia:
@@ -143,3 +176,31 @@ def test_joint_torque_regressor(robot):
         # and par_REG from the model reproduces Pinocchio's own parameters.
         pi_pin = np.concatenate([ref.model.inertias[k + 1].toDynamicParameters()[PIN_TO_REG] for k in range(n)])
         close(gen.param("par_REG")["values"], pi_pin)
+
+
+def test_slotine_li_regressor_with_independent_reference_velocity(robot):
+    """Yr(q, dq, dqr, ddqr) pi = M ddqr + C(q, dq) dqr + G with dqr, ddqr independent of dq, ddq
+    (with dqr = dq the Christoffel split of C is invisible: any C with C dq right passes), and
+    with random physical parameters per body, set into Pinocchio's model too (so that a wrong
+    link index in the regressor columns shows)."""
+    gen, ref = robot
+    if not ref.has_inertia:
+        pytest.skip("this URDF has no inertial data: kinematics only")
+    model = ref.model.copy()
+    data = model.createData()
+    n = model.nv
+    rng = np.random.default_rng(6)
+    for k in range(1, n + 1):
+        A = rng.normal(size=(3, 3))
+        model.inertias[k] = pin.Inertia(rng.uniform(0.5, 3), rng.uniform(-0.2, 0.2, 3), A @ A.T * 0.05 + 0.01 * np.eye(3))
+    pi = np.concatenate([model.inertias[k + 1].toDynamicParameters()[PIN_TO_REG] for k in range(n)])
+    for q, dq, _ in states(model, count=5, seed=7):
+        dqr, ddqr = rng.uniform(-2, 2, n), rng.uniform(-3, 3, n)
+        M = pin.crba(model, data, q)
+        M = np.triu(M) + np.triu(M, 1).T
+        C = pin.computeCoriolisMatrix(model, data, q, dq)
+        G = pin.computeGeneralizedGravity(model, data, q)
+        close(np.array(gen["Yr"](q, dq, dqr, ddqr)) @ pi, M @ ddqr + C @ dqr + G)
+        close(np.array(gen["reg_M"](q, ddqr)) @ pi, M @ ddqr)
+        close(np.array(gen["reg_C"](q, dq, dqr)) @ pi, C @ dqr)
+        close(np.array(gen["reg_G"](q)) @ pi, G)

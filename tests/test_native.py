@@ -14,7 +14,7 @@ import sys
 import pytest
 import torch
 
-from conftest import ROOT, ROBOTS, run_thunder
+from conftest import ROOT, ROBOTS, run_thunder, with_edge_rows
 
 
 import thunder_torch as tt
@@ -65,11 +65,14 @@ def _pair(out_dir, dtype, device="cpu", seed=0):
     return nat, ref
 
 
-def _inputs(spec, batch, dtype, gen, device="cpu"):
+def _inputs(spec, batch, dtype, gen, device="cpu", edge=False):
+    """Uniform in (-1, 1); with edge=True the first rows hold exact zeros, -0.0, ties and
+    thresholds (conftest.edge_values) in every input at once."""
     xs = []
     for _, rows, cols in spec.vars:
         shape = (*batch, rows) if cols == 1 else (*batch, rows, cols)
-        xs.append((torch.rand(shape, generator=gen, dtype=torch.float64) * 2 - 1).to(dtype).to(device))
+        x = (torch.rand(shape, generator=gen, dtype=torch.float64) * 2 - 1).to(dtype)
+        xs.append((with_edge_rows(x, batch, dtype == torch.float32) if edge else x).to(device))
     return xs
 
 
@@ -109,7 +112,7 @@ def test_native_matches_torch(out_dir, dtype, batch):
     gen = torch.Generator().manual_seed(3 + len(batch))
     for name, spec in ref._specs.items():
         b = batch if spec.vars else ()
-        xs = _inputs(spec, b, dtype, gen)
+        xs = _inputs(spec, b, dtype, gen, edge=True)
         with torch.no_grad():
             got, want = _as_list(getattr(nat, name)(*xs)), _as_list(getattr(ref, name)(*xs))
         assert len(got) == len(want)
@@ -327,8 +330,9 @@ def test_cuda_kernels_emulated_on_host(rrr_cuda_dir, tmp_path, dtype):
     assert emu.names == cpu.names and emu.sizes_in == cpu.sizes_in and emu.sizes_out == cpu.sizes_out
     gen = torch.Generator().manual_seed(23)
     for e in range(len(cpu.entries)):
-        B = 7
-        ins = [(torch.rand(B, n, generator=gen, dtype=torch.float64) * 2 - 1).to(dtype) for n in cpu.sizes_in[e]]
+        B = 9
+        ins = [with_edge_rows((torch.rand(B, n, generator=gen, dtype=torch.float64) * 2 - 1).to(dtype), (B,),
+                              dtype == torch.float32) for n in cpu.sizes_in[e]]
         if ins:
             ins[-1] = ins[-1][:1].expand(B, -1)   # one broadcast (stride 0) input
         got, want = emu.call(e, B, ins), cpu.call(e, B, ins)
@@ -350,7 +354,7 @@ def test_cuda_native_matches_torch(rrr_cuda_dir, dtype):
     gen = torch.Generator().manual_seed(21)
     for name, spec in ref._specs.items():
         b = (257,) if spec.vars else ()
-        xs = _inputs(spec, b, dtype, gen, device="cuda")
+        xs = _inputs(spec, b, dtype, gen, device="cuda", edge=True)
         with torch.no_grad():
             got, want = _as_list(getattr(nat, name)(*xs)), _as_list(getattr(ref, name)(*xs))
         for k, (g, w) in enumerate(zip(got, want)):

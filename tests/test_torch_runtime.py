@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import ROOT, ROBOTS, run_thunder
+from conftest import ROOT, ROBOTS, run_thunder, with_edge_rows
 
 casadi = pytest.importorskip("casadi")
 
@@ -66,11 +66,14 @@ def _randomize_params(module, gen):
             t.mul_(1 + 0.2 * (torch.rand(t.shape, generator=gen, dtype=torch.float64) - 0.5).to(t.dtype))
 
 
-def _random_inputs(spec, batch, dtype, gen):
+def _random_inputs(spec, batch, dtype, gen, edge=False):
+    """Uniform in (-1, 1); with edge=True the first rows hold exact zeros, -0.0, ties and
+    thresholds (conftest.edge_values) in every input at once."""
     xs = []
     for _, rows, cols in spec.vars:
         shape = (*batch, rows) if cols == 1 else (*batch, rows, cols)
-        xs.append((torch.rand(shape, generator=gen, dtype=torch.float64) * 2 - 1).to(dtype))
+        x = (torch.rand(shape, generator=gen, dtype=torch.float64) * 2 - 1).to(dtype)
+        xs.append(with_edge_rows(x, batch, dtype == torch.float32) if edge else x)
     return xs
 
 
@@ -107,7 +110,7 @@ def test_matches_casadi(out_dir, dtype, batch):
     _randomize_params(module, gen)
     for name, spec in module._specs.items():
         batch = batch_in if spec.vars else ()  # parameters alone are not batched
-        xs = _random_inputs(spec, batch, dtype, gen)
+        xs = _random_inputs(spec, batch, dtype, gen, edge=True)
         got = getattr(module, name)(*xs)
         got = [got] if not isinstance(got, tuple) else list(got)
         ref = _casadi_eval(out_dir, module, spec, xs, batch)
@@ -158,9 +161,9 @@ ROBOT_GRAD_FUNCTIONS = ["M", "C", "G", "Yr", "J_ee", "T_0_ee"]
 def _grad_functions(module):
     if "Yr" in module._specs:  # a robot: the functions the gradients are promised for
         return ROBOT_GRAD_FUNCTIONS
-    # Non-smooth functions (floor, sign, if_else) are left out: finite differences across a
-    # discontinuity are meaningless.
-    return [n for n, s in module._specs.items() if (s.vars or s.pars) and n != "nonsmooth"]
+    # Non-smooth functions (floor, sign, if_else, remainder) are left out: finite differences
+    # across a discontinuity are meaningless.
+    return [n for n, s in module._specs.items() if (s.vars or s.pars) and n not in ("nonsmooth", "special")]
 
 
 @pytest.mark.parametrize("mode", ["reverse", "tape"])

@@ -4,10 +4,15 @@
 // docs/FUNCTIONS.md), OUT/casadi/<f>.casadi and OUT/torch/.
 //
 //   thunder-torch-toy OUT
+//   thunder-torch-toy --ops OUT    one function op_<code> per CasADi operation the torch exporter
+//                                  takes, and OUT/op_table.json: for every CasADi op code, whether
+//                                  the torch exporter and the CUDA emitter each accept it
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "thunder/export/native/cuda_emitter.h"
 #include "thunder/export/torch/torch_exporter.h"
 #include "thunder/util/json.h"
 
@@ -50,11 +55,79 @@ void write_manifest(const FunctionSet& set, const std::filesystem::path& out) {
   os << "\n";
 }
 
+/// Probes each exporter with a one-operation function per CasADi op code rather than reading
+/// their tables: the tables may be merged or rewritten, and what counts is what each accepts.
+int ops_main(const std::filesystem::path& out) {
+  namespace fs = std::filesystem;
+  fs::create_directories(out / "casadi");
+  const fs::path scratch = out / "probe";
+  FunctionSet set;
+  set.robot = "ops";
+  set.source = "tests/cpp_tools/torch_toy_export.cpp --ops";
+  set.n_joints = 2;
+  std::ofstream table(out / "op_table.json");
+  JsonWriter js(table);
+  js.begin_array();
+  SX x = SX::sym("q", 2);
+  for (int op = 0; op <= casadi::OP_REMAINDER; ++op) {  // NUM_BUILT_IN_OPS - 1
+    using M = casadi::casadi_math<double>;
+    const unsigned char o = static_cast<unsigned char>(op);
+    js.begin_object().key("op").value(op).key("name").value(M::name(o));
+    // Operations on values (unary or binary), not structure (CONST, INPUT, OUTPUT, CALL, ...).
+    bool is_math = M::is_unary(o) || M::is_binary(o);
+    SX e;
+    if (is_math) {
+      try {
+        e = M::is_binary(o) ? SX::binary(op, x(0), x(1)) : SX::unary(op, x(0));
+      } catch (...) {
+        is_math = false;
+      }
+    }
+    js.key("ndeps").value(static_cast<long long>(M::ndeps(o)));
+    const std::string printed = M::name(o);
+    js.key("math").value(is_math);
+    if (is_math) {
+      // The op must survive as an instruction (SX construction may simplify it away).
+      casadi::Function f("op_" + std::to_string(op), {x}, {e}, {"q"}, {"y"});
+      bool present = false;
+      for (casadi_int k = 0; k < f.n_instructions(); ++k) present = present || f.instruction_id(k) == op;
+      js.key("present").value(present);
+      FunctionSet one = set;
+      one.functions = {{f, printed}};
+      std::string torch_error, cuda_error;
+      try {
+        fs::create_directories(scratch);
+        export_torch(one, scratch, {});
+      } catch (const std::exception& ex) {
+        torch_error = ex.what();
+      }
+      try {
+        std::ostringstream cu;
+        emit_cuda_kernel(cu, f, "probe");
+      } catch (const std::exception& ex) {
+        cuda_error = ex.what();
+      }
+      js.key("torch").value(torch_error.empty()).key("torch_error").value(torch_error)
+          .key("cuda").value(cuda_error.empty()).key("cuda_error").value(cuda_error);
+      if (torch_error.empty() && present) set.functions.push_back({f, printed});
+    }
+    js.end_object();
+  }
+  js.end_array();
+  table << "\n";
+  fs::remove_all(scratch);
+  for (const auto& fi : set.functions) fi.fn.save((out / "casadi" / (fi.fn.name() + ".casadi")).string());
+  write_manifest(set, out);
+  export_torch(set, out, {});
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--ops") return ops_main(argv[2]);
   if (argc != 2) {
-    std::cerr << "usage: thunder-torch-toy OUT\n";
+    std::cerr << "usage: thunder-torch-toy OUT | thunder-torch-toy --ops OUT\n";
     return 2;
   }
   const std::filesystem::path out = argv[1];
@@ -107,6 +180,20 @@ int main(int argc, char** argv) {
              expm1(0.1 * dq(1));
   set.functions.push_back({casadi::Function("nonsmooth", {q, dq}, {ns}, {"q", "dq"}, {"N"}),
                            "non-smooth operations: sign, if_else, fmin/fmax, floor/ceil, fmod"});
+
+  // Operations whose edge cases random inputs never reach: erfinv, remainder (ties to even at
+  // 5 q = 2.5), copysign of a signed zero, sign(0), comparisons at equality (the test feeds rows
+  // of exact zeros, -0.0 and ties).
+  SX sp = SX::zeros(3, 2);
+  sp(0, 0) = erfinv(0.5 * tanh(q(0))) + remainder(5.0 * q(1), 1.0);
+  sp(1, 0) = copysign(1.0, dq(2)) + 3.0 * sign(q(2)) + 7.0 * sign(dq(0));
+  sp(2, 0) = casadi::SX::if_else(q(0) == dq(0), 1.0, 2.0) + casadi::SX::if_else(q(1) < dq(1), 4.0, 8.0) +
+             remainder(q(2), 0.5);
+  sp(0, 1) = casadi::SX::if_else(q(2) >= 0.0, q(0), -q(1)) + fmax(q(0), dq(0)) * fmin(q(1), 0.0);
+  sp(1, 1) = fabs(dq(1)) * sign(dq(1)) + floor(2.0 * q(2)) + ceil(-2.0 * dq(2));
+  sp(2, 1) = erfinv(0.25 * q(2)) * remainder(3.0 * dq(1), 2.0);
+  set.functions.push_back({casadi::Function("special", {q, dq}, {sp}, {"q", "dq"}, {"E"}),
+                           "edge cases: erfinv, remainder ties, copysign(-0), sign(0), equality"});
 
   // Multi-output: 2x3 matrix, 3-vector, scalar; depends on a symbolic parameter.
   SX B = SX::zeros(2, 3);

@@ -26,8 +26,17 @@ def _sign(a):
 
 
 def _remainder(a, b):
-    # C remainder(): a - b*n, n = a/b rounded to the nearest integer, ties to even.
-    return a - b * torch.round(a / b)
+    # C remainder(): a - b*n, n = a/b rounded to the nearest integer, ties to even, computed
+    # exactly (a - b * round(a / b) rounds b * n). fmod is exact, and so is the one correction
+    # by |b| when |r| > |b|/2 or at a tie with an odd quotient (Sterbenz: |b|/2 <= |r| <= |b|).
+    # A zero result has the sign of a.
+    r = torch.fmod(a, b)
+    ab = b.abs()
+    half = 0.5 * ab
+    odd = torch.fmod(torch.trunc(a / b), 2) != 0
+    fix = (r.abs() > half) | ((r.abs() == half) & odd)
+    r = torch.where(fix, r - torch.copysign(ab, r), r)
+    return torch.where(r == 0, torch.copysign(r, a), r)
 
 
 # name -> (number of operands, function). Comparison and logical results are 0/1 in the dtype.

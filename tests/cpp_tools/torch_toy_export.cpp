@@ -78,7 +78,9 @@ int ops_main(const std::filesystem::path& out) {
     SX e;
     if (is_math) {
       try {
-        e = M::is_binary(o) ? SX::binary(op, x(0), x(1)) : SX::unary(op, x(0));
+        // constpow keeps a constant exponent (with a symbolic one CasADi makes it pow)
+        const SX y = op == casadi::OP_CONSTPOW ? SX(2.5) : x(1);
+        e = M::is_binary(o) ? SX::binary(op, x(0), y) : SX::unary(op, x(0));
       } catch (...) {
         is_math = false;
       }

@@ -1,13 +1,15 @@
 """Identifies the Franka Panda's dynamic parameters from simulated joint torques.
 
     thunder gen robots/franka.yaml -o gen/franka --pytorch        # once
-    python examples/identify_panda.py gen/franka [--plot loss.png]
+    python examples/identify_panda.py gen/franka [--plot loss.png] [--data measured.pt]
 
 The "measured" torques come from the true parameters (the robot file's, as par_REG) through the
-generated Slotine-Li regressor, tau = Yr(q, dq, dq, ddq) par_REG, plus 1 % noise. The fit starts
-from every parameter perturbed by up to 30 % and minimizes the torque error with torch.optim
-(L-BFGS) through the same regressor layer; it reports the torque prediction error on fresh
-states. The regressor is linear in par_REG, so this is a least-squares problem: the torques are
+generated Slotine-Li regressor, tau = Yr(q, dq, dq, ddq) par_REG, plus 1 % noise; with --data they
+are yours: a torch.save'd dict of float tensors q, dq, ddq, tau (each (samples, n)), of which the
+first four fifths are fitted and the last fifth measures the error. The fit starts from the robot
+file's parameters, each perturbed by up to 30 %, and minimizes the torque error with torch.optim
+(L-BFGS) through the regressor layer; it reports the torque prediction error on fresh states.
+The regressor is linear in par_REG, so this is a least-squares problem: the torques are
 identified, while individual parameters that do not affect them (the non-base parameters) are
 not, which is why the error is measured on torques.
 """
@@ -32,6 +34,7 @@ def main():
     parser.add_argument("--plot", default="identify_panda_loss.png", help="where to save the loss curve (PNG)")
     parser.add_argument("--samples", type=int, default=4000)
     parser.add_argument("--iterations", type=int, default=30)
+    parser.add_argument("--data", help="measured q, dq, ddq, tau (torch.save'd dict) instead of simulated torques")
     args = parser.parse_args()
 
     robot = thunder_torch.load(args.robot, dtype=torch.float64)
@@ -39,15 +42,25 @@ def main():
     true_reg = robot.par_REG.detach().clone()
     n = robot.n_joints
 
-    # Training data: torques of the true robot plus 1 % noise.
-    q, dq, ddq = excitation(args.samples, n, gen)
+    if args.data:
+        d = torch.load(args.data)
+        q, dq, ddq, tau = (d[k].to(torch.float64) for k in ("q", "dq", "ddq", "tau"))
+        k = len(q) * 4 // 5
+        q_test, dq_test, ddq_test, tau_test = (x[k:] for x in (q, dq, ddq, tau))
+        q, dq, ddq, tau_meas = q[:k], dq[:k], ddq[:k], tau[:k]
+    else:
+        # Training data: torques of the true robot plus 1 % noise.
+        q, dq, ddq = excitation(args.samples, n, gen)
+        tau_true = robot.Yr(q, dq, dq, ddq) @ true_reg
+        tau_meas = tau_true + 0.01 * tau_true.std(0) * torch.randn(tau_true.shape, generator=gen, dtype=torch.float64)
+        q_test, dq_test, ddq_test = excitation(1000, n, gen)
+        tau_test = robot.Yr(q_test, dq_test, dq_test, ddq_test) @ true_reg
+    # Start from the robot file's parameters, every one 30 % off.
+    start = true_reg * (1 + 0.3 * (torch.rand(true_reg.shape, generator=gen, dtype=torch.float64) * 2 - 1))
     Y = robot.Yr(q, dq, dq, ddq)  # (samples, n, 10n), independent of the parameters
-    tau_true = Y @ true_reg
-    tau_meas = tau_true + 0.01 * tau_true.std(0) * torch.randn(tau_true.shape, generator=gen, dtype=torch.float64)
 
-    # Start 30 % off and fit through the regressor layer.
-    estimate = torch.nn.Parameter(true_reg * (1 + 0.3 * (torch.rand(true_reg.shape, generator=gen,
-                                                                      dtype=torch.float64) * 2 - 1)))
+    # Fit through the regressor layer.
+    estimate = torch.nn.Parameter(start.clone())
     scale = tau_meas.std(0)  # joints with large torques must not dominate the fit
     opt = torch.optim.LBFGS([estimate], lr=1, max_iter=20, line_search_fn="strong_wolfe")
     losses = []
@@ -58,9 +71,7 @@ def main():
         loss.backward()
         return loss
 
-    q_test, dq_test, ddq_test = excitation(1000, n, gen)
     Y_test = robot.Yr(q_test, dq_test, dq_test, ddq_test)
-    tau_test = Y_test @ true_reg
 
     def prediction_error():
         with torch.no_grad():

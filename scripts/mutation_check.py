@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Measures the test suite's strength: plants each listed bug in a scratch copy of the repository,
+runs the tests that should catch it and reports caught / missed (docs/TESTING.md).
+
+    .venv/bin/python scripts/mutation_check.py              # every mutation
+    .venv/bin/python scripts/mutation_check.py --only sign,slotine_li --baseline
+    .venv/bin/python scripts/mutation_check.py --list
+
+The scratch copy (/tmp/thunder-mutation-*, removed afterwards unless --keep) holds the working
+tree as it is (tracked and untracked, not ignored, files), so uncommitted edits are measured too.
+Its C++ is built once into scratch/build/mutation (CMake + Ninja with this venv's Python) and
+rebuilt incrementally after each C++ mutation; the tests run from the scratch copy with
+THUNDER_BIN / THUNDER_TORCH_TOY pointing at its build and its python/ ahead of the editable
+install. A mutation whose original text is no longer in its file (the code moved on) is
+reported as "stale": update its entry.
+"""
+import argparse
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+# id, file, original text (must occur exactly once), mutated text, pytest arguments, what it is.
+MUTATIONS = [
+    ("slotine_li", "src/thunder/model/dynamics.cpp",
+     "inertia_times(L, cross_motion(vr, v)))", "inertia_times(L, cross_motion(v, vr)))",
+     ["tests/test_model_pinocchio.py", "tests/test_model_coriolis.py", "tests/test_model_identities.py"],
+     "Slotine-Li body factor: v x vr instead of vr x v (issue 17)"),
+    ("sign", "python/thunder_torch/_engine.py",
+     "return torch.where(a > 0, torch.ones_like(a)", "return torch.where(a >= 0, torch.ones_like(a)",
+     ["tests/test_torch_runtime.py", "-k", "matches_casadi", "tests/test_native.py"],
+     "torch sign(0) = 1 instead of 0 (issue 17)"),
+    ("friction_sum", "src/thunder/model/terms.cpp",
+     "sum = sum + coeff(i * orders + k) * friction_basis(v(i), k + 1);",
+     "sum = sum + coeff((v.numel() - 1 - i) * orders + k) * friction_basis(v(i), k + 1);",
+     ["tests/test_model_parameters.py", "tests/test_layers.py", "tests/test_par_files.py"],
+     "friction of joint i uses link n-1-i's coefficients (issue 17; caught once issue 10's "
+     "per-link friction tests land)"),
+    ("M_ddot", "src/thunder/model/function_builder.cpp",
+     'add("M_ddot", "Second time derivative of M (nxn)", {{"M_ddot", SX::jtimes(M_dot, qdq, dqddq)}});',
+     'add("M_ddot", "Second time derivative of M (nxn)", {{"M_ddot", SX::jtimes(M_dot, q, dq)}});',
+     ["tests/test_model_identities.py"],
+     "M_ddot drops the ddq terms (d/dt through q only)"),
+    ("J_cm_frame", "src/thunder/model/function_builder.cpp",
+     'J.push_back({"J_cm_" + idx(i), ch.jacobian(i, ch.p0(i) + ch.R0(i) * c)});',
+     'J.push_back({"J_cm_" + idx(i), ch.jacobian(i, ch.p0(i) + c)});',
+     ["tests/test_model_pinocchio.py", "tests/test_model_identities.py"],
+     "J_cm_i takes the link-frame CoM as a world offset"),
+    ("pinv_damping", "src/thunder/model/function_builder.cpp",
+     "const double lambda2 = 1e-6;", "const double lambda2 = 1e-4;",
+     ["tests/test_model_identities.py"],
+     "J_ee_pinv damped with 1e-4 instead of the documented 1e-6"),
+    ("torch_remainder_name", "src/thunder/export/torch/torch_exporter.cpp",
+     '{casadi::OP_REMAINDER, {"remainder", 2}}', '{casadi::OP_REMAINDER, {"fmod", 2}}',
+     ["tests/test_op_table.py", "tests/test_torch_runtime.py", "-k", "matches_casadi or op"],
+     "torch exporter writes CasADi's remainder as fmod"),
+    ("remainder_tie", "python/thunder_torch/_engine.py",
+     "fix = (r.abs() > half) | ((r.abs() == half) & odd)", "fix = (r.abs() > half) | ((r.abs() == half) & ~odd)",
+     ["tests/test_op_table.py", "tests/test_torch_runtime.py", "-k", "matches_casadi or op"],
+     "torch remainder rounds ties to odd"),
+]
+
+# Child-process prologue: the editable install's import hook would find the repository's own
+# python/ before PYTHONPATH; drop it so that the scratch copy's thunder_torch is the one tested.
+PYTEST_BOOT = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path "
+               "if not type(f).__module__.startswith('_editable_')]; "
+               "import pytest; sys.exit(pytest.main(sys.argv[1:]))")
+
+
+def copy_tree(dest):
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           check=True, capture_output=True).stdout.decode().split("\0")
+    for f in filter(None, files):
+        src = ROOT / f
+        if src.is_file():
+            (dest / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / f)
+
+
+def build(scratch, log):
+    b = scratch / "build" / "mutation"
+    if not (b / "build.ninja").exists():
+        subprocess.run(["cmake", "-S", str(scratch), "-B", str(b), "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+                        f"-DPython_EXECUTABLE={sys.executable}"], check=True, stdout=log, stderr=log)
+    subprocess.run(["cmake", "--build", str(b), "-j2", "--target", "thunder", "thunder-unit-tests",
+                    "thunder-torch-toy"], check=True, stdout=log, stderr=log)
+    return b
+
+
+def run_tests(scratch, bdir, args, log):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(scratch / "python"), str(scratch / "tests")])
+    if bdir is not None:
+        env["THUNDER_BIN"] = str(bdir / "thunder")
+        env["THUNDER_TORCH_TOY"] = str(bdir / "thunder-torch-toy")
+        env["PATH"] = str(bdir) + os.pathsep + env.get("PATH", "")
+    cmd = [sys.executable, "-c", PYTEST_BOOT, "-q", "-x", "-p", "no:cacheprovider", *args]
+    proc = subprocess.run(cmd, cwd=scratch, env=env, capture_output=True, text=True)
+    log.write(proc.stdout + proc.stderr)
+    log.flush()
+    first = next((l.split(" - ")[0] for l in proc.stdout.splitlines() if l.startswith(("FAILED ", "ERROR "))), "")
+    return proc.returncode, first
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--only", help="comma-separated mutation ids")
+    ap.add_argument("--list", action="store_true", help="print the mutations and exit")
+    ap.add_argument("--baseline", action="store_true", help="first run each mutation's tests unmutated")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch copy")
+    a = ap.parse_args()
+    # cmake and ninja come with the venv
+    os.environ["PATH"] = str(pathlib.Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    chosen = [m for m in MUTATIONS if not a.only or m[0] in a.only.split(",")]
+    if a.list:
+        for mid, path, _, _, tests, what in chosen:
+            print(f"{mid:22s} {path:45s} {what}\n{'':22s} tests: {' '.join(tests)}")
+        return 0
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="thunder-mutation-"))
+    log_path = scratch / "mutation.log"
+    print(f"scratch copy: {scratch} (log: {log_path})", flush=True)
+    rows = []
+    try:
+        copy_tree(scratch)
+        with open(log_path, "w") as log:
+            bdir = build(scratch, log)
+            if a.baseline:
+                for mid, _, _, _, tests, _ in chosen:
+                    rc, first = run_tests(scratch, bdir, tests, log)
+                    if rc != 0:
+                        print(f"baseline: the tests of {mid} fail unmutated ({first}); see the log", flush=True)
+                        return 1
+            for mid, path, original, mutated, tests, what in chosen:
+                f = scratch / path
+                text = f.read_text()
+                t0 = time.time()
+                if text.count(original) != 1:
+                    rows.append((mid, path, "stale", f"original text found {text.count(original)} times", 0.0))
+                    print(f"{mid}: stale", flush=True)
+                    continue
+                log.write(f"\n===== {mid}: {path}\n")
+                f.write_text(text.replace(original, mutated))
+                try:
+                    cpp = path.endswith((".cpp", ".h"))
+                    if cpp:
+                        build(scratch, log)
+                    rc, first = run_tests(scratch, bdir, tests, log)
+                finally:
+                    f.write_text(text)
+                    if path.endswith((".cpp", ".h")):
+                        build(scratch, log)
+                status = "caught" if rc == 1 else "missed" if rc == 0 else f"error (pytest exit {rc})"
+                rows.append((mid, path, status, first, time.time() - t0))
+                print(f"{mid}: {status} {first}", flush=True)
+    finally:
+        if not a.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print()
+    print(f"| {'mutation':22s} | {'file':45s} | result | first failing test |")
+    print(f"|{'-' * 24}|{'-' * 47}|--------|--------------------|")
+    for mid, path, status, first, secs in rows:
+        print(f"| {mid:22s} | {path:45s} | {status} | {first} ({secs:.0f} s) |")
+    return 0 if all(r[2] == "caught" for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

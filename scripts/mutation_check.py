@@ -103,7 +103,7 @@ def run_tests(scratch, bdir, args, log):
     proc = subprocess.run(cmd, cwd=scratch, env=env, capture_output=True, text=True)
     log.write(proc.stdout + proc.stderr)
     log.flush()
-    first = next((l.split(" - ")[0] for l in proc.stdout.splitlines() if l.startswith(("FAILED ", "ERROR "))), "")
+    first = next((l.split(" - ")[0].split(" ", 1)[1] for l in proc.stdout.splitlines() if l.startswith(("FAILED ", "ERROR "))), "")
     return proc.returncode, first
 
 

@@ -22,6 +22,7 @@ FUNCTIONS = ("--functions", "M,C,C_std")
 URDFS = {
     "panda": ("panda_description/urdf/panda.urdf", "panda_hand"),
     "ur5": ("ur_description/urdf/ur5_robot.urdf", "wrist_3_link"),
+    "xarm7": ("xarm_description/urdf/xarm7.urdf", None),
     "z1": ("z1_description/urdf/z1.urdf", None),
 }
 

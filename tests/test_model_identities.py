@@ -192,7 +192,8 @@ def test_coriolis_is_christoffel_of_mass_matrix(robot):
                    for e in np.eye(n)], axis=2)  # dM[i, j, k] = dM_ij / dq_k
     C_fd = 0.5 * (np.einsum("ijk,k->ij", dM, dq) + np.einsum("ikj,k->ij", dM, dq) - np.einsum("jki,k->ij", dM, dq))
     np.testing.assert_allclose(gen["C"](q, dq, p), C_fd, atol=1e-7)
-    np.testing.assert_allclose(gen["C_std"](q, dq, p), gen["C"](q, dq, p), atol=1e-12)
+    # C and C_std are one construction on these robots by default: test_model_coriolis forces
+    # each with --coriolis and compares them.
 
 
 def test_gravity_is_gradient_of_potential_energy(robot):

@@ -1,10 +1,12 @@
 """One op table: every CasADi operation, walked from casadi's own OP_* list, is accepted by the
 torch exporter and the CUDA emitter alike, reaches thunder_torch with a name and an arity that
-`_engine.OPS` knows, and evaluates there as CasADi evaluates it, edge values included.
+`_engine.OPS` knows, and evaluates in thunder_torch and in the CUDA kernels (built as host C++)
+as CasADi evaluates it, edge values included.
 
 The exporters are probed, not parsed: `thunder-torch-toy --ops OUT` (tests/cpp_tools) builds a
 one-operation function per CasADi op code, tries the torch exporter and the CUDA emitter on it,
-writes OUT/op_table.json and exports every accepted one as op_<code>. So the test holds whether
+writes OUT/op_table.json, exports every accepted one as op_<code> and writes their CUDA kernels
+to OUT/cuda_ops.cu. So the test holds whether
 the three tables stay apart or become one.
 """
 import itertools
@@ -122,4 +124,62 @@ def test_runtime_values_match_casadi_at_edge_values(ops):
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
             failures.append(f"{table[op]['name']}{tuple(x[k])}: torch {got[k]!r}, casadi {want[k]!r}")
+    assert not failures, failures
+
+
+# CUDA's device library has erfinv; the host C++ library does not. For the host build only: the
+# exact inverse by Newton steps on erf from CasADi-independent start values.
+HOST_ERFINV = r"""
+#include <math.h>
+static inline double erfinv(double y) {
+  if (!(y > -1 && y < 1)) return y == 1 ? INFINITY : y == -1 ? -INFINITY : NAN;
+  if (y == 0) return y;  /* keeps -0 */
+  double x = 0;
+  for (int k = 0; k < 100; ++k) {
+    const double step = (erf(x) - y) / (1.1283791670955126 * exp(-x * x));
+    x -= step;
+    if (fabs(step) <= 1e-17 * fabs(x)) break;
+  }
+  return x;
+}
+"""
+
+
+def test_cuda_kernels_match_casadi_at_edge_values(ops, tmp_path):
+    """Every op_<code> kernel of the CUDA emitter, compiled as host C++ (the prologue's emulation:
+    one loop iteration per instance), against CasADi on the same edge-value pairs."""
+    import ctypes
+    import os
+    import shutil
+    out, table = ops
+    cxx = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++")
+    if not cxx:
+        pytest.skip("no C++ compiler for the host build of the CUDA kernels")
+    (tmp_path / "erfinv.h").write_text(HOST_ERFINV)
+    lib = tmp_path / "cuda_ops.so"
+    subprocess.run([cxx, "-O1", "-fPIC", "-shared", "-w", "-include", str(tmp_path / "erfinv.h"), "-x", "c++",
+                    str(out / "cuda_ops.cu"), "-o", str(lib)], check=True)
+    so = ctypes.CDLL(str(lib))
+    x = np.ascontiguousarray(np.array(list(itertools.product(EDGE, EDGE))))
+    failures = []
+    for op in value_ops(table):
+        assert table[op]["cuda"], table[op]["name"]
+        name = f"op_{op}"
+        f = casadi.Function.load(str(out / "casadi" / f"{name}.casadi"))
+        want = np.array(f.map(len(x))(x.T)).ravel()
+        got = np.zeros(len(x))
+        ins = (ctypes.c_void_p * 1)(x.ctypes.data)
+        strides = (ctypes.c_longlong * 1)(2)
+        outs = (ctypes.c_void_p * 1)(got.ctypes.data)
+        fn = getattr(so, f"{name}_batch")
+        assert fn(ins, strides, outs, ctypes.c_longlong(len(x)), None) == 0
+        opname = table[op]["name"]
+        same = (got == want) | (np.isnan(got) & np.isnan(want))
+        if opname not in ZERO_SIGN_FREE:
+            same &= ~((want == 0) & (np.signbit(got) != np.signbit(want)))
+        near = np.isclose(got, want, rtol=RTOL.get(opname, 4e-16), atol=0) & (np.signbit(got) == np.signbit(want))
+        bad = ~(same | near)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            failures.append(f"{opname}{tuple(x[k])}: cuda {got[k]!r}, casadi {want[k]!r}")
     assert not failures, failures

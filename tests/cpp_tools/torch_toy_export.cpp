@@ -6,13 +6,16 @@
 //   thunder-torch-toy OUT
 //   thunder-torch-toy --ops OUT    one function op_<code> per CasADi operation the torch exporter
 //                                  takes, and OUT/op_table.json: for every CasADi op code, whether
-//                                  the torch exporter and the CUDA emitter each accept it
+//                                  the torch exporter and the CUDA emitter each accept it, and
+//                                  OUT/cuda_ops.cu: the CUDA kernel of every op_<code> the emitter
+//                                  takes (compiles as host C++ too: see the prologue)
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "thunder/export/native/cuda_emitter.h"
+#include "thunder/export/native/native_templates.h"
 #include "thunder/export/torch/torch_exporter.h"
 #include "thunder/util/json.h"
 
@@ -69,6 +72,8 @@ int ops_main(const std::filesystem::path& out) {
   JsonWriter js(table);
   js.begin_array();
   SX x = SX::sym("q", 2);
+  std::ostringstream cuda_all;
+  cuda_all << native_templates::kCudaPrologue;
   for (int op = 0; op <= casadi::OP_REMAINDER; ++op) {  // NUM_BUILT_IN_OPS - 1
     using M = casadi::casadi_math<double>;
     const unsigned char o = static_cast<unsigned char>(op);
@@ -106,6 +111,7 @@ int ops_main(const std::filesystem::path& out) {
       try {
         std::ostringstream cu;
         emit_cuda_kernel(cu, f, "probe");
+        if (present) emit_cuda_kernel(cuda_all, f, f.name());
       } catch (const std::exception& ex) {
         cuda_error = ex.what();
       }
@@ -118,6 +124,7 @@ int ops_main(const std::filesystem::path& out) {
   js.end_array();
   table << "\n";
   fs::remove_all(scratch);
+  std::ofstream(out / "cuda_ops.cu") << cuda_all.str();
   for (const auto& fi : set.functions) fi.fn.save((out / "casadi" / (fi.fn.name() + ".casadi")).string());
   write_manifest(set, out);
   export_torch(set, out, {});

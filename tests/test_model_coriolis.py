@@ -82,9 +82,12 @@ def test_urdf_robot_coriolis_vs_pinocchio(generate, robot, construction):
         close(gen["C"](q, dq), pin.computeCoriolisMatrix(model, data, q, dq), 1e-9)
 
 
-def test_coriolis_option_is_validated(tmp_path):
+def test_coriolis_and_functions_options_are_validated(tmp_path):
     proc = run_thunder("gen", ROBOTS / "RRR.yaml", "-o", tmp_path / "o", "--coriolis", "fast", check=False)
     assert proc.returncode == 2 and "--coriolis" in proc.stderr
+    assert not (tmp_path / "o").exists()
+    proc = run_thunder("gen", ROBOTS / "RRR.yaml", "-o", tmp_path / "o", "--functions", "M,nope", check=False)
+    assert proc.returncode == 1 and "unknown function 'nope'" in proc.stderr
     assert not (tmp_path / "o").exists()
 
 

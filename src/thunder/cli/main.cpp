@@ -63,6 +63,7 @@ struct Args {
   std::vector<std::string> symb, targets, functions;
 };
 
+/// Comma-separated items, duplicates dropped; each must be in `allowed` unless it is empty.
 std::vector<std::string> split_list(const std::string& s, const std::string& option,
                                     const std::vector<std::string>& allowed, const std::string& strip_prefix) {
   std::vector<std::string> out;
@@ -72,7 +73,7 @@ std::vector<std::string> split_list(const std::string& s, const std::string& opt
     std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!strip_prefix.empty() && item.compare(0, strip_prefix.size(), strip_prefix) == 0)
       item = item.substr(strip_prefix.size());
-    if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
       throw UsageError(option + ": unknown value '" + item + "'; allowed: " + list);
@@ -121,15 +122,7 @@ Args parse_args(const std::vector<std::string>& argv) {
       if (a.coriolis != "auto" && a.coriolis != "christoffel" && a.coriolis != "recursive")
         throw UsageError("--coriolis: expected auto, christoffel or recursive, got '" + a.coriolis + "'");
     }
-    else if (gen && arg == "--functions") {
-      const std::string v = take();
-      for (size_t start = 0;;) {
-        const size_t comma = v.find(',', start);
-        a.functions.push_back(v.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-    }
+    else if (gen && arg == "--functions") a.functions = split_list(take(), "--functions", {}, "");  // names: checked by the builder
     else if (gen && arg == "--pytorch") flag(), a.pytorch = true;
     else if (gen && arg == "--native") flag(), a.native = true;
     else if (gen && arg == "--no-cuda") flag(), a.no_cuda = true;

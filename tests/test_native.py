@@ -338,8 +338,11 @@ def test_cuda_kernels_emulated_on_host(rrr_cuda_dir, tmp_path, dtype):
         got, want = emu.call(e, B, ins), cpu.call(e, B, ins)
         for k, (g, w) in enumerate(zip(got, want)):
             tol = 1e-12 if dtype == torch.float64 else 1e-4
-            scale = float(w.abs().max().clamp_min(1.0)) if w.numel() else 1.0
-            torch.testing.assert_close(g, w, rtol=tol, atol=tol * scale,
+            # The edge rows give nan on both sides where a formula divides 0 by 0 (par_REG_to_DYN
+            # at a zero mass: CoM = h / m): nan must match nan; the scale is over finite values.
+            finite = w[torch.isfinite(w)]
+            scale = float(finite.abs().max().clamp_min(1.0)) if finite.numel() else 1.0
+            torch.testing.assert_close(g, w, rtol=tol, atol=tol * scale, equal_nan=True,
                                        msg=f"{cpu.names[e // 2]}{' reverse' if e % 2 else ''} output {k}")
 
 

@@ -16,6 +16,8 @@ struct GenOptions {
   bool native = false;                       ///< --native (same as adding "native" to targets)
   int native_opt = 2;                        ///< --native-opt: -O level of the native kernels
   bool native_cuda = true;                   ///< false with --no-cuda: skip OUT/native/cuda/
+  std::vector<std::string> frames;           ///< --frames; empty = default_frames(spec)
+  bool frame_derivatives = false;            ///< --frame-derivatives
 };
 
 /// Parameter sets that --symb accepts (written without the "par_" prefix; the CLI strips it).

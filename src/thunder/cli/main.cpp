@@ -22,9 +22,11 @@ const char* const kUsage =
     "usage: thunder [--help] [--version] <command> [options]\n"
     "\n"
     "commands:\n"
-    "  check ROBOT [--strict] [--json] [--par FILE] [--base LINK] [--ee LINK] [-n NAME]\n"
+    "  check ROBOT [--strict] [--json] [--par FILE] [--base LINK] [--ee LINK] [--floating-base]\n"
+    "              [--lock JOINT,...] [-n NAME]\n"
     "      load and validate a robot description (thunder YAML or URDF) and print a summary\n"
     "  gen ROBOT [-o OUTDIR] [-n NAME] [--par FILE] [--strict] [--base LINK] [--ee LINK]\n"
+    "            [--floating-base] [--lock JOINT,...] [--frames FRAME,...] [--frame-derivatives]\n"
     "            [--symb SET,...] [--targets LIST] [--pytorch] [--native [--native-opt N] [--no-cuda]]\n"
     "      generate code for the robot (default OUTDIR: gen/<name>)\n"
     "\n"
@@ -32,8 +34,14 @@ const char* const kUsage =
     "  --par FILE       inertial parameters in the franka_inertial.yaml format (overwrite the robot's)\n"
     "  --strict         physical-consistency warnings become errors\n"
     "  --json           (check) print the loaded robot as JSON\n"
-    "  --base LINK      (URDF) first link of the chain\n"
-    "  --ee LINK        (URDF) end-effector link\n"
+    "  --base LINK      (URDF) base link of the model (default: the root); joints above it are locked\n"
+    "  --ee LINK        (URDF) end-effector link (T_0_ee, J_ee, ...); joints below it are locked.\n"
+    "                   Default: the tip of a robot whose joints form one chain; a tree has none\n"
+    "  --floating-base  (URDF) the base link is a free flyer (legged robots, humanoids)\n"
+    "  --lock JOINTS    (URDF) joints locked at their neutral position, comma separated\n"
+    "  --frames FRAMES  (gen) frames (URDF links) that get T_w_<frame> and J_<frame>; default: the\n"
+    "                   end effector, or every leaf link of a tree (feet, hands)\n"
+    "  --frame-derivatives  (gen) also J_<frame>_dot for those frames\n"
     "  -n, --name NAME  robot name (default: the file's stem)\n"
     "  -o, --out DIR    (gen) output folder\n"
     "  --symb SETS      (gen) parameter sets kept symbolic, comma separated:\n"
@@ -54,9 +62,25 @@ struct UsageError : std::runtime_error {
 struct Args {
   std::string command, robot, par, base, ee, name, out;
   bool strict = false, json = false, pytorch = false, native = false, no_cuda = false;
+  bool floating_base = false, frame_derivatives = false;
+  std::vector<std::string> lock, frames;
   int native_opt = 2;
   std::vector<std::string> symb, targets;
 };
+
+/// A comma-separated list of names (joints, frames), checked later against the robot.
+std::vector<std::string> split_names(const std::string& s, const std::string& option) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = s.find(',', start);
+    const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (item.empty()) throw UsageError(option + ": empty name in '" + s + "'");
+    if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
 
 std::vector<std::string> split_list(const std::string& s, const std::string& option,
                                     const std::vector<std::string>& allowed, const std::string& strip_prefix) {
@@ -106,6 +130,10 @@ Args parse_args(const std::vector<std::string>& argv) {
     else if (arg == "--par") a.par = take();
     else if (arg == "--base") a.base = take();
     else if (arg == "--ee") a.ee = take();
+    else if (arg == "--floating-base") flag(), a.floating_base = true;
+    else if (arg == "--lock") a.lock = split_names(take(), "--lock");
+    else if (gen && arg == "--frames") a.frames = split_names(take(), "--frames");
+    else if (gen && arg == "--frame-derivatives") flag(), a.frame_derivatives = true;
     else if (arg == "-n" || arg == "--name") a.name = take();
     else if (!gen && arg == "--json") flag(), a.json = true;
     else if (gen && (arg == "-o" || arg == "--out")) a.out = take();
@@ -132,12 +160,14 @@ thunder::RobotSpec load(const Args& a) {
   options.name = a.name;
   options.base_link = a.base;
   options.ee_link = a.ee;
+  options.floating_base = a.floating_base;
+  options.locked_joints = a.lock;
   options.strict = a.strict;
   thunder::LoadOptions first = options;
   if (!a.par.empty()) first.strict = false;  // judged after the parameter file is applied
   thunder::RobotSpec spec = thunder::load_robot(a.robot, first);
-  if (spec.format == "thunder-yaml" && (!a.base.empty() || !a.ee.empty()))
-    std::cerr << "warning: --base/--ee apply to URDF descriptions only; ignored\n";
+  if (spec.format == "thunder-yaml" && (!a.base.empty() || !a.ee.empty() || a.floating_base || !a.lock.empty()))
+    std::cerr << "warning: --base/--ee apply to URDF descriptions only (so do --floating-base and --lock); ignored\n";
   if (!a.par.empty()) {
     thunder::apply_inertial_file(spec, a.par);
     thunder::finish_loading(spec, options);
@@ -174,6 +204,8 @@ int run(const std::vector<std::string>& args) {
   g.native = a.native;
   g.native_opt = a.native_opt;
   g.native_cuda = !a.no_cuda;
+  g.frames = a.frames;
+  g.frame_derivatives = a.frame_derivatives;
   return thunder::run_gen(spec, g);
 }
 

@@ -75,7 +75,8 @@ std::vector<ParameterSetInfo> parameter_sets(const RobotSpec& spec) {
 void print_summary(const RobotSpec& spec, std::ostream& os) {
   os << "robot:    " << spec.name << "\n";
   os << "source:   " << spec.source_file << " (" << spec.format << ")\n";
-  os << "joints:   " << spec.n() << "\n";
+  os << "joints:   " << spec.n() << " (nq " << spec.nq() << ", nv " << spec.nv()
+     << (spec.floating_base() ? ", floating base" : "") << ")\n";
   os << "  " << std::left << std::setw(4) << "#" << std::setw(10) << "name" << std::setw(6) << "type"
      << std::setw(9) << "elastic" << "origin, axis\n";
   for (int i = 0; i < spec.n(); ++i) {
@@ -87,14 +88,17 @@ void print_summary(const RobotSpec& spec, std::ostream& os) {
       origin = "xyz " + vec(j.xyz) + " rpy " + vec(j.rpy);
     const std::string axis = "[" + num(j.axis[0]) + ", " + num(j.axis[1]) + ", " + num(j.axis[2]) + "]";
     os << "  " << std::setw(4) << (i + 1) << std::setw(10) << j.name << std::setw(6)
-       << (j.type == JointType::Revolute ? "R" : "P") << std::setw(9) << (j.elastic ? "yes" : "no") << origin
-       << "  axis " << axis << "\n";
+       << (j.type == JointType::Revolute ? "R" : j.type == JointType::Prismatic ? "P" : "free") << std::setw(9) << (j.elastic ? "yes" : "no") << origin
+       << "  axis " << axis;
+    if (j.parent != i - 1) os << "  parent " << (j.parent < 0 ? std::string("base") : spec.joints[j.parent].name);
+    os << "\n";
   }
   os << std::right;
   os << "frames:   world -> " << spec.base_link << " (base: " << pose(spec.base) << ")\n";
   os << "          ";
   for (size_t i = 0; i < spec.links.size(); ++i) os << (i ? " -> " : "") << spec.links[i].name;
-  os << "\n          -> " << spec.ee_link << " (end effector: " << pose(spec.ee) << ")\n";
+  if (spec.has_ee) os << "\n          -> " << spec.ee_link << " (end effector: " << pose(spec.ee) << ")";
+  os << "\n";
   os << "gravity:  " << vec(spec.gravity) << "\n";
   os << "links:\n";
   for (const Link& l : spec.links) {

@@ -201,6 +201,7 @@ RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options)
     const std::string t = r.text(*types[j], field);
     Joint& joint = spec.joints[j];
     joint.name = "joint" + std::to_string(j + 1);
+    joint.parent = j - 1;  // a DH table is a serial chain
     if (t == "R" || t == "R_SEA") joint.type = JointType::Revolute;
     else if (t == "P" || t == "P_SEA") joint.type = JointType::Prismatic;
     else r.fail(types[j], field, "unknown joint type '" + t + "'; allowed: R, P, R_SEA, P_SEA");

@@ -331,7 +331,7 @@ def test_floating_root_joint_makes_a_free_flyer(tmp_path):
         spec = spec_json(f, *args)
         assert spec["floating_base"] and (spec["nq"], spec["nv"]) == (8, 7)
         assert [(j["name"], j["type"], j["parent"]) for j in spec["joints"]] == [
-            ("root_joint", "free", -1), ("j1", "R", 0)]
+            ("free", "free", -1), ("j1", "R", 0)]  # the URDF's name for it, as Pinocchio
         assert spec["links"][0]["mass"]["value"] == 2.0
     # --floating-base on a URDF without a world link: the root floats.
     g = write(tmp_path, robot(link("base", 2.0), link("l1", 1.0), joint("j1", "revolute", "base", "l1")))

@@ -544,11 +544,13 @@ RobotSpec UrdfReader::read() {
 
   // Base: the root, the child of a floating root joint, or --base (the joints above it locked).
   bool floating = options_.floating_base;
+  std::string floating_name = "root_joint";  // Pinocchio's name for an added free-flyer
   int base = options_.base_link.empty() ? root_ : find_link(options_.base_link, 0, "--base");
   if (options_.base_link.empty()) {
     const std::vector<int>& top = links_[root_].child_joints;
     if (top.size() == 1 && joints_[top[0]].type == UrdfJointType::Floating) {
       floating = true;
+      floating_name = joints_[top[0]].name;
       base = joints_[top[0]].child;
     }
   }
@@ -564,6 +566,7 @@ RobotSpec UrdfReader::read() {
              "floating joint " + j.name + " above the base link " + links_[base].name +
                  " is not the root joint: choose --base " + links_[j.child].name);
       floating = true;
+      floating_name = j.name;
     } else if (j.movable()) {
       lock(ji, "it lies above the base link " + links_[base].name, spec);
     }
@@ -628,7 +631,7 @@ RobotSpec UrdfReader::read() {
   link_in_body_.assign(links_.size(), Transform{});
   if (floating) {
     Joint ff;
-    ff.name = "root_joint";
+    ff.name = floating_name;
     ff.type = JointType::FreeFlyer;
     ff.parent = -1;
     ff.origin = JointOrigin::XyzRpy;

@@ -118,6 +118,13 @@ class ThunderModule(torch.nn.Module):
         super().__init__()
         self.robot = manifest.get("robot", "")
         self.n_joints = manifest.get("n_joints", 0)
+        #: sizes of q and of the velocity dq (a floating base's q holds [x, y, z, qx, qy, qz, qw])
+        self.nq = manifest.get("nq", self.n_joints)
+        self.nv = manifest.get("nv", self.n_joints)
+        self.floating_base = bool(manifest.get("floating_base", False))
+        #: joint names in q order; frames with T_w_<id> / J_<id> functions ({name: id})
+        self.joints = list(manifest.get("joints", []))
+        self.frames = {f["name"]: f["id"] for f in manifest.get("frames", [])}
         self.manifest = manifest
         self._specs = specs
         self.param_elements = {}
@@ -318,7 +325,8 @@ class ThunderModule(torch.nn.Module):
         return {n: {"forward": s.fwd.stats, "reverse": s.rev.stats} for n, s in self._specs.items()}
 
     def extra_repr(self):
-        return f"robot={self.robot!r}, n_joints={self.n_joints}, functions={list(self._specs)}"
+        return (f"robot={self.robot!r}, nq={self.nq}, nv={self.nv}, floating_base={self.floating_base}, "
+                f"functions={list(self._specs)}")
 
 
 def _yaml_float(v):

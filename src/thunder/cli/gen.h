@@ -20,7 +20,7 @@ struct GenOptions {
 
 /// Parameter sets that --symb accepts (written without the "par_" prefix; the CLI strips it).
 inline const std::vector<std::string>& known_parameter_sets() {
-  static const std::vector<std::string> sets = {"DYN", "REG",     "Dl",       "K",     "D",      "Dm",
+  static const std::vector<std::string> sets = {"DYN", "REG",     "Dl",      "Dc",       "K",     "D",      "Dm",
                                                 "Mm",  "DHtable", "origins", "world2L0", "Ln2EE", "gravity"};
   return sets;
 }

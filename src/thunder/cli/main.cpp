@@ -1,5 +1,6 @@
 // The `thunder` command: check and gen.
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <stdexcept>
@@ -25,7 +26,8 @@ const char* const kUsage =
     "  check ROBOT [--strict] [--json] [--par FILE] [--base LINK] [--ee LINK] [-n NAME]\n"
     "      load and validate a robot description (thunder YAML or URDF) and print a summary\n"
     "  gen ROBOT [-o OUTDIR] [-n NAME] [--par FILE] [--strict] [--base LINK] [--ee LINK]\n"
-    "            [--symb SET,...] [--targets LIST] [--pytorch] [--native [--native-opt N] [--no-cuda]]\n"
+    "            [--symb SET,...] [--coulomb [--coulomb-smoothing EPS]] [--targets LIST] [--pytorch]\n"
+    "            [--native [--native-opt N] [--no-cuda]]\n"
     "      generate code for the robot (default OUTDIR: gen/<name>)\n"
     "\n"
     "options:\n"
@@ -37,7 +39,10 @@ const char* const kUsage =
     "  -n, --name NAME  robot name (default: the file's stem)\n"
     "  -o, --out DIR    (gen) output folder\n"
     "  --symb SETS      (gen) parameter sets kept symbolic, comma separated:\n"
-    "                   DYN, REG, Dl, K, D, Dm, Mm, DHtable, world2L0, Ln2EE, gravity\n"
+    "                   DYN, REG, Dl, Dc, K, D, Dm, Mm, DHtable, origins, world2L0, Ln2EE, gravity\n"
+    "  --coulomb        Coulomb link friction dc = Dc sign(dq), a term beside thunder's dl (Dc from\n"
+    "                   the file's friction.Dc, else 0: identify them with --symb Dc)\n"
+    "  --coulomb-smoothing EPS  Coulomb friction with tanh(dq / EPS) instead of sign(dq)\n"
     "  --targets LIST   (gen) exporters, comma separated: cpp, casadi, torch, native\n"
     "  --pytorch        (gen) also generate the PyTorch module\n"
     "  --native         (gen) also compile native batched kernels (OpenMP CPU; CUDA when nvcc is\n"
@@ -53,8 +58,9 @@ struct UsageError : std::runtime_error {
 
 struct Args {
   std::string command, robot, par, base, ee, name, out;
-  bool strict = false, json = false, pytorch = false, native = false, no_cuda = false;
+  bool strict = false, json = false, pytorch = false, native = false, no_cuda = false, coulomb = false;
   int native_opt = 2;
+  double coulomb_smoothing = -1;
   std::vector<std::string> symb, targets;
 };
 
@@ -108,6 +114,14 @@ Args parse_args(const std::vector<std::string>& argv) {
     else if (arg == "--ee") a.ee = take();
     else if (arg == "-n" || arg == "--name") a.name = take();
     else if (!gen && arg == "--json") flag(), a.json = true;
+    else if (arg == "--coulomb") flag(), a.coulomb = true;
+    else if (arg == "--coulomb-smoothing") {
+      const std::string v = take();
+      char* end = nullptr;
+      a.coulomb_smoothing = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(a.coulomb_smoothing >= 0) || a.coulomb_smoothing > 1e300)
+        throw UsageError("--coulomb-smoothing: expected a number >= 0 (0: sign(v)), got '" + v + "'");
+    }
     else if (gen && (arg == "-o" || arg == "--out")) a.out = take();
     else if (gen && arg == "--symb") a.symb = split_list(take(), "--symb", thunder::known_parameter_sets(), "par_");
     else if (gen && arg == "--targets") a.targets = split_list(take(), "--targets", thunder::known_targets(), "");
@@ -133,6 +147,8 @@ thunder::RobotSpec load(const Args& a) {
   options.base_link = a.base;
   options.ee_link = a.ee;
   options.strict = a.strict;
+  options.coulomb = a.coulomb;
+  options.coulomb_smoothing = a.coulomb_smoothing;
   thunder::LoadOptions first = options;
   if (!a.par.empty()) first.strict = false;  // judged after the parameter file is applied
   thunder::RobotSpec spec = thunder::load_robot(a.robot, first);

@@ -13,6 +13,8 @@ struct LoadOptions {
   std::string base_link;  ///< URDF: first link of the chain (default: the root)
   std::string ee_link;    ///< URDF: end-effector link (default: end of the unbranched chain)
   bool strict = false;    ///< physical-consistency warnings become errors
+  bool coulomb = false;   ///< --coulomb: Coulomb friction on (Dc from the file, else 0)
+  double coulomb_smoothing = -1;  ///< --coulomb-smoothing: >= 0 overrides the file's
 };
 
 /// Loads a thunder YAML robot file or a URDF (chosen by extension, `.urdf`/`.xml` or

@@ -53,6 +53,11 @@ Parameters::Parameters(const RobotSpec& spec, const ParameterOptions& options) {
         push(dl, link_name(k) + ".Dl" + std::to_string(o + 1), spec.links[k].friction.at(o));
     add(dl);
   }
+  if (spec.coulomb_friction) {
+    ParamSet dc{"par_Dc", "Coulomb friction coefficients per joint (Thunder's Coulomb model)", {}, {}, {}};
+    for (int k = 0; k < n; ++k) push(dc, link_name(k) + ".Dc", spec.links[k].coulomb);
+    add(dc);
+  }
   if (spec.elastic_model && !spec.elastic.empty()) {
     ParamSet K{"par_K", "Elastic coupling stiffness coefficients", {}, {}, {}};
     ParamSet D{"par_D", "Elastic coupling damping coefficients", {}, {}, {}};

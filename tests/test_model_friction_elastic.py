@@ -245,3 +245,13 @@ def test_coulomb_smoothing_must_be_non_negative(tmp_path):
     p = coulomb_robot(tmp_path, extra="coulomb_friction: true\ncoulomb_smoothing: -0.1")
     proc = run_thunder("check", p, check=False)
     assert proc.returncode == 1 and f"{p}:6: coulomb_smoothing: expected a number >= 0" in proc.stderr
+
+
+def test_coulomb_smoothing_option_checks_its_value_and_implies_coulomb(tmp_path, generate):
+    p = tmp_path / "plain.yaml"
+    p.write_text(robot_text(["R"], Dl=DL[:1, :1]))
+    proc = run_thunder("gen", p, "-o", tmp_path / "out", "--coulomb-smoothing", "-1", check=False)
+    assert proc.returncode == 2 and "--coulomb-smoothing: expected a number >= 0" in proc.stderr
+    gen = generate(p, "--coulomb-smoothing", "0.1", "--symb", "Dc")
+    np.testing.assert_allclose(gen.call("dc", dq=[0.05], params={"par_Dc": [2.0]}).ravel(), 2.0 * np.tanh(0.5),
+                               rtol=RTOL)

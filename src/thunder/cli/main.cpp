@@ -42,7 +42,8 @@ const char* const kUsage =
     "                   DYN, REG, Dl, Dc, K, D, Dm, Mm, DHtable, origins, world2L0, Ln2EE, gravity\n"
     "  --coulomb        Coulomb link friction dc = Dc sign(dq), a term beside thunder's dl (Dc from\n"
     "                   the file's friction.Dc, else 0: identify them with --symb Dc)\n"
-    "  --coulomb-smoothing EPS  Coulomb friction with tanh(dq / EPS) instead of sign(dq)\n"
+    "  --coulomb-smoothing EPS  Coulomb friction (implies --coulomb) with tanh(dq / EPS) instead of\n"
+    "                   sign(dq); 0: sign(dq)\n"
     "  --targets LIST   (gen) exporters, comma separated: cpp, casadi, torch, native\n"
     "  --pytorch        (gen) also generate the PyTorch module\n"
     "  --native         (gen) also compile native batched kernels (OpenMP CPU; CUDA when nvcc is\n"
@@ -121,6 +122,7 @@ Args parse_args(const std::vector<std::string>& argv) {
       a.coulomb_smoothing = std::strtod(v.c_str(), &end);
       if (v.empty() || *end != '\0' || !(a.coulomb_smoothing >= 0) || a.coulomb_smoothing > 1e300)
         throw UsageError("--coulomb-smoothing: expected a number >= 0 (0: sign(v)), got '" + v + "'");
+      a.coulomb = true;
     }
     else if (gen && (arg == "-o" || arg == "--out")) a.out = take();
     else if (gen && arg == "--symb") a.symb = split_list(take(), "--symb", thunder::known_parameter_sets(), "par_");

@@ -114,7 +114,9 @@ Parameters::Parameters(const RobotSpec& spec, const ParameterOptions& options) {
     auto it = index_.find(name);
     if (it == index_.end() || name == "par_REG")
       throw std::invalid_argument("--symb " + name + ": no such parameter set for this robot" +
-                                  (name == "par_REG" ? " (par_REG is derived from par_DYN; use par_DYN)" : ""));
+                                  (name == "par_REG" ? " (par_REG is derived from par_DYN; use par_DYN)"
+                                   : name == "par_Dc" ? " (Coulomb friction is off: add --coulomb)"
+                                                      : ""));
     auto& flags = sets_[it->second].symbolic;
     std::fill(flags.begin(), flags.end(), true);
   }

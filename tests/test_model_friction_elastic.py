@@ -10,6 +10,10 @@ files are made here with a distinct coefficient per link, joint and order (a ter
 wrong link's or order's coefficient gives a different number), with the elastic joints not the
 first ones (j(e) != e), one of them prismatic. Velocities include exact zeros (sign(0) = 0) and
 negative values. Polynomials of a few terms in double precision: 1e-14 relative.
+
+Checked to catch a planted bug: friction_sum reading link n-1-i's coefficients for joint i
+(`coeff((n - 1 - i) * orders + o - 1)` in src/thunder/model/terms.cpp) fails four tests here
+(link friction, damping, the SEA model, Coulomb's dl).
 """
 import numpy as np
 import pytest

@@ -204,9 +204,11 @@ def test_cpp_load_conf_of_a_folded_element(example, tmp_path):
             "Regenerate with `thunder gen ROBOT --symb Dl`") in proc.stderr
 
 
-def test_cpp_load_conf_of_the_generated_file(example, gen):
+def test_cpp_load_conf_of_the_generated_file(example, gen, tmp_path):
     proc = run_example(example, "--par", gen.out / "two_par.yaml")
     assert proc.returncode == 0, proc.stderr
+    proc = run_example(example, "--par", par_file(tmp_path, "par_DYN:\n  link1.mass: 2e0\n"))
+    assert proc.returncode == 0 and "param par_DYN 20 2 0.1" in proc.stdout, proc.stderr
 
 
 def test_cpp_set_par_of_a_folded_element(example, gen):

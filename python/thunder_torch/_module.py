@@ -161,9 +161,10 @@ class ThunderModule(torch.nn.Module):
             raise ValueError(f"{self.robot}: unknown parameter set '{name}' "
                              f"(sets: {', '.join(self.param_elements)})")
         self._verify_folded()
-        if self._is_derived(name):
-            return self.par_REG
-        return getattr(self, name)
+        return self._vector(name)
+
+    def _vector(self, name):
+        return self.par_REG if self._is_derived(name) else getattr(self, name)
 
     # -- folded elements: generated as constants, so a change could not take effect ------------
     def _folded_error(self, where, set_name, i, value):
@@ -295,7 +296,7 @@ class ThunderModule(torch.nn.Module):
         self._verify_folded()
         lines = [f"# Thunder parameters of {self.robot} (saved by thunder_torch)\n"]
         for name, elems in self.param_elements.items():
-            vec = self.param_vector(name)
+            vec = self._vector(name)
             vals = vec.detach().to("cpu", torch.float64).tolist()
             lines.append(f"{name}:\n")
             for e, v in zip(elems, vals):
@@ -334,7 +335,7 @@ class ThunderModule(torch.nn.Module):
             p = kwargs.get(name)
             full = len(self.param_elements[name])
             if p is None:
-                p = self.param_vector(name)
+                p = self._vector(name)  # checked by _verify_folded above
             else:
                 self._check(fname, name, p, (full,), dtype, device)
                 if idx is not None and len(idx) != full:  # folded elements must keep their values

@@ -187,6 +187,8 @@ def test_partial_sea_v0_file_entry_keyed_joint1(tmp_path, generate):
     types = ["R"] * 7 + ["R_SEA"]
     p = tmp_path / "eight.yaml"
     p.write_text(robot_text(types, elastic=[([40.0], [0.3], [0.2], 0.07)], orders=(1, 1, 1), keys=["joint1"]))
+    summary = run_thunder("check", p).stdout
+    assert "  joint8 (file entry 'joint1'): K [40], D [0.3], Dm [0.2], Mm 0.07" in summary
     gen = generate(p)
     kp = gen.param("par_K")
     assert kp["elements"] == ["joint8.K1"] and kp["values"] == [40.0]

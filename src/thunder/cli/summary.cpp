@@ -115,9 +115,14 @@ void print_summary(const RobotSpec& spec, std::ostream& os) {
   if (spec.elastic_model)
     os << " (K_order " << spec.K_order << ", D_order " << spec.D_order << ", Dm_order " << spec.Dm_order << ")";
   os << "\n";
-  for (const ElasticJoint& e : spec.elastic)
-    os << "  " << spec.joints[e.joint].name << ": K " << vec(e.K) << ", D " << vec(e.D) << ", Dm " << vec(e.Dm)
-       << ", Mm " << val(e.Mm) << "\n";
+  for (const ElasticJoint& e : spec.elastic) {
+    os << "  " << spec.joints[e.joint].name;
+    // v0.x entries are matched by position: say so when the file's key names another joint
+    const std::string prefix = "elastic.joints.", own = prefix + spec.joints[e.joint].name + ".";
+    if (e.Mm.field.compare(0, prefix.size(), prefix) == 0 && e.Mm.field.compare(0, own.size(), own) != 0)
+      os << " (file entry '" << e.Mm.field.substr(prefix.size(), e.Mm.field.size() - prefix.size() - 3) << "')";
+    os << ": K " << vec(e.K) << ", D " << vec(e.D) << ", Dm " << vec(e.Dm) << ", Mm " << val(e.Mm) << "\n";
+  }
 
   std::vector<std::string> symb;
   for (const Joint& j : spec.joints) {

@@ -243,6 +243,11 @@ def _tree_backends(out):
     return mods
 
 
+TREE_FUNCTIONS = ["M", "C", "Cdq", "G", "tau", "Y", "com", "J_com", "A_G", "integrate", "difference",
+                  "par_DYN_to_REG", "par_REG_to_DYN"]
+TREE_FRAMES = ["tip0", "l3"]
+
+
 @pytest.fixture(scope="module")
 def floating_tree_out(tmp_path_factory):
     """A small random floating-base tree with a mimic joint, generated for every backend."""
@@ -251,7 +256,11 @@ def floating_tree_out(tmp_path_factory):
     urdf = d / "ftree.urdf"
     random_tree_urdf(urdf, 11, n=5, floating=True, mimic=True)
     out = d / "out"
-    run_thunder("gen", urdf, "-o", out, "--targets", "casadi,torch,native", "--native-opt", "1", "--no-cuda")
+    # Only the functions the test compares: compiling all of them costs minutes on 2 cores.
+    frames = ",".join(TREE_FRAMES)
+    run_thunder("gen", urdf, "-o", out, "--targets", "casadi,torch,native", "--native-opt", "1", "--no-cuda",
+                "--functions", ",".join(TREE_FUNCTIONS + ["T_w_" + f for f in TREE_FRAMES] + ["J_" + f for f in TREE_FRAMES]),
+                "--frames", frames)
     return out
 
 
@@ -277,8 +286,7 @@ def test_tree_backends_agree_with_casadi(floating_tree_out, backend):
     q[0, 7:] = 0.0  # exact zeros
     v[0] = 0.0
     args = {"q": q, "dq": v, "ddq": a, "dt": np.full((B, 1), 0.1), "q0": q, "q1": q[::-1].copy()}
-    foot = "J_" + man["frames"][0]["id"]
-    for name in ["M", "C", "Cdq", "G", "tau", "Y", "com", "J_com", "A_G", foot, "integrate", "difference"]:
+    for name in TREE_FUNCTIONS[:-2] + ["J_" + f for f in TREE_FRAMES]:
         entry = next(f for f in man["functions"] if f["name"] == name)
         fn = casadi.Function.load(str(floating_tree_out / "casadi" / f"{name}.casadi"))
         inputs = [i["name"] for i in entry["inputs"] if not i["param"]]

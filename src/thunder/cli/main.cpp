@@ -1,5 +1,6 @@
 // The `thunder` command: check and gen.
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <stdexcept>
@@ -27,7 +28,8 @@ const char* const kUsage =
     "      load and validate a robot description (thunder YAML or URDF) and print a summary\n"
     "  gen ROBOT [-o OUTDIR] [-n NAME] [--par FILE] [--strict] [--base LINK] [--ee LINK]\n"
     "            [--floating-base] [--lock JOINT,...] [--frames FRAME,...] [--frame-derivatives]\n"
-    "            [--symb SET,...] [--targets LIST] [--pytorch] [--native [--native-opt N] [--no-cuda]]\n"
+    "            [--symb SET,...] [--coulomb [--coulomb-smoothing EPS]] [--targets LIST] [--pytorch]\n"
+    "            [--native [--native-opt N] [--no-cuda]]\n"
     "      generate code for the robot (default OUTDIR: gen/<name>)\n"
     "\n"
     "options:\n"
@@ -42,10 +44,15 @@ const char* const kUsage =
     "  --frames FRAMES  (gen) frames (URDF links) that get T_w_<frame> and J_<frame>; default: the\n"
     "                   end effector, or every leaf link of a tree (feet, hands)\n"
     "  --frame-derivatives  (gen) also J_<frame>_dot for those frames\n"
+    "  --functions LIST (gen) only these functions, comma separated (default: all)\n"
     "  -n, --name NAME  robot name (default: the file's stem)\n"
     "  -o, --out DIR    (gen) output folder\n"
     "  --symb SETS      (gen) parameter sets kept symbolic, comma separated:\n"
-    "                   DYN, REG, Dl, K, D, Dm, Mm, DHtable, world2L0, Ln2EE, gravity\n"
+    "                   DYN, REG, Dl, Dc, K, D, Dm, Mm, DHtable, origins, world2L0, Ln2EE, gravity\n"
+    "  --coulomb        Coulomb link friction dc = Dc sign(dq), a term beside thunder's dl (Dc from\n"
+    "                   the file's friction.Dc, else 0: identify them with --symb Dc)\n"
+    "  --coulomb-smoothing EPS  Coulomb friction (implies --coulomb) with tanh(dq / EPS) instead of\n"
+    "                   sign(dq); 0: sign(dq)\n"
     "  --targets LIST   (gen) exporters, comma separated: cpp, casadi, torch, native\n"
     "  --pytorch        (gen) also generate the PyTorch module\n"
     "  --native         (gen) also compile native batched kernels (OpenMP CPU; CUDA when nvcc is\n"
@@ -61,10 +68,11 @@ struct UsageError : std::runtime_error {
 
 struct Args {
   std::string command, robot, par, base, ee, name, out;
-  bool strict = false, json = false, pytorch = false, native = false, no_cuda = false;
+  bool strict = false, json = false, pytorch = false, native = false, no_cuda = false, coulomb = false;
   bool floating_base = false, frame_derivatives = false;
-  std::vector<std::string> lock, frames;
+  std::vector<std::string> lock, frames, functions;
   int native_opt = 2;
+  double coulomb_smoothing = -1;
   std::vector<std::string> symb, targets;
 };
 
@@ -134,8 +142,18 @@ Args parse_args(const std::vector<std::string>& argv) {
     else if (arg == "--lock") a.lock = split_names(take(), "--lock");
     else if (gen && arg == "--frames") a.frames = split_names(take(), "--frames");
     else if (gen && arg == "--frame-derivatives") flag(), a.frame_derivatives = true;
+    else if (gen && arg == "--functions") a.functions = split_names(take(), "--functions");
     else if (arg == "-n" || arg == "--name") a.name = take();
     else if (!gen && arg == "--json") flag(), a.json = true;
+    else if (arg == "--coulomb") flag(), a.coulomb = true;
+    else if (arg == "--coulomb-smoothing") {
+      const std::string v = take();
+      char* end = nullptr;
+      a.coulomb_smoothing = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(a.coulomb_smoothing >= 0) || a.coulomb_smoothing > 1e300)
+        throw UsageError("--coulomb-smoothing: expected a number >= 0 (0: sign(v)), got '" + v + "'");
+      a.coulomb = true;
+    }
     else if (gen && (arg == "-o" || arg == "--out")) a.out = take();
     else if (gen && arg == "--symb") a.symb = split_list(take(), "--symb", thunder::known_parameter_sets(), "par_");
     else if (gen && arg == "--targets") a.targets = split_list(take(), "--targets", thunder::known_targets(), "");
@@ -163,6 +181,8 @@ thunder::RobotSpec load(const Args& a) {
   options.floating_base = a.floating_base;
   options.locked_joints = a.lock;
   options.strict = a.strict;
+  options.coulomb = a.coulomb;
+  options.coulomb_smoothing = a.coulomb_smoothing;
   thunder::LoadOptions first = options;
   if (!a.par.empty()) first.strict = false;  // judged after the parameter file is applied
   thunder::RobotSpec spec = thunder::load_robot(a.robot, first);
@@ -206,6 +226,7 @@ int run(const std::vector<std::string>& args) {
   g.native_cuda = !a.no_cuda;
   g.frames = a.frames;
   g.frame_derivatives = a.frame_derivatives;
+  g.functions = a.functions;
   return thunder::run_gen(spec, g);
 }
 

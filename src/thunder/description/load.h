@@ -15,6 +15,8 @@ struct LoadOptions {
   bool floating_base = false;              ///< URDF: the base is a free flyer
   std::vector<std::string> locked_joints;  ///< URDF: joints locked at their neutral position
   bool strict = false;    ///< physical-consistency warnings become errors
+  bool coulomb = false;   ///< --coulomb: Coulomb friction on (Dc from the file, else 0)
+  double coulomb_smoothing = -1;  ///< --coulomb-smoothing: >= 0 overrides the file's
 };
 
 /// Loads a thunder YAML robot file or a URDF (chosen by extension, `.urdf`/`.xml` or

@@ -64,6 +64,7 @@ struct Link {
   std::array<Scalar, 3> com;      ///< CoM_x, CoM_y, CoM_z
   std::array<Scalar, 6> inertia;  ///< Ixx, Ixy, Ixz, Iyy, Iyz, Izz about the CoM
   std::vector<Scalar> friction;   ///< Dl coefficients, Dl_order of them
+  Scalar coulomb;                 ///< Dc: Coulomb friction coefficient (RobotSpec::coulomb_friction)
 };
 
 /// A rigid 3D transform of numbers (rotation row-major, then translation).
@@ -114,9 +115,13 @@ struct RobotSpec {
   std::array<Scalar, 3> gravity;  ///< world frame
 
   int Dl_order = 0;
+  /// Thunder's explicit Coulomb model dc_j = Dc_j s(dq_j), s = sign or tanh(dq / smoothing);
+  /// a term of its own beside thunder's dl (file keys coulomb_friction, coulomb_smoothing).
+  bool coulomb_friction = false;
+  double coulomb_smoothing = 0.0;  ///< 0: sign(v); > 0: tanh(v / coulomb_smoothing)
   bool elastic_model = false;
   int K_order = 0, D_order = 0, Dm_order = 0;
-  std::vector<ElasticJoint> elastic;  ///< one per elastic joint, in joint order
+  std::vector<ElasticJoint> elastic;  ///< one per elastic joint e, in joint order; joint = j(e)
 
   std::vector<std::string> warnings;  ///< physical-consistency findings (errors with --strict)
 

@@ -88,6 +88,8 @@ void write_spec_json(const RobotSpec& spec, std::ostream& os) {
     scalars(w, l.inertia);
     w.key("friction");
     scalars(w, l.friction);
+    w.key("coulomb");
+    scalar(w, l.coulomb);
     w.end_object();
   }
   w.end_array();
@@ -99,6 +101,8 @@ void write_spec_json(const RobotSpec& spec, std::ostream& os) {
   w.key("gravity");
   scalars(w, spec.gravity);
   w.key("Dl_order").value(spec.Dl_order);
+  w.key("coulomb_friction").value(spec.coulomb_friction);
+  w.key("coulomb_smoothing").value(spec.coulomb_smoothing);
   w.key("elastic_model").value(spec.elastic_model);
   w.key("K_order").value(spec.K_order);
   w.key("D_order").value(spec.D_order);

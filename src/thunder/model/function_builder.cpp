@@ -111,6 +111,7 @@ class Builder {
   std::unique_ptr<Kinematics> kin_;
   std::vector<BodyInertia> bodies_;
   SX qdot_, ee_jacobian_;
+  SX link_friction_;  ///< dl (+ dc): every link friction term the model has (n)
   FunctionSet set_;
   std::vector<std::string> built_;
 };
@@ -155,37 +156,74 @@ std::string idx(int i) { return std::to_string(i); }
 
 void Builder::add_elastic() {
   const SX &q = var("q"), &dq = var("dq"), &x = var("x"), &dx = var("dx"), &ddx = var("ddx");
+  // Elastic joint e couples motor e to link joint j(e) = spec_.elastic[e].joint (thunder v0.8
+  // uses joint e instead, wrong when the elastic joints are not the first ones).
   std::vector<SX> qe, dqe;
   for (const ElasticJoint& e : spec_.elastic) {
-    qe.push_back(q(model_.joint(e.joint).idx_q));
-    dqe.push_back(dq(model_.joint(e.joint).idx_v));
+    qe.push_back(q(model_.reduced_q(e.joint)));
+    dqe.push_back(dq(model_.reduced_v(e.joint)));
   }
   const SX q_el = SX::vertcat(qe), dq_el = SX::vertcat(dqe);
   const int ne = ne_;
+  SX k = SX::zeros(ne, 1), d = SX::zeros(ne, 1), dm = SX::zeros(ne, 1);
   if (spec_.K_order > 0) {
-    const SX k = elastic_coupling(q_el, x, params_.vector("par_K"), spec_.K_order);
-    add("k", "Elastic coupling torques k = sum_n K_n (x - q)^(2n-1) of the elastic joints (ne)", {{"k", k}});
-    add("K", "Stiffness matrix dk/dx (ne x ne, diagonal)", {{"K", SX::jacobian(k, x)}});
-    const SX c = SX::sym("par_K", ne * spec_.K_order);
-    add("reg_k", "Regressor of k: reg_k * par_K = k", {{"reg_k", SX::jacobian(elastic_coupling(q_el, x, c, spec_.K_order), c)}});
+    const int orders = spec_.K_order;
+    const SX K = params_.vector("par_K");
+    k = elastic_coupling(q_el, x, K, orders);
+    add("k", "Elastic coupling torques k_e = sum_o K_e,o (x_e - q_j(e))^(2o-1) (ne)", {{"k", k}});
+    for (int o = 1; o <= orders; ++o)
+      add("K" + idx(2 * o - 1), "Stiffness coefficients of (x - q)^" + idx(2 * o - 1) + " (ne x ne, diagonal)",
+          {{"K" + idx(2 * o - 1), order_matrix(K, orders, o)}});
+    add("K_jac", "Stiffness matrix dk/dx (ne x ne, diagonal)", {{"K_jac", SX::jacobian(k, x)}});
+    const SX c = SX::sym("par_K", ne * orders);
+    add("reg_k", "Regressor of k: reg_k * par_K = k (ne x ne*K_order)",
+        {{"reg_k", SX::jacobian(elastic_coupling(q_el, x, c, orders), c)}});
   }
   if (spec_.D_order > 0) {
-    const SX d = friction_sum(dx - dq_el, params_.vector("par_D"), spec_.D_order);
-    add("d", "Elastic coupling damping torques (ne)", {{"d", d}});
-    add("D", "Coupling damping matrix dd/d(dx) (ne x ne, diagonal)", {{"D", SX::jacobian(d, dx)}});
-    const SX c = SX::sym("par_D", ne * spec_.D_order);
-    add("reg_d", "Regressor of d: reg_d * par_D = d", {{"reg_d", SX::jacobian(friction_sum(dx - dq_el, c, spec_.D_order), c)}});
+    const int orders = spec_.D_order;
+    const SX D = params_.vector("par_D");
+    d = friction_sum(dx - dq_el, D, orders);
+    add("d", "Coupling damping torques d_e = sum_o D_e,o f_o(dx_e - dq_j(e)) (ne)", {{"d", d}});
+    for (int o = 1; o <= orders; ++o)
+      add("D" + idx(o), "Coupling damping coefficients of order " + idx(o) + " (ne x ne, diagonal)",
+          {{"D" + idx(o), order_matrix(D, orders, o)}});
+    add("D_jac", "Coupling damping matrix dd/d(dx) (ne x ne, diagonal)", {{"D_jac", SX::jacobian(d, dx)}});
+    const SX c = SX::sym("par_D", ne * orders);
+    add("reg_d", "Regressor of d: reg_d * par_D = d (ne x ne*D_order)",
+        {{"reg_d", SX::jacobian(friction_sum(dx - dq_el, c, orders), c)}});
   }
   if (spec_.Dm_order > 0) {
-    const SX dm = friction_sum(dx, params_.vector("par_Dm"), spec_.Dm_order);
-    add("dm", "Motor damping torques (ne)", {{"dm", dm}});
-    add("Dm", "Motor damping matrix d(dm)/d(dx) (ne x ne, diagonal)", {{"Dm", SX::jacobian(dm, dx)}});
-    const SX c = SX::sym("par_Dm", ne * spec_.Dm_order);
-    add("reg_dm", "Regressor of dm: reg_dm * par_Dm = dm", {{"reg_dm", SX::jacobian(friction_sum(dx, c, spec_.Dm_order), c)}});
+    const int orders = spec_.Dm_order;
+    const SX Dm = params_.vector("par_Dm");
+    dm = friction_sum(dx, Dm, orders);
+    add("dm", "Motor damping torques dm_e = sum_o Dm_e,o f_o(dx_e) (ne)", {{"dm", dm}});
+    for (int o = 1; o <= orders; ++o)
+      add("Dm" + idx(o), "Motor damping coefficients of order " + idx(o) + " (ne x ne, diagonal)",
+          {{"Dm" + idx(o), order_matrix(Dm, orders, o)}});
+    add("Dm_jac", "Motor damping matrix d(dm)/d(dx) (ne x ne, diagonal)", {{"Dm_jac", SX::jacobian(dm, dx)}});
+    const SX c = SX::sym("par_Dm", ne * orders);
+    add("reg_dm", "Regressor of dm: reg_dm * par_Dm = dm (ne x ne*Dm_order)",
+        {{"reg_dm", SX::jacobian(friction_sum(dx, c, orders), c)}});
   }
-  add("Mm", "Motor inertia matrix (ne x ne, diagonal)", {{"Mm", SX::diag(params_.vector("par_Mm"))}});
+  const SX Mm = SX::diag(params_.vector("par_Mm"));
+  add("Mm", "Motor inertia matrix (ne x ne, diagonal)", {{"Mm", Mm}});
   const SX c = SX::sym("par_Mm", ne);
-  add("reg_Mm", "Regressor of Mm ddx: reg_Mm * par_Mm = Mm ddx", {{"reg_Mm", SX::jacobian(SX::mtimes(SX::diag(c), ddx), c)}});
+  add("reg_Mm", "Regressor of Mm ddx: reg_Mm * par_Mm = Mm ddx (ne x ne)",
+      {{"reg_Mm", SX::jacobian(SX::mtimes(SX::diag(c), ddx), c)}});
+
+  // The coupled elastic-joint model (link side M ddq + C dq + G + dl = S (k + d), motor side
+  // Mm ddx + dm + k + d = tau_m, S the n x ne map from elastic joints to their link joints j(e)),
+  // each side as the torque it leaves: what a forward dynamics of the SEA robot solves.
+  const Vec3 g = gravity();
+  SX link = model_.reduce_rows(rnea(kin(), bodies(), full(dq), full(var("ddq")), &g)) + link_friction_;
+  const SX spring = k + d;
+  for (int e = 0; e < ne; ++e) link(model_.reduced_v(spec_.elastic[e].joint)) -= spring(e);
+  add("sea_link_torque",
+      "Link side of the SEA model: M ddq + C dq + G + dl - S (k + d) (n); 0 at the elastic joints "
+      "and the actuator torque at the rigid ones when q, x follow the coupled model",
+      {{"sea_link_torque", link}});
+  add("sea_motor_torque", "Motor side of the SEA model: tau_m = Mm ddx + dm + k + d (ne)",
+      {{"sea_motor_torque", SX::mtimes(Mm, ddx) + dm + spring}});
 }
 
 std::string identifier(const std::string& name) {
@@ -398,14 +436,30 @@ FunctionSet Builder::build() {
   const SX& dq = var("dq");
 
   // --- friction and elastic terms (fixed-base robots: the thunder files that carry them)
+  link_friction_ = SX::zeros(model_.nv(), 1);
   if (spec_.Dl_order > 0 && !model_.floating_base()) {
     const int order = spec_.Dl_order;
-    const SX dl = friction_sum(dq, params_.vector("par_Dl"), order);
-    add("dl", "Link friction torques (n)", {{"dl", dl}});
-    add("Dl", "Link friction matrix d(dl)/d(dq) (nxn, diagonal)", {{"Dl", SX::jacobian(dl, dq)}});
+    const SX Dl = params_.vector("par_Dl");
+    const SX dl = friction_sum(dq, Dl, order);
+    link_friction_ += dl;
+    add("dl", "Link friction torques dl_j = sum_o Dl_j,o f_o(dq_j) (n)", {{"dl", dl}});
+    for (int o = 1; o <= order; ++o)
+      add("Dl" + idx(o), "Link friction coefficients of order " + idx(o) + " (nxn, diagonal)",
+          {{"Dl" + idx(o), order_matrix(Dl, order, o)}});
+    add("Dl_jac", "Link friction matrix d(dl)/d(dq) (nxn, diagonal)", {{"Dl_jac", SX::jacobian(dl, dq)}});
     const SX c = SX::sym("par_Dl", n * order);
     add("reg_dl", "Regressor of the link friction: reg_dl * par_Dl = dl (n x n*Dl_order)",
         {{"reg_dl", SX::jacobian(friction_sum(dq, c, order), c)}});
+  }
+  if (spec_.coulomb_friction && !model_.floating_base()) {
+    const double eps = spec_.coulomb_smoothing;
+    const std::string s = eps > 0 ? "tanh(dq_j / " + casadi::str(eps) + ")" : "sign(dq_j)";
+    const SX dc = coulomb_friction(dq, params_.vector("par_Dc"), eps);
+    link_friction_ += dc;
+    add("dc", "Coulomb friction torques dc_j = Dc_j " + s + " (n)", {{"dc", dc}});
+    const SX c = SX::sym("par_Dc", n);
+    add("reg_dc", "Regressor of the Coulomb friction: reg_dc * par_Dc = dc (nxn, diagonal)",
+        {{"reg_dc", SX::jacobian(coulomb_friction(dq, c, eps), c)}});
   }
   if (ne_ > 0) add_elastic();
 

@@ -60,6 +60,11 @@ Parameters::Parameters(const RobotSpec& spec, const ParameterOptions& options) {
         push(dl, link_name(spec, k) + ".Dl" + std::to_string(o + 1), spec.links[k].friction.at(o));
     add(dl);
   }
+  if (spec.coulomb_friction) {
+    ParamSet dc{"par_Dc", "Coulomb friction coefficients per joint (Thunder's Coulomb model)", {}, {}, {}};
+    for (int k = 0; k < n; ++k) push(dc, link_name(spec, k) + ".Dc", spec.links[k].coulomb);
+    add(dc);
+  }
   if (spec.elastic_model && !spec.elastic.empty()) {
     ParamSet K{"par_K", "Elastic coupling stiffness coefficients", {}, {}, {}};
     ParamSet D{"par_D", "Elastic coupling damping coefficients", {}, {}, {}};
@@ -119,7 +124,9 @@ Parameters::Parameters(const RobotSpec& spec, const ParameterOptions& options) {
     auto it = index_.find(name);
     if (it == index_.end() || name == "par_REG")
       throw std::invalid_argument("--symb " + name + ": no such parameter set for this robot" +
-                                  (name == "par_REG" ? " (par_REG is derived from par_DYN; use par_DYN)" : ""));
+                                  (name == "par_REG" ? " (par_REG is derived from par_DYN; use par_DYN)"
+                                   : name == "par_Dc" ? " (Coulomb friction is off: add --coulomb)"
+                                                      : ""));
     auto& flags = sets_[it->second].symbolic;
     std::fill(flags.begin(), flags.end(), true);
   }

@@ -69,10 +69,12 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
 
   BuildOptions build;
   for (const std::string& set : options.symbolic_sets) build.parameters.symbolic_sets.push_back("par_" + set);
-  build.only = options.functions;
   if (options.coriolis == "christoffel") build.coriolis = CoriolisConstruction::Christoffel;
   else if (options.coriolis == "recursive") build.coriolis = CoriolisConstruction::Recursive;
   else if (options.coriolis != "auto") throw std::invalid_argument("--coriolis: unknown value '" + options.coriolis + "'");
+  build.frames = options.frames;
+  build.frame_derivatives = options.frame_derivatives;
+  build.only = options.functions;
   build.progress = [](const std::string& line) { progress("built " + line); };
   Parameters(spec, build.parameters);  // rejects unknown --symb sets before any output
   progress("building the symbolic model of " + spec.name + " (" + std::to_string(spec.n()) + " joints)");

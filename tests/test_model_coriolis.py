@@ -136,3 +136,13 @@ def test_long_chain_default_is_recursive_and_matches_pinocchio(tmp_path_factory,
         close(gen["C"](q, dq), pin.computeCoriolisMatrix(model, data, q, dq), 1e-9)
         close(np.array(gen["G"](q)).ravel(), pin.computeGeneralizedGravity(model, data, q), 1e-9)
         close(np.array(gen["tau"](q, dq, ddq)).ravel(), pin.rnea(model, data, q, dq, ddq), 1e-9)
+
+
+def test_christoffel_is_refused_for_a_floating_base(tmp_path):
+    """With a floating base v is no time derivative of q: there is no Christoffel form to force."""
+    path = tmp_path / "long.urdf"
+    path.write_text(long_chain_urdf(np.random.default_rng(2)))
+    proc = run_thunder("gen", path, "--floating-base", "--coriolis", "christoffel", "-o", tmp_path / "o",
+                       "--functions", "M,C", check=False)
+    assert proc.returncode == 1 and "floating base" in proc.stderr, proc.stderr
+    assert not (tmp_path / "o").exists()

@@ -16,6 +16,10 @@ struct GenOptions {
   bool native = false;                       ///< --native (same as adding "native" to targets)
   int native_opt = 2;                        ///< --native-opt: -O level of the native kernels
   bool native_cuda = true;                   ///< false with --no-cuda: skip OUT/native/cuda/
+  bool force = false;                        ///< --force: write into a non-empty folder that is not a
+                                             ///< thunder output, replace files thunder did not write
+  int verbosity = 1;                         ///< 0 with -q (errors and warnings only), 2 with -v
+  bool ignore_cost = false;                  ///< --ignore-cost: build even when the estimate is too large
 };
 
 /// Parameter sets that --symb accepts (written without the "par_" prefix; the CLI strips it).
@@ -31,8 +35,9 @@ inline const std::vector<std::string>& known_targets() {
   return targets;
 }
 
-/// Generates code for `spec`; returns the process exit code (0 on success). Errors may be thrown
-/// (InputError, std::exception): the CLI prints them as one "thunder: error: ..." line.
+/// Generates code for `spec` into options.out_dir (see output_dir.h for what happens to an existing
+/// folder); returns the process exit code (0 on success). Errors may be thrown (InputError,
+/// std::exception): the CLI prints them as one "thunder: error: ..." line.
 int run_gen(const RobotSpec& spec, const GenOptions& options);
 
 }  // namespace thunder

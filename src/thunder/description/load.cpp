@@ -1,4 +1,5 @@
-// load_robot: chooses the reader by file extension.
+// load_robot: chooses the reader by file extension, and makes sure the robot's name is one that
+// every exporter can use (it names files, C++ classes and CasADi functions).
 #include <cctype>
 #include <string>
 
@@ -6,18 +7,65 @@
 #include "thunder/util/error.h"
 
 namespace thunder {
+namespace {
+
+bool name_char(unsigned char c) { return c < 0x80 && (std::isalnum(c) || c == '_' || c == '-'); }
+
+}  // namespace
+
+std::string robot_name_problem(const std::string& name) {
+  if (name.empty()) return "it is empty";
+  for (unsigned char c : name)
+    if (!name_char(c))
+      return c == '/' || c == '\\' || c == '.' ? "it contains '" + std::string(1, static_cast<char>(c)) +
+                                                     "' (a name names files inside the output folder, not a path)"
+                                               : "it contains a character other than ASCII letters, digits, '_' and '-'";
+  if (std::isdigit(static_cast<unsigned char>(name[0])) || name[0] == '-') return "it starts with a digit or '-'";
+  return "";
+}
+
+std::string sanitize_robot_name(const std::string& name) {
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(name[i]);
+    if ((c & 0xc0) == 0x80) continue;  // UTF-8 continuation byte: its lead byte already gave '_'
+    out += name_char(c) ? static_cast<char>(c) : '_';
+  }
+  if (out.empty()) return "robot";
+  if (std::isdigit(static_cast<unsigned char>(out[0])) || out[0] == '-') out = "robot_" + out;
+  return out;
+}
 
 RobotSpec load_robot(const std::string& path, const LoadOptions& options) {
+  if (!options.name.empty()) {
+    const std::string why = robot_name_problem(options.name);
+    if (!why.empty())
+      throw InputError("", 0, "-n",
+                       "'" + options.name + "' is not a valid robot name: " + why +
+                           "; use ASCII letters, digits, '_' and '-', starting with a letter or '_'");
+  }
   const size_t slash = path.find_last_of('/');
   const size_t dot = path.find_last_of('.');
   std::string ext;
   if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) ext = path.substr(dot);
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (ext == ".yaml" || ext == ".yml") return load_thunder_yaml(path, options);
-  if (ext == ".urdf" || ext == ".xml") return load_urdf(path, options);
-  throw InputError(path, 0, "",
-                   "unknown robot file type '" + ext +
-                       "'; expected .yaml/.yml (thunder YAML) or .urdf/.xml (URDF)");
+  RobotSpec spec;
+  if (ext == ".yaml" || ext == ".yml") spec = load_thunder_yaml(path, options);
+  else if (ext == ".urdf" || ext == ".xml") spec = load_urdf(path, options);
+  else
+    throw InputError(path, 0, "",
+                     "unknown robot file type '" + ext +
+                         "'; expected .yaml/.yml (thunder YAML) or .urdf/.xml (URDF)");
+  // A name from the file stem or the URDF's <robot name=...>: made usable rather than refused.
+  if (!robot_name_problem(spec.name).empty()) {
+    const std::string sane = sanitize_robot_name(spec.name);
+    const std::string w = path + ": robot name '" + spec.name + "' is not a valid name (" +
+                          robot_name_problem(spec.name) + "); using '" + sane + "' (choose one with -n)";
+    spec.name = sane;
+    spec.file_warnings.insert(spec.file_warnings.begin(), w);
+    spec.warnings.insert(spec.warnings.begin(), w);
+  }
+  return spec;
 }
 
 }  // namespace thunder

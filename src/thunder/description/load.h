@@ -12,8 +12,18 @@ struct LoadOptions {
   std::string name;       ///< robot name; default: the file's stem
   std::string base_link;  ///< URDF: first link of the chain (default: the root)
   std::string ee_link;    ///< URDF: end-effector link (default: end of the unbranched chain)
-  bool strict = false;    ///< physical-consistency warnings become errors
+  bool strict = false;    ///< physical-consistency warnings and unknown keys become errors
+  /// finish_loading judges physical consistency later (a --par file still has to be applied).
+  bool defer_physical_checks = false;
 };
+
+/// A robot name usable as a file stem and, with '-' as '_', as a C identifier: ASCII letters,
+/// digits, '_' and '-', not starting with a digit or '-'. Empty if `name` is one, else why not.
+std::string robot_name_problem(const std::string& name);
+
+/// `name` made into such a name (other characters, a UTF-8 sequence counting as one, become '_';
+/// a leading digit or '-' gets a "robot_" prefix; empty becomes "robot").
+std::string sanitize_robot_name(const std::string& name);
 
 /// Loads a thunder YAML robot file or a URDF (chosen by extension, `.urdf`/`.xml` or
 /// `.yaml`/`.yml`). Throws InputError naming file, line and field on any invalid input.

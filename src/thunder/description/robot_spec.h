@@ -82,7 +82,10 @@ struct RobotSpec {
   int K_order = 0, D_order = 0, Dm_order = 0;
   std::vector<ElasticJoint> elastic;  ///< one per elastic joint, in joint order
 
-  std::vector<std::string> warnings;  ///< physical-consistency findings (errors with --strict)
+  /// Findings about the file itself (unknown keys, a sanitised name, locked tool joints), found
+  /// while reading; kept when finish_loading recomputes the physical ones.
+  std::vector<std::string> file_warnings;
+  std::vector<std::string> warnings;  ///< file_warnings, then physical findings (errors with --strict)
 
   int n() const { return static_cast<int>(joints.size()); }
 };

@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -26,6 +27,7 @@
 
 #include "thunder/description/load.h"
 #include "thunder/util/error.h"
+#include "thunder/util/format.h"
 
 namespace thunder {
 namespace {
@@ -115,8 +117,30 @@ struct UrdfJoint {
   Vec3 xyz{0, 0, 0}, rpy{0, 0, 0};
   Transform origin;
   Vec3 axis{1, 0, 0};
+  // <mimic joint= multiplier= offset=>: q = multiplier * q_master + offset (not an own DOF).
+  std::string mimic;
+  int master = -1, mimic_line = 0;
+  double multiplier = 1.0, offset = 0.0;
   bool movable() const { return type != UrdfJointType::Fixed; }
 };
+
+/// The motion of joint `j` at position q (rotation about, or translation along, its axis).
+Transform joint_motion(const UrdfJoint& j, double q) {
+  Transform M;
+  if (q == 0.0) return M;
+  const Vec3& a = j.axis;
+  if (j.type == UrdfJointType::Prismatic) {
+    M.p = {a[0] * q, a[1] * q, a[2] * q};
+    return M;
+  }
+  // Rodrigues: R = I + sin(q) [a]x + (1 - cos(q)) [a]x^2 for a unit axis a.
+  const double s = std::sin(q), c = 1.0 - std::cos(q);
+  const Mat3 K{{{0, -a[2], a[1]}, {a[2], 0, -a[0]}, {-a[1], a[0], 0}}};
+  const Mat3 K2 = mul(K, K);
+  for (int r = 0; r < 3; ++r)
+    for (int k = 0; k < 3; ++k) M.R[r][k] = (r == k ? 1.0 : 0.0) + s * K[r][k] + c * K2[r][k];
+  return M;
+}
 
 class UrdfReader {
  public:
@@ -148,6 +172,7 @@ class UrdfReader {
   void add_body(int link, const Transform& T_k_link, int k);
   void add_fixed_subtree(int link, const Transform& T_k_link, int k);
   void add_tool_subtree(int link, const Transform& T_k_link, int k, const std::string& ee_name, RobotSpec& spec);
+  double locked_position(int joint, size_t depth = 0) const;
 
   std::string file_;
   LoadOptions options_;
@@ -155,6 +180,7 @@ class UrdfReader {
   std::vector<UrdfLink> links_;
   std::vector<UrdfJoint> joints_;
   std::map<std::string, int> link_index_, joint_index_;
+  std::vector<char> on_chain_;  ///< per joint: on the modelled chain from base to ee
   int root_ = -1;
 
   struct Body {
@@ -279,6 +305,12 @@ void UrdfReader::parse_joint(const tinyxml2::XMLElement* e) {
     const std::string name = required_attribute(r, "link", f + ".link");
     (std::string(role) == "parent" ? j.parent : j.child) = find_link(name, r->GetLineNum(), f + ".link");
   }
+  if (const tinyxml2::XMLElement* m = e->FirstChildElement("mimic")) {
+    j.mimic = required_attribute(m, "joint", field + ".mimic.joint");
+    j.mimic_line = m->GetLineNum();
+    if (m->Attribute("multiplier")) j.multiplier = number(m, "multiplier", field + ".mimic.multiplier");
+    if (m->Attribute("offset")) j.offset = number(m, "offset", field + ".mimic.offset");
+  }
   joint_index_[j.name] = static_cast<int>(joints_.size());
   joints_.push_back(std::move(j));
 }
@@ -298,6 +330,15 @@ void UrdfReader::parse(const tinyxml2::XMLElement* robot) {
 }
 
 void UrdfReader::check_tree() {
+  for (UrdfJoint& j : joints_) {
+    if (j.mimic.empty() || !j.movable()) continue;
+    auto it = joint_index_.find(j.mimic);
+    if (it == joint_index_.end() || joints_[it->second].name == j.name)
+      fail(j.mimic_line, "joint[" + j.name + "].mimic.joint",
+           it == joint_index_.end() ? "mimics joint '" + j.mimic + "', which is not in the URDF"
+                                    : "a joint cannot mimic itself");
+    j.master = it->second;
+  }
   for (size_t ji = 0; ji < joints_.size(); ++ji) {
     const UrdfJoint& j = joints_[ji];
     UrdfLink& child = links_[j.child];
@@ -371,17 +412,34 @@ void UrdfReader::add_fixed_subtree(int link, const Transform& T, int k) {
   for (int ji : links_[link].child_joints) add_fixed_subtree(joints_[ji].child, T * joints_[ji].origin, k);
 }
 
+/// Where a locked tool joint stays: 0, or for a mimic joint multiplier * (its master's locked
+/// position) + offset. A tool joint that mimics a joint of the modelled chain would move with it.
+double UrdfReader::locked_position(int ji, size_t depth) const {
+  const UrdfJoint& j = joints_[ji];
+  if (j.master < 0) return 0.0;
+  const UrdfJoint& m = joints_[j.master];
+  const std::string field = "joint[" + j.name + "].mimic";
+  if (on_chain_[j.master] && m.movable())
+    fail(j.mimic_line, field,
+         "joint " + j.name + " in the tool mimics joint " + m.name + " of the modelled chain: it would move with " +
+             m.name + ", but tool joints are locked; mimic joints are not supported yet (choose --ee below " +
+             j.name + " or remove the <mimic>)");
+  if (depth > joints_.size()) fail(j.mimic_line, field, "the <mimic> joints form a cycle");
+  return j.multiplier * locked_position(j.master, depth + 1) + j.offset;
+}
+
 void UrdfReader::add_tool_subtree(int link, const Transform& T, int k, const std::string& ee_name, RobotSpec& spec) {
   add_body(link, T, k);
   for (int ji : links_[link].child_joints) {
     const UrdfJoint& j = joints_[ji];
+    const double q = j.movable() ? locked_position(ji) : 0.0;
     if (j.movable())
       spec.warnings.push_back(warning(
           j.line, "joint[" + j.name + "]",
-          "joint " + j.name + " (" + j.type_name + ") below the end effector " + ee_name +
-              " is locked at 0 and its body merged into link " + std::to_string(k) +
-              "; pass --ee to choose another end effector"));
-    add_tool_subtree(j.child, T * j.origin, k, ee_name, spec);
+          "joint " + j.name + " (" + j.type_name + ") below the end effector " + ee_name + " is locked at " +
+              (j.master >= 0 ? short_number(q) + " (mimic of " + joints_[j.master].name + ")" : std::string("0")) +
+              " and its body merged into link " + std::to_string(k) + "; pass --ee to choose another end effector"));
+    add_tool_subtree(j.child, T * j.origin * joint_motion(j, q), k, ee_name, spec);
   }
 }
 
@@ -404,6 +462,13 @@ RobotSpec UrdfReader::read() {
     std::ifstream probe(file_);
     if (!probe) fail(0, "", "cannot open the URDF file (does it exist?)");
   }
+  // URDFs are tens of kB (meshes live in other files): a huge file is a mistake, not a robot.
+  constexpr std::uintmax_t kMaxBytes = 64u << 20;
+  std::error_code ec;
+  const std::uintmax_t bytes = std::filesystem::file_size(file_, ec);
+  if (!ec && bytes > kMaxBytes)
+    fail(0, "", "the file is " + std::to_string(bytes >> 20) + " MiB; URDF files over " +
+                    std::to_string(kMaxBytes >> 20) + " MiB are refused");
   tinyxml2::XMLDocument doc;
   if (doc.LoadFile(file_.c_str()) != tinyxml2::XML_SUCCESS)
     fail(doc.ErrorLineNum(), "", std::string("not a valid XML file: ") + doc.ErrorName() +
@@ -473,6 +538,8 @@ RobotSpec UrdfReader::read() {
   std::vector<int> path;
   for (int l = ee; l != base; l = joints_[links_[l].parent_joint].parent) path.push_back(links_[l].parent_joint);
   std::reverse(path.begin(), path.end());
+  on_chain_.assign(joints_.size(), 0);
+  for (int ji : path) on_chain_[ji] = 1;
   int n_movable = 0;
   for (int ji : path) {
     const UrdfJoint& j = joints_[ji];
@@ -481,6 +548,13 @@ RobotSpec UrdfReader::read() {
            "floating base not supported yet: a " + j.type_name + " joint on the chain from " + links_[base].name +
                " to " + links_[ee].name + "; Thunder models fixed-base serial chains (choose --base below it)");
     if (j.movable()) ++n_movable;
+    if (j.movable() && j.master >= 0)
+      fail(j.mimic_line, "joint[" + j.name + "].mimic",
+           "joint " + j.name + " mimics joint " + joints_[j.master].name + " (q = " + short_number(j.multiplier) +
+               " * q_" + joints_[j.master].name + " + " + short_number(j.offset) +
+               "): it is on the modelled chain from " + links_[base].name + " to " + links_[ee].name +
+               ", and mimic joints are not supported yet (they are not independent joints); choose --ee above it "
+               "so that it is locked in the tool, or remove the <mimic>");
   }
   if (n_movable == 0)
     fail(links_[ee].line, "link[" + links_[ee].name + "]",
@@ -525,12 +599,15 @@ RobotSpec UrdfReader::read() {
         if (k == n_movable) {
           // Past the last movable joint everything is tool (e.g. gripper fingers beside a TCP
           // frame chosen as end effector): lock it like the subtree below the end effector.
+          const double q = j.movable() ? locked_position(ji) : 0.0;
           if (j.movable())
             spec.warnings.push_back(warning(
                 j.line, "joint[" + j.name + "]",
                 "joint " + j.name + " (" + j.type_name + ") hangs off the tool after the last movable joint and is "
-                "locked at 0; its body is merged into link " + std::to_string(k)));
-          add_tool_subtree(j.child, T * j.origin, k, links_[ee].name, spec);
+                "locked at " + (j.master >= 0 ? short_number(q) + " (mimic of " + joints_[j.master].name + ")"
+                                              : std::string("0")) +
+                "; its body is merged into link " + std::to_string(k)));
+          add_tool_subtree(j.child, T * j.origin * joint_motion(j, q), k, links_[ee].name, spec);
           continue;
         }
         fail(m.line, "joint[" + m.name + "]",
@@ -613,13 +690,11 @@ RobotSpec UrdfReader::read() {
 
 RobotSpec load_urdf(const std::string& path, const LoadOptions& options) {
   RobotSpec spec = UrdfReader(path, options).read();
-  // The chain warnings (locked tool joints, ignored branches) are not physical findings: keep
-  // them first and out of --strict, whether finish_loading appends or replaces its findings.
-  std::vector<std::string> chain_warnings = std::move(spec.warnings);
+  // The chain warnings (locked tool joints, ignored branches) are findings about the file, not
+  // physical ones: finish_loading keeps them first and out of --strict.
+  spec.file_warnings = std::move(spec.warnings);
   spec.warnings.clear();
   finish_loading(spec, options);
-  chain_warnings.insert(chain_warnings.end(), spec.warnings.begin(), spec.warnings.end());
-  spec.warnings = std::move(chain_warnings);
   return spec;
 }
 

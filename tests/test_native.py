@@ -198,9 +198,26 @@ def test_missing_library_is_a_clear_error(rrr_dir, tmp_path):
         tt.load(out, backend="cython")
 
 
+def _without_artifacts(out):
+    """Drops manifest.json's artifact checksums (an output of an older Thunder), so that the
+    library's own checks (dtype, robot, generation hash) are what stands between it and a call."""
+    from thunder_torch._artifacts import generation_bytes
+    man = out / "manifest.json"
+    man.write_bytes(generation_bytes(man.read_bytes()))
+
+
+def test_swapped_library_fails_its_checksum(rrr_dir, tmp_path):
+    out = tmp_path / "copy"
+    shutil.copytree(rrr_dir, out)
+    shutil.copy(out / "native" / "libthunder_RRR_f32.so", out / "native" / "libthunder_RRR_f64.so")
+    with pytest.raises(tt.ArtifactError, match=r"libthunder_RRR_f64\.so has \d+ bytes, manifest.json says"):
+        tt.load(out, dtype=torch.float64, backend="native")
+
+
 def test_mismatched_library_is_a_clear_error(rrr_dir, tmp_path, tmp_path_factory):
     out = tmp_path / "copy"
     shutil.copytree(rrr_dir, out)
+    _without_artifacts(out)
     lib64 = out / "native" / "libthunder_RRR_f64.so"
     lib32 = out / "native" / "libthunder_RRR_f32.so"
     # another dtype under the float64 name
@@ -221,6 +238,7 @@ def test_mismatched_library_is_a_clear_error(rrr_dir, tmp_path, tmp_path_factory
     sea = _generate(tmp_path_factory, "searrr")
     out2 = tmp_path / "copy2"
     shutil.copytree(rrr_dir, out2)
+    _without_artifacts(out2)
     shutil.copy(sea / "native" / "libthunder_seaRRR_f64.so", out2 / "native" / "libthunder_RRR_f64.so")
     with pytest.raises(native.NativeLibraryError, match="built for robot 'seaRRR'"):
         tt.load(out2, dtype=torch.float64, backend="native")

@@ -8,8 +8,8 @@ import torch
 from torch.autograd.function import once_differentiable
 
 # Default gradient engine: "reverse" (CasADi's reverse-mode schedule behind an autograd.Function)
-# or "tape" (every schedule step recorded on the autograd tape). See docs/TORCH_RUNTIME.md for the
-# measurements behind the default.
+# or "tape" (every schedule step recorded on the autograd tape). See docs/TORCH_ARTIFACT.md
+# (gradients) for the measurements behind the default.
 DEFAULT_GRAD_MODE = "reverse"
 
 
@@ -163,10 +163,10 @@ class ThunderModule(torch.nn.Module):
 
     def load_par(self, file):
         """Reads a parameter file (docs/FUNCTIONS.md format): any subset of sets and elements."""
-        import yaml
+        from ._yaml import load_unique
         file = str(file)
         with open(file, "r", encoding="utf-8") as f:
-            data = yaml.safe_load(f)
+            data = load_unique(f, file)
         if data is None:
             return
         if not isinstance(data, dict):

@@ -41,7 +41,8 @@ const char* const kLoadOptions =
     "  --base LINK      (URDF) first link of the chain (default: the root link)\n"
     "  --ee LINK        (URDF) end-effector link (default: the end of the unbranched chain)\n"
     "  -n, --name NAME  robot name (default: the file's stem, or the URDF's robot name): ASCII\n"
-    "                   letters, digits, '_' and '-'; it names the files and the C++ class thunder_NAME\n";
+    "                   letters and digits, separated by single '_' or '-', starting with a letter;\n"
+    "                   it names the files and the C++ class thunder_NAME\n";
 
 std::string check_usage() {
   return std::string(
@@ -180,7 +181,7 @@ Args parse_args(const std::vector<std::string>& argv) {
     const std::string why = thunder::robot_name_problem(a.name);
     if (!why.empty())
       throw UsageError("-n: '" + a.name + "' is not a valid robot name: " + why +
-                       "; use ASCII letters, digits, '_' and '-', starting with a letter or '_'");
+                       "; use ASCII letters and digits, separated by single '_' or '-', starting with a letter");
   }
   return a;
 }

@@ -13,6 +13,8 @@ bool name_char(unsigned char c) { return c < 0x80 && (std::isalnum(c) || c == '_
 
 }  // namespace
 
+// CasADi accepts a function name that starts with a letter and has no "__" (Function::check_name);
+// the C symbols are thunder_<name>_<function> with '-' as '_'.
 std::string robot_name_problem(const std::string& name) {
   if (name.empty()) return "it is empty";
   for (unsigned char c : name)
@@ -20,7 +22,11 @@ std::string robot_name_problem(const std::string& name) {
       return c == '/' || c == '\\' || c == '.' ? "it contains '" + std::string(1, static_cast<char>(c)) +
                                                      "' (a name names files inside the output folder, not a path)"
                                                : "it contains a character other than ASCII letters, digits, '_' and '-'";
-  if (std::isdigit(static_cast<unsigned char>(name[0])) || name[0] == '-') return "it starts with a digit or '-'";
+  if (!std::isalpha(static_cast<unsigned char>(name[0]))) return "it does not start with a letter";
+  for (size_t i = 1; i < name.size(); ++i)
+    if (!std::isalnum(static_cast<unsigned char>(name[i])) && !std::isalnum(static_cast<unsigned char>(name[i - 1])))
+      return "it has two of '_' and '-' in a row";
+  if (!std::isalnum(static_cast<unsigned char>(name.back()))) return "it ends with '_' or '-'";
   return "";
 }
 
@@ -29,10 +35,14 @@ std::string sanitize_robot_name(const std::string& name) {
   for (size_t i = 0; i < name.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(name[i]);
     if ((c & 0xc0) == 0x80) continue;  // UTF-8 continuation byte: its lead byte already gave '_'
-    out += name_char(c) ? static_cast<char>(c) : '_';
+    const char k = name_char(c) ? static_cast<char>(c) : '_';
+    const bool sep = k == '_' || k == '-';
+    if (sep && (out.empty() || out.back() == '_' || out.back() == '-')) continue;  // one separator at most
+    out += k;
   }
+  while (!out.empty() && (out.back() == '_' || out.back() == '-')) out.pop_back();
   if (out.empty()) return "robot";
-  if (std::isdigit(static_cast<unsigned char>(out[0])) || out[0] == '-') out = "robot_" + out;
+  if (!std::isalpha(static_cast<unsigned char>(out[0]))) out = "robot_" + out;
   return out;
 }
 
@@ -42,7 +52,7 @@ RobotSpec load_robot(const std::string& path, const LoadOptions& options) {
     if (!why.empty())
       throw InputError("", 0, "-n",
                        "'" + options.name + "' is not a valid robot name: " + why +
-                           "; use ASCII letters, digits, '_' and '-', starting with a letter or '_'");
+                           "; use ASCII letters and digits, separated by single '_' or '-', starting with a letter");
   }
   const size_t slash = path.find_last_of('/');
   const size_t dot = path.find_last_of('.');

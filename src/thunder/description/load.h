@@ -17,12 +17,14 @@ struct LoadOptions {
   bool defer_physical_checks = false;
 };
 
-/// A robot name usable as a file stem and, with '-' as '_', as a C identifier: ASCII letters,
-/// digits, '_' and '-', not starting with a digit or '-'. Empty if `name` is one, else why not.
+/// A robot name usable as a file stem and, with '-' as '_', in C and CasADi names: ASCII letters
+/// and digits separated by single '_' or '-', starting with a letter and ending with a letter or
+/// digit. Empty if `name` is one, else why not.
 std::string robot_name_problem(const std::string& name);
 
 /// `name` made into such a name (other characters, a UTF-8 sequence counting as one, become '_';
-/// a leading digit or '-' gets a "robot_" prefix; empty becomes "robot").
+/// runs of separators become one; leading and trailing ones go; a name that does not start with a
+/// letter gets a "robot_" prefix; empty becomes "robot").
 std::string sanitize_robot_name(const std::string& name);
 
 /// Loads a thunder YAML robot file or a URDF (chosen by extension, `.urdf`/`.xml` or

@@ -1,6 +1,6 @@
 // RobotSpec: a robot description after loading and validation, the same for every file format.
 //
-// Conventions (they match thunder_dynamics, see DESIGN.md):
+// Conventions (they match thunder_dynamics, so that its users' files carry over):
 //  - Joint i moves link frame i relative to link frame i-1 (frame 0 is link 0, the base link).
 //    Its fixed part is either a modified (Craig) DH row, T = Tx(a) Rx(alpha) Tz(d) Rz(theta),
 //    with q added to theta (revolute) or d (prismatic) and the axis z; or, from URDF, an

@@ -19,6 +19,7 @@ from conftest import ROOT, ROBOTS, run_thunder
 
 import thunder_torch as tt
 from thunder_torch import _native as native
+from thunder_torch._artifacts import generation_bytes   # what the libraries hash
 
 GENERATED = {
     "rrr": ("RRR.yaml", ("--symb", "DYN")),
@@ -315,7 +316,7 @@ def test_nvcc_compiles_rrr_kernels(rrr_cuda_dir):
         assert path.is_file()
         man = (rrr_cuda_dir / "manifest.json").read_bytes()
         try:
-            lib = native.NativeLibrary(path, "RRR", native.manifest_hash(man), dtype, "cuda")
+            lib = native.NativeLibrary(path, "RRR", native.manifest_hash(generation_bytes(man)), dtype, "cuda")
         except native.NativeLibraryError as e:
             if "cannot load" in str(e):
                 pytest.skip(f"the CUDA library does not load without a CUDA runtime here: {e}")
@@ -338,7 +339,7 @@ def test_cuda_kernels_emulated_on_host(rrr_cuda_dir, tmp_path, dtype):
     units = sorted(str(p) for p in d.glob("thunder_RRR_unit*.cu"))
     subprocess.run([cxx, "-O1", "-fPIC", "-shared", "-w", *define, "-x", "c++", *units, "-x", "c",
                     str(d / "thunder_RRR_registry.c"), "-o", str(lib_path)], check=True)
-    man = native.manifest_hash((rrr_cuda_dir / "manifest.json").read_bytes())
+    man = native.manifest_hash(generation_bytes((rrr_cuda_dir / "manifest.json").read_bytes()))
     emu = native.NativeLibrary(lib_path, "RRR", man, dtype, "cuda")
     emu.device_type = "cpu"   # host pointers: the emulation runs on the CPU
     cpu = native._LIBRARIES[native.open_library(rrr_cuda_dir, "RRR", "cpu", dtype)]

@@ -8,6 +8,9 @@
 // so its timestamp stays and a build in cpp/build/ recompiles only what changed. A non-empty
 // folder that is not a thunder output is refused unless --force (which adds the generated files
 // and deletes nothing). Staging folders of killed runs (dead PID) are removed by the next run.
+// manifest.json is written last: a run killed while it moves files leaves the old manifest, whose
+// checksums then expose the new files to thunder_torch, and a journal of the files it was moving,
+// with which the next run recognises them as thunder's and finishes the update.
 #pragma once
 
 #include <filesystem>
@@ -50,5 +53,8 @@ CommitResult commit_output(const std::string& out_value, const std::filesystem::
 
 /// The marker file in a staging folder (never an artifact).
 inline const char* staging_marker() { return ".thunder-staging"; }
+/// In OUT while a run moves files in (their paths and checksums): a run killed meanwhile leaves
+/// it, and the next run recognises those files as thunder's.
+inline const char* pending_journal() { return ".thunder-gen-pending.json"; }
 
 }  // namespace thunder

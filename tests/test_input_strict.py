@@ -151,23 +151,23 @@ def _joint(name, type_, parent, child, xyz="0 0 0", axis="0 0 1", extra=""):
             f'{extra}</joint>')
 
 
-def test_a_mimic_joint_on_the_chain_is_refused_naming_it_and_its_master(tmp_path):
+def test_a_mimic_joint_is_modelled_as_a_coupling_not_an_independent_joint(tmp_path):
     xml = _urdf(_joint("j1", "revolute", "base", "l1") +
                 _joint("j2", "revolute", "l1", "l2", "0 0 0.5", extra='<mimic joint="j1" multiplier="-1" offset="0.2"/>'),
                 links=("base", "l1", "l2"))
-    f = write(tmp_path, "mimic.urdf", xml)
-    line = error_line(run_thunder("check", f, check=False))
-    assert "joint[j2].mimic" in line and "joint j2 mimics joint j1 (q = -1 * q_j1 + 0.2)" in line
-    assert "not supported yet" in line
+    spec = json.loads(run_thunder("check", write(tmp_path, "mimic.urdf", xml), "--json").stdout)
+    j2 = spec["joints"][1]
+    assert (j2["mimic"], j2["mimic_multiplier"], j2["mimic_offset"]) == (0, -1, 0.2)
+    assert (spec["n"], spec["nq"], spec["nv"]) == (2, 1, 1)
 
 
-def test_a_tool_joint_that_mimics_a_chain_joint_is_refused(tmp_path):
+def test_a_tool_joint_that_mimics_a_moving_joint_is_refused(tmp_path):
     xml = _urdf(_joint("j1", "revolute", "base", "l1") + _joint("hand_joint", "fixed", "l1", "hand", "0 0 0.5") +
                 _joint("finger1", "prismatic", "hand", "f1", axis="0 1 0") +
                 _joint("finger2", "prismatic", "hand", "f2", axis="0 -1 0", extra='<mimic joint="j1"/>'),
                 links=("base", "l1", "hand", "f1", "f2"))
-    line = error_line(run_thunder("check", write(tmp_path, "m.urdf", xml), check=False))
-    assert "joint finger2 in the tool mimics joint j1 of the modelled chain" in line
+    line = error_line(run_thunder("check", write(tmp_path, "m.urdf", xml), "--ee", "hand", check=False))
+    assert "joint[finger2].mimic" in line and "is locked" in line and "mimics joint j1, which moves" in line
 
 
 def test_a_mimic_joint_in_a_locked_tool_is_locked_at_its_offset(tmp_path):
@@ -177,8 +177,8 @@ def test_a_mimic_joint_in_a_locked_tool_is_locked_at_its_offset(tmp_path):
                 _joint("finger2", "prismatic", "hand", "f2", axis="0 -1 0",
                        extra='<mimic joint="finger1" multiplier="2" offset="0.1"/>'),
                 links=("base", "l1", "hand", "f1", "f2"))
-    proc = run_thunder("check", write(tmp_path, "grip.urdf", xml), "--json")
-    assert "finger2 (prismatic) below the end effector hand is locked at 0.1 (mimic of finger1)" in proc.stderr
+    proc = run_thunder("check", write(tmp_path, "grip.urdf", xml), "--json", "--ee", "hand")
+    assert "joint finger2 (prismatic) is locked at its mimic offset" in proc.stderr
     link = json.loads(proc.stdout)["links"][0]
     # CoM of l1 (2 kg at 0), f1 (0.5 kg at (0, 0, 0.5)) and f2 (0.5 kg at (0, -0.1, 0.5)), in l1's frame
     want = [0.0, 0.5 * -0.1 / 3.0, (0.5 * 0.5 + 0.5 * 0.5) / 3.0]

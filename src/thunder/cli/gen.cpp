@@ -82,6 +82,9 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
 
   BuildOptions build;
   for (const std::string& set : options.symbolic_sets) build.parameters.symbolic_sets.push_back("par_" + set);
+  build.frames = options.frames;
+  build.frame_derivatives = options.frame_derivatives;
+  build.only = options.functions;
   build.progress = [&](const std::string& line) { detail("built " + line); };
   Parameters(spec, build.parameters);  // rejects unknown --symb sets before any output
   check_build_cost(spec, options.ignore_cost);

@@ -20,11 +20,14 @@ struct GenOptions {
                                              ///< thunder output, replace files thunder did not write
   int verbosity = 1;                         ///< 0 with -q (errors and warnings only), 2 with -v
   bool ignore_cost = false;                  ///< --ignore-cost: build even when the estimate is too large
+  std::vector<std::string> frames;           ///< --frames; empty = default_frames(spec)
+  bool frame_derivatives = false;            ///< --frame-derivatives
+  std::vector<std::string> functions;        ///< --functions; empty = all
 };
 
 /// Parameter sets that --symb accepts (written without the "par_" prefix; the CLI strips it).
 inline const std::vector<std::string>& known_parameter_sets() {
-  static const std::vector<std::string> sets = {"DYN", "REG",     "Dl",       "K",     "D",      "Dm",
+  static const std::vector<std::string> sets = {"DYN", "REG",     "Dl",      "Dc",       "K",     "D",      "Dm",
                                                 "Mm",  "DHtable", "origins", "world2L0", "Ln2EE", "gravity"};
   return sets;
 }

@@ -1,5 +1,6 @@
 // The `thunder` command: check and gen.
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <stdexcept>
@@ -38,8 +39,17 @@ const char* const kLoadOptions =
     "                   optionally linkK.friction.{d1,d2} and an end_effector block with use_EE\n"
     "                   (the format of robots/franka_inertial.yaml)\n"
     "  --strict         physical-consistency warnings and unknown keys become errors\n"
-    "  --base LINK      (URDF) first link of the chain (default: the root link)\n"
-    "  --ee LINK        (URDF) end-effector link (default: the end of the unbranched chain)\n"
+    "  --base LINK      (URDF) base link of the model (default: the root link); joints above it are\n"
+    "                   locked at 0\n"
+    "  --ee LINK        (URDF) end-effector link (T_0_ee, J_ee, ...); joints below it are locked.\n"
+    "                   Default: the tip of a robot whose joints form one chain; a tree has none\n"
+    "  --floating-base  (URDF) the base link is a free flyer (legged robots, humanoids); a floating\n"
+    "                   joint from the URDF's root link means the same\n"
+    "  --lock JOINTS    (URDF) joints locked at their neutral position, comma separated\n"
+    "  --coulomb        Coulomb link friction dc = Dc sign(dq), a term beside thunder's dl (Dc from\n"
+    "                   the file's friction.Dc, else 0: identify them as the symbolic set Dc)\n"
+    "  --coulomb-smoothing EPS  Coulomb friction (implies --coulomb) with tanh(dq / EPS) instead of\n"
+    "                   sign(dq); 0: sign(dq)\n"
     "  -n, --name NAME  robot name (default: the file's stem, or the URDF's robot name): ASCII\n"
     "                   letters and digits, separated by single '_' or '-', starting with a letter;\n"
     "                   it names the files and the C++ class thunder_NAME\n";
@@ -82,6 +92,10 @@ std::string gen_usage() {
          "                   " + sets + "\n"
          "                   (DHtable: thunder YAML, origins: URDF). Default: only the elements the robot\n"
          "                   file marks symb; every other value is folded in as a constant\n"
+         "  --frames FRAMES  frames (URDF links) that get T_w_<frame> and J_<frame>; default: the end\n"
+         "                   effector, or every leaf link of a tree moved by a joint (feet, hands)\n"
+         "  --frame-derivatives  also J_<frame>_dot for those frames\n"
+         "  --functions LIST only these functions, comma separated (default: all)\n"
          "  --targets LIST   exporters, comma separated: " + targets + " (default: cpp,casadi)\n"
          "  --pytorch        also generate the PyTorch module (adds torch to the targets)\n"
          "  --native         also compile native batched kernels (OpenMP CPU; CUDA when nvcc is found)\n"
@@ -102,10 +116,27 @@ struct UsageError : std::runtime_error {
 struct Args {
   std::string command, robot, par, base, ee, name, out;
   bool strict = false, json = false, pytorch = false, native = false, no_cuda = false, force = false,
-       ignore_cost = false;
+       ignore_cost = false, coulomb = false;
+  bool floating_base = false, frame_derivatives = false;
+  std::vector<std::string> lock, frames, functions;
   int native_opt = 2, verbosity = 1;
+  double coulomb_smoothing = -1;
   std::vector<std::string> symb, targets;
 };
+
+/// A comma-separated list of names (joints, frames), checked later against the robot.
+std::vector<std::string> split_names(const std::string& s, const std::string& option) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = s.find(',', start);
+    const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (item.empty()) throw UsageError(option + ": empty name in '" + s + "'");
+    if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
 
 std::vector<std::string> split_list(const std::string& s, const std::string& option,
                                     const std::vector<std::string>& allowed, const std::string& strip_prefix) {
@@ -155,8 +186,22 @@ Args parse_args(const std::vector<std::string>& argv) {
     else if (arg == "--par") a.par = take();
     else if (arg == "--base") a.base = take();
     else if (arg == "--ee") a.ee = take();
+    else if (arg == "--floating-base") flag(), a.floating_base = true;
+    else if (arg == "--lock") a.lock = split_names(take(), "--lock");
+    else if (gen && arg == "--frames") a.frames = split_names(take(), "--frames");
+    else if (gen && arg == "--frame-derivatives") flag(), a.frame_derivatives = true;
+    else if (gen && arg == "--functions") a.functions = split_names(take(), "--functions");
     else if (arg == "-n" || arg == "--name") a.name = take();
     else if (!gen && arg == "--json") flag(), a.json = true;
+    else if (arg == "--coulomb") flag(), a.coulomb = true;
+    else if (arg == "--coulomb-smoothing") {
+      const std::string v = take();
+      char* end = nullptr;
+      a.coulomb_smoothing = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(a.coulomb_smoothing >= 0) || a.coulomb_smoothing > 1e300)
+        throw UsageError("--coulomb-smoothing: expected a number >= 0 (0: sign(v)), got '" + v + "'");
+      a.coulomb = true;
+    }
     else if (gen && (arg == "-o" || arg == "--out")) a.out = take();
     else if (gen && arg == "--symb") a.symb = split_list(take(), "--symb", thunder::known_parameter_sets(), "par_");
     else if (gen && arg == "--targets") a.targets = split_list(take(), "--targets", thunder::known_targets(), "");
@@ -191,12 +236,16 @@ thunder::RobotSpec load(const Args& a) {
   options.name = a.name;
   options.base_link = a.base;
   options.ee_link = a.ee;
+  options.floating_base = a.floating_base;
+  options.locked_joints = a.lock;
   options.strict = a.strict;
+  options.coulomb = a.coulomb;
+  options.coulomb_smoothing = a.coulomb_smoothing;
   thunder::LoadOptions first = options;
   first.defer_physical_checks = !a.par.empty();  // judged after the parameter file is applied
   thunder::RobotSpec spec = thunder::load_robot(a.robot, first);
-  if (spec.format == "thunder-yaml" && (!a.base.empty() || !a.ee.empty()))
-    std::cerr << "warning: --base/--ee apply to URDF descriptions only; ignored\n";
+  if (spec.format == "thunder-yaml" && (!a.base.empty() || !a.ee.empty() || a.floating_base || !a.lock.empty()))
+    std::cerr << "warning: --base/--ee apply to URDF descriptions only (so do --floating-base and --lock); ignored\n";
   if (!a.par.empty()) {
     thunder::apply_inertial_file(spec, a.par);
     thunder::finish_loading(spec, options);
@@ -238,6 +287,9 @@ int run(const std::vector<std::string>& args) {
   g.force = a.force;
   g.verbosity = a.verbosity;
   g.ignore_cost = a.ignore_cost;
+  g.frames = a.frames;
+  g.frame_derivatives = a.frame_derivatives;
+  g.functions = a.functions;
   return thunder::run_gen(spec, g);
 }
 

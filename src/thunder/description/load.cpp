@@ -60,12 +60,20 @@ RobotSpec load_robot(const std::string& path, const LoadOptions& options) {
   if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) ext = path.substr(dot);
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   RobotSpec spec;
-  if (ext == ".yaml" || ext == ".yml") spec = load_thunder_yaml(path, options);
-  else if (ext == ".urdf" || ext == ".xml") spec = load_urdf(path, options);
-  else
+  if (ext == ".yaml" || ext == ".yml") {
+    spec = load_thunder_yaml(path, options);
+  } else if (ext == ".urdf" || ext == ".xml") {
+    // URDF has no Coulomb coefficients: --coulomb gives every link Dc = 0 (flag it --symb Dc).
+    spec = load_urdf(path, options);
+    spec.coulomb_friction = options.coulomb;
+    if (options.coulomb_smoothing >= 0) spec.coulomb_smoothing = options.coulomb_smoothing;
+    for (Link& l : spec.links)
+      if (l.coulomb.field.empty()) l.coulomb.field = l.name + ".Dc";
+  } else {
     throw InputError(path, 0, "",
                      "unknown robot file type '" + ext +
                          "'; expected .yaml/.yml (thunder YAML) or .urdf/.xml (URDF)");
+  }
   // A name from the file stem or the URDF's <robot name=...>: made usable rather than refused.
   if (!robot_name_problem(spec.name).empty()) {
     const std::string sane = sanitize_robot_name(spec.name);

@@ -10,11 +10,15 @@ namespace thunder {
 
 struct LoadOptions {
   std::string name;       ///< robot name; default: the file's stem
-  std::string base_link;  ///< URDF: first link of the chain (default: the root)
-  std::string ee_link;    ///< URDF: end-effector link (default: end of the unbranched chain)
+  std::string base_link;  ///< URDF: base link of the model (default: the root); joints above it are locked
+  std::string ee_link;    ///< URDF: end-effector link (default: the tip of an unbranched chain, else none)
+  bool floating_base = false;              ///< URDF: the base is a free flyer
+  std::vector<std::string> locked_joints;  ///< URDF: joints locked at their neutral position
   bool strict = false;    ///< physical-consistency warnings and unknown keys become errors
   /// finish_loading judges physical consistency later (a --par file still has to be applied).
   bool defer_physical_checks = false;
+  bool coulomb = false;   ///< --coulomb: Coulomb friction on (Dc from the file, else 0)
+  double coulomb_smoothing = -1;  ///< --coulomb-smoothing: >= 0 overrides the file's
 };
 
 /// A robot name usable as a file stem and, with '-' as '_', in C and CasADi names: ASCII letters

@@ -209,3 +209,14 @@ def test_a_huge_chain_is_refused_with_an_estimate_before_casadi_runs(tmp_path):
     assert "2.0 h" in line
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["chain200.yaml"]
+
+
+def test_thunders_own_coulomb_keys_are_known(tmp_path):
+    """coulomb_friction / coulomb_smoothing and friction.Dc are keys of Thunder's format: no
+    unknown-key warning."""
+    text = (ROBOTS / "RRR.yaml").read_text()
+    text = "coulomb_friction: true\ncoulomb_smoothing: 0.01\n" + text
+    text = text.replace("    friction:\n", "    friction:\n      Dc: 0.1\n")
+    proc = run_thunder("check", write(tmp_path, "coulomb.yaml", text))
+    assert "unknown key" not in proc.stderr, proc.stderr
+    assert "coulomb" in proc.stdout.lower()  # the summary shows the model is on

@@ -25,10 +25,11 @@ const char* const kInertialKeys[10] = {"mass", "CoM_x", "CoM_y", "CoM_z", "Ixx",
 // --strict. A new key of the format must be added here.
 const std::vector<std::string> kTopKeys = {"version",  "num_joints", "type_joints", "kinematics",
                                            "gravity",  "Base_to_L0", "Ln_to_EE",    "dynamics",
-                                           "Dl_order", "ELASTIC_MODEL", "elastic"};
+                                           "Dl_order", "ELASTIC_MODEL", "elastic",
+                                           "coulomb_friction", "coulomb_smoothing"};  // Thunder's own
 const std::vector<std::string> kPoseKeys = {"tr", "ypr", "symb"};
 const std::vector<std::string> kLinkKeys = {"inertial", "friction"};
-const std::vector<std::string> kFrictionKeys = {"Dl", "symb"};
+const std::vector<std::string> kFrictionKeys = {"Dl", "symb", "Dc", "Dc_symb"};
 const std::vector<std::string> kElasticKeys = {"K_order", "D_order", "Dm_order", "joints"};
 const std::vector<std::string> kElasticJointKeys = {"K", "K_symb", "D", "D_symb", "Dm", "Dm_symb", "Mm", "Mm_symb"};
 

@@ -116,8 +116,8 @@ def test_load_par_refuses_duplicate_keys_with_both_lines(rrr, tmp_path):
     text = "par_DYN:\n  link1.mass: 2.0\n  link2.mass: 3.0\n  link1.mass: 5.0\n"
     f = tmp_path / "par.yaml"
     f.write_text(text)
-    with pytest.raises(ValueError, match=rf"{f}:4: duplicate key 'link1\.mass' \(first on line 2, again on line 4\)"):
+    with pytest.raises(ValueError, match=rf"{f}:4: par_DYN\.link1\.mass: duplicate element \(first at line 2\)"):
         m.load_par(f)
     f.write_text("par_DYN:\n  link1.mass: 2.0\npar_DYN:\n  link2.mass: 3.0\n")
-    with pytest.raises(ValueError, match=r":3: duplicate key 'par_DYN' \(first on line 1, again on line 3\)"):
+    with pytest.raises(ValueError, match=r":3: .*duplicate .*line 1"):
         m.load_par(f)

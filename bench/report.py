@@ -353,8 +353,8 @@ def main():
               "casadi", "pinocchio", "adam", "pytorch_kinematics", "numpy"):
         if k in machine:
             L.append(f"- {k}: {machine[k]}")
-    L.append("- GPU: none on this machine (`torch.cuda.is_available()` is False), so the GPU rows of "
-             "DESIGN.md (thunder vs CusADi-style CUDA kernels) are not measured here.\n")
+    L.append("- GPU: none on this machine (`torch.cuda.is_available()` is False), so the GPU rows "
+             "(thunder vs CusADi-style CUDA kernels) are not measured here.\n")
     if log_notes:
         L.append("Notes from this run:\n")
         L += [f"- {n}" for n in log_notes]

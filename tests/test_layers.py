@@ -1,4 +1,5 @@
 """Generated functions composed as trainable layers."""
+import numpy as np
 import pytest
 import torch
 
@@ -48,7 +49,7 @@ def test_inverse_dynamics_is_rigid_body_dynamics_plus_friction(rrr):
     ref = rtb_rrr()
     g = torch.Generator().manual_seed(0)
     q, dq, ddq = (torch.rand(5, 3, generator=g, dtype=torch.float64) * 4 - 2 for _ in range(3))
-    rigid = torch.tensor([ref.rne(a.numpy(), b.numpy(), c.numpy()) for a, b, c in zip(q, dq, ddq)])
+    rigid = torch.tensor(np.array([ref.rne(a.numpy(), b.numpy(), c.numpy()) for a, b, c in zip(q, dq, ddq)]))
     expected = rigid + robot.dl(dq).detach()
     scale = float(expected.abs().max().clamp_min(1.0))
     torch.testing.assert_close(layer(q, dq, ddq).detach(), expected, rtol=0, atol=1e-9 * scale)

@@ -19,6 +19,7 @@ from conftest import ROOT, ROBOTS, run_thunder, with_edge_rows
 
 import thunder_torch as tt
 from thunder_torch import _native as native
+from thunder_torch._artifacts import generation_bytes   # what the libraries hash
 
 GENERATED = {
     "rrr": ("RRR.yaml", ("--symb", "DYN")),
@@ -204,9 +205,26 @@ def test_missing_library_is_a_clear_error(rrr_dir, tmp_path):
         tt.load(out, backend="cython")
 
 
+def _without_artifacts(out):
+    """Drops manifest.json's artifact checksums (an output of an older Thunder), so that the
+    library's own checks (dtype, robot, generation hash) are what stands between it and a call."""
+    from thunder_torch._artifacts import generation_bytes
+    man = out / "manifest.json"
+    man.write_bytes(generation_bytes(man.read_bytes()))
+
+
+def test_swapped_library_fails_its_checksum(rrr_dir, tmp_path):
+    out = tmp_path / "copy"
+    shutil.copytree(rrr_dir, out)
+    shutil.copy(out / "native" / "libthunder_RRR_f32.so", out / "native" / "libthunder_RRR_f64.so")
+    with pytest.raises(tt.ArtifactError, match=r"libthunder_RRR_f64\.so has \d+ bytes, manifest.json says"):
+        tt.load(out, dtype=torch.float64, backend="native")
+
+
 def test_mismatched_library_is_a_clear_error(rrr_dir, tmp_path, tmp_path_factory):
     out = tmp_path / "copy"
     shutil.copytree(rrr_dir, out)
+    _without_artifacts(out)
     lib64 = out / "native" / "libthunder_RRR_f64.so"
     lib32 = out / "native" / "libthunder_RRR_f32.so"
     # another dtype under the float64 name
@@ -227,6 +245,7 @@ def test_mismatched_library_is_a_clear_error(rrr_dir, tmp_path, tmp_path_factory
     sea = _generate(tmp_path_factory, "searrr")
     out2 = tmp_path / "copy2"
     shutil.copytree(rrr_dir, out2)
+    _without_artifacts(out2)
     shutil.copy(sea / "native" / "libthunder_seaRRR_f64.so", out2 / "native" / "libthunder_RRR_f64.so")
     with pytest.raises(native.NativeLibraryError, match="built for robot 'seaRRR'"):
         tt.load(out2, dtype=torch.float64, backend="native")
@@ -303,7 +322,7 @@ def test_nvcc_compiles_rrr_kernels(rrr_cuda_dir):
         assert path.is_file()
         man = (rrr_cuda_dir / "manifest.json").read_bytes()
         try:
-            lib = native.NativeLibrary(path, "RRR", native.manifest_hash(man), dtype, "cuda")
+            lib = native.NativeLibrary(path, "RRR", native.manifest_hash(generation_bytes(man)), dtype, "cuda")
         except native.NativeLibraryError as e:
             if "cannot load" in str(e):
                 pytest.skip(f"the CUDA library does not load without a CUDA runtime here: {e}")
@@ -326,7 +345,7 @@ def test_cuda_kernels_emulated_on_host(rrr_cuda_dir, tmp_path, dtype):
     units = sorted(str(p) for p in d.glob("thunder_RRR_unit*.cu"))
     subprocess.run([cxx, "-O1", "-fPIC", "-shared", "-w", *define, "-x", "c++", *units, "-x", "c",
                     str(d / "thunder_RRR_registry.c"), "-o", str(lib_path)], check=True)
-    man = native.manifest_hash((rrr_cuda_dir / "manifest.json").read_bytes())
+    man = native.manifest_hash(generation_bytes((rrr_cuda_dir / "manifest.json").read_bytes()))
     emu = native.NativeLibrary(lib_path, "RRR", man, dtype, "cuda")
     emu.device_type = "cpu"   # host pointers: the emulation runs on the CPU
     cpu = native._LIBRARIES[native.open_library(rrr_cuda_dir, "RRR", "cpu", dtype)]

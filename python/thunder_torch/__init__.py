@@ -4,20 +4,21 @@
     robot = thunder_torch.load("gen/franka", device="cpu", dtype=torch.float64)
     M = robot.M(q)                  # q: (..., n) -> (..., n, n)
 
-Reads OUT/manifest.json and OUT/torch/ only (CasADi is not needed). See docs/TORCH_RUNTIME.md.
+Reads OUT/manifest.json and OUT/torch/ only (CasADi is not needed), after checking every file it
+uses against the sizes and sha256 checksums in manifest.json. See docs/TORCH_ARTIFACT.md.
 """
 from __future__ import annotations
 
-import json
 import pathlib
 
 import torch
 
+from ._artifacts import ArtifactError, read_manifest, verify_folder
 from ._engine import OPS, Schedule, read_artifact
 from ._module import ThunderModule, make_module
 from .layers import InverseDynamics
 
-__all__ = ["load", "ThunderModule", "InverseDynamics", "OPS", "Schedule", "read_artifact"]
+__all__ = ["load", "ThunderModule", "InverseDynamics", "OPS", "Schedule", "read_artifact", "ArtifactError"]
 __version__ = "0.1.0"
 
 
@@ -32,6 +33,9 @@ def load(path, device=None, dtype=torch.float32, backend="torch"):
       missing or was built for another robot, generation or dtype); "auto" (native where that
       library exists and loads, else torch; chosen per call from the module's device and dtype).
       Every backend checks its inputs the same way and has the same autograd semantics.
+
+    Raises ValueError when manifest.json is not a thunder manifest, and ArtifactError when a file
+    it lists (torch/*, native libraries) is missing, truncated or changed since generation.
     """
     if backend not in ("torch", "native", "auto"):
         raise ValueError(f"thunder_torch.load: unknown backend '{backend}' "
@@ -45,8 +49,8 @@ def load(path, device=None, dtype=torch.float32, backend="torch"):
     if not (path / "torch" / "thunder_torch.json").is_file():
         raise FileNotFoundError(f"thunder_torch.load: {path / 'torch'} has no thunder_torch.json "
                                 "(generate with `thunder gen ... --pytorch`)")
-    with open(mpath, "r", encoding="utf-8") as f:
-        manifest = json.load(f)
+    manifest = read_manifest(mpath)
+    verify_folder(path, manifest, "torch")
     _, schedules = read_artifact(path / "torch")
     module = make_module(manifest, schedules, dtype)
     if device is not None:

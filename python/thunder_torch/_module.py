@@ -10,8 +10,8 @@ from torch.autograd.function import once_differentiable
 from . import _par_file
 
 # Default gradient engine: "reverse" (CasADi's reverse-mode schedule behind an autograd.Function)
-# or "tape" (every schedule step recorded on the autograd tape). See docs/TORCH_RUNTIME.md for the
-# measurements behind the default.
+# or "tape" (every schedule step recorded on the autograd tape). See docs/TORCH_ARTIFACT.md
+# (gradients) for the measurements behind the default.
 DEFAULT_GRAD_MODE = "reverse"
 
 

@@ -23,6 +23,8 @@ from typing import List
 
 import torch
 
+from . import _artifacts
+
 ABI_VERSION = 1
 
 _ENTRY = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
@@ -51,7 +53,8 @@ def robot_identifier(robot: str) -> str:
 
 
 def manifest_hash(data: bytes) -> str:
-    """FNV-1a 64 of manifest.json's bytes, 16 hex digits (the exporter's fnv1a64_hex)."""
+    """FNV-1a 64 of `data`, 16 hex digits (the exporter's fnv1a64_hex); applied to manifest.json
+    without its artifacts entry (_artifacts.generation_bytes)."""
     h = 0xcbf29ce484222325
     for b in data:
         h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
@@ -220,7 +223,10 @@ def open_library(out_dir, robot, device_type, dtype) -> int:
     with _LOCK:
         if key in _BY_PATH:
             return _BY_PATH[key]
-        lib = NativeLibrary(path, robot, manifest_hash(manifest.read_bytes()), dtype, device_type)
+        data = manifest.read_bytes()
+        # Verified before it is mapped: a truncated library would kill the process (SIGBUS).
+        _artifacts.verify(out_dir, _artifacts.read_manifest(manifest), path)
+        lib = NativeLibrary(path, robot, manifest_hash(_artifacts.generation_bytes(data)), dtype, device_type)
         _LIBRARIES.append(lib)
         _BY_PATH[key] = len(_LIBRARIES) - 1
         return _BY_PATH[key]

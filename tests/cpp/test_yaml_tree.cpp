@@ -67,3 +67,15 @@ THUNDER_TEST(inertia_eigenvalues_and_rotation) {
   const Mat3 Rz = thunder::rot_zyx(0.5, 0, 0);
   CHECK_NEAR(Rz[1][0], std::sin(0.5), 1e-15);
 }
+
+THUNDER_TEST(yaml_tree_limits_and_duplicate_keys) {
+  const auto cyclic = thunder::parse_yaml_text("a: &L [1, *L]\n");
+  CHECK(!cyclic.ok && !cyclic.syntax);
+  CHECK(std::string(cyclic.error.begin(), cyclic.error.end()).find("nested more than 64") != std::string::npos);
+  const auto dup = thunder::parse_yaml_text("x: 1\ny:\n  m: 1\n  m: 2\n");
+  CHECK(!dup.ok && dup.error_line == 4);
+  CHECK(std::string(dup.error.begin(), dup.error.end()) == "duplicate key 'm' (first on line 3, again on line 4)");
+  const auto anchored = thunder::parse_yaml_text("PI: &PI 3.14\nv: [*PI]\n");
+  CHECK(anchored.ok && anchored.root.find("PI")->anchored && !anchored.root.find("v")->anchored);
+  CHECK(anchored.root.key_lines.size() == 2 && anchored.root.key_lines[1] == 2);
+}

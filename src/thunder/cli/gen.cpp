@@ -4,9 +4,11 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-#include <random>
+#include <sstream>
 #include <stdexcept>
 
+#include "thunder/cli/cost.h"
+#include "thunder/cli/output_dir.h"
 #include "thunder/export/casadi/casadi_exporter.h"
 #include "thunder/export/cpp/cpp_exporter.h"
 #include "thunder/export/native/native_exporter.h"
@@ -41,12 +43,10 @@ bool has(const std::vector<std::string>& xs, const std::string& x) {
   return std::find(xs.begin(), xs.end(), x) != xs.end();
 }
 
-void progress(const std::string& line) { std::cerr << "thunder: " << line << std::endl; }
-
-/// A sibling of `out` that is unique for this run.
-fs::path sibling(const fs::path& out, const std::string& tag) {
-  std::random_device rd;
-  return out.parent_path() / (out.filename().string() + "." + tag + "-" + std::to_string(rd() % 1000000));
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t i = s.find(from); !from.empty() && i != std::string::npos; i = s.find(from, i + to.size()))
+    s.replace(i, from.size(), to);
+  return s;
 }
 
 /// Removes the staging folder unless released: an interrupted or failed run leaves OUT as it was.
@@ -55,7 +55,7 @@ struct StagingDir {
   bool keep = false;
   ~StagingDir() {
     std::error_code ec;
-    if (!keep) fs::remove_all(path, ec);
+    if (!keep && !path.empty()) fs::remove_all(path, ec);
   }
 };
 
@@ -64,8 +64,21 @@ struct StagingDir {
 int run_gen(const RobotSpec& spec, const GenOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::vector<std::string> targets = resolve_targets(options);
-  const fs::path out = fs::absolute(options.out_dir.empty() ? fs::path("gen") / spec.name : fs::path(options.out_dir));
-  fs::create_directories(out.parent_path());
+  const std::string out_value = options.out_dir.empty() ? "gen/" + spec.name : options.out_dir;
+  const OutputFolder out = inspect_output(out_value, options.force);  // refuse before minutes of work
+
+  // Progress goes to stderr: stage lines by default, per-function statistics with -v. Exporters
+  // name the staging folder; users see the output folder it becomes.
+  fs::path staging_path;
+  auto say = [&](int level, const std::string& line) {
+    if (options.verbosity < level) return;
+    std::string shown = line;
+    if (!staging_path.empty()) shown = replace_all(shown, staging_path.string(), out.path.string());
+    std::cerr << "thunder: " << shown << std::endl;
+  };
+  auto stage = [&](const std::string& line) { say(1, line); };
+  auto detail = [&](const std::string& line) { say(2, line); };
+  auto note = [&](const std::string& line) { say(0, line); };
 
   BuildOptions build;
   for (const std::string& set : options.symbolic_sets) build.parameters.symbolic_sets.push_back("par_" + set);
@@ -75,48 +88,53 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
   build.frames = options.frames;
   build.frame_derivatives = options.frame_derivatives;
   build.only = options.functions;
-  build.progress = [](const std::string& line) { progress("built " + line); };
+  build.progress = [&](const std::string& line) { detail("built " + line); };
   Parameters(spec, build.parameters);  // rejects unknown --symb sets before any output
-  progress("building the symbolic model of " + spec.name + " (" + std::to_string(spec.n()) + " joints)");
+  check_build_cost(spec, options.ignore_cost);
+  stage("building the symbolic model of " + spec.name + " (" + std::to_string(spec.n()) + " joints)");
   const FunctionSet set = build_function_set(spec, build);
 
-  StagingDir staging{sibling(out, "tmp")};
-  fs::create_directories(staging.path);
-  write_manifest(set, staging.path);
+  StagingDir staging{make_staging(out, note)};
+  staging_path = staging.path;
   write_par_yaml(set, staging.path / (spec.name + "_par.yaml"));
   if (has(targets, "casadi")) {
-    progress("writing casadi/");
+    stage("writing casadi/");
     export_casadi(set, staging.path);
   }
   if (has(targets, "cpp")) {
-    progress("writing cpp/");
-    export_cpp(set, staging.path, progress);
+    stage("writing cpp/");
+    export_cpp(set, staging.path, detail);
   }
   if (has(targets, "torch")) {
-    progress("writing torch/");
-    export_torch(set, staging.path, progress);
+    stage("writing torch/");
+    export_torch(set, staging.path, detail);
   }
   if (has(targets, "native")) {
-    progress("writing native/");
+    stage("writing native/");
     NativeOptions native;
     native.opt_level = options.native_opt;
     native.cuda = options.native_cuda;
-    export_native(set, staging.path, native, progress);
+    // Compiler start lines and a missing nvcc matter to everyone; per-file lines go behind -v.
+    export_native(set, staging.path, native, [&](const std::string& line) {
+      if (line.rfind("native: compiling", 0) == 0 || line.find("not found") != std::string::npos) stage(line);
+      else detail(line);
+    });
   }
 
-  // Swap in the complete output: the old folder is moved aside first and removed last.
-  fs::path old;
-  if (fs::exists(out)) {
-    old = sibling(out, "old");
-    fs::rename(out, old);
-  }
-  fs::rename(staging.path, out);
-  staging.keep = true;
-  if (!old.empty()) fs::remove_all(old);
+  std::ostringstream manifest;
+  write_manifest(set, manifest);
+  const CommitResult r = commit_output(out_value, staging.path, manifest.str(), options.force, note);
+  staging.keep = true;  // commit_output moved or removed it
 
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::cout << "generated " << set.functions.size() << " functions of " << spec.name << " into " << out.string()
-            << " in " << s << " s\n";
+  if (options.verbosity >= 1) {
+    std::cout << "generated " << set.functions.size() << " functions of " << spec.name << " into " << out.path.string()
+              << " in " << s << " s";
+    if (out.state != OutputFolder::Missing)
+      std::cout << " (" << r.written << " files written, " << r.unchanged << " unchanged, " << r.removed
+                << " removed)";
+    std::cout << "\n";
+  }
   return 0;
 }
 

@@ -17,6 +17,10 @@ struct GenOptions {
   int native_opt = 2;                        ///< --native-opt: -O level of the native kernels
   bool native_cuda = true;                   ///< false with --no-cuda: skip OUT/native/cuda/
   std::string coriolis = "auto";             ///< --coriolis: auto, christoffel or recursive
+  bool force = false;                        ///< --force: write into a non-empty folder that is not a
+                                             ///< thunder output, replace files thunder did not write
+  int verbosity = 1;                         ///< 0 with -q (errors and warnings only), 2 with -v
+  bool ignore_cost = false;                  ///< --ignore-cost: build even when the estimate is too large
   std::vector<std::string> frames;           ///< --frames; empty = default_frames(spec)
   bool frame_derivatives = false;            ///< --frame-derivatives
   std::vector<std::string> functions;        ///< --functions; empty = all
@@ -35,8 +39,9 @@ inline const std::vector<std::string>& known_targets() {
   return targets;
 }
 
-/// Generates code for `spec`; returns the process exit code (0 on success). Errors may be thrown
-/// (InputError, std::exception): the CLI prints them as one "thunder: error: ..." line.
+/// Generates code for `spec` into options.out_dir (see output_dir.h for what happens to an existing
+/// folder); returns the process exit code (0 on success). Errors may be thrown (InputError,
+/// std::exception): the CLI prints them as one "thunder: error: ..." line.
 int run_gen(const RobotSpec& spec, const GenOptions& options);
 
 }  // namespace thunder

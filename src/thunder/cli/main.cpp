@@ -23,46 +23,93 @@ const char* const kUsage =
     "usage: thunder [--help] [--version] <command> [options]\n"
     "\n"
     "commands:\n"
-    "  check ROBOT [--strict] [--json] [--par FILE] [--base LINK] [--ee LINK] [--floating-base]\n"
-    "              [--lock JOINT,...] [-n NAME]\n"
-    "      load and validate a robot description (thunder YAML or URDF) and print a summary\n"
-    "  gen ROBOT [-o OUTDIR] [-n NAME] [--par FILE] [--strict] [--base LINK] [--ee LINK]\n"
-    "            [--floating-base] [--lock JOINT,...] [--frames FRAME,...] [--frame-derivatives]\n"
-    "            [--symb SET,...] [--coulomb [--coulomb-smoothing EPS]] [--targets LIST] [--pytorch]\n"
-    "            [--native [--native-opt N] [--no-cuda]] [--coriolis auto|christoffel|recursive]\n"
-    "      generate code for the robot (default OUTDIR: gen/<name>)\n"
+    "  check ROBOT [options]   load and validate a robot description and print a summary\n"
+    "  gen ROBOT [options]     generate the robot's functions as C++, CasADi and PyTorch code\n"
+    "\n"
+    "ROBOT is a thunder YAML file (.yaml/.yml) or a URDF (.urdf/.xml).\n"
+    "See 'thunder check --help' and 'thunder gen --help' for their options.\n"
     "\n"
     "options:\n"
-    "  --par FILE       inertial parameters in the franka_inertial.yaml format (overwrite the robot's)\n"
-    "  --strict         physical-consistency warnings become errors\n"
-    "  --json           (check) print the loaded robot as JSON\n"
-    "  --base LINK      (URDF) base link of the model (default: the root); joints above it are locked\n"
-    "  --ee LINK        (URDF) end-effector link (T_0_ee, J_ee, ...); joints below it are locked.\n"
-    "                   Default: the tip of a robot whose joints form one chain; a tree has none\n"
-    "  --floating-base  (URDF) the base link is a free flyer (legged robots, humanoids)\n"
-    "  --lock JOINTS    (URDF) joints locked at their neutral position, comma separated\n"
-    "  --frames FRAMES  (gen) frames (URDF links) that get T_w_<frame> and J_<frame>; default: the\n"
-    "                   end effector, or every leaf link of a tree (feet, hands)\n"
-    "  --frame-derivatives  (gen) also J_<frame>_dot for those frames\n"
-    "  --functions LIST (gen) only these functions, comma separated (default: all)\n"
-    "  -n, --name NAME  robot name (default: the file's stem)\n"
-    "  -o, --out DIR    (gen) output folder\n"
-    "  --symb SETS      (gen) parameter sets kept symbolic, comma separated:\n"
-    "                   DYN, REG, Dl, Dc, K, D, Dm, Mm, DHtable, origins, world2L0, Ln2EE, gravity\n"
-    "  --coulomb        Coulomb link friction dc = Dc sign(dq), a term beside thunder's dl (Dc from\n"
-    "                   the file's friction.Dc, else 0: identify them with --symb Dc)\n"
-    "  --coulomb-smoothing EPS  Coulomb friction (implies --coulomb) with tanh(dq / EPS) instead of\n"
-    "                   sign(dq); 0: sign(dq)\n"
-    "  --targets LIST   (gen) exporters, comma separated: cpp, casadi, torch, native\n"
-    "  --coriolis C     (gen) construction of C: auto (the smaller), christoffel (of M) or\n"
-    "                   recursive (Slotine-Li); C_std is always the Christoffel one\n"
-    "  --pytorch        (gen) also generate the PyTorch module\n"
-    "  --native         (gen) also compile native batched kernels (OpenMP CPU; CUDA when nvcc is\n"
-    "                   found) used by thunder_torch.load(..., backend=\"native\"); implies --pytorch\n"
-    "  --native-opt N   (gen) optimization level of the native kernels (0-3, default 2)\n"
-    "  --no-cuda        (gen) native kernels for the CPU only\n"
     "  -h, --help       show this help\n"
     "  --version        show the version\n";
+
+const char* const kLoadOptions =
+    "  --par FILE       inertial parameters to apply over the robot's: a YAML file with, per link,\n"
+    "                   linkK.mass, linkK.origin.xyz (the CoM), linkK.inertia.{xx,xy,xz,yy,yz,zz},\n"
+    "                   optionally linkK.friction.{d1,d2} and an end_effector block with use_EE\n"
+    "                   (the format of robots/franka_inertial.yaml)\n"
+    "  --strict         physical-consistency warnings and unknown keys become errors\n"
+    "  --base LINK      (URDF) base link of the model (default: the root link); joints above it are\n"
+    "                   locked at 0\n"
+    "  --ee LINK        (URDF) end-effector link (T_0_ee, J_ee, ...); joints below it are locked.\n"
+    "                   Default: the tip of a robot whose joints form one chain; a tree has none\n"
+    "  --floating-base  (URDF) the base link is a free flyer (legged robots, humanoids); a floating\n"
+    "                   joint from the URDF's root link means the same\n"
+    "  --lock JOINTS    (URDF) joints locked at their neutral position, comma separated\n"
+    "  --coulomb        Coulomb link friction dc = Dc sign(dq), a term beside thunder's dl (Dc from\n"
+    "                   the file's friction.Dc, else 0: identify them as the symbolic set Dc)\n"
+    "  --coulomb-smoothing EPS  Coulomb friction (implies --coulomb) with tanh(dq / EPS) instead of\n"
+    "                   sign(dq); 0: sign(dq)\n"
+    "  -n, --name NAME  robot name (default: the file's stem, or the URDF's robot name): ASCII\n"
+    "                   letters and digits, separated by single '_' or '-', starting with a letter;\n"
+    "                   it names the files and the C++ class thunder_NAME\n";
+
+std::string check_usage() {
+  return std::string(
+             "usage: thunder check ROBOT [options]\n"
+             "\n"
+             "Loads and validates ROBOT (a thunder YAML file or a URDF) and prints a summary: joints, frames,\n"
+             "links, parameter sets and warnings.\n"
+             "\n"
+             "options:\n") +
+         kLoadOptions +
+         "  --json           print the loaded robot as JSON instead of the summary\n"
+         "  -h, --help       show this help\n";
+}
+
+std::string gen_usage() {
+  std::string sets;
+  for (const auto& s : thunder::known_parameter_sets()) sets += (sets.empty() ? "" : ", ") + s;
+  std::string targets;
+  for (const auto& t : thunder::known_targets()) targets += (targets.empty() ? "" : ", ") + t;
+  return std::string(
+             "usage: thunder gen ROBOT [options]\n"
+             "\n"
+             "Generates the kinematics, dynamics and regressor functions of ROBOT (a thunder YAML file or a\n"
+             "URDF) into an output folder: manifest.json, NAME_par.yaml, casadi/, cpp/ and, on request,\n"
+             "torch/ and native/.\n"
+             "\n"
+             "options:\n"
+             "  -o, --out DIR    output folder (default: gen/NAME). An earlier output is updated: the files\n"
+             "                   thunder wrote there are replaced (unchanged ones keep their timestamps), other\n"
+             "                   files (your sources, cpp/build/) are kept. A non-empty folder that is not a\n"
+             "                   thunder output is refused\n"
+             "  --force          write into a non-empty folder that is not a thunder output, and replace files\n"
+             "                   thunder did not write there (nothing is deleted)\n") +
+         kLoadOptions +
+         "  --symb SETS      parameter sets kept symbolic (inputs of the generated functions, changeable\n"
+         "                   at run time), comma separated, with or without the par_ prefix:\n"
+         "                   " + sets + "\n"
+         "                   (DHtable: thunder YAML, origins: URDF). Default: only the elements the robot\n"
+         "                   file marks symb; every other value is folded in as a constant\n"
+         "  --frames FRAMES  frames (URDF links) that get T_w_<frame> and J_<frame>; default: the end\n"
+         "                   effector, or every leaf link of a tree moved by a joint (feet, hands)\n"
+         "  --frame-derivatives  also J_<frame>_dot for those frames\n"
+         "  --functions LIST only these functions, comma separated (default: all)\n"
+         "  --coriolis C     construction of C: auto (the smaller), christoffel (of M) or recursive\n"
+         "                   (Slotine-Li; always with a floating base); C_std is the Christoffel one\n"
+         "  --targets LIST   exporters, comma separated: " + targets + " (default: cpp,casadi)\n"
+         "  --pytorch        also generate the PyTorch module (adds torch to the targets)\n"
+         "  --native         also compile native batched kernels (OpenMP CPU; CUDA when nvcc is found)\n"
+         "                   used by thunder_torch.load(..., backend=\"native\"); implies --pytorch\n"
+         "  --native-opt N   optimization level of the native kernels (0-3, default 2)\n"
+         "  --no-cuda        native kernels for the CPU only\n"
+         "  --ignore-cost    generate even when the estimated time or memory (from the joint count) is\n"
+         "                   too large for this machine\n"
+         "  -q, --quiet      print errors and warnings only\n"
+         "  -v, --verbose    also print per-function and per-file progress\n"
+         "  -h, --help       show this help\n";
+}
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -70,10 +117,11 @@ struct UsageError : std::runtime_error {
 
 struct Args {
   std::string command, robot, par, base, ee, name, out;
-  bool strict = false, json = false, pytorch = false, native = false, no_cuda = false, coulomb = false;
+  bool strict = false, json = false, pytorch = false, native = false, no_cuda = false, force = false,
+       ignore_cost = false, coulomb = false;
   bool floating_base = false, frame_derivatives = false;
   std::vector<std::string> lock, frames, functions;
-  int native_opt = 2;
+  int native_opt = 2, verbosity = 1;
   double coulomb_smoothing = -1;
   std::string coriolis = "auto";
   std::vector<std::string> symb, targets;
@@ -168,6 +216,10 @@ Args parse_args(const std::vector<std::string>& argv) {
     else if (gen && arg == "--pytorch") flag(), a.pytorch = true;
     else if (gen && arg == "--native") flag(), a.native = true;
     else if (gen && arg == "--no-cuda") flag(), a.no_cuda = true;
+    else if (gen && arg == "--force") flag(), a.force = true;
+    else if (gen && arg == "--ignore-cost") flag(), a.ignore_cost = true;
+    else if (gen && (arg == "-q" || arg == "--quiet")) flag(), a.verbosity = 0;
+    else if (gen && (arg == "-v" || arg == "--verbose")) flag(), a.verbosity = 2;
     else if (gen && arg == "--native-opt") {
       const std::string v = take();
       if (v.size() != 1 || v[0] < '0' || v[0] > '3') throw UsageError("--native-opt: expected 0, 1, 2 or 3, got '" + v + "'");
@@ -178,6 +230,12 @@ Args parse_args(const std::vector<std::string>& argv) {
     else throw UsageError("unexpected argument '" + arg + "' (only one ROBOT file)");
   }
   if (a.robot.empty()) throw UsageError(a.command + ": missing ROBOT file");
+  if (!a.name.empty()) {
+    const std::string why = thunder::robot_name_problem(a.name);
+    if (!why.empty())
+      throw UsageError("-n: '" + a.name + "' is not a valid robot name: " + why +
+                       "; use ASCII letters and digits, separated by single '_' or '-', starting with a letter");
+  }
   return a;
 }
 
@@ -192,7 +250,7 @@ thunder::RobotSpec load(const Args& a) {
   options.coulomb = a.coulomb;
   options.coulomb_smoothing = a.coulomb_smoothing;
   thunder::LoadOptions first = options;
-  if (!a.par.empty()) first.strict = false;  // judged after the parameter file is applied
+  first.defer_physical_checks = !a.par.empty();  // judged after the parameter file is applied
   thunder::RobotSpec spec = thunder::load_robot(a.robot, first);
   if (spec.format == "thunder-yaml" && (!a.base.empty() || !a.ee.empty() || a.floating_base || !a.lock.empty()))
     std::cerr << "warning: --base/--ee apply to URDF descriptions only (so do --floating-base and --lock); ignored\n";
@@ -208,7 +266,9 @@ int run(const std::vector<std::string>& args) {
   if (args.empty()) throw UsageError("missing command (check, gen); see thunder --help");
   if (std::find(args.begin(), args.end(), "--help") != args.end() ||
       std::find(args.begin(), args.end(), "-h") != args.end()) {
-    std::cout << kUsage;
+    if (args[0] == "check") std::cout << check_usage();
+    else if (args[0] == "gen") std::cout << gen_usage();
+    else std::cout << kUsage;
     return 0;
   }
   if (args[0] == "--version") {
@@ -233,6 +293,9 @@ int run(const std::vector<std::string>& args) {
   g.native_opt = a.native_opt;
   g.native_cuda = !a.no_cuda;
   g.coriolis = a.coriolis;
+  g.force = a.force;
+  g.verbosity = a.verbosity;
+  g.ignore_cost = a.ignore_cost;
   g.frames = a.frames;
   g.frame_derivatives = a.frame_derivatives;
   g.functions = a.functions;

@@ -1,5 +1,6 @@
 #include "thunder/cli/summary.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iomanip>
 
@@ -45,8 +46,10 @@ std::vector<ParameterSetInfo> parameter_sets(const RobotSpec& spec) {
       dc{"par_Dc", n, 0};
   ParameterSetInfo K{"par_K", ne * spec.K_order, 0}, D{"par_D", ne * spec.D_order, 0},
       Dm{"par_Dm", ne * spec.Dm_order, 0}, Mm{"par_Mm", ne, 0};
-  ParameterSetInfo dh{"par_DHtable", 4 * n, 0}, w2l{"par_world2L0", 6, 0}, l2e{"par_Ln2EE", 6, 0},
-      grav{"par_gravity", 3, 0};
+  // Joint origins as the model names them (model/parameters.cpp): DH rows, or URDF xyz + rpy.
+  const bool dh_origins = spec.joints.empty() || spec.joints[0].origin == JointOrigin::DH;
+  ParameterSetInfo dh{dh_origins ? "par_DHtable" : "par_origins", (dh_origins ? 4 : 6) * n, 0},
+      w2l{"par_world2L0", 6, 0}, l2e{"par_Ln2EE", 6, 0}, grav{"par_gravity", 3, 0};
   for (const Link& l : spec.links) {
     const int cs = count_symbolic(l.com);
     dyn.symbolic += l.mass.symbolic + cs + count_symbolic(l.inertia);
@@ -81,7 +84,10 @@ void print_summary(const RobotSpec& spec, std::ostream& os) {
   os << "source:   " << spec.source_file << " (" << spec.format << ")\n";
   os << "joints:   " << spec.n() << " (nq " << spec.nq() << ", nv " << spec.nv()
      << (spec.floating_base() ? ", floating base" : "") << ")\n";
-  os << "  " << std::left << std::setw(4) << "#" << std::setw(10) << "name" << std::setw(6) << "type"
+  // The name column fits the longest joint name (URDF names such as shoulder_pan_joint).
+  int name_width = 10;
+  for (const Joint& j : spec.joints) name_width = std::max(name_width, static_cast<int>(j.name.size()) + 2);
+  os << "  " << std::left << std::setw(4) << "#" << std::setw(name_width) << "name" << std::setw(6) << "type"
      << std::setw(9) << "elastic" << "origin, axis\n";
   for (int i = 0; i < spec.n(); ++i) {
     const Joint& j = spec.joints[i];
@@ -91,9 +97,9 @@ void print_summary(const RobotSpec& spec, std::ostream& os) {
     else
       origin = "xyz " + vec(j.xyz) + " rpy " + vec(j.rpy);
     const std::string axis = "[" + num(j.axis[0]) + ", " + num(j.axis[1]) + ", " + num(j.axis[2]) + "]";
-    os << "  " << std::setw(4) << (i + 1) << std::setw(10) << j.name << std::setw(6)
-       << (j.type == JointType::Revolute ? "R" : j.type == JointType::Prismatic ? "P" : "free") << std::setw(9) << (j.elastic ? "yes" : "no") << origin
-       << "  axis " << axis;
+    os << "  " << std::setw(4) << (i + 1) << std::setw(name_width) << j.name << std::setw(6)
+       << (j.type == JointType::Revolute ? "R" : j.type == JointType::Prismatic ? "P" : "free") << std::setw(9)
+       << (j.elastic ? "yes" : "no") << origin << "  axis " << axis;
     if (j.parent != i - 1) os << "  parent " << (j.parent < 0 ? std::string("base") : spec.joints[j.parent].name);
     os << "\n";
   }

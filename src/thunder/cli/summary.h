@@ -17,7 +17,7 @@ struct ParameterSetInfo {
 };
 
 /// The parameter sets of `spec`: par_DYN, par_REG, par_Dl, par_K, par_D, par_Dm, par_Mm,
-/// par_DHtable, par_world2L0, par_Ln2EE, par_gravity.
+/// par_DHtable (DH joints) or par_origins (URDF joints), par_world2L0, par_Ln2EE, par_gravity.
 std::vector<ParameterSetInfo> parameter_sets(const RobotSpec& spec);
 
 void print_summary(const RobotSpec& spec, std::ostream& os);

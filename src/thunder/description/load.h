@@ -14,10 +14,22 @@ struct LoadOptions {
   std::string ee_link;    ///< URDF: end-effector link (default: the tip of an unbranched chain, else none)
   bool floating_base = false;              ///< URDF: the base is a free flyer
   std::vector<std::string> locked_joints;  ///< URDF: joints locked at their neutral position
-  bool strict = false;    ///< physical-consistency warnings become errors
+  bool strict = false;    ///< physical-consistency warnings and unknown keys become errors
+  /// finish_loading judges physical consistency later (a --par file still has to be applied).
+  bool defer_physical_checks = false;
   bool coulomb = false;   ///< --coulomb: Coulomb friction on (Dc from the file, else 0)
   double coulomb_smoothing = -1;  ///< --coulomb-smoothing: >= 0 overrides the file's
 };
+
+/// A robot name usable as a file stem and, with '-' as '_', in C and CasADi names: ASCII letters
+/// and digits separated by single '_' or '-', starting with a letter and ending with a letter or
+/// digit. Empty if `name` is one, else why not.
+std::string robot_name_problem(const std::string& name);
+
+/// `name` made into such a name (other characters, a UTF-8 sequence counting as one, become '_';
+/// runs of separators become one; leading and trailing ones go; a name that does not start with a
+/// letter gets a "robot_" prefix; empty becomes "robot").
+std::string sanitize_robot_name(const std::string& name);
 
 /// Loads a thunder YAML robot file or a URDF (chosen by extension, `.urdf`/`.xml` or
 /// `.yaml`/`.yml`). Throws InputError naming file, line and field on any invalid input.

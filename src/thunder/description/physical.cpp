@@ -48,14 +48,28 @@ std::vector<std::string> physical_warnings(const RobotSpec& spec) {
       out.push_back(where + "inertia violates the triangle inequality (principal moments " + evs +
                     ": the largest exceeds the sum of the other two)");
   }
+  // Elastic joints: a motor inertia or a linear stiffness that is not positive is as unphysical as
+  // a mass that is not. Higher stiffness orders (K[1], K[2], ...) may be negative (a softening
+  // spring), so only K[0] is checked.
+  for (const ElasticJoint& e : spec.elastic) {
+    const std::string joint = e.joint >= 0 && e.joint < spec.n() ? spec.joints[e.joint].name : "?";
+    if (!(e.Mm.value > 0))
+      out.push_back(file + ": " + (e.Mm.field.empty() ? joint + ".Mm" : e.Mm.field) +
+                    ": motor inertia Mm must be positive, got " + num(e.Mm.value));
+    if (!e.K.empty() && !(e.K[0].value > 0))
+      out.push_back(file + ": " + (e.K[0].field.empty() ? joint + ".K[0]" : e.K[0].field) +
+                    ": stiffness K must be positive, got " + num(e.K[0].value));
+  }
   return out;
 }
 
 void finish_loading(RobotSpec& spec, const LoadOptions& options) {
-  spec.warnings = physical_warnings(spec);
-  if (options.strict && !spec.warnings.empty()) {
-    std::string msg = spec.warnings.front();
-    if (spec.warnings.size() > 1) msg += " (and " + std::to_string(spec.warnings.size() - 1) + " more findings)";
+  const std::vector<std::string> physical = physical_warnings(spec);
+  spec.warnings = spec.file_warnings;
+  spec.warnings.insert(spec.warnings.end(), physical.begin(), physical.end());
+  if (options.strict && !options.defer_physical_checks && !physical.empty()) {
+    std::string msg = physical.front();
+    if (physical.size() > 1) msg += " (and " + std::to_string(physical.size() - 1) + " more findings)";
     throw InputError("", 0, "", msg + " [--strict]");
   }
 }

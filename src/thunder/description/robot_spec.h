@@ -1,6 +1,6 @@
 // RobotSpec: a robot description after loading and validation, the same for every file format.
 //
-// Conventions (they match thunder_dynamics, see DESIGN.md):
+// Conventions (they match thunder_dynamics, so that its users' files carry over):
 //  - A tree of bodies in topological order: joint i moves body (link) i relative to the body of
 //    its parent joint λ(i) = joints[i].parent < i, or relative to the root (link 0, the base link,
 //    welded to the world at Base_to_L0) when λ(i) = -1. A serial chain has λ(i) = i - 1.
@@ -123,7 +123,10 @@ struct RobotSpec {
   int K_order = 0, D_order = 0, Dm_order = 0;
   std::vector<ElasticJoint> elastic;  ///< one per elastic joint e, in joint order; joint = j(e)
 
-  std::vector<std::string> warnings;  ///< physical-consistency findings (errors with --strict)
+  /// Findings about the file itself (unknown keys, a sanitised name, locked tool joints), found
+  /// while reading; kept when finish_loading recomputes the physical ones.
+  std::vector<std::string> file_warnings;
+  std::vector<std::string> warnings;  ///< file_warnings, then physical findings (errors with --strict)
 
   int n() const { return static_cast<int>(joints.size()); }
   bool floating_base() const { return !joints.empty() && joints[0].type == JointType::FreeFlyer; }

@@ -6,6 +6,8 @@
 // "elastic.joints.joint1.K[0]", "elastic.joints.joint1.Mm".
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <vector>
 #include <string>
 
 #include "thunder/description/load.h"
@@ -17,6 +19,59 @@ namespace {
 
 const char* const kInertialKeys[10] = {"mass", "CoM_x", "CoM_y", "CoM_z", "Ixx",
                                        "Ixy",  "Ixz",   "Iyy",   "Iyz",   "Izz"};
+
+// The keys of the format, per map (dynamics.linkK.inertial has its own, stricter check). Any other
+// key is reported: thunder files in the wild carry extra keys, so a warning, an error with
+// --strict. A new key of the format must be added here.
+const std::vector<std::string> kTopKeys = {"version",  "num_joints", "type_joints", "kinematics",
+                                           "gravity",  "Base_to_L0", "Ln_to_EE",    "dynamics",
+                                           "Dl_order", "ELASTIC_MODEL", "elastic",
+                                           "coulomb_friction", "coulomb_smoothing"};  // Thunder's own
+const std::vector<std::string> kPoseKeys = {"tr", "ypr", "symb"};
+const std::vector<std::string> kLinkKeys = {"inertial", "friction"};
+const std::vector<std::string> kFrictionKeys = {"Dl", "symb", "Dc", "Dc_symb"};
+const std::vector<std::string> kElasticKeys = {"K_order", "D_order", "Dm_order", "joints"};
+const std::vector<std::string> kElasticJointKeys = {"K", "K_symb", "D", "D_symb", "Dm", "Dm_symb", "Mm", "Mm_symb"};
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// Reports every key of map `node` (at `path`) that is not in `known`. Top-level keys whose value
+/// carries an anchor (`PI_2: &PI_2 1.57...`) are constants for aliases, not unknown keys.
+void check_keys(const YamlReader& r, const YamlNode& node, const std::string& path,
+                const std::vector<std::string>& known, bool strict, RobotSpec& spec) {
+  if (node.kind != YamlNode::Map) return;
+  for (size_t i = 0; i < node.keys.size(); ++i) {
+    const std::string key = node.key(i);
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    if (path.empty() && node.children[i].anchored) continue;
+    std::string best;
+    size_t best_d = std::string::npos;
+    for (const std::string& k : known) {
+      const size_t d = edit_distance(key, k);
+      if (d < best_d) best_d = d, best = k;
+    }
+    std::string msg = "unknown key '" + key + "'";
+    if (best_d <= std::max<size_t>(2, key.size() / 3)) msg += "; did you mean '" + best + "'?";
+    const int line = i < node.key_lines.size() ? node.key_lines[i] : node.children[i].line;
+    const std::string field = YamlReader::join(path, key);
+    if (strict) throw InputError(r.file(), line, field, msg + " [--strict]");
+    spec.file_warnings.push_back(InputError(r.file(), line, field, msg + " (ignored)").what());
+  }
+}
 
 std::string file_stem(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -309,6 +364,27 @@ RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options)
   if (spec.elastic_model) read_elastic(r, root, spec, sea);
   // A joint is elastic when the elastic model is on and its type is R_SEA/P_SEA.
   for (int j = 0; j < n; ++j) spec.joints[j].elastic = spec.elastic_model && sea[j];
+
+  check_keys(r, root, "", kTopKeys, options.strict, spec);
+  check_keys(r, kin, "kinematics", {"DH", "symb"}, options.strict, spec);
+  if (const YamlNode* g = root.find("gravity")) check_keys(r, *g, "gravity", {"value", "symb"}, options.strict, spec);
+  for (const char* pose : {"Base_to_L0", "Ln_to_EE"})
+    if (const YamlNode* p = root.find(pose)) check_keys(r, *p, pose, kPoseKeys, options.strict, spec);
+  std::vector<std::string> link_names;
+  for (int j = 0; j < n; ++j) link_names.push_back("link" + std::to_string(j + 1));
+  check_keys(r, dyn, "dynamics", link_names, options.strict, spec);
+  for (int j = 0; j < n; ++j) {
+    const std::string lpath = "dynamics." + link_names[j];
+    const YamlNode& link = *dyn.find(link_names[j]);
+    check_keys(r, link, lpath, kLinkKeys, options.strict, spec);
+    if (const YamlNode* fr = link.find("friction")) check_keys(r, *fr, lpath + ".friction", kFrictionKeys, options.strict, spec);
+  }
+  if (const YamlNode* el = root.find("elastic")) {
+    check_keys(r, *el, "elastic", kElasticKeys, options.strict, spec);
+    if (const YamlNode* joints = el->find("joints"); joints && joints->kind == YamlNode::Map)
+      for (size_t i = 0; i < joints->keys.size(); ++i)
+        check_keys(r, joints->children[i], "elastic.joints." + joints->key(i), kElasticJointKeys, options.strict, spec);
+  }
 
   finish_loading(spec, options);
   return spec;

@@ -625,6 +625,16 @@ RobotSpec UrdfReader::read() {
     }
   }
 
+  // A locked joint stays at its neutral position: a locked mimic joint whose master moves would not.
+  for (size_t ji = 0; ji < joints_.size(); ++ji) {
+    const UrdfJoint& j = joints_[ji];
+    if (!locked_[ji] || !j.mimic) continue;
+    const int master = find_joint(j.mimic_master, "joint[" + j.name + "].mimic.joint");
+    if (joints_[master].movable() && !locked_[master])
+      fail(j.line, "joint[" + j.name + "].mimic",
+           "joint " + j.name + " is locked (in the tool below the end effector, or by --lock) but mimics joint " +
+               j.mimic_master + ", which moves: lock " + j.mimic_master + " too, or choose --ee above " + j.name);
+  }
   spec.base_link = links_[base].name;
   spec.base = make_pose(floating ? Transform{} : T_root_base, "base");
   body_of_link_.assign(links_.size(), -1);
@@ -680,13 +690,11 @@ RobotSpec UrdfReader::read() {
 
 RobotSpec load_urdf(const std::string& path, const LoadOptions& options) {
   RobotSpec spec = UrdfReader(path, options).read();
-  // The chain warnings (locked tool joints, ignored branches) are not physical findings: keep
-  // them first and out of --strict, whether finish_loading appends or replaces its findings.
-  std::vector<std::string> chain_warnings = std::move(spec.warnings);
+  // The tree warnings (locked joints) are findings about the file, not physical ones:
+  // finish_loading keeps them first and out of --strict.
+  spec.file_warnings = std::move(spec.warnings);
   spec.warnings.clear();
   finish_loading(spec, options);
-  chain_warnings.insert(chain_warnings.end(), spec.warnings.begin(), spec.warnings.end());
-  spec.warnings = std::move(chain_warnings);
   return spec;
 }
 

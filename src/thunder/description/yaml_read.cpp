@@ -35,8 +35,8 @@ YamlNode YamlReader::load() const {
   }
   YamlParseResult parsed = parse_yaml_file(file_.c_str());
   if (!parsed.ok) {
-    throw InputError(file_, parsed.error_line, "",
-                     "not valid YAML: " + std::string(parsed.error.begin(), parsed.error.end()));
+    const std::string error(parsed.error.begin(), parsed.error.end());
+    throw InputError(file_, parsed.error_line, "", parsed.syntax ? "not valid YAML: " + error : error);
   }
   if (parsed.root.kind != YamlNode::Map)
     throw InputError(file_, parsed.root.line, "", "expected a YAML map of keys at the top level, got " +

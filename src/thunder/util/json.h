@@ -1,5 +1,5 @@
-// A small streaming JSON writer for manifests and spec dumps (writing only; we never parse JSON
-// in C++).
+// A small streaming JSON writer for manifests and spec dumps (json_read.h reads a previous
+// output's manifest back).
 #pragma once
 
 #include <ostream>

@@ -1,0 +1,60 @@
+#include "thunder/cli/cost.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+namespace thunder {
+namespace {
+
+constexpr double kMaxSeconds = 30 * 60;
+
+/// MemAvailable of /proc/meminfo in MiB, or 0 when unknown (then only the time limit applies).
+double available_mib() {
+  std::ifstream is("/proc/meminfo");
+  std::string key;
+  double kib = 0;
+  std::string unit;
+  while (is >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib / 1024;
+  return 0;
+}
+
+std::string amount(double mib) {
+  char buf[64];
+  if (mib >= 1024) std::snprintf(buf, sizeof buf, "%.1f GiB", mib / 1024);
+  else std::snprintf(buf, sizeof buf, "%.0f MiB", mib);
+  return buf;
+}
+
+std::string duration(double s) {
+  char buf[64];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+  else if (s >= 60) std::snprintf(buf, sizeof buf, "%.0f min", s / 60);
+  else std::snprintf(buf, sizeof buf, "%.0f s", s);
+  return buf;
+}
+
+}  // namespace
+
+BuildCost estimate_build_cost(int joints) {
+  const double r = joints / 30.0;
+  return {33.0 * std::pow(r, 2.85), 517.0 * std::pow(r, 2.1)};
+}
+
+void check_build_cost(const RobotSpec& spec, bool ignore) {
+  const BuildCost c = estimate_build_cost(spec.n());
+  const double avail = available_mib();
+  const bool too_slow = c.seconds > kMaxSeconds;
+  const bool too_big = avail > 0 && c.mib > avail;
+  if (ignore || (!too_slow && !too_big)) return;
+  std::string limit = too_big ? "this machine has " + amount(avail) + " of memory available"
+                              : "the limit is " + duration(kMaxSeconds);
+  throw std::runtime_error(spec.name + " has " + std::to_string(spec.n()) + " joints: generating its functions is "
+                           "estimated to take " + duration(c.seconds) + " and " + amount(c.mib) +
+                           " of memory (measured: 30 joints take 33 s and 517 MiB, growing as n^2.85 and "
+                           "n^2.1), and " + limit + ". Pass --ignore-cost to generate anyway");
+}
+
+}  // namespace thunder

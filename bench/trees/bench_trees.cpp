@@ -132,7 +132,8 @@ static std::vector<Row> bench_robot(const std::string& name, const std::string& 
   auto reg_col = [](int j) { int k = j % 10, b = j - k; return b + (k == 6 ? 7 : k == 7 ? 6 : k); };
   const int nbody = model.njoints - 1;
   std::vector<double> out(std::max(nv * 10 * nbody, 16 * 6 * nv)), out2(nv);
-  Eigen::Matrix<double, 6, Eigen::Dynamic> Jp(6, nv);
+  // computeFrameJacobian writes only the columns of the frame's supporting joints
+  Eigen::Matrix<double, 6, Eigen::Dynamic> Jp = Eigen::MatrixXd::Zero(6, nv);
   auto maxabs = [](const double* a, const double* b, int m) {
     double e = 0;
     for (int i = 0; i < m; ++i) e = std::max(e, std::abs(a[i] - b[i]));

@@ -243,7 +243,7 @@ def _tree_backends(out):
     return mods
 
 
-TREE_FUNCTIONS = ["M", "C", "Cdq", "G", "tau", "Y", "com", "J_com", "A_G", "integrate", "difference",
+TREE_FUNCTIONS = ["M", "C", "Cdq", "G", "tau", "Y", "com", "J_com", "A_G", "integrate", "difference", "FD",
                   "par_DYN_to_REG", "par_REG_to_DYN"]
 TREE_FRAMES = ["tip0", "l3"]
 
@@ -285,7 +285,8 @@ def test_tree_backends_agree_with_casadi(floating_tree_out, backend):
     v, a = rng.uniform(-1, 1, (B, robot.nv)), rng.uniform(-1, 1, (B, robot.nv))
     q[0, 7:] = 0.0  # exact zeros
     v[0] = 0.0
-    args = {"q": q, "dq": v, "ddq": a, "dt": np.full((B, 1), 0.1), "q0": q, "q1": q[::-1].copy()}
+    args = {"q": q, "dq": v, "ddq": a, "dt": np.full((B, 1), 0.1), "q0": q, "q1": q[::-1].copy(),
+            "torque": 3 * a}
     for name in TREE_FUNCTIONS[:-2] + ["J_" + f for f in TREE_FRAMES]:
         entry = next(f for f in man["functions"] if f["name"] == name)
         fn = casadi.Function.load(str(floating_tree_out / "casadi" / f"{name}.casadi"))
@@ -295,3 +296,37 @@ def test_tree_backends_agree_with_casadi(floating_tree_out, backend):
         for b in range(B):
             ref = np.array(fn(*[args[i][b] for i in inputs]))
             np.testing.assert_allclose(got[b].reshape(ref.shape), ref, atol=1e-12, rtol=1e-12, err_msg=name)
+
+
+def test_forward_dynamics_matches_pinocchio(robot):
+    """FD(q, dq, torque) by the articulated-body algorithm against pin.aba (Cholesky of
+    Pinocchio's crba/rnea where mimic joints make the model no tree for ABA); relative to the
+    size of the accelerations, which light bodies (fingers) make large."""
+    rng = np.random.default_rng(8)
+    model, data, g = robot.model, robot.data, robot.gen
+    mimic = any(model.joints[i].shortname() == "JointModelMimic" for i in range(model.njoints))
+    for _ in range(3):
+        q, v, _ = robot.random_state(rng)
+        torque = rng.uniform(-5, 5, robot.nv)
+        qp = robot.to_pin(q)
+        if mimic:
+            M = pin_mass_matrix(robot, qp)
+            ref = np.linalg.solve(M, torque - pin.rnea(model, data, qp, v, np.zeros(robot.nv)))
+        else:
+            ref = pin.aba(model, data, qp, v, torque)
+        got = g.call("FD", q=q, dq=v, torque=torque).ravel()
+        np.testing.assert_allclose(got, ref, rtol=0, atol=1e-9 * (1 + np.abs(ref).max()))
+
+
+@pytest.mark.parametrize("name", ["franka.yaml", "seaRRR.yaml"])
+def test_forward_dynamics_inverts_inverse_dynamics_with_friction(generate, name):
+    """On thunder DH files FD uses torque - dl(dq): tau(q, dq, FD(q, dq, torque)) + dl = torque."""
+    from conftest import ROBOTS as YAML
+    g = generate(YAML / name)
+    n = g.manifest["nv"]
+    rng = np.random.default_rng(9)
+    for _ in range(3):
+        q, dq, torque = rng.uniform(-2, 2, n), rng.uniform(-1, 1, n), rng.uniform(-5, 5, n)
+        ddq = g.call("FD", q=q, dq=dq, torque=torque).ravel()
+        dl = g.call("dl", dq=dq).ravel() if "dl" in g.names() else 0
+        np.testing.assert_allclose(g.call("tau", q=q, dq=dq, ddq=ddq).ravel() + dl, torque, atol=1e-9)

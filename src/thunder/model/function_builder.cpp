@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "thunder/algorithm/aba.h"
 #include "thunder/algorithm/body_inertias.h"
 #include "thunder/algorithm/centroidal.h"
 #include "thunder/algorithm/crba.h"
@@ -46,6 +47,7 @@ class Builder {
     vars_.push_back({"w", SX::sym("w", 6)});
     if (ne_ > 0)
       for (const char* v : {"x", "dx", "ddx"}) vars_.push_back({v, SX::sym(v, ne_)});
+    vars_.push_back({"torque", SX::sym("torque", nv)});
     vars_.push_back({"dt", SX::sym("dt", 1)});
     vars_.push_back({"q0", SX::sym("q0", nq)});
     vars_.push_back({"q1", SX::sym("q1", nq)});
@@ -101,6 +103,7 @@ class Builder {
   void add_centroidal();
   void add_configuration();
   void add_elastic();
+  void add_forward_dynamics();
 
   const RobotSpec& spec_;
   const BuildOptions& options_;
@@ -425,6 +428,26 @@ void Builder::add_configuration() {
       {{"dq", difference(model_, q0, q1)}});
 }
 
+void Builder::add_forward_dynamics() {
+  if (!wanted("FD")) return;
+  const SX &dq = var("dq"), &torque = var("torque");
+  const Vec3 g = gravity();
+  // The link friction the file has (dl, dc) acts against the joint torques.
+  const SX net = torque - link_friction_;
+  SX ddq;
+  if (model_.has_mimic()) {
+    // A mimic coupling is no tree joint: solve M ddq = torque - C dq - G by Cholesky.
+    const Kinematics& k = kin();
+    const SX M = model_.reduce(crba(k, bodies()));
+    const SX bias = model_.reduce_rows(rnea(k, bodies(), full(dq), full(SX::zeros(model_.nv(), 1)), &g));
+    ddq = solve_spd(M, net - bias);
+  } else {
+    ddq = aba(kin(), bodies(), dq, net, &g);
+  }
+  add("FD", "Forward dynamics: ddq with M ddq + C dq + G + friction = torque, by the articulated-body "
+      "algorithm (nv)", {{"ddq", ddq}});
+}
+
 FunctionSet Builder::build() {
   add_kinematics();
   add_frames();
@@ -462,6 +485,7 @@ FunctionSet Builder::build() {
         {{"reg_dc", SX::jacobian(coulomb_friction(dq, c, eps), c)}});
   }
   if (ne_ > 0) add_elastic();
+  add_forward_dynamics();
 
   // --- parameter maps (always on the full vectors)
   {

@@ -6,9 +6,12 @@ export the C ABI of OUT/native/thunder_native.h. Each call goes through one gene
 compiled reverse-mode partner, entry + 1), ``torch.compile`` (fake implementation from the
 library's sizes) and CUDA graphs (kernels launched on the current stream) see an ordinary op.
 
-Inputs are (batch, size) tensors: contiguous, or with stride 0 along the batch (one vector for
-every instance, e.g. parameters); outputs are contiguous (batch, size) tensors, matrices
-flattened row-major per instance. ctypes releases the GIL during the call.
+Inputs are (batch, size) tensors of any strides (a batch stride of 0 gives one vector to every
+instance, e.g. parameters): the kernels read them in place. Outputs are (batch, size) tensors in
+the layout the library writes fastest (thunder_native_out_layout): slot-major, i.e. the
+transposed view of a contiguous (size, batch) tensor, for the SIMD and CUDA kernels (whole
+vectors per tile, coalesced per warp); contiguous for the scalar kernels. Matrices are flattened
+row-major per instance. ctypes releases the GIL during the call.
 """
 from __future__ import annotations
 
@@ -23,10 +26,10 @@ from typing import List
 
 import torch
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 _ENTRY = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                          ctypes.c_longlong, ctypes.c_void_p)
+                          ctypes.c_void_p, ctypes.c_longlong, ctypes.c_void_p)
 
 # Process-wide state kept outside this module, so that a second import of thunder_torch (tests
 # load the package from a path) shares the loaded libraries and the registered operator.
@@ -105,7 +108,9 @@ class NativeLibrary:
                                 ("size_in", ctypes.c_longlong, [ctypes.c_int, ctypes.c_int]),
                                 ("size_out", ctypes.c_longlong, [ctypes.c_int, ctypes.c_int]),
                                 ("entry", ctypes.c_void_p, [ctypes.c_int]),
-                                ("max_threads", ctypes.c_int, [])):
+                                ("max_threads", ctypes.c_int, []),
+                                ("kernels", ctypes.c_char_p, []), ("lanes", ctypes.c_int, []),
+                                ("out_layout", ctypes.c_int, [])):
             f = getattr(lib, "thunder_native_" + name)
             f.restype, f.argtypes = res, args
         abi = lib.thunder_native_abi()
@@ -142,6 +147,9 @@ class NativeLibrary:
                                    for j in range(lib.thunder_native_n_out(e))])
             self.entries.append(_ENTRY(lib.thunder_native_entry(e)))
         self.max_threads = lib.thunder_native_max_threads()
+        self.kernels = lib.thunder_native_kernels().decode()
+        self.lanes = lib.thunder_native_lanes()
+        self.slot_major = lib.thunder_native_out_layout() == 1
 
     def check_spec(self, spec):
         """Raises NativeLibraryError unless function `spec` (a _FnSpec) matches the library."""
@@ -162,44 +170,53 @@ class NativeLibrary:
                                      f"the manifest says {want_in} -> {want_out}: regenerate")
         return i
 
+    def new_outputs(self, entry, batch, like):
+        """Empty output tensors of `entry` for `batch` instances, in the library's layout."""
+        if self.slot_major:
+            return [like.new_empty_strided((batch, n), (1, batch)) for n in self.sizes_out[entry]]
+        return [like.new_empty((batch, n)) for n in self.sizes_out[entry]]
+
     def call(self, entry, batch, inputs):
-        sizes_in, sizes_out = self.sizes_in[entry], self.sizes_out[entry]
+        sizes_in = self.sizes_in[entry]
         if len(inputs) != len(sizes_in):
             raise ValueError(f"thunder native_call: entry {entry} takes {len(sizes_in)} inputs, "
                              f"got {len(inputs)}")
-        ref_device = inputs[0].device if inputs else torch.device(self.device_type)
-        keep, ptrs, strides = [], [], []
+        ptrs, strides = [], []
         for j, (t, n) in enumerate(zip(inputs, sizes_in)):
             if t.dtype != self.dtype or t.device.type != self.device_type or t.dim() != 2 \
                     or t.shape[1] != n or t.shape[0] not in (1, batch):
                 raise ValueError(f"thunder native_call: input {j} must be a ({batch}, {n}) "
                                  f"{self.dtype} tensor on {self.device_type}, got "
                                  f"{tuple(t.shape)} {t.dtype} on {t.device}")
-            if batch > 1 and (t.shape[0] == 1 or t.stride(0) == 0):
-                t = t[:1]
-                if n > 1 and t.stride(1) != 1:
-                    t = t.contiguous()
-                s = 0
-            else:
-                if not t.is_contiguous():
-                    t = t.contiguous()
-                s = n
-            keep.append(t)
+            sb, se = t.stride()
+            if t.shape[0] == 1:
+                sb = 0
+            if sb < 0 or se < 0:   # flipped views: the kernels take non-negative strides
+                t = t.contiguous()
+                sb, se = (0 if t.shape[0] == 1 else n), 1
             ptrs.append(t.data_ptr())
-            strides.append(s)
-        outs = [torch.empty((batch, n), dtype=self.dtype, device=ref_device) for n in sizes_out]
+            strides += (sb, se)
+        ref = inputs[0] if inputs else torch.empty(0, dtype=self.dtype, device=self.device_type)
+        outs = self.new_outputs(entry, batch, ref)
         if batch == 0:
             return outs
+        return self._run(entry, batch, ptrs, strides, outs, ref.device)
+
+    def _run(self, entry, batch, ptrs, strides, outs, device):
         c_in = (ctypes.c_void_p * max(1, len(ptrs)))(*ptrs)
         c_stride = (ctypes.c_longlong * max(1, len(strides)))(*strides)
         c_out = (ctypes.c_void_p * max(1, len(outs)))(*[o.data_ptr() for o in outs])
+        o_stride = []
+        for o in outs:
+            o_stride += o.stride()
+        c_ostride = (ctypes.c_longlong * max(1, len(o_stride)))(*o_stride)
         stream = None
         if self.device_type == "cuda":
-            stream = torch.cuda.current_stream(ref_device).cuda_stream
-            with torch.cuda.device(ref_device):
-                rc = self.entries[entry](c_in, c_stride, c_out, batch, stream)
+            stream = torch.cuda.current_stream(device).cuda_stream
+            with torch.cuda.device(device):
+                rc = self.entries[entry](c_in, c_stride, c_out, c_ostride, batch, stream)
         else:
-            rc = self.entries[entry](c_in, c_stride, c_out, batch, stream)
+            rc = self.entries[entry](c_in, c_stride, c_out, c_ostride, batch, stream)
         if rc != 0:
             raise RuntimeError(f"thunder native_call: {self.path} entry {entry} "
                                f"({self.names[entry // 2]}{' reverse' if entry % 2 else ''}) "
@@ -234,7 +251,7 @@ def _native_call_impl(lib: int, entry: int, batch: int, inputs: List[torch.Tenso
 
 
 def _native_call_fake(lib, entry, batch, inputs):
-    return [inputs[0].new_empty((batch, n)) for n in _LIBRARIES[lib].sizes_out[entry]]
+    return _LIBRARIES[lib].new_outputs(entry, batch, inputs[0])
 
 
 def _setup_context(ctx, inputs, output):

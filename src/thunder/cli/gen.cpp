@@ -95,6 +95,7 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
     NativeOptions native;
     native.opt_level = options.native_opt;
     native.cuda = options.native_cuda;
+    native.kernels = options.native_kernels;
     export_native(set, staging.path, native, progress);
   }
 

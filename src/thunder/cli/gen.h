@@ -16,6 +16,7 @@ struct GenOptions {
   bool native = false;                       ///< --native (same as adding "native" to targets)
   int native_opt = 2;                        ///< --native-opt: -O level of the native kernels
   bool native_cuda = true;                   ///< false with --no-cuda: skip OUT/native/cuda/
+  std::string native_kernels = "simd";       ///< --native-kernels: "simd" or "scalar" CPU kernels
 };
 
 /// Parameter sets that --symb accepts (written without the "par_" prefix; the CLI strips it).

@@ -25,7 +25,7 @@ const char* const kUsage =
     "  check ROBOT [--strict] [--json] [--par FILE] [--base LINK] [--ee LINK] [-n NAME]\n"
     "      load and validate a robot description (thunder YAML or URDF) and print a summary\n"
     "  gen ROBOT [-o OUTDIR] [-n NAME] [--par FILE] [--strict] [--base LINK] [--ee LINK]\n"
-    "            [--symb SET,...] [--targets LIST] [--pytorch] [--native [--native-opt N] [--no-cuda]]\n"
+    "            [--symb SET,...] [--targets LIST] [--pytorch] [--native [--native-opt N] [--native-kernels K] [--no-cuda]]\n"
     "      generate code for the robot (default OUTDIR: gen/<name>)\n"
     "\n"
     "options:\n"
@@ -43,6 +43,8 @@ const char* const kUsage =
     "  --native         (gen) also compile native batched kernels (OpenMP CPU; CUDA when nvcc is\n"
     "                   found) used by thunder_torch.load(..., backend=\"native\"); implies --pytorch\n"
     "  --native-opt N   (gen) optimization level of the native kernels (0-3, default 2)\n"
+    "  --native-kernels K  (gen) CPU kernels: simd (default: W instances per vector instruction)\n"
+    "                   or scalar (CasADi's C code once per instance, the previous kernels)\n"
     "  --no-cuda        (gen) native kernels for the CPU only\n"
     "  -h, --help       show this help\n"
     "  --version        show the version\n";
@@ -55,6 +57,7 @@ struct Args {
   std::string command, robot, par, base, ee, name, out;
   bool strict = false, json = false, pytorch = false, native = false, no_cuda = false;
   int native_opt = 2;
+  std::string native_kernels = "simd";
   std::vector<std::string> symb, targets;
 };
 
@@ -114,6 +117,11 @@ Args parse_args(const std::vector<std::string>& argv) {
     else if (gen && arg == "--pytorch") flag(), a.pytorch = true;
     else if (gen && arg == "--native") flag(), a.native = true;
     else if (gen && arg == "--no-cuda") flag(), a.no_cuda = true;
+    else if (gen && arg == "--native-kernels") {
+      a.native_kernels = take();
+      if (a.native_kernels != "simd" && a.native_kernels != "scalar")
+        throw UsageError("--native-kernels: expected simd or scalar, got '" + a.native_kernels + "'");
+    }
     else if (gen && arg == "--native-opt") {
       const std::string v = take();
       if (v.size() != 1 || v[0] < '0' || v[0] > '3') throw UsageError("--native-opt: expected 0, 1, 2 or 3, got '" + v + "'");
@@ -174,6 +182,7 @@ int run(const std::vector<std::string>& args) {
   g.native = a.native;
   g.native_opt = a.native_opt;
   g.native_cuda = !a.no_cuda;
+  g.native_kernels = a.native_kernels;
   return thunder::run_gen(spec, g);
 }
 

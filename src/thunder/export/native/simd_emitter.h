@@ -1,0 +1,25 @@
+// SIMD tile kernel of one SX function from CasADi's instruction list (the native exporter's
+// default CPU kernels): every instruction is one operation on a GCC vector holding W instances
+// (runtime/thunder_simd.h), written as straight-line code on local variables, one per CasADi
+// work slot. CasADi has already allocated those slots over the instruction list (a slot is reused
+// once its value is dead), so a tile's working set is n_work vectors: the compiler keeps what it
+// can in registers and spills the rest to an L1-resident stack frame.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include <casadi/casadi.hpp>
+
+namespace thunder {
+
+/// Writes `<symbol>_tile` and the entry point `extern "C" int <symbol>_batch(const void* const* in,
+/// const long long* in_stride, void* const* out, const long long* out_stride, long long batch,
+/// void* stream)` (see runtime/thunder_native.h). `fn` must be an SXFunction with dense vector
+/// inputs and outputs. Throws std::runtime_error on an operation outside op_table().
+void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::string& symbol);
+
+/// `v` as a C literal of the kernels' value type (`(th_t)v` / `T_(v)`; nan and inf spelled out).
+std::string c_literal(double v, const std::string& type);
+
+}  // namespace thunder

@@ -218,6 +218,10 @@ class ThunderModule(torch.nn.Module):
 
     # -- evaluation -------------------------------------------------------------------------
     def _evaluate(self, spec, args, kwargs):
+        if self._native_backend is not None and not kwargs:   # cached native call plan
+            out = self._native_backend.fast(self, spec, args)
+            if out is not NotImplemented:
+                return out
         fname = spec.name
         if len(args) != len(spec.vars):
             names = ", ".join(n for n, _, _ in spec.vars) or "no variables"

@@ -278,6 +278,105 @@ if not hasattr(_STATE, "op"):
 native_call = _STATE.op
 
 
+# -- the batch-1 fast path ---------------------------------------------------------------------
+
+class _CallPlan:
+    """Everything about one function's native call that does not depend on the inputs: the entry,
+    sizes, trailing shapes, output shapes, the symbolic-subset index of each parameter input.
+    A call then only checks its arguments and passes their pointers and strides."""
+
+    def __init__(self, lib, entry, spec, device, dtype):
+        self.lib, self.entry, self.device, self.dtype = lib, entry, device, dtype
+        self.fn = lib.entries[entry]
+        self.vars = [((r,) if c == 1 else (r, c), r * c) for _, r, c in spec.vars]
+        self.order = spec.order
+        self.pars = [(name, size, None if idx is None else torch.tensor(idx, device=device))
+                     for name, size, idx in spec.pars]
+        self.outputs = [((r,) if c == 1 else (r, c), r * c) for _, r, c in spec.outputs]
+        self.n_in, self.n_out = len(spec.order), len(spec.outputs)
+        self.single = len(spec.outputs) == 1
+        self._subset = {}   # parameter name -> (data_ptr, version, subset tensor)
+        self.cuda = device.type == "cuda"
+
+    def _param(self, module, k, grad):
+        name, size, idx = self.pars[k]
+        p = module.param_vector(name)
+        if grad and p.requires_grad:
+            return None
+        if idx is None:
+            return p
+        got = self._subset.get(name)
+        ver = (p.data_ptr(), p._version)
+        if got is None or got[0] != ver:
+            got = (ver, p.detach()[idx])
+            self._subset[name] = got
+        return got[1]
+
+    def __call__(self, module, args, grad):
+        if len(args) != len(self.vars):
+            return NotImplemented
+        dtype, device = self.dtype, self.device
+        batch = None
+        ptrs, strides = [], []
+        for x, (trail, n) in zip(args, self.vars):
+            if not isinstance(x, torch.Tensor) or x.dtype is not dtype or x.device != device \
+                    or (grad and x.requires_grad):
+                return NotImplemented
+            shape, st = x.shape, x.stride()
+            nb = len(shape) - len(trail)
+            if nb < 0 or nb > 1 or shape[nb:] != trail:
+                return NotImplemented   # several batch dimensions: the general path reshapes
+            if len(trail) == 2 and st[-2] != trail[1] * st[-1]:
+                return NotImplemented
+            b = shape[:nb]
+            if batch is None:
+                batch = b
+            elif b != batch:
+                return NotImplemented
+            ptrs.append(x.data_ptr())
+            strides += (st[0] if nb and shape[0] != 1 else 0, st[-1])
+        if batch is None:
+            batch = ()
+        B = batch[0] if batch else 1
+        if B == 0:
+            return NotImplemented
+        if self.pars:
+            j = 0
+            for kind, i in self.order:
+                if kind == "par":
+                    p = self._param(module, i, grad)
+                    if p is None or p.dim() != 1:
+                        return NotImplemented
+                    ptrs.insert(j, p.data_ptr())
+                    strides[2 * j:2 * j] = (0, p.stride(0))
+                j += 1
+        if B == 1:   # one instance: every layout is the contiguous one; allocate the final shapes
+            outs = [torch.empty((*batch, *trail), dtype=dtype, device=device) for trail, _ in self.outputs]
+            o_strides = [0, 1] * len(outs)
+        else:
+            outs = self.lib.new_outputs(self.entry, B, args[0])
+            o_strides = []
+            for o in outs:
+                o_strides += o.stride()
+        vals = ptrs + strides + [o.data_ptr() for o in outs] + o_strides
+        buf = (ctypes.c_longlong * len(vals))(*vals)
+        n_in, n_out = self.n_in, self.n_out
+        args_c = (ctypes.byref(buf), ctypes.byref(buf, 8 * n_in), ctypes.byref(buf, 24 * n_in),
+                  ctypes.byref(buf, 8 * (3 * n_in + n_out)))
+        if self.cuda:
+            with torch.cuda.device(device):
+                rc = self.fn(*args_c, B, torch.cuda.current_stream(device).cuda_stream)
+        else:
+            rc = self.fn(*args_c, B, None)
+        if rc != 0:
+            lib = self.lib
+            raise RuntimeError(f"thunder native_call: {lib.path} entry {self.entry} "
+                               f"({lib.names[self.entry // 2]}) failed with code {rc}")
+        if B != 1:
+            outs = [y.view(*batch, *trail) for y, (trail, _) in zip(outs, self.outputs)]
+        return outs[0] if self.single else tuple(outs)
+
+
 # -- the module backend -------------------------------------------------------------------------
 
 class NativeBackend:
@@ -291,6 +390,7 @@ class NativeBackend:
         self.specs = specs
         self.strict = strict
         self._libs = {}   # (device type, dtype) -> (lib id, {function name: index}) or error
+        self._plans = {}  # (function, device, dtype) -> _CallPlan, or None where no library
 
     def library(self, device_type, dtype):
         """(lib id, {name: function index}); raises NativeLibraryError when missing/mismatched."""
@@ -318,6 +418,25 @@ class NativeBackend:
             return True
         except NativeLibraryError:
             return False
+
+    def fast(self, module, spec, args):
+        """The outputs of the call `spec(*args)` without keyword arguments through the cached
+        plan of (function, device, dtype), or NotImplemented when the call needs the general
+        path: an argument that is not a tensor of the module's dtype and device with the exact
+        trailing shape, batch shapes that differ, anything autograd must record, or tracing by
+        torch.compile. The general path then checks and reports as always."""
+        device, dtype = module._ref.device, module._ref.dtype
+        key = (spec.name, device, dtype)
+        plan = self._plans.get(key, False)
+        if plan is False:
+            plan = None
+            if spec.order and (device.type in ("cpu", "cuda")) and (self.strict or self.available(device.type, dtype)):
+                lib_id, index = self.library(device.type, dtype)
+                plan = _CallPlan(_LIBRARIES[lib_id], 2 * index[spec.name], spec, device, dtype)
+            self._plans[key] = plan
+        if plan is None or torch.compiler.is_compiling():
+            return NotImplemented
+        return plan(module, args, torch.is_grad_enabled())
 
     def evaluate(self, module, spec, xs, ps, batch):
         """The function's outputs, or None to let the torch schedules evaluate it."""

@@ -257,8 +257,10 @@ class JobPool {
   std::vector<Job> jobs_;
 };
 
+/// $env if set ("none": no program, e.g. NVCC=none writes the CUDA sources without compiling
+/// them), else the first candidate found on PATH (or as an absolute path).
 std::string find_program(const std::string& env, const std::vector<std::string>& candidates) {
-  if (const char* e = std::getenv(env.c_str()); e && *e) return e;
+  if (const char* e = std::getenv(env.c_str()); e && *e) return std::string(e) == "none" ? "" : e;
   const char* path = std::getenv("PATH");
   std::vector<std::string> dirs;
   if (path) {
@@ -448,7 +450,7 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
   if (!options.cuda) return;
   const std::string nvcc = find_program("NVCC", {"nvcc", "/usr/local/cuda/bin/nvcc"});
   if (nvcc.empty()) {
-    say("native: nvcc not found (set $NVCC or put it on PATH): CUDA kernels written to " + cdir.string() +
+    say("native: nvcc not found (or NVCC=none; set $NVCC or put it on PATH): CUDA kernels written to " + cdir.string() +
         " but not compiled");
     fs_::remove_all(cdir / "obj");
     return;

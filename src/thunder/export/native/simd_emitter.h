@@ -1,9 +1,10 @@
 // SIMD tile kernel of one SX function from CasADi's instruction list (the native exporter's
 // default CPU kernels): every instruction is one operation on a GCC vector holding W instances
-// (runtime/thunder_simd.h), written as straight-line code on local variables, one per CasADi
-// work slot. CasADi has already allocated those slots over the instruction list (a slot is reused
-// once its value is dead), so a tile's working set is n_work vectors: the compiler keeps what it
-// can in registers and spills the rest to an L1-resident stack frame.
+// (runtime/thunder_simd.h), written as straight-line code in SSA form (one const local per
+// value). GCC allocates the registers over the whole list (a value's register is reused once it
+// is dead; what does not fit spills to an L1-resident stack frame), so a tile's working set is
+// its live values, not the batch. Transcendental calls and their inputs are emitted first (see
+// the .cpp) because every call clobbers the vector registers.
 #pragma once
 
 #include <ostream>

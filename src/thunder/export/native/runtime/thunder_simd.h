@@ -78,11 +78,20 @@ TH_INLINE th_v th_c(th_t c) {  /* a constant in every lane (exact, -0 and nan in
 #endif
 
 #if TH_MVEC
-TH_MV1(sin, sin) TH_MV1(cos, cos) TH_MV1(exp, exp) TH_MV1(log, log) TH_MV2(pow, pow)
+TH_MV1(exp, exp) TH_MV1(log, log) TH_MV2(pow, pow)
 #else
-TH_LANES1(sin, sin(a)) TH_LANES1(cos, cos(a)) TH_LANES1(exp, exp(a)) TH_LANES1(log, log(a))
-TH_LANES2(pow, pow(a, b))
+TH_LANES1(exp, exp(a)) TH_LANES1(log, log(a)) TH_LANES2(pow, pow(a, b))
 #endif
+
+/* sin and cos: libmvec where available (an inline musl-style sincos sharing one argument
+ * reduction was tried: no faster in double, 2x slower in float), else libm lane by lane. The
+ * emitter writes th_sincos where a function takes both of one value (every joint angle). */
+#if TH_MVEC
+TH_MV1(sin, sin) TH_MV1(cos, cos)
+#else
+TH_LANES1(sin, sin(a)) TH_LANES1(cos, cos(a))
+#endif
+TH_INLINE void th_sincos(th_v x, th_v& s, th_v& c) { s = th_sin(x); c = th_cos(x); }
 #if TH_MVEC && TH_MVEC_235
 TH_MV1(tan, tan) TH_MV1(asin, asin) TH_MV1(acos, acos) TH_MV1(atan, atan) TH_MV1(sinh, sinh)
 TH_MV1(cosh, cosh) TH_MV1(tanh, tanh) TH_MV1(asinh, asinh) TH_MV1(acosh, acosh)
@@ -161,6 +170,8 @@ static inline void th_gather(th_v* x, int n_in, const long long* size, const voi
   }
 }
 
+/* Writes the outputs of instances b0 .. b0+nl-1 (non-temporal stores were tried for outputs far
+ * larger than the caches: no faster here). */
 static inline void th_scatter(const th_v* y, int n_out, const long long* size, void* const* out,
                               const long long* stride, long long b0, int nl) {
   for (int j = 0; j < n_out; ++j) {
@@ -174,9 +185,26 @@ static inline void th_scatter(const th_v* y, int n_out, const long long* size, v
   }
 }
 
-/* The batch: tiles split statically over the OpenMP threads (a single tile runs on the calling
- * thread), each thread with its own input/output tiles (the tile function keeps its values in
- * registers and its stack frame: the working set of a tile is n_values * TH_VBYTES bytes). */
+/* Tiles t0 .. t1-1 with input/output tiles `buf` (nx + ny vectors). */
+static inline void th_tiles(th_tile_fn f, th_v* buf, long long nx, long long t0, long long t1, int n_in,
+                            const long long* in_size, int n_out, const long long* out_size,
+                            const void* const* in, const long long* in_stride, void* const* out,
+                            const long long* out_stride, long long batch) {
+  for (long long t = t0; t < t1; ++t) {
+    const long long b0 = t * TH_W;
+    const int nl = batch - b0 < TH_W ? (int)(batch - b0) : TH_W;
+    th_gather(buf, n_in, in_size, in, in_stride, b0, nl);
+    f(buf, buf + nx);
+    th_scatter(buf + nx, n_out, out_size, out, out_stride, b0, nl);
+  }
+}
+
+/* The batch: tiles split statically over the OpenMP threads, each thread with its own
+ * input/output tiles (the tile function keeps its values in registers and its stack frame: the
+ * working set of a tile is its live values * TH_VBYTES bytes). Small batches (one thread's worth)
+ * run on the calling thread without entering an OpenMP region, with the tiles on the stack when
+ * they are small: a batch-1 call costs the tile itself and little else. */
+#define TH_STACK_VECTORS 256
 static int th_tile_batch(th_tile_fn f, int n_in, const long long* in_size, int n_out,
                          const long long* out_size, const void* const* in, const long long* in_stride,
                          void* const* out, const long long* out_stride, long long batch) {
@@ -190,28 +218,31 @@ static int th_tile_batch(th_tile_fn f, int n_in, const long long* in_size, int n
   if (n_tiles > 1) n_threads = omp_get_max_threads();
   if (n_threads > n_tiles) n_threads = (int)n_tiles;
 #endif
-#ifdef _OPENMP
-#pragma omp parallel num_threads(n_threads) if (n_threads > 1) reduction(| : err)
-#endif
-  {
-    void* mem = 0;
-    if (posix_memalign(&mem, 64, (size_t)(nx + ny + 1) * sizeof(th_v))) mem = 0;
-    th_v* x = (th_v*)mem;
-    th_v* y = x ? x + nx : 0;
-    if (!mem) err |= 2;
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-    for (long long t = 0; t < n_tiles; ++t) {
-      if (!mem) continue;
-      const long long b0 = t * TH_W;
-      const int nl = batch - b0 < TH_W ? (int)(batch - b0) : TH_W;
-      th_gather(x, n_in, in_size, in, in_stride, b0, nl);
-      f(x, y);
-      th_scatter(y, n_out, out_size, out, out_stride, b0, nl);
+  if (n_threads == 1) {
+    if (nx + ny <= TH_STACK_VECTORS) {
+      th_v buf[TH_STACK_VECTORS];
+      th_tiles(f, buf, nx, 0, n_tiles, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride, batch);
+      return 0;
     }
+    void* mem = 0;
+    if (posix_memalign(&mem, 64, (size_t)(nx + ny + 1) * sizeof(th_v))) return 2;
+    th_tiles(f, (th_v*)mem, nx, 0, n_tiles, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride,
+             batch);
+    free(mem);
+    return 0;
+  }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(n_threads) reduction(| : err)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const long long t0 = n_tiles * t / nt, t1 = n_tiles * (t + 1) / nt;
+    void* mem = 0;
+    if (posix_memalign(&mem, 64, (size_t)(nx + ny + 1) * sizeof(th_v))) err |= 2;
+    else th_tiles(f, (th_v*)mem, nx, t0, t1, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride,
+                  batch);
     free(mem);
   }
+#endif
   return err;
 }
 

@@ -76,20 +76,23 @@ def _inputs(sizes, batch, dtype, gen):
 
 
 def _compare(got, want, dtype, what):
+    # Same expression graph; the tiles contract a*b+c into FMAs and use libmvec's sin/cos
+    # (<= 4 ulp): differences stay at rounding level of the largest entry, except through the
+    # pseudo-inverse, which amplifies them by cond(J J') (up to ~1e6 at random Panda states: 50
+    # cond eps64 ~ 1e-8).
+    tol64 = 1e-8 if what.startswith("J_ee_pinv") else 1e-12
     for k, (g, w) in enumerate(zip(got, want)):
         assert g.shape == w.shape, what
         if dtype == torch.float64:
-            # Same expression graph; the tiles contract a*b+c into FMAs and use libmvec's sin/cos
-            # (<= 4 ulp): differences stay at rounding level of the largest entry.
             scale = float(w.abs().max().clamp_min(1.0)) if w.numel() else 1.0
-            torch.testing.assert_close(g, w, rtol=1e-12, atol=1e-12 * scale, msg=f"{what} output {k}")
+            torch.testing.assert_close(g, w, rtol=tol64, atol=tol64 * scale, msg=f"{what} output {k}")
         else:
             scale = float(w.double().abs().max().clamp_min(1.0)) if w.numel() else 1.0
             assert float((g.double() - w.double()).abs().max()) <= 2e-4 * scale, f"{what} output {k}"
         exact = w == 0
         if dtype == torch.float64 and exact.any():   # exact zeros stay (numerically) zero
             scale = float(w.abs().max().clamp_min(1.0))
-            assert float(g[exact].abs().max()) <= 1e-12 * scale, f"{what} output {k}: zero entries"
+            assert float(g[exact].abs().max()) <= tol64 * scale, f"{what} output {k}: zero entries"
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])

@@ -6,7 +6,8 @@
  * 12 accumulators per thread (named, so they stay in registers) hide the FMA latency (4 cycles
  * x 2 units needs >= 8 in flight). One
  * FMA = 2 flops; "fma_per_s" counts scalar (per-lane) FMAs, "flops" = 2 * fma_per_s. Each
- * dtype is timed 5 times (0.2 s each); the best run is reported (a peak, not a typical time). */
+ * dtype is timed 5 times (0.2 s each); the best run is reported (a peak, not a typical time), each
+ * thread's work over its own CPU time, summed over the threads. */
 #include <omp.h>
 #include <stdio.h>
 #include <time.h>
@@ -18,6 +19,13 @@
 #else
 #define VB 16
 #endif
+
+static double cpu_now(void) { /* this thread's CPU time: other processes on a shared machine do
+                                 not count, so the peak is the cores' when they run */
+  struct timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
 
 static double now(void) {
   struct timespec t;
@@ -31,9 +39,9 @@ static double now(void) {
   a10 = a10 * x + y; a11 = a11 * x + y;
 #define CHAINS(T, V, NAME)                                                                  \
   static double NAME(long iters) {                                                          \
-    double t0 = now();                                                                      \
-    double sink = 0;                                                                        \
-    _Pragma("omp parallel reduction(+ : sink)") {                                          \
+    double sink = 0, rate = 0;                                                              \
+    _Pragma("omp parallel reduction(+ : sink, rate)") {                                    \
+      const double c0 = cpu_now();                                                          \
       V x, y;                                                                               \
       for (int l = 0; l < (int)(VB / sizeof(T)); ++l) x[l] = (T)0.999999, y[l] = (T)1e-7;   \
       V a0 = x, a1 = x + y, a2 = x - y, a3 = x * x, a4 = x + x, a5 = y, a6 = y + y,           \
@@ -45,10 +53,10 @@ static double now(void) {
       }                                                                                     \
       V s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;                    \
       sink += (double)s[0];                                                                 \
+      rate += (double)iters * 12 * (VB / sizeof(T)) / (cpu_now() - c0);                     \
     }                                                                                       \
-    double t = now() - t0;                                                                  \
     if (sink == 12345.678) printf("#");                                                     \
-    return (double)iters * 12 * (VB / sizeof(T)) * omp_get_max_threads() / t;               \
+    return rate;                                                                            \
   }
 
 typedef double vd __attribute__((vector_size(VB)));
@@ -58,12 +66,15 @@ CHAINS(float, vf, run_f32)
 
 static double best(double (*run)(long)) {
   long iters = 1000;
-  double t0 = now();
-  while (now() - t0 < 0.05) run(iters), iters *= 2;  /* calibrate to ~0.2 s per run */
-  double rate = run(iters), b = 0;
-  iters = (long)(0.2 * rate / (12.0 * 8 * omp_get_max_threads())) + 1;
+  for (;;) {  /* calibrate: double the work until one run lasts 0.2 s */
+    const double t0 = now();
+    run(iters);
+    if (now() - t0 >= 0.2) break;
+    iters *= 2;
+  }
+  double b = 0;
   for (int r = 0; r < 5; ++r) {
-    double x = run(iters);
+    const double x = run(iters);
     if (x > b) b = x;
   }
   return b;

@@ -65,7 +65,7 @@ def generate(thunder, urdf, out, kernels):
     return time.perf_counter() - t0
 
 
-def pinocchio(work, urdf, batch, threads, reps):
+def pinocchio(work, urdf, batch, threads, reps, tag=""):
     from pin_model import reduced_model
     model_txt = work / "panda_pin.txt"
     reduced_model(urdf, "panda_hand").saveToText(str(model_txt))
@@ -73,13 +73,30 @@ def pinocchio(work, urdf, batch, threads, reps):
     sh(["cmake", "-S", str(ROOT / "bench" / "cpp"), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
         "-DCMAKE_CXX_FLAGS=-O3 -march=native", f"-DCMAKE_PREFIX_PATH={cmeel_prefix()}"])
     sh(["cmake", "--build", str(build), "--target", "pin_batch", "-j2"])
-    out = work / "pin_batch.json"
+    out = work / f"pin_batch{tag}.json"
     sh([str(build / "pin_batch"), str(model_txt), str(out), "--batch", str(batch), "--reps", str(reps)],
        env={**os.environ, "OMP_NUM_THREADS": str(threads)})
     return json.loads(out.read_text())["evals_per_s"]
 
 
-def kernels(dirs, functions, batch, reps):
+def cpu_seconds(fn, reps):
+    """Best-of-`reps` thread CPU time per call of fn (single thread: preemption by other processes
+    does not count, which makes ratios usable on a loaded machine)."""
+    import time
+    fn()
+    t0 = time.thread_time()
+    fn()
+    k = max(1, int(0.05 / max(time.thread_time() - t0, 1e-6)))
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.thread_time()
+        for _ in range(k):
+            fn()
+        best = min(best, (time.thread_time() - t0) / k)
+    return best
+
+
+def kernels(dirs, functions, batch, reps, single=False):
     import torch
     from thunder_torch import _native
     from timing import interleaved
@@ -104,6 +121,11 @@ def kernels(dirs, functions, batch, reps):
                     err = max(float(((a - b).abs().max() / b.abs().max().clamp_min(1))) for a, b in zip(y, ref))
                     tol = 1e-12 if dtype == torch.float64 else 1e-4
                     assert err < tol, (name, dtype, label, err)
+            if single:
+                for label, lib in libs.items():
+                    res[(name, str(dtype).split(".")[1], label)] = batch / cpu_seconds(
+                        lambda lib=lib: lib.call(e, batch, ins), max(5, reps // 3))
+                continue
             t = interleaved({label: (lambda lib=lib: lib.call(e, batch, ins)) for label, lib in libs.items()},
                             reps=reps, block_s=0.05)
             for label in libs:
@@ -111,7 +133,24 @@ def kernels(dirs, functions, batch, reps):
     return res
 
 
-def report(args, machine, peak, pin, res, n_instr, gen_times):
+def table(args, peak, pin, res, n_instr, threads):
+    L = ["| function | instr. | dtype | scalar evals/s | simd evals/s | simd / scalar | simd % of peak "
+         f"| Pinocchio {threads}-thr evals/s | simd / Pinocchio |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for name in args.functions.split(","):
+        for dt in ("float64", "float32"):
+            s, v = res[(name, dt, "scalar")], res[(name, dt, "simd")]
+            frac = v * n_instr[name] / (peak[dt]["flops"] * threads / peak["threads"])
+            p = pin.get(name)
+            tail = f"| {p:.3g} | **{v / p:.2f}** |" if p else "| – | – |"
+            L.append(f"| {name} | {n_instr[name]} | {dt} | {s:.3g} | {v:.3g} | **{v / s:.2f}** | "
+                     f"{100 * frac:.1f} % " + tail)
+    L.append("")
+    L.append("float32 / float64 (simd): " + ", ".join(
+        f"{n} {res[(n, 'float32', 'simd')] / res[(n, 'float64', 'simd')]:.2f}" for n in args.functions.split(",")) + "\n")
+    return L
+
+
+def report(args, machine, peak, pin, res, n_instr, gen_times, pin1, res1):
     L = [BEGIN, "## 5. Native CPU kernels: SIMD tiles vs the scalar kernels vs Pinocchio (batch "
          f"{args.batch}, {args.threads} threads)\n",
          f"Command: `python bench/kernel_bench.py --batch {args.batch} --threads {args.threads} "
@@ -131,19 +170,11 @@ def report(args, machine, peak, pin, res, n_instr, gen_times):
     if gen_times:
         L.append("Generation (27 functions + reverse partners, float64 + float32 libraries): " +
                  ", ".join(f"{k} {v:.0f} s" for k, v in gen_times.items() if v) + ".\n")
-    L += ["| function | instr. | dtype | scalar evals/s | simd evals/s | simd / scalar | simd % of peak "
-          "| Pinocchio 2-thr evals/s | simd / Pinocchio |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
-    for name in args.functions.split(","):
-        for dt in ("float64", "float32"):
-            s, v = res[(name, dt, "scalar")], res[(name, dt, "simd")]
-            frac = v * n_instr[name] / peak[dt]["flops"]
-            p = pin.get(name)
-            L.append(f"| {name} | {n_instr[name]} | {dt} | {s:.3g} | {v:.3g} | **{v / s:.2f}** | {100 * frac:.1f} % "
-                     f"| {p:.3g} | **{v / p:.2f}** |" if p else f"| {name} | {n_instr[name]} | {dt} | {s:.3g} "
-                     f"| {v:.3g} | **{v / s:.2f}** | {100 * frac:.1f} % | – | – |")
-    L.append("")
-    L.append("float32 / float64 (simd): " + ", ".join(
-        f"{n} {res[(n, 'float32', 'simd')] / res[(n, 'float64', 'simd')]:.2f}" for n in args.functions.split(",")) + "\n")
+    L.append(f"### {args.threads} threads, wall clock (medians of interleaved repetitions)\n")
+    L += table(args, peak, pin, res, n_instr, args.threads)
+    L.append("### 1 thread, thread CPU time (best of repetitions; robust when other processes load "
+             "the machine)\n")
+    L += table(args, peak, pin1, res1, n_instr, 1)
     L.append(END)
     return "\n".join(L)
 
@@ -174,9 +205,15 @@ def main():
     man = json.loads((dirs["simd"] / "manifest.json").read_text())
     n_instr = {f["name"]: f["n_instructions"] for f in man["functions"]}
     res = kernels(dirs, args.functions.split(","), args.batch, args.reps)
+    pin1 = pinocchio(work, urdf, args.batch, 1, args.reps, tag="_1thread")
+    import ctypes
+    ctypes.CDLL("libgomp.so.1").omp_set_num_threads(1)   # the libraries' OpenMP, this thread
+    res1 = kernels(dirs, args.functions.split(","), args.batch, args.reps, single=True)
     save_json({"peak": peak, "pinocchio": pin, "machine": machine, "gen_s": gen_times,
-               "evals_per_s": {"/".join(k): v for k, v in res.items()}}, str(work / "kernel_bench.json"))
-    text = report(args, machine, peak, pin, res, n_instr, gen_times)
+               "evals_per_s": {"/".join(k): v for k, v in res.items()}, "pinocchio_1thread": pin1,
+               "evals_per_s_1thread_cpu": {"/".join(k): v for k, v in res1.items()}},
+              str(work / "kernel_bench.json"))
+    text = report(args, machine, peak, pin, res, n_instr, gen_times, pin1, res1)
     print(text)
     if args.write_results:
         path = ROOT / "bench" / "RESULTS.md"

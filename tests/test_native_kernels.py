@@ -149,7 +149,8 @@ def test_simd_matches_casadi(robot):
             for k, (g, w) in enumerate(zip(got, want)):
                 w = torch.tensor(casadi.DM(w).full(), dtype=torch.float64).reshape(g[b].shape)
                 scale = float(w.abs().max().clamp_min(1.0))
-                torch.testing.assert_close(g[b], w, rtol=1e-12, atol=1e-12 * scale,
+                tol = 1e-8 if fname.startswith("J_ee_pinv") else 1e-12   # see _compare
+                torch.testing.assert_close(g[b], w, rtol=tol, atol=tol * scale,
                                            msg=f"{key} {fname} output {k} instance {b}")
 
 
@@ -183,3 +184,22 @@ def test_cuda_kernels_emulated_on_host_every_function(key, tmp_path_factory, tmp
         xs = _inputs(cpu.sizes_in[e], B, torch.float64, gen)
         _compare(emu.call(e, B, xs), cpu.call(e, B, xs), torch.float64,
                  f"{cpu.names[e // 2]}{' reverse' if e % 2 else ''} (CUDA host emulation)")
+
+
+def test_op_table_is_implemented_by_every_backend():
+    """src/thunder/export/op_table.cpp is the one op table: every operation in it is executed by
+    the torch runtime (_engine.OPS, same name and operand count) and, unless it is a C infix
+    operator, has a th_<name> helper in both native runtime headers."""
+    import re
+    from conftest import ROOT
+    from thunder_torch import OPS
+    src = (ROOT / "src" / "thunder" / "export" / "op_table.cpp").read_text()
+    rows = re.findall(r'\{"(\w+)", (\d), (nullptr|"[^"]*")\}', src)
+    assert len(rows) > 40
+    rt = ROOT / "src" / "thunder" / "export" / "native" / "runtime"
+    simd, cuda = (rt / "thunder_simd.h").read_text(), (rt / "thunder_cuda.h").read_text()
+    for name, nargs, infix in rows:
+        assert name in OPS and OPS[name][0] == int(nargs), name
+        if infix == "nullptr":
+            assert re.search(rf"(th_{name}\b|TH_(MV|LANES)[12]\({name},)", simd), f"thunder_simd.h lacks th_{name}"
+            assert re.search(rf"T_ th_{name}\(", cuda), f"thunder_cuda.h lacks th_{name}"

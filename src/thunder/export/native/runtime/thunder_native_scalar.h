@@ -57,6 +57,7 @@ static int thunder_batch(thunder_casadi_fn f, thunder_casadi_work work, int n_in
       casadi_real* w = (casadi_real*)(iw + sz_iw);
       casadi_real* copy = w + sz_w;
       long long b;
+      int j; /* private: the j above is shared by the threads */
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif

@@ -82,14 +82,31 @@ def joint_motion(joint, q):
     return homogeneous(p=[a, 0, 0]) @ homogeneous(rot_x(alpha)) @ homogeneous(p=[0, 0, d]) @ homogeneous(rot_z(theta))
 
 
+def parent(spec, i):
+    """λ(i) of joint i (-1: the base); a spec of a serial chain may omit it."""
+    return spec["joints"][i].get("parent", i - 1)
+
+
 def forward_kinematics(spec, q):
-    """World poses (4x4) of link frames 1..n and of the end effector: (list, T_ee)."""
-    T = pose_matrix(spec["base"])
+    """World poses (4x4) of the body frames 1..n (one joint value each, in spec joint order) and
+    of the end effector (None without one): (list, T_ee)."""
+    base = pose_matrix(spec["base"])
     frames = []
-    for joint, qi in zip(spec["joints"], q):
-        T = T @ joint_motion(joint, qi)
-        frames.append(T)
-    return frames, T @ pose_matrix(spec["ee"])
+    for i, (joint, qi) in enumerate(zip(spec["joints"], q)):
+        T = frames[parent(spec, i)] if parent(spec, i) >= 0 else base
+        frames.append(T @ joint_motion(joint, qi))
+    if not spec.get("has_ee", True):
+        return frames, None
+    return frames, frames[spec.get("ee_body", len(frames) - 1)] @ pose_matrix(spec["ee"])
+
+
+def supports(spec, j, i):
+    """Whether joint j is body i's joint or one of its ancestors."""
+    while i >= 0:
+        if i == j:
+            return True
+        i = parent(spec, i)
+    return False
 
 
 def link_inertia(link):
@@ -100,7 +117,8 @@ def link_inertia(link):
 
 
 def gravity_torques(spec, q):
-    """G(q) = dU/dq from the spec alone: G_i = -sum_k>=i m_k g . d p_ck / d q_i."""
+    """G(q) = dU/dq from the spec alone: G_i = -sum over the subtree k of i of m_k g . d p_ck / d q_i
+    (one value per spec joint: no mimic joints)."""
     g = values(spec["gravity"])
     frames, _ = forward_kinematics(spec, q)
     n = len(q)
@@ -109,6 +127,8 @@ def gravity_torques(spec, q):
         T = frames[i]
         axis = T[:3, :3] @ np.array(spec["joints"][i]["axis"], dtype=float)
         for k in range(i, n):
+            if not supports(spec, i, k):
+                continue
             m, c, _ = link_inertia(spec["links"][k])
             pc = frames[k][:3, :3] @ c + frames[k][:3, 3]
             dp = np.cross(axis, pc - T[:3, 3]) if spec["joints"][i]["type"] == "R" else axis

@@ -96,11 +96,11 @@ def test_check_summary_sea():
 
 def test_check_json_schema():
     spec = json.loads(run_thunder("check", ROBOTS / "seaRRR.yaml", "--json").stdout)
-    assert set(spec) == {"name", "source_file", "format", "n", "base_link", "ee_link", "joints", "links", "base",
-                         "ee", "gravity", "Dl_order", "elastic_model", "K_order", "D_order", "Dm_order", "elastic",
-                         "warnings"}
-    assert set(spec["joints"][0]) == {"name", "type", "elastic", "origin", "dh", "axis"}
-    assert set(spec["links"][0]) == {"name", "mass", "com", "inertia", "friction"}
+    assert set(spec) == {"name", "source_file", "format", "n", "nq", "nv", "floating_base", "base_link", "ee_link",
+                         "has_ee", "ee_body", "joints", "links", "base", "ee", "gravity", "Dl_order", "coulomb_friction",
+                         "coulomb_smoothing", "elastic_model", "K_order", "D_order", "Dm_order", "elastic", "warnings"}
+    assert set(spec["joints"][0]) == {"name", "type", "parent", "elastic", "origin", "dh", "axis"}
+    assert set(spec["links"][0]) == {"name", "mass", "com", "inertia", "friction", "coulomb"}
     assert set(spec["links"][0]["mass"]) == {"value", "symbolic", "field"}
     assert set(spec["elastic"][0]) == {"joint", "K", "D", "Dm", "Mm"}
     assert set(spec["base"]) == {"tr", "ypr"}

@@ -9,7 +9,7 @@ import thunder_torch
 
 @pytest.fixture(scope="module")
 def rrr(generate):
-    # RRR flags every inertial parameter and has viscous + Coulomb link friction.
+    # RRR flags every inertial parameter and has link friction Dl1 dq + Dl2 |dq| dq.
     gen = generate(ROBOTS / "RRR.yaml", "--symb", "DYN,Dl", targets="casadi,torch")
     return gen.out
 

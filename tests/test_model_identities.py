@@ -23,7 +23,15 @@ def robot_path(name):
 @pytest.fixture(scope="module", params=YAML_ROBOTS + ["panda.urdf"])
 def robot(request, generate):
     # Every inertial parameter symbolic, so identities hold for arbitrary parameter vectors.
-    return request.param, generate(robot_path(request.param), "--symb", "DYN")
+    return request.param, generate(robot_path(request.param), "--symb", "DYN", "--frame-derivatives")
+
+
+def sizes(gen):
+    """(nv, number of bodies): they differ when mimic joints (the Panda URDF's fingers) are bodies
+    without a degree of freedom of their own. These robots have fixed bases: nq = nv."""
+    nb = len(gen.param("par_DYN")["values"]) // 10
+    assert gen.manifest["nq"] == gen.manifest["nv"]
+    return gen.manifest["nv"], nb
 
 
 def random_dyn(n, rng):
@@ -44,34 +52,34 @@ def state(n, rng):
 
 def test_mass_matrix_symmetric_positive_definite(robot):
     name, gen = robot
-    n = gen.manifest["n_joints"]
+    n, nb = sizes(gen)
     rng = np.random.default_rng(0)
     for _ in range(10):
         q, _, _ = state(n, rng)
-        M = np.array(gen["M"](q, random_dyn(n, rng)))
+        M = np.array(gen["M"](q, random_dyn(nb, rng)))
         np.testing.assert_allclose(M, M.T, rtol=0, atol=1e-14 * np.abs(M).max())
         assert np.linalg.eigvalsh(M).min() > 0
 
 
 def test_mdot_minus_2c_is_skew(robot):
     _, gen = robot
-    n = gen.manifest["n_joints"]
+    n, nb = sizes(gen)
     rng = np.random.default_rng(1)
     for _ in range(10):
         q, dq, _ = state(n, rng)
-        p = random_dyn(n, rng)
+        p = random_dyn(nb, rng)
         N = np.array(gen["M_dot"](q, dq, p)) - 2 * np.array(gen["C"](q, dq, p))
         np.testing.assert_allclose(N, -N.T, rtol=0, atol=1e-12 * max(1, np.abs(N).max()))
 
 
 def test_regressor_times_parameters(robot):
     _, gen = robot
-    n = gen.manifest["n_joints"]
+    n, nb = sizes(gen)
     rng = np.random.default_rng(2)
     for _ in range(10):
         q, dq, _ = state(n, rng)
         dqr, ddqr = rng.uniform(-1, 1, n), rng.uniform(-2, 2, n)
-        dyn = random_dyn(n, rng)
+        dyn = random_dyn(nb, rng)
         reg = np.array(gen["par_DYN_to_REG"](dyn)).ravel()
         M, C, G = (np.array(gen[f](*args, dyn)) for f, args in (("M", (q,)), ("C", (q, dq)), ("G", (q,))))
         expected = M @ ddqr + C @ dqr + G.ravel()
@@ -86,8 +94,8 @@ def test_regressor_times_parameters(robot):
 
 def test_parameter_maps_round_trip(robot):
     _, gen = robot
-    n = gen.manifest["n_joints"]
-    dyn = random_dyn(n, np.random.default_rng(3))
+    n, nb = sizes(gen)
+    dyn = random_dyn(nb, np.random.default_rng(3))
     reg = np.array(gen["par_DYN_to_REG"](dyn)).ravel()
     np.testing.assert_allclose(np.array(gen["par_REG_to_DYN"](reg)).ravel(), dyn, rtol=1e-12, atol=1e-14)
     # and the manifest's par_REG defaults are the map of its par_DYN defaults
@@ -99,19 +107,22 @@ def test_time_derivatives_match_finite_differences(robot):
     """Along q(t) = q0 + dq0 t + ddq0 t^2 / 2, central differences of J_ee, M, G (step 1e-5:
     truncation ~1e-10 and rounding ~1e-11 relative) against the generated derivatives."""
     _, gen = robot
-    n = gen.manifest["n_joints"]
+    n, nb = sizes(gen)
     rng = np.random.default_rng(4)
-    p = random_dyn(n, rng)
+    p = random_dyn(nb, rng)
     h = 1e-5
     for _ in range(5):
         q0, dq0, ddq0 = state(n, rng)
         qt = lambda t: q0 + dq0 * t + 0.5 * ddq0 * t * t
         dqt = lambda t: dq0 + ddq0 * t
         fd = lambda f: (np.array(f(h)) - np.array(f(-h))) / (2 * h)
-        np.testing.assert_allclose(gen.call("J_ee_dot", q=q0, dq=dq0), fd(lambda t: gen.call("J_ee", q=qt(t))),
+        # A tree (the Panda URDF with its fingers) has frame Jacobians instead of J_ee.
+        J = "J_ee" if "J_ee" in gen.names() else "J_" + gen.manifest["frames"][0]["id"]
+        np.testing.assert_allclose(gen.call(J + "_dot", q=q0, dq=dq0), fd(lambda t: gen.call(J, q=qt(t))),
                                    atol=1e-7)
-        np.testing.assert_allclose(gen.call("J_ee_ddot", q=q0, dq=dq0, ddq=ddq0),
-                                   fd(lambda t: gen.call("J_ee_dot", q=qt(t), dq=dqt(t))), atol=1e-6)
+        if J == "J_ee":
+            np.testing.assert_allclose(gen.call("J_ee_ddot", q=q0, dq=dq0, ddq=ddq0),
+                                       fd(lambda t: gen.call("J_ee_dot", q=qt(t), dq=dqt(t))), atol=1e-6)
         np.testing.assert_allclose(gen["M_dot"](q0, dq0, p), fd(lambda t: gen["M"](qt(t), p)), atol=1e-7)
         np.testing.assert_allclose(gen["G_dot"](q0, dq0, p), fd(lambda t: gen["G"](qt(t), p)), atol=1e-6)
         np.testing.assert_allclose(gen["C_dot"](q0, dq0, ddq0, p), fd(lambda t: gen["C"](qt(t), dqt(t), p)),
@@ -122,9 +133,9 @@ def test_coriolis_is_christoffel_of_mass_matrix(robot):
     """C_ij = sum_k 1/2 (dM_ij/dq_k + dM_ik/dq_j - dM_jk/dq_i) dq_k with dM/dq by central
     differences (step 1e-6)."""
     _, gen = robot
-    n = gen.manifest["n_joints"]
+    n, nb = sizes(gen)
     rng = np.random.default_rng(5)
-    p = random_dyn(n, rng)
+    p = random_dyn(nb, rng)
     q, dq, _ = state(n, rng)
     h = 1e-6
     dM = np.stack([(np.array(gen["M"](q + h * e, p)) - np.array(gen["M"](q - h * e, p))) / (2 * h)
@@ -138,9 +149,9 @@ def test_gravity_is_gradient_of_potential_energy(robot):
     """U(q) = -sum_i m_i g . p_cm,i(q) with the centres of mass from T_0_i; G = dU/dq (central
     differences, step 1e-6)."""
     _, gen = robot
-    n = gen.manifest["n_joints"]
+    n, nb = sizes(gen)
     rng = np.random.default_rng(6)
-    p = random_dyn(n, rng)
+    p = random_dyn(nb, rng)
     g = np.array(gen.param("par_gravity")["values"])
 
     def U(q):

@@ -88,13 +88,15 @@ def test_flagged_functions_equal_constant_ones_at_file_values(flagged_franka, ge
 
 
 def test_link_friction_matches_file_coefficients(generate):
+    """RRR.yaml has Dl_order 2: thunder's dl = Dl1 dq + Dl2 |dq| dq (f_2(v) = |v| v)."""
     gen = generate(ROBOTS / "RRR.yaml")
     cfg = yaml.safe_load((ROBOTS / "RRR.yaml").read_text())
     d = np.array([cfg["dynamics"][f"link{k + 1}"]["friction"]["Dl"] for k in range(3)])
     dq = np.array([0.7, -1.3, 0.0])
-    expected = d[:, 0] * dq + d[:, 1] * np.sign(dq)  # viscous + Coulomb, sign(0) = 0
+    expected = d[:, 0] * dq + d[:, 1] * np.abs(dq) * dq
     np.testing.assert_allclose(gen.call("dl", dq=dq).ravel(), expected, rtol=1e-15)
-    np.testing.assert_allclose(gen.call("Dl", dq=dq), np.diag(d[:, 0]), rtol=1e-15)
+    np.testing.assert_allclose(gen.call("Dl_jac", dq=dq), np.diag(d[:, 0] + 2 * d[:, 1] * np.abs(dq)), rtol=1e-15)
+    np.testing.assert_array_equal(gen.call("Dl2"), np.diag(d[:, 1]))
     np.testing.assert_allclose(gen.call("reg_dl", dq=dq) @ d.ravel(), expected, rtol=1e-15)
 
 
@@ -107,9 +109,10 @@ def test_elastic_terms_match_file_coefficients(generate):
     k = j1["K"][0] * (x - q[0])  # K_order 1: linear spring on joint 1 (the R_SEA joint)
     v = dict(q=q, dq=dq, x=x, dx=dx, ddx=ddx)
     np.testing.assert_allclose(gen.call("k", **v).ravel(), k, rtol=1e-15)
-    np.testing.assert_allclose(gen.call("K", **v), [[j1["K"][0]]], rtol=1e-15)
+    np.testing.assert_allclose(gen.call("K_jac", **v), [[j1["K"][0]]], rtol=1e-15)
+    np.testing.assert_allclose(gen.call("K1", **v), [[j1["K"][0]]], rtol=1e-15)
     np.testing.assert_allclose(gen.call("dm", **v).ravel(), j1["Dm"][0] * dx, rtol=1e-15)
-    np.testing.assert_allclose(gen.call("Dm", **v), [[j1["Dm"][0]]], rtol=1e-15)
+    np.testing.assert_allclose(gen.call("Dm_jac", **v), [[j1["Dm"][0]]], rtol=1e-15)
     np.testing.assert_allclose(gen.call("Mm", **v), [[j1["Mm"]]], rtol=1e-15)
     np.testing.assert_allclose(gen.call("reg_Mm", **v) @ [j1["Mm"]], j1["Mm"] * ddx, rtol=1e-15)
     np.testing.assert_allclose(gen.call("reg_k", **v) @ j1["K"], k, rtol=1e-15)

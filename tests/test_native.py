@@ -59,8 +59,11 @@ def _pair(out_dir, dtype, device="cpu", seed=0):
         for name in ref.param_elements:
             if ref._is_derived(name):
                 continue
+            # symbolic elements only: changing a folded one is an error (issue 10)
             t = getattr(ref, name)
-            t.mul_(1 + 0.2 * (torch.rand(t.shape, generator=gen, dtype=torch.float64) - 0.5).to(t.dtype).to(device))
+            scale = 1 + 0.2 * (torch.rand(t.shape, generator=gen, dtype=torch.float64) - 0.5)
+            scale = torch.where(torch.tensor(ref.param_symbolic[name]), scale, 1.0)
+            t.mul_(scale.to(t.dtype).to(device))
             getattr(nat, name).copy_(t)
     return nat, ref
 

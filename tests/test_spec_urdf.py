@@ -1,5 +1,6 @@
 """URDF -> RobotSpec, checked against Pinocchio's own URDF parser (kinematics and merged inertias)
-and on small hand-written URDFs (chain selection, fixed-joint merging, errors).
+and on small hand-written URDFs (trees, chain selection with --ee, fixed-joint merging, locking,
+mimic joints, floating bases, errors).
 
 Tolerances: both sides compose the same few float64 rotations and translations (ours goes through
 an rpy round trip where fixed joints are folded in), so frames agree to ~1e-15; 1e-12 leaves
@@ -44,13 +45,13 @@ def robot_urdf(which):
 
 # (robot, extra CLI args, expected EE link, joints Pinocchio must lock to get the same chain)
 CASES = [
-    ("panda", [], "panda_hand", ["panda_finger_joint1", "panda_finger_joint2"]),
+    ("panda", ["--ee", "panda_hand"], "panda_hand", ["panda_finger_joint1", "panda_finger_joint2"]),
     ("ur5", [], "wrist_3_link", []),
     ("ur5", ["--ee", "tool0"], "tool0", []),
     ("iiwa", [], "link_7", []),
     ("iiwa", ["--ee", "tool0"], "tool0", []),
 ]
-IDS = [f"{r}{'-' + a[1] if a else ''}" for r, a, _, _ in CASES]
+IDS = [f"{r}{'-' + a[1] if a and r != 'panda' else ''}" for r, a, _, _ in CASES]
 
 
 def pinocchio_model(path, locked):
@@ -133,31 +134,49 @@ def test_gravity_torques_match_pinocchio(robot, args, ee, locked):
 
 
 def test_panda_defaults():
+    """Without --ee the Panda URDF is a tree: the arm and its two fingers, the second finger a
+    mimic of the first (one degree of freedom for both), as Pinocchio's mimic model."""
     spec = spec_json(robot_urdf("panda"))
     assert spec["name"] == "panda"
     assert spec["base_link"] == "panda_link0"
-    assert [link["name"] for link in spec["links"]] == [f"panda_link{i}" for i in range(1, 8)]
+    assert [link["name"] for link in spec["links"]] == [f"panda_link{i}" for i in range(1, 8)] + [
+        "panda_leftfinger", "panda_rightfinger"]
     assert [s["value"] for s in spec["gravity"]] == [0, 0, -9.81]
     assert not any(s["symbolic"] for s in spec["gravity"])
+    assert not spec["has_ee"] and spec["nq"] == spec["nv"] == 8
+    j = {x["name"]: x for x in spec["joints"]}
+    assert j["panda_finger_joint1"]["parent"] == j["panda_finger_joint2"]["parent"] == 6
+    assert j["panda_finger_joint2"]["mimic"] == 7 and j["panda_finger_joint2"]["mimic_multiplier"] == 1
+    model = pin.buildModelFromUrdf(str(robot_urdf("panda")), mimic=True)
+    assert (model.nq, model.nv) == (8, 8)
+
+
+def test_panda_ee_locks_the_fingers():
+    spec = spec_json(robot_urdf("panda"), "--ee", "panda_hand")
+    assert spec["n"] == 7 and spec["ee_link"] == "panda_hand"
     # panda_link7 -> link8 (0.107 along z) -> hand (yaw -pi/4): Ln_to_EE.
     assert [s["value"] for s in spec["ee"]["tr"]] == pytest.approx([0, 0, 0.107], abs=1e-15)
     assert [s["value"] for s in spec["ee"]["ypr"]] == pytest.approx([-np.pi / 4, 0, 0], abs=1e-15)
     w = spec["warnings"]
     for finger in ("panda_finger_joint1", "panda_finger_joint2"):
-        assert any(f"joint {finger} (prismatic) below the end effector panda_hand is locked at 0" in m
-                   and "link 7" in m and "--ee" in m for m in w), w
+        assert any(f"joint {finger} (prismatic) is locked at" in m and "below the end effector panda_hand" in m
+                   for m in w), w
 
 
-def test_panda_tcp_as_ee_locks_the_fingers():
-    """With panda_hand_tcp as the EE the fingers hang off panda_hand, after the last movable joint:
-    they are tool, locked at 0 and merged into link 7, so the TCP frame and the merged inertia
-    must match Pinocchio's model with the fingers locked."""
+def test_panda_tcp_as_ee_with_the_fingers_locked():
+    """panda_hand_tcp is a sibling of the fingers (all hang off panda_hand): as the EE it locks
+    nothing, the fingers stay a branch of the tree; --lock of the master finger locks the mimic
+    finger too, at its offset."""
     path = robot_urdf("panda")
-    proc = spec_check(path, "--ee", "panda_hand_tcp")
+    tree = spec_json(path, "--ee", "panda_hand_tcp")
+    assert tree["ee_link"] == "panda_hand_tcp" and tree["n"] == 9 and tree["nv"] == 8
+    proc = spec_check(path, "--ee", "panda_hand_tcp", "--lock", "panda_finger_joint1")
     assert proc.returncode == 0, proc.stderr
     spec = json.loads(proc.stdout)
     assert spec["ee_link"] == "panda_hand_tcp" and spec["n"] == 7
     assert any("panda_finger_joint1" in m and "locked at 0" in m for m in spec["warnings"])
+    # The mimic finger is locked at its offset (0 here), like its master.
+    assert any("panda_finger_joint2" in m and "locked at its mimic offset" in m for m in spec["warnings"])
     # hand (yaw -pi/4 after 0.107) then tcp 0.1034 along z.
     assert [s["value"] for s in spec["ee"]["tr"]] == pytest.approx([0, 0, 0.107 + 0.1034], abs=1e-15)
 
@@ -251,8 +270,8 @@ def test_base_option_and_tool_below_the_ee(tmp_path):
     assert [s["value"] for s in spec["base"]["ypr"]] == pytest.approx([0.5, 0, 0])
     assert spec["links"][1]["mass"]["value"] == pytest.approx(1.3)  # l2 + grip + finger
     assert len(spec["warnings"]) == 2
-    assert "joint g (revolute) below the end effector l2 is locked at 0" in spec["warnings"][0]
-    assert "joint f (prismatic) below the end effector l2 is locked at 0" in spec["warnings"][1]
+    assert "joint g (revolute) is locked at 0: it is below the end effector l2" in spec["warnings"][0]
+    assert "joint f (prismatic) is locked at 0: it is below the end effector l2" in spec["warnings"][1]
     # Default chain: goes on to grip (its one movable child), f is the tool joint.
     spec = spec_json(f)
     assert (spec["base_link"], spec["ee_link"], spec["n"]) == ("world", "finger", 4)
@@ -264,14 +283,60 @@ def test_name_option(tmp_path):
     assert spec_json(f, "--name", "other")["name"] == "other"
 
 
-def test_fixed_side_branch_on_base_with_movable_joint_is_ignored(tmp_path):
-    """Two arms on one fixed base: choosing one, the other cannot move it (warning, not error)."""
-    text = robot(link("base"), link("a1", 1.0), link("b1", 1.0),
-                 joint("ja", "revolute", "base", "a1"), joint("jb", "revolute", "base", "b1"))
+def test_two_arms_on_one_base_are_a_tree(tmp_path):
+    """Two arms on one fixed base are both modelled (a tree); --lock removes one arm's joint."""
+    text = robot(link("base"), link("a1", 1.0), link("b1", 1.0), link("a2", 1.0),
+                 joint("ja", "revolute", "base", "a1"), joint("jb", "revolute", "base", "b1"),
+                 joint("ja2", "revolute", "a1", "a2"))
     f = write(tmp_path, text)
-    spec = spec_json(f, "--ee", "a1")
-    assert spec["n"] == 1
-    assert any("joint jb" in w and "ignored" in w for w in spec["warnings"])
+    spec = spec_json(f)
+    # Depth first, children in joint-name order: ja, ja2 (below a1), then jb.
+    assert [(j["name"], j["parent"]) for j in spec["joints"]] == [("ja", -1), ("ja2", 0), ("jb", -1)]
+    assert not spec["has_ee"]
+    locked = spec_json(f, "--lock", "jb")
+    assert [j["name"] for j in locked["joints"]] == ["ja", "ja2"] and locked["has_ee"]
+    assert any("joint jb" in w and "--lock" in w for w in locked["warnings"])
+
+
+def test_joint_order_is_pinocchios(tmp_path):
+    """Children are visited in the order of their joints' names, as Pinocchio does (urdfdom keeps
+    joints in a map), not in file order."""
+    text = robot(link("base"), link("z", 1.0), link("y", 1.0), link("x", 1.0),
+                 joint("j_c", "revolute", "base", "z"), joint("j_b", "prismatic", "base", "y"),
+                 joint("j_a", "revolute", "y", "x"))
+    f = write(tmp_path, text)
+    spec = spec_json(f)
+    model = pin.buildModelFromUrdf(str(f))
+    assert [j["name"] for j in spec["joints"]] == list(model.names)[1:] == ["j_b", "j_a", "j_c"]
+    assert [j["parent"] for j in spec["joints"]] == [-1, 0, -1]
+
+
+def test_base_below_a_movable_joint_locks_it(tmp_path):
+    """--base below the root locks the joints above it at 0 (TIAGo's arm from its torso)."""
+    text = robot(link("world"), link("torso", 1.0), link("arm", 1.0), link("head", 1.0),
+                 joint("lift", "prismatic", "world", "torso", xyz="0 0 1"),
+                 joint("arm_joint", "revolute", "torso", "arm"), joint("head_joint", "revolute", "torso", "head"))
+    f = write(tmp_path, text)
+    spec = spec_json(f, "--base", "torso")
+    assert [j["name"] for j in spec["joints"]] == ["arm_joint", "head_joint"]
+    assert [s["value"] for s in spec["base"]["tr"]] == [0, 0, 1]
+    assert any("joint lift" in w and "above the base link torso" in w for w in spec["warnings"])
+
+
+def test_floating_root_joint_makes_a_free_flyer(tmp_path):
+    text = robot(link("world"), link("base", 2.0), link("l1", 1.0),
+                 joint("free", "floating", "world", "base", axis=None), joint("j1", "revolute", "base", "l1"))
+    f = write(tmp_path, text)
+    for args in ([], ["--base", "base"]):
+        spec = spec_json(f, *args)
+        assert spec["floating_base"] and (spec["nq"], spec["nv"]) == (8, 7)
+        assert [(j["name"], j["type"], j["parent"]) for j in spec["joints"]] == [
+            ("free", "free", -1), ("j1", "R", 0)]  # the URDF's name for it, as Pinocchio
+        assert spec["links"][0]["mass"]["value"] == 2.0
+    # --floating-base on a URDF without a world link: the root floats.
+    g = write(tmp_path, robot(link("base", 2.0), link("l1", 1.0), joint("j1", "revolute", "base", "l1")))
+    spec = spec_json(g, "--floating-base")
+    assert spec["floating_base"] and spec["links"][0]["name"] == "base"
 
 
 # ----- bad input: each is an error naming file, line and field --------------------------------
@@ -329,13 +394,14 @@ def test_error_cycle(tmp_path):
     assert re.search(r":\d+: joint\[j[23]\]", proc.stderr), proc.stderr
 
 
-def test_error_branch_before_ee(tmp_path):
+def test_error_mimic_of_a_mimic(tmp_path):
     text = robot(link("base"), link("l1", 1.0), link("l2", 1.0), link("l3", 1.0),
                  joint("j1", "revolute", "base", "l1"), joint("j2", "revolute", "l1", "l2"),
                  joint("j3", "revolute", "l1", "l3"))
+    text = text.replace('<joint name="j2" type="revolute">\n', '<joint name="j2" type="revolute">\n    <mimic joint="j1"/>\n')
+    text = text.replace('<joint name="j3" type="revolute">\n', '<joint name="j3" type="revolute">\n    <mimic joint="j2"/>\n')
     f = write(tmp_path, text)
-    assert_error(spec_check(f, "--ee", "l2"), f, line_of(text, 'name="j3"'), "joint[j3]",
-                 "branching tree", "not supported yet", "--base/--ee")
+    assert_error(spec_check(f), f, line_of(text, 'name="j3"'), "joint[j3].mimic.joint", "itself a mimic joint")
 
 
 def test_error_missing_link(tmp_path):
@@ -344,15 +410,15 @@ def test_error_missing_link(tmp_path):
     assert_error(spec_check(f), f, line_of(text, '<child link="ghost"'), "joint[j1].child.link", "ghost")
 
 
-@pytest.mark.parametrize("jtype", ["floating", "planar"])
-def test_error_floating_joint_on_chain(tmp_path, jtype):
+def test_error_planar_or_inner_floating_joint(tmp_path):
     text = robot(link("world"), link("base", 1.0), link("l1", 1.0),
-                 joint("free", jtype, "world", "base", axis=None), joint("j1", "revolute", "base", "l1"))
+                 joint("free", "planar", "world", "base", axis=None), joint("j1", "revolute", "base", "l1"))
     f = write(tmp_path, text)
-    assert_error(spec_check(f), f, line_of(text, 'name="free"'), "joint[free].type", "floating base not supported yet")
-    # Also when the floating joint lies between the root and a chosen base.
-    assert_error(spec_check(f, "--base", "base"), f, line_of(text, 'name="free"'), "joint[free].type",
-                 "floating base not supported yet")
+    assert_error(spec_check(f), f, line_of(text, 'name="free"'), "joint[free].type", "planar")
+    text = robot(link("base", 1.0), link("l1", 1.0), link("l2", 1.0),
+                 joint("j1", "revolute", "base", "l1"), joint("free", "floating", "l1", "l2", axis=None))
+    f = write(tmp_path, text)
+    assert_error(spec_check(f), f, line_of(text, 'name="free"'), "joint[free].type", "only the root may float")
 
 
 @pytest.mark.parametrize("kind,kwargs,field", [

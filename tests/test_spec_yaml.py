@@ -93,13 +93,12 @@ def test_shared_config_matches_file(robot):
         assert (spec["K_order"], spec["D_order"], spec["Dm_order"]) == (el["K_order"], el["D_order"], el["Dm_order"])
         sea = [i for i, t in enumerate(ref["type_joints"]) if t.endswith("_SEA")]
         assert [e["joint"] for e in spec["elastic"]] == sea
-        for e in spec["elastic"]:
-            r = el["joints"][f"joint{e['joint'] + 1}"]
+        for e, (key, r) in zip(spec["elastic"], el["joints"].items()):  # matched by position
             for k in ["K", "D", "Dm"]:
                 assert values(e[k]) == [float(x) for x in r[k]]
                 assert flags(e[k]) == r[f"{k}_symb"]
             assert e["Mm"]["value"] == float(r["Mm"]) and int(e["Mm"]["symbolic"]) == r["Mm_symb"]
-            assert e["Mm"]["field"] == f"elastic.joints.joint{e['joint'] + 1}.Mm"
+            assert e["Mm"]["field"] == f"elastic.joints.{key}.Mm"
     else:
         assert spec["elastic"] == []
 
@@ -337,10 +336,12 @@ CASES = [
      "dynamics.link1.friction.Dl", "Dl: [0.1, 0.01]", "expected 3 coefficients"),
     ("friction_symb_length", RRR_TEXT, lambda t: t.replace("symb: [0,0]\n", "symb: [0]\n", 1),
      "dynamics.link1.friction.symb", "symb: [0]", "flags"),
+    # v0.x entries are the elastic joints in type_joints order (by position, as thunder reads
+    # them): one entry too few or too many is an error, a key naming another joint is not.
     ("elastic_missing_entry", SEA_TEXT, lambda t: t.replace("['R_SEA', 'R', 'R']", "['R_SEA', 'R', 'P_SEA']"),
-     "elastic.joints.joint3", "joint1: ", "missing entry for elastic joint 3"),
-    ("elastic_entry_not_sea", SEA_TEXT, lambda t: t.replace("['R_SEA', 'R', 'R']", "['R', 'R_SEA', 'R']"),
-     "elastic.joints.joint1", "K: [1.0]", "not elastic"),
+     "elastic.joints", "joint1: ", "expected 2 entries"),
+    ("elastic_extra_entry", SEA_TEXT, lambda t: t.replace("    joint1: \n", "    joint2: {K: [1], Dm: [1], Mm: 1}\n    joint1: \n"),
+     "elastic.joints", "joint2: ", "expected 1 entries"),
     ("elastic_K_length", SEA_TEXT, lambda t: t.replace("K: [1.0]", "K: []"), "elastic.joints.joint1.K",
      "K: []", "expected 1 coefficients"),
     ("elastic_order_fraction", SEA_TEXT, lambda t: t.replace("K_order: 1", "K_order: 1.5"), "elastic.K_order",

@@ -62,8 +62,11 @@ def _randomize_params(module, gen):
         for name in module.param_elements:
             if module._is_derived(name):
                 continue
+            # only the symbolic elements: changing a folded one is an error (issue 10)
             t = getattr(module, name)
-            t.mul_(1 + 0.2 * (torch.rand(t.shape, generator=gen, dtype=torch.float64) - 0.5).to(t.dtype))
+            symbolic = torch.tensor(module.param_symbolic[name])
+            scale = 1 + 0.2 * (torch.rand(t.shape, generator=gen, dtype=torch.float64) - 0.5)
+            t.mul_(torch.where(symbolic, scale, 1.0).to(t.dtype))
 
 
 def _random_inputs(spec, batch, dtype, gen):
@@ -171,12 +174,16 @@ def test_gradcheck(out_dir, mode):
     for name in _grad_functions(module)[:6]:
         spec = module._specs[name]
         xs = [x.requires_grad_(True) for x in _random_inputs(spec, (3,), torch.float64, gen)]
-        pars = {p: module.param_vector(p).detach().clone().requires_grad_(True)
+        # perturb the symbolic elements only: a folded one cannot change (an error, issue 10)
+        sym = {p: torch.tensor(module.param_symbolic[p]).nonzero()[:, 0] for p, _, _ in spec.pars}
+        pars = {p: module.param_vector(p).detach()[sym[p]].clone().requires_grad_(True)
                 for p, _, _ in spec.pars}
         keys = list(pars)
 
         def f(*a):
-            out = getattr(module, name)(*a[:len(xs)], **dict(zip(keys, a[len(xs):])))
+            full = {k: module.param_vector(k).detach().index_put((sym[k],), v)
+                    for k, v in zip(keys, a[len(xs):])}
+            out = getattr(module, name)(*a[:len(xs)], **full)
             return out
         assert torch.autograd.gradcheck(f, (*xs, *pars.values()), eps=1e-6, atol=1e-7), name
 
@@ -296,12 +303,14 @@ def test_broadcast_and_param_override(out_dir):
     xs = _random_inputs(spec, (3,), torch.float64, gen)
     pname = spec.pars[0][0]
     base = module.param_vector(pname).detach()
-    pb = torch.stack([base, base * 1.1])[:, None, :]  # (2, 1, n) with xs (3, ·) -> (2, 3)
+    # scale the symbolic elements only (a folded one cannot change: an error, issue 10)
+    scaled = torch.where(torch.tensor(module.param_symbolic[pname]), base * 1.1, base)
+    pb = torch.stack([base, scaled])[:, None, :]  # (2, 1, n) with xs (3, ·) -> (2, 3)
     out = getattr(module, fn)(*xs, **{pname: pb})
     out = out if isinstance(out, tuple) else (out,)
     assert out[0].shape[:2] == (2, 3)
     with torch.no_grad():
-        getattr(module, pname).copy_(base * 1.1)
+        getattr(module, pname).copy_(scaled)
     again = getattr(module, fn)(*xs)
     again = again if isinstance(again, tuple) else (again,)
     torch.testing.assert_close(out[0][1], again[0], rtol=0, atol=0)

@@ -7,6 +7,8 @@ import pathlib
 import torch
 from torch.autograd.function import once_differentiable
 
+from . import _par_file
+
 # Default gradient engine: "reverse" (CasADi's reverse-mode schedule behind an autograd.Function)
 # or "tape" (every schedule step recorded on the autograd tape). See docs/TORCH_RUNTIME.md for the
 # measurements behind the default.
@@ -118,12 +120,21 @@ class ThunderModule(torch.nn.Module):
         super().__init__()
         self.robot = manifest.get("robot", "")
         self.n_joints = manifest.get("n_joints", 0)
+        #: sizes of q and of the velocity dq (a floating base's q holds [x, y, z, qx, qy, qz, qw])
+        self.nq = manifest.get("nq", self.n_joints)
+        self.nv = manifest.get("nv", self.n_joints)
+        self.floating_base = bool(manifest.get("floating_base", False))
+        #: joint names in q order; frames with T_w_<id> / J_<id> functions ({name: id})
+        self.joints = list(manifest.get("joints", []))
+        self.frames = {f["name"]: f["id"] for f in manifest.get("frames", [])}
         self.manifest = manifest
         self._specs = specs
         self.param_elements = {}
         self.param_symbolic = {}
         self.param_descriptions = {}
         self._state = {}
+        self._folded_sets = []  # sets with an element folded into the generated code
+        self._seen = {}         # set -> (tensor, version) last checked against the folded values
         self.register_buffer("_ref", torch.zeros(0, dtype=dtype), persistent=False)
         for p in manifest.get("params", []):
             name = p["name"]
@@ -138,6 +149,13 @@ class ThunderModule(torch.nn.Module):
                 self.register_parameter(name, torch.nn.Parameter(t))
             else:
                 self.register_buffer(name, t)
+            folded = [i for i, sym in enumerate(p["symbolic"]) if not sym]
+            if folded:
+                # The values the generated code holds as constants, to tell a change from none.
+                self.register_buffer(f"_folded_{name}", t.clone(), persistent=False)
+                self.register_buffer(f"_folded_idx_{name}", torch.tensor(folded), persistent=False)
+                self._folded_sets.append(name)
+        self._remember_parameters()
 
     # -- parameters -------------------------------------------------------------------------
     def _is_derived(self, name):
@@ -149,9 +167,74 @@ class ThunderModule(torch.nn.Module):
         if name not in self.param_elements:
             raise ValueError(f"{self.robot}: unknown parameter set '{name}' "
                              f"(sets: {', '.join(self.param_elements)})")
-        if self._is_derived(name):
-            return self.par_REG
-        return getattr(self, name)
+        self._verify_folded()
+        return self._vector(name)
+
+    def _vector(self, name):
+        return self.par_REG if self._is_derived(name) else getattr(self, name)
+
+    # -- folded elements: generated as constants, so a change could not take effect ------------
+    def _folded_error(self, where, set_name, i, value):
+        element = self.param_elements[set_name][i]
+        generated = getattr(self, f"_folded_{set_name}")[i].item()
+        short = set_name[4:] if set_name.startswith("par_") else set_name
+        return ValueError(
+            f"{where}: {set_name}.{element}: cannot set it to {value!r}: it was folded into the "
+            f"generated code as the constant {generated!r} at generation (it is not symbolic). "
+            f"Regenerate with `thunder gen ROBOT --symb {short}` (or flag it `symb` in the robot "
+            "file) to change it at run time")
+
+    def _check_folded(self, where, set_name, value, rtol=0.0):
+        """Raises unless every folded element of `value` (..., n) equals the generated one
+        (within rtol * max(1, |v|) when rtol > 0)."""
+        if set_name not in self._folded_sets:
+            return
+        idx = getattr(self, f"_folded_idx_{set_name}")
+        gen = getattr(self, f"_folded_{set_name}")[idx]
+        got = value.detach()[..., idx]
+        if rtol > 0:
+            ok = (got - gen).abs() <= rtol * gen.abs().clamp_min(1.0)
+        else:
+            ok = (got == gen) | (torch.isnan(got) & torch.isnan(gen))
+        if bool(ok.all()):
+            return
+        row, col = (~ok).reshape(-1, idx.numel()).nonzero()[0].tolist()
+        value = got.reshape(-1, idx.numel())[row, col].item()
+        raise self._folded_error(where, set_name, int(idx[col]), value)
+
+    def _remember_parameters(self):
+        for name in self._folded_sets:
+            t = self._parameters[name] if name in self._parameters else self._buffers[name]
+            self._seen[name] = (t, t._version)
+
+    def _verify_folded(self):
+        """A folded element changed in place (robot.par_DYN[0] = 100, an optimizer step on a
+        partly symbolic set) is caught here, at the next use: a version check per set, the
+        values compared only when the tensor changed. Skipped while torch.compile traces."""
+        if torch.compiler.is_compiling():
+            return
+        for name in self._folded_sets:
+            t = self._parameters[name] if name in self._parameters else self._buffers[name]
+            seen = self._seen[name]
+            if t is seen[0] and t._version == seen[1]:
+                continue
+            self._check_folded(self.robot, name, t)
+            self._seen[name] = (t, t._version)
+
+    def __setattr__(self, name, value):
+        elements = self.__dict__.get("param_elements")
+        if elements is not None and name in elements and isinstance(value, torch.Tensor):
+            if self._is_derived(name):
+                raise ValueError(f"{self.robot}: {name} is derived from par_DYN: assign par_DYN, or "
+                                 f"load_par a file that gives {name} (it recomputes par_DYN)")
+            n = len(elements[name])
+            if tuple(value.shape) != (n,):
+                raise ValueError(f"{self.robot}: {name} must have shape ({n},), got {tuple(value.shape)}")
+            self._check_folded(self.robot, name, value)
+            super().__setattr__(name, value)
+            self._remember_parameters()
+            return
+        super().__setattr__(name, value)
 
     @property
     def dtype(self):
@@ -162,54 +245,65 @@ class ThunderModule(torch.nn.Module):
         return self._ref.device
 
     def load_par(self, file):
-        """Reads a parameter file (docs/FUNCTIONS.md format): any subset of sets and elements."""
-        import yaml
+        """Reads a parameter file (docs/FUNCTIONS.md format): any subset of sets and elements.
+
+        Errors name FILE:LINE: SET.ELEMENT: an unknown set or element, a duplicate key, a value
+        that is not a finite number, or a change to an element that was folded into the
+        generated code (not symbolic: regenerate with --symb). Then nothing changes."""
         file = str(file)
-        with open(file, "r", encoding="utf-8") as f:
-            data = yaml.safe_load(f)
-        if data is None:
-            return
-        if not isinstance(data, dict):
-            raise ValueError(f"{file}: expected a map of parameter sets")
+        data = _par_file.read(file)
+        lines = {}
         updates = {}
         for set_name, elems in data.items():
             if set_name not in self.param_elements:
                 raise ValueError(f"{file}: unknown parameter set '{set_name}' "
                                  f"(known: {', '.join(self.param_elements)})")
-            if elems is None:
-                continue
-            if not isinstance(elems, dict):
-                raise ValueError(f"{file}: {set_name}: expected a map of element: value")
             names = self.param_elements[set_name]
-            for e, v in elems.items():
+            for e, (v, line) in elems.items():
                 if e not in names:
-                    raise ValueError(f"{file}: {set_name}: unknown element '{e}'")
-                try:
-                    v = float(v)
-                except (TypeError, ValueError):
-                    raise ValueError(f"{file}: {set_name}.{e}: not a number: {v!r}") from None
-                updates.setdefault(set_name, {})[names.index(e)] = v
+                    raise ValueError(f"{file}:{line}: {set_name}.{e}: unknown element of {set_name}")
+                i = names.index(e)
+                updates.setdefault(set_name, {})[i] = v
+                lines[set_name, i] = line
+        staged = {}
+        for set_name, vals in updates.items():
+            if self._is_derived(set_name):
+                continue
+            t = getattr(self, set_name).detach().clone()
+            for i, v in vals.items():
+                t[i] = v  # in the module's dtype, as the generated constant is compared
+                if (not self.param_symbolic[set_name][i]
+                        and t[i] != getattr(self, f"_folded_{set_name}")[i]):
+                    raise self._folded_error(f"{file}:{lines[set_name, i]}", set_name, i, v)
+            staged[set_name] = t
+        if "par_REG" in updates and self._is_derived("par_REG") and "par_DYN" not in updates:
+            if "par_REG_to_DYN" not in self._specs:
+                raise ValueError(f"{file}: par_REG given without par_DYN, and this robot has no "
+                                 "par_REG_to_DYN function to recompute par_DYN")
+            reg = self.par_REG.detach().clone()
+            for i, v in updates["par_REG"].items():
+                reg[i] = v
+            with torch.no_grad():
+                dyn = self.par_REG_to_DYN(par_REG=reg)
+            # par_DYN through the map differs from the file's numbers by roundings: compare its
+            # folded elements within 1000 ulps of the module's dtype.
+            line = min(lines[s_, i] for (s_, i) in lines if s_ == "par_REG")
+            self._check_folded(f"{file}:{line}", "par_DYN", dyn, rtol=1000 * torch.finfo(self.dtype).eps)
+            if "par_DYN" in self._folded_sets:
+                idx = self._folded_idx_par_DYN
+                dyn[idx] = self._folded_par_DYN[idx]  # keep the folded values exact
+            staged["par_DYN"] = dyn
         with torch.no_grad():
-            for set_name, vals in updates.items():
-                if self._is_derived(set_name):
-                    continue
-                t = getattr(self, set_name)
-                for i, v in vals.items():
-                    t[i] = v
-            if "par_REG" in updates and self._is_derived("par_REG") and "par_DYN" not in updates:
-                if "par_REG_to_DYN" not in self._specs:
-                    raise ValueError(f"{file}: par_REG given without par_DYN, and this robot has no "
-                                     "par_REG_to_DYN function to recompute par_DYN")
-                reg = self.par_REG.detach().clone()
-                for i, v in updates["par_REG"].items():
-                    reg[i] = v
-                self.par_DYN.copy_(self.par_REG_to_DYN(par_REG=reg))
+            for set_name, t in staged.items():
+                getattr(self, set_name).copy_(t)
+        self._remember_parameters()
 
     def save_par(self, file):
         """Writes every parameter set in the parameter-file format (values as %.17g)."""
+        self._verify_folded()
         lines = [f"# Thunder parameters of {self.robot} (saved by thunder_torch)\n"]
         for name, elems in self.param_elements.items():
-            vec = self.param_vector(name)
+            vec = self._vector(name)
             vals = vec.detach().to("cpu", torch.float64).tolist()
             lines.append(f"{name}:\n")
             for e, v in zip(elems, vals):
@@ -230,8 +324,16 @@ class ThunderModule(torch.nn.Module):
         par_names = {n for n, _, _ in spec.pars}
         for k in kwargs:
             if k not in par_names:
+                if k in self.param_elements and not any(self.param_symbolic[k]):
+                    short = k[4:] if k.startswith("par_") else k
+                    raise ValueError(f"{fname}: {k} cannot be overridden: all of it was folded into "
+                                     "the generated code at generation (no element is symbolic). "
+                                     f"Regenerate with `thunder gen ROBOT --symb {short}` to pass it "
+                                     "per call")
                 raise TypeError(f"{fname}: unexpected keyword argument '{k}' "
                                 f"(parameter inputs: {', '.join(sorted(par_names)) or 'none'})")
+        if self._folded_sets:
+            self._verify_folded()
         dtype, device = self._ref.dtype, self._ref.device
         xs, batch_shapes = [], []
         for (name, rows, cols), x in zip(spec.vars, args):
@@ -244,9 +346,11 @@ class ThunderModule(torch.nn.Module):
             p = kwargs.get(name)
             full = len(self.param_elements[name])
             if p is None:
-                p = self.param_vector(name)
+                p = self._vector(name)  # checked by _verify_folded above
             else:
                 self._check(fname, name, p, (full,), dtype, device)
+                if idx is not None and len(idx) != full:  # folded elements must keep their values
+                    self._check_folded(f"{fname}({name}=...)", name, p)
             if idx is not None:
                 p = p[..., torch.tensor(idx, device=device)] if len(idx) != full else p
             ps.append((p, (size,)))
@@ -315,6 +419,7 @@ class ThunderModule(torch.nn.Module):
         out = super()._apply(fn, *args, **kwargs)
         if getattr(self, "_specs", None) is not None and hasattr(self, "_ref"):
             self.prepare()
+            self._remember_parameters()
         return out
 
     def schedule_stats(self):
@@ -322,7 +427,8 @@ class ThunderModule(torch.nn.Module):
         return {n: {"forward": s.fwd.stats, "reverse": s.rev.stats} for n, s in self._specs.items()}
 
     def extra_repr(self):
-        return f"robot={self.robot!r}, n_joints={self.n_joints}, functions={list(self._specs)}"
+        return (f"robot={self.robot!r}, nq={self.nq}, nv={self.nv}, floating_base={self.floating_base}, "
+                f"functions={list(self._specs)}")
 
 
 def _yaml_float(v):
@@ -395,6 +501,9 @@ def make_module(manifest, schedules, dtype):
         def par_REG(self):
             """par_REG derived from par_DYN through par_DYN_to_REG (differentiable)."""
             return self.par_DYN_to_REG(par_DYN=self.par_DYN)
-        attrs["par_REG"] = property(par_REG)
+        def set_par_REG(self, value):
+            raise ValueError(f"{self.robot}: par_REG is derived from par_DYN: assign par_DYN, or "
+                             "load_par a file that gives par_REG (it recomputes par_DYN)")
+        attrs["par_REG"] = property(par_REG, set_par_REG)
     cls = type(f"Thunder_{manifest.get('robot', 'robot')}", (ThunderModule,), attrs)
     return cls(manifest, specs, dtype).prepare()

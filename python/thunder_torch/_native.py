@@ -315,6 +315,8 @@ class _CallPlan:
     def __call__(self, module, args, grad):
         if len(args) != len(self.vars):
             return NotImplemented
+        if module._folded_sets:   # a folded element changed in place is an error at next use
+            module._verify_folded()
         dtype, device = self.dtype, self.device
         batch = None
         ptrs, strides = [], []

@@ -6,7 +6,8 @@ import torch
 
 class InverseDynamics(torch.nn.Module):
     """Joint torques tau = M(q) ddq + C(q, dq) dq + G(q) (+ dl(dq) when the robot has link
-    friction), by the generated Newton-Euler function `tau`.
+    friction, + dc(dq) when it was generated with Coulomb friction), by the generated
+    Newton-Euler function `tau`.
 
     The layer owns the robot module, so its parameters are the robot's: generate with
     ``thunder gen ROBOT --symb DYN`` (and ``Dl``) to train the inertial (and friction) parameters.
@@ -23,9 +24,12 @@ class InverseDynamics(torch.nn.Module):
                              "(regenerate it with a current `thunder gen`)")
         self.robot = robot
         self.with_friction = hasattr(robot, "dl")
+        self.with_coulomb = hasattr(robot, "dc")
 
     def forward(self, q: torch.Tensor, dq: torch.Tensor, ddq: torch.Tensor) -> torch.Tensor:
         tau = self.robot.tau(q, dq, ddq)
         if self.with_friction:
             tau = tau + self.robot.dl(dq)
+        if self.with_coulomb:
+            tau = tau + self.robot.dc(dq)
         return tau

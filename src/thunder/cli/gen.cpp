@@ -69,6 +69,9 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
 
   BuildOptions build;
   for (const std::string& set : options.symbolic_sets) build.parameters.symbolic_sets.push_back("par_" + set);
+  build.frames = options.frames;
+  build.frame_derivatives = options.frame_derivatives;
+  build.only = options.functions;
   build.progress = [](const std::string& line) { progress("built " + line); };
   Parameters(spec, build.parameters);  // rejects unknown --symb sets before any output
   progress("building the symbolic model of " + spec.name + " (" + std::to_string(spec.n()) + " joints)");

@@ -17,11 +17,14 @@ struct GenOptions {
   int native_opt = 2;                        ///< --native-opt: -O level of the native kernels
   bool native_cuda = true;                   ///< false with --no-cuda: skip OUT/native/cuda/
   std::string native_kernels = "simd";       ///< --native-kernels: "simd" or "scalar" CPU kernels
+  std::vector<std::string> frames;           ///< --frames; empty = default_frames(spec)
+  bool frame_derivatives = false;            ///< --frame-derivatives
+  std::vector<std::string> functions;        ///< --functions; empty = all
 };
 
 /// Parameter sets that --symb accepts (written without the "par_" prefix; the CLI strips it).
 inline const std::vector<std::string>& known_parameter_sets() {
-  static const std::vector<std::string> sets = {"DYN", "REG",     "Dl",       "K",     "D",      "Dm",
+  static const std::vector<std::string> sets = {"DYN", "REG",     "Dl",      "Dc",       "K",     "D",      "Dm",
                                                 "Mm",  "DHtable", "origins", "world2L0", "Ln2EE", "gravity"};
   return sets;
 }

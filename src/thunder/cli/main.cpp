@@ -1,5 +1,6 @@
 // The `thunder` command: check and gen.
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <stdexcept>
@@ -22,22 +23,36 @@ const char* const kUsage =
     "usage: thunder [--help] [--version] <command> [options]\n"
     "\n"
     "commands:\n"
-    "  check ROBOT [--strict] [--json] [--par FILE] [--base LINK] [--ee LINK] [-n NAME]\n"
+    "  check ROBOT [--strict] [--json] [--par FILE] [--base LINK] [--ee LINK] [--floating-base]\n"
+    "              [--lock JOINT,...] [-n NAME]\n"
     "      load and validate a robot description (thunder YAML or URDF) and print a summary\n"
     "  gen ROBOT [-o OUTDIR] [-n NAME] [--par FILE] [--strict] [--base LINK] [--ee LINK]\n"
-    "            [--symb SET,...] [--targets LIST] [--pytorch] [--native [--native-opt N] [--native-kernels K] [--no-cuda]]\n"
+    "            [--floating-base] [--lock JOINT,...] [--frames FRAME,...] [--frame-derivatives]\n"
+    "            [--symb SET,...] [--coulomb [--coulomb-smoothing EPS]] [--targets LIST] [--pytorch]\n"
+    "            [--native [--native-opt N] [--native-kernels K] [--no-cuda]]\n"
     "      generate code for the robot (default OUTDIR: gen/<name>)\n"
     "\n"
     "options:\n"
     "  --par FILE       inertial parameters in the franka_inertial.yaml format (overwrite the robot's)\n"
     "  --strict         physical-consistency warnings become errors\n"
     "  --json           (check) print the loaded robot as JSON\n"
-    "  --base LINK      (URDF) first link of the chain\n"
-    "  --ee LINK        (URDF) end-effector link\n"
+    "  --base LINK      (URDF) base link of the model (default: the root); joints above it are locked\n"
+    "  --ee LINK        (URDF) end-effector link (T_0_ee, J_ee, ...); joints below it are locked.\n"
+    "                   Default: the tip of a robot whose joints form one chain; a tree has none\n"
+    "  --floating-base  (URDF) the base link is a free flyer (legged robots, humanoids)\n"
+    "  --lock JOINTS    (URDF) joints locked at their neutral position, comma separated\n"
+    "  --frames FRAMES  (gen) frames (URDF links) that get T_w_<frame> and J_<frame>; default: the\n"
+    "                   end effector, or every leaf link of a tree (feet, hands)\n"
+    "  --frame-derivatives  (gen) also J_<frame>_dot for those frames\n"
+    "  --functions LIST (gen) only these functions, comma separated (default: all)\n"
     "  -n, --name NAME  robot name (default: the file's stem)\n"
     "  -o, --out DIR    (gen) output folder\n"
     "  --symb SETS      (gen) parameter sets kept symbolic, comma separated:\n"
-    "                   DYN, REG, Dl, K, D, Dm, Mm, DHtable, world2L0, Ln2EE, gravity\n"
+    "                   DYN, REG, Dl, Dc, K, D, Dm, Mm, DHtable, origins, world2L0, Ln2EE, gravity\n"
+    "  --coulomb        Coulomb link friction dc = Dc sign(dq), a term beside thunder's dl (Dc from\n"
+    "                   the file's friction.Dc, else 0: identify them with --symb Dc)\n"
+    "  --coulomb-smoothing EPS  Coulomb friction (implies --coulomb) with tanh(dq / EPS) instead of\n"
+    "                   sign(dq); 0: sign(dq)\n"
     "  --targets LIST   (gen) exporters, comma separated: cpp, casadi, torch, native\n"
     "  --pytorch        (gen) also generate the PyTorch module\n"
     "  --native         (gen) also compile native batched kernels (OpenMP CPU; CUDA when nvcc is\n"
@@ -55,11 +70,28 @@ struct UsageError : std::runtime_error {
 
 struct Args {
   std::string command, robot, par, base, ee, name, out;
-  bool strict = false, json = false, pytorch = false, native = false, no_cuda = false;
+  bool strict = false, json = false, pytorch = false, native = false, no_cuda = false, coulomb = false;
+  bool floating_base = false, frame_derivatives = false;
+  std::vector<std::string> lock, frames, functions;
   int native_opt = 2;
   std::string native_kernels = "simd";
+  double coulomb_smoothing = -1;
   std::vector<std::string> symb, targets;
 };
+
+/// A comma-separated list of names (joints, frames), checked later against the robot.
+std::vector<std::string> split_names(const std::string& s, const std::string& option) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = s.find(',', start);
+    const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (item.empty()) throw UsageError(option + ": empty name in '" + s + "'");
+    if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
 
 std::vector<std::string> split_list(const std::string& s, const std::string& option,
                                     const std::vector<std::string>& allowed, const std::string& strip_prefix) {
@@ -109,8 +141,22 @@ Args parse_args(const std::vector<std::string>& argv) {
     else if (arg == "--par") a.par = take();
     else if (arg == "--base") a.base = take();
     else if (arg == "--ee") a.ee = take();
+    else if (arg == "--floating-base") flag(), a.floating_base = true;
+    else if (arg == "--lock") a.lock = split_names(take(), "--lock");
+    else if (gen && arg == "--frames") a.frames = split_names(take(), "--frames");
+    else if (gen && arg == "--frame-derivatives") flag(), a.frame_derivatives = true;
+    else if (gen && arg == "--functions") a.functions = split_names(take(), "--functions");
     else if (arg == "-n" || arg == "--name") a.name = take();
     else if (!gen && arg == "--json") flag(), a.json = true;
+    else if (arg == "--coulomb") flag(), a.coulomb = true;
+    else if (arg == "--coulomb-smoothing") {
+      const std::string v = take();
+      char* end = nullptr;
+      a.coulomb_smoothing = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(a.coulomb_smoothing >= 0) || a.coulomb_smoothing > 1e300)
+        throw UsageError("--coulomb-smoothing: expected a number >= 0 (0: sign(v)), got '" + v + "'");
+      a.coulomb = true;
+    }
     else if (gen && (arg == "-o" || arg == "--out")) a.out = take();
     else if (gen && arg == "--symb") a.symb = split_list(take(), "--symb", thunder::known_parameter_sets(), "par_");
     else if (gen && arg == "--targets") a.targets = split_list(take(), "--targets", thunder::known_targets(), "");
@@ -140,12 +186,16 @@ thunder::RobotSpec load(const Args& a) {
   options.name = a.name;
   options.base_link = a.base;
   options.ee_link = a.ee;
+  options.floating_base = a.floating_base;
+  options.locked_joints = a.lock;
   options.strict = a.strict;
+  options.coulomb = a.coulomb;
+  options.coulomb_smoothing = a.coulomb_smoothing;
   thunder::LoadOptions first = options;
   if (!a.par.empty()) first.strict = false;  // judged after the parameter file is applied
   thunder::RobotSpec spec = thunder::load_robot(a.robot, first);
-  if (spec.format == "thunder-yaml" && (!a.base.empty() || !a.ee.empty()))
-    std::cerr << "warning: --base/--ee apply to URDF descriptions only; ignored\n";
+  if (spec.format == "thunder-yaml" && (!a.base.empty() || !a.ee.empty() || a.floating_base || !a.lock.empty()))
+    std::cerr << "warning: --base/--ee apply to URDF descriptions only (so do --floating-base and --lock); ignored\n";
   if (!a.par.empty()) {
     thunder::apply_inertial_file(spec, a.par);
     thunder::finish_loading(spec, options);
@@ -183,6 +233,9 @@ int run(const std::vector<std::string>& args) {
   g.native_opt = a.native_opt;
   g.native_cuda = !a.no_cuda;
   g.native_kernels = a.native_kernels;
+  g.frames = a.frames;
+  g.frame_derivatives = a.frame_derivatives;
+  g.functions = a.functions;
   return thunder::run_gen(spec, g);
 }
 

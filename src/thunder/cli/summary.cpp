@@ -41,7 +41,8 @@ void collect_all(std::vector<std::string>& out, const C& xs) {
 std::vector<ParameterSetInfo> parameter_sets(const RobotSpec& spec) {
   const int n = spec.n();
   const int ne = static_cast<int>(spec.elastic.size());
-  ParameterSetInfo dyn{"par_DYN", 10 * n, 0}, reg{"par_REG", 10 * n, 0}, dl{"par_Dl", n * spec.Dl_order, 0};
+  ParameterSetInfo dyn{"par_DYN", 10 * n, 0}, reg{"par_REG", 10 * n, 0}, dl{"par_Dl", n * spec.Dl_order, 0},
+      dc{"par_Dc", n, 0};
   ParameterSetInfo K{"par_K", ne * spec.K_order, 0}, D{"par_D", ne * spec.D_order, 0},
       Dm{"par_Dm", ne * spec.Dm_order, 0}, Mm{"par_Mm", ne, 0};
   ParameterSetInfo dh{"par_DHtable", 4 * n, 0}, w2l{"par_world2L0", 6, 0}, l2e{"par_Ln2EE", 6, 0},
@@ -55,6 +56,7 @@ std::vector<ParameterSetInfo> parameter_sets(const RobotSpec& spec) {
     for (const Scalar& c : l.com) reg.symbolic += (l.mass.symbolic || c.symbolic);
     for (const Scalar& I : l.inertia) reg.symbolic += (I.symbolic || l.mass.symbolic || cs > 0);
     dl.symbolic += count_symbolic(l.friction);
+    dc.symbolic += spec.coulomb_friction && l.coulomb.symbolic;
   }
   for (const ElasticJoint& e : spec.elastic) {
     K.symbolic += count_symbolic(e.K);
@@ -69,13 +71,16 @@ std::vector<ParameterSetInfo> parameter_sets(const RobotSpec& spec) {
   w2l.symbolic = count_symbolic(spec.base.tr) + count_symbolic(spec.base.ypr);
   l2e.symbolic = count_symbolic(spec.ee.tr) + count_symbolic(spec.ee.ypr);
   grav.symbolic = count_symbolic(spec.gravity);
-  return {dyn, reg, dl, K, D, Dm, Mm, dh, w2l, l2e, grav};
+  std::vector<ParameterSetInfo> sets = {dyn, reg, dl, K, D, Dm, Mm, dh, w2l, l2e, grav};
+  if (spec.coulomb_friction) sets.insert(sets.begin() + 3, dc);
+  return sets;
 }
 
 void print_summary(const RobotSpec& spec, std::ostream& os) {
   os << "robot:    " << spec.name << "\n";
   os << "source:   " << spec.source_file << " (" << spec.format << ")\n";
-  os << "joints:   " << spec.n() << "\n";
+  os << "joints:   " << spec.n() << " (nq " << spec.nq() << ", nv " << spec.nv()
+     << (spec.floating_base() ? ", floating base" : "") << ")\n";
   os << "  " << std::left << std::setw(4) << "#" << std::setw(10) << "name" << std::setw(6) << "type"
      << std::setw(9) << "elastic" << "origin, axis\n";
   for (int i = 0; i < spec.n(); ++i) {
@@ -87,29 +92,41 @@ void print_summary(const RobotSpec& spec, std::ostream& os) {
       origin = "xyz " + vec(j.xyz) + " rpy " + vec(j.rpy);
     const std::string axis = "[" + num(j.axis[0]) + ", " + num(j.axis[1]) + ", " + num(j.axis[2]) + "]";
     os << "  " << std::setw(4) << (i + 1) << std::setw(10) << j.name << std::setw(6)
-       << (j.type == JointType::Revolute ? "R" : "P") << std::setw(9) << (j.elastic ? "yes" : "no") << origin
-       << "  axis " << axis << "\n";
+       << (j.type == JointType::Revolute ? "R" : j.type == JointType::Prismatic ? "P" : "free") << std::setw(9) << (j.elastic ? "yes" : "no") << origin
+       << "  axis " << axis;
+    if (j.parent != i - 1) os << "  parent " << (j.parent < 0 ? std::string("base") : spec.joints[j.parent].name);
+    os << "\n";
   }
   os << std::right;
   os << "frames:   world -> " << spec.base_link << " (base: " << pose(spec.base) << ")\n";
   os << "          ";
   for (size_t i = 0; i < spec.links.size(); ++i) os << (i ? " -> " : "") << spec.links[i].name;
-  os << "\n          -> " << spec.ee_link << " (end effector: " << pose(spec.ee) << ")\n";
+  if (spec.has_ee) os << "\n          -> " << spec.ee_link << " (end effector: " << pose(spec.ee) << ")";
+  os << "\n";
   os << "gravity:  " << vec(spec.gravity) << "\n";
   os << "links:\n";
   for (const Link& l : spec.links) {
     os << "  " << l.name << ": mass " << val(l.mass) << ", com " << vec(l.com) << ", inertia " << vec(l.inertia);
     if (!l.friction.empty()) os << ", friction " << vec(l.friction);
+    if (spec.coulomb_friction) os << ", Dc " << val(l.coulomb);
     os << "\n";
   }
-  os << "friction: Dl_order " << spec.Dl_order << "\n";
+  os << "friction: Dl_order " << spec.Dl_order;
+  if (spec.coulomb_friction)
+    os << ", Coulomb Dc " << (spec.coulomb_smoothing > 0 ? "tanh(dq / " + num(spec.coulomb_smoothing) + ")" : "sign(dq)");
+  os << "\n";
   os << "elastic:  " << (spec.elastic_model ? "on" : "off");
   if (spec.elastic_model)
     os << " (K_order " << spec.K_order << ", D_order " << spec.D_order << ", Dm_order " << spec.Dm_order << ")";
   os << "\n";
-  for (const ElasticJoint& e : spec.elastic)
-    os << "  " << spec.joints[e.joint].name << ": K " << vec(e.K) << ", D " << vec(e.D) << ", Dm " << vec(e.Dm)
-       << ", Mm " << val(e.Mm) << "\n";
+  for (const ElasticJoint& e : spec.elastic) {
+    os << "  " << spec.joints[e.joint].name;
+    // v0.x entries are matched by position: say so when the file's key names another joint
+    const std::string prefix = "elastic.joints.", own = prefix + spec.joints[e.joint].name + ".";
+    if (e.Mm.field.compare(0, prefix.size(), prefix) == 0 && e.Mm.field.compare(0, own.size(), own) != 0)
+      os << " (file entry '" << e.Mm.field.substr(prefix.size(), e.Mm.field.size() - prefix.size() - 3) << "')";
+    os << ": K " << vec(e.K) << ", D " << vec(e.D) << ", Dm " << vec(e.Dm) << ", Mm " << val(e.Mm) << "\n";
+  }
 
   std::vector<std::string> symb;
   for (const Joint& j : spec.joints) {
@@ -129,6 +146,7 @@ void print_summary(const RobotSpec& spec, std::ostream& os) {
     collect_all(symb, l.com);
     collect_all(symb, l.inertia);
     collect_all(symb, l.friction);
+    if (spec.coulomb_friction) collect(symb, l.coulomb);
   }
   for (const ElasticJoint& e : spec.elastic) {
     collect_all(symb, e.K);

@@ -14,7 +14,15 @@ RobotSpec load_robot(const std::string& path, const LoadOptions& options) {
   if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) ext = path.substr(dot);
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ext == ".yaml" || ext == ".yml") return load_thunder_yaml(path, options);
-  if (ext == ".urdf" || ext == ".xml") return load_urdf(path, options);
+  if (ext == ".urdf" || ext == ".xml") {
+    // URDF has no Coulomb coefficients: --coulomb gives every link Dc = 0 (flag it --symb Dc).
+    RobotSpec spec = load_urdf(path, options);
+    spec.coulomb_friction = options.coulomb;
+    if (options.coulomb_smoothing >= 0) spec.coulomb_smoothing = options.coulomb_smoothing;
+    for (Link& l : spec.links)
+      if (l.coulomb.field.empty()) l.coulomb.field = l.name + ".Dc";
+    return spec;
+  }
   throw InputError(path, 0, "",
                    "unknown robot file type '" + ext +
                        "'; expected .yaml/.yml (thunder YAML) or .urdf/.xml (URDF)");

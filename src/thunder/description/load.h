@@ -10,9 +10,13 @@ namespace thunder {
 
 struct LoadOptions {
   std::string name;       ///< robot name; default: the file's stem
-  std::string base_link;  ///< URDF: first link of the chain (default: the root)
-  std::string ee_link;    ///< URDF: end-effector link (default: end of the unbranched chain)
+  std::string base_link;  ///< URDF: base link of the model (default: the root); joints above it are locked
+  std::string ee_link;    ///< URDF: end-effector link (default: the tip of an unbranched chain, else none)
+  bool floating_base = false;              ///< URDF: the base is a free flyer
+  std::vector<std::string> locked_joints;  ///< URDF: joints locked at their neutral position
   bool strict = false;    ///< physical-consistency warnings become errors
+  bool coulomb = false;   ///< --coulomb: Coulomb friction on (Dc from the file, else 0)
+  double coulomb_smoothing = -1;  ///< --coulomb-smoothing: >= 0 overrides the file's
 };
 
 /// Loads a thunder YAML robot file or a URDF (chosen by extension, `.urdf`/`.xml` or

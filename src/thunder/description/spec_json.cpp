@@ -38,14 +38,25 @@ void write_spec_json(const RobotSpec& spec, std::ostream& os) {
   w.key("source_file").value(spec.source_file);
   w.key("format").value(spec.format);
   w.key("n").value(spec.n());
+  w.key("nq").value(spec.nq());
+  w.key("nv").value(spec.nv());
+  w.key("floating_base").value(spec.floating_base());
   w.key("base_link").value(spec.base_link);
   w.key("ee_link").value(spec.ee_link);
+  w.key("has_ee").value(spec.has_ee);
+  w.key("ee_body").value(spec.has_ee ? spec.end_effector_body() : -1);
 
   w.key("joints").begin_array();
   for (const Joint& j : spec.joints) {
     w.begin_object();
     w.key("name").value(j.name);
-    w.key("type").value(j.type == JointType::Revolute ? "R" : "P");
+    w.key("type").value(j.type == JointType::Revolute ? "R" : j.type == JointType::Prismatic ? "P" : "free");
+    w.key("parent").value(j.parent);
+    if (j.mimic >= 0) {
+      w.key("mimic").value(j.mimic);
+      w.key("mimic_multiplier").value(j.mimic_multiplier);
+      w.key("mimic_offset").value(j.mimic_offset);
+    }
     w.key("elastic").value(j.elastic);
     if (j.origin == JointOrigin::DH) {
       w.key("origin").value("DH");
@@ -77,6 +88,8 @@ void write_spec_json(const RobotSpec& spec, std::ostream& os) {
     scalars(w, l.inertia);
     w.key("friction");
     scalars(w, l.friction);
+    w.key("coulomb");
+    scalar(w, l.coulomb);
     w.end_object();
   }
   w.end_array();
@@ -88,6 +101,8 @@ void write_spec_json(const RobotSpec& spec, std::ostream& os) {
   w.key("gravity");
   scalars(w, spec.gravity);
   w.key("Dl_order").value(spec.Dl_order);
+  w.key("coulomb_friction").value(spec.coulomb_friction);
+  w.key("coulomb_smoothing").value(spec.coulomb_smoothing);
   w.key("elastic_model").value(spec.elastic_model);
   w.key("K_order").value(spec.K_order);
   w.key("D_order").value(spec.D_order);

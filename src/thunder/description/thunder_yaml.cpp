@@ -134,28 +134,21 @@ void read_elastic(const YamlReader& r, const YamlNode& root, RobotSpec& spec, co
     return;
   }
   r.expect_map(*joints, "elastic.joints");
-  std::vector<const YamlNode*> entry(spec.n(), nullptr);
-  for (size_t i = 0; i < joints->keys.size(); ++i) {
-    const std::string key = joints->key(i);
-    const std::string path = "elastic.joints." + key;
-    int k = 0;
-    if (key.size() > 5 && key.compare(0, 5, "joint") == 0 &&
-        key.find_first_not_of("0123456789", 5) == std::string::npos && key.size() < 12)
-      k = std::stoi(key.substr(5));
-    if (k < 1 || k > spec.n())
-      r.fail(&joints->children[i], path,
-             "expected jointK with K the 1-based index of an elastic joint (1.." + std::to_string(spec.n()) + ")");
-    if (!sea[k - 1])
-      r.fail(&joints->children[i], path,
-             "joint " + std::to_string(k) + " is not elastic (type_joints has no R_SEA/P_SEA for it)");
-    entry[k - 1] = &joints->children[i];
-  }
-  for (int j = 0; j < spec.n(); ++j) {
-    if (!sea[j]) continue;
-    const std::string key = "joint" + std::to_string(j + 1);
-    const std::string path = "elastic.joints." + key;
-    if (!entry[j]) r.fail(joints, path, "missing entry for elastic joint " + std::to_string(j + 1));
-    const YamlNode& e = *entry[j];
+  // thunder (v0.x) reads the entries in file order as the elastic joints in type_joints order,
+  // whatever their keys say: a file whose only elastic joint is joint 8 may key it `joint1:`.
+  // So do we; the key only names the entry in error messages.
+  std::vector<int> elastic_joints;
+  for (int j = 0; j < spec.n(); ++j)
+    if (sea[j]) elastic_joints.push_back(j);
+  if (joints->keys.size() != elastic_joints.size())
+    r.fail(joints, "elastic.joints",
+           "expected " + std::to_string(elastic_joints.size()) +
+               " entries, one per R_SEA/P_SEA joint of type_joints in order (they are matched by "
+               "position, not by key), got " + std::to_string(joints->keys.size()));
+  for (size_t entry_index = 0; entry_index < elastic_joints.size(); ++entry_index) {
+    const int j = elastic_joints[entry_index];
+    const std::string path = "elastic.joints." + joints->key(entry_index);
+    const YamlNode& e = joints->children[entry_index];
     r.expect_map(e, path);
     ElasticJoint ej;
     ej.joint = j;
@@ -172,6 +165,38 @@ void read_elastic(const YamlReader& r, const YamlNode& root, RobotSpec& spec, co
       }
     }
     spec.elastic.push_back(ej);
+  }
+}
+
+/// Thunder's Coulomb model (not in thunder_dynamics files): top-level `coulomb_friction: true`
+/// and `coulomb_smoothing: EPS`, per link `friction.Dc` (+ `Dc_symb`). With the file's switch
+/// every link needs its Dc; switched on by --coulomb alone, a missing Dc is 0 (to identify).
+void read_coulomb(const YamlReader& r, const YamlNode& root, const YamlNode& dyn, RobotSpec& spec,
+                  const LoadOptions& options) {
+  bool in_file = false;
+  if (const YamlNode* c = root.find("coulomb_friction")) in_file = r.boolean(*c, "coulomb_friction");
+  spec.coulomb_friction = in_file || options.coulomb;
+  if (const YamlNode* s = root.find("coulomb_smoothing")) {
+    spec.coulomb_smoothing = r.number(*s, "coulomb_smoothing");
+    if (!(spec.coulomb_smoothing >= 0))
+      r.fail(s, "coulomb_smoothing", "expected a number >= 0 (0: sign(v); > 0: tanh(v / smoothing))");
+  }
+  if (options.coulomb_smoothing >= 0) spec.coulomb_smoothing = options.coulomb_smoothing;
+  for (int j = 0; j < spec.n(); ++j) {
+    const std::string lpath = "dynamics.link" + std::to_string(j + 1) + ".friction";
+    Scalar& dc = spec.links[j].coulomb;
+    dc = constant(0.0, lpath + ".Dc");
+    const YamlNode* link = dyn.find("link" + std::to_string(j + 1));
+    const YamlNode* fr = link ? link->find("friction") : nullptr;
+    const YamlNode* node = fr && fr->kind == YamlNode::Map ? fr->find("Dc") : nullptr;
+    if (!node) {
+      if (in_file)
+        r.fail(fr ? fr : link, lpath + ".Dc",
+               "missing required key 'Dc' (coulomb_friction is true: a Coulomb coefficient per link)");
+      continue;
+    }
+    dc = r.scalar(*node, lpath + ".Dc");
+    if (const YamlNode* f = fr->find("Dc_symb")) dc.symbolic = r.flag(*f, lpath + ".Dc_symb");
   }
 }
 
@@ -201,6 +226,7 @@ RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options)
     const std::string t = r.text(*types[j], field);
     Joint& joint = spec.joints[j];
     joint.name = "joint" + std::to_string(j + 1);
+    joint.parent = j - 1;  // a DH table is a serial chain
     if (t == "R" || t == "R_SEA") joint.type = JointType::Revolute;
     else if (t == "P" || t == "P_SEA") joint.type = JointType::Prismatic;
     else r.fail(types[j], field, "unknown joint type '" + t + "'; allowed: R, P, R_SEA, P_SEA");
@@ -272,6 +298,7 @@ RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options)
     r.expect_map(*fr, lpath + ".friction");
     spec.links[j].friction = read_coefficients(r, *fr, lpath + ".friction", "Dl", "symb", spec.Dl_order, "Dl_order");
   }
+  read_coulomb(r, root, dyn, spec, options);
 
   // Elastic joints.
   if (const YamlNode* em = root.find("ELASTIC_MODEL")) {

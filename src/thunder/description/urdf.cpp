@@ -1,16 +1,21 @@
-// URDF serial chains -> RobotSpec.
+// URDF kinematic trees -> RobotSpec.
 //
-// What is modelled: the chain of joints from the base link to the end-effector link.
+// What is modelled: the tree of links below the base link (the root, or --base), in the joint
+// order Pinocchio's buildModelFromUrdf gives: depth first, the children of a link in the order
+// of their joints' names (urdfdom keeps joints in a std::map).
 //  - Movable joints (revolute, continuous, prismatic) become RobotSpec joints with an xyz/rpy
-//    origin and a unit axis. Fixed joints on the chain are composed into the next movable
-//    joint's origin (or, after the last one, into Ln_to_EE).
-//  - Link i of the spec is the child link of movable joint i together with every body rigidly
-//    attached to it (fixed-joint descendants, and for the last link the whole tool below the
-//    end effector, its joints locked at 0). Their inertials are merged in link frame i.
-//  - The base link must hang from the root by fixed joints only; that transform is Base_to_L0.
-//    Bodies that do not move (before the first movable joint) are ignored.
-//  - A movable joint branching off the chain before the end effector is an error: Thunder
-//    models serial chains and would otherwise mis-model the robot.
+//    origin in their parent body's frame and a unit axis. Fixed joints, and movable joints that
+//    are locked (--lock, those above --base, those below --ee, which form the tool), merge their
+//    child link into the parent body, at the joint's neutral position (0, or a mimic offset);
+//    inertias are combined in the body frame and every merged link stays a named frame.
+//  - A floating joint from the root (a `world` link), or --floating-base, makes the base a free
+//    flyer (joint 0, Pinocchio's convention). Otherwise the base hangs from the root by fixed or
+//    locked joints (Base_to_L0), and bodies that do not move are left out of the dynamics.
+//  - The end effector (T_0_ee, J_ee, ...) is --ee, or the tip of a robot whose movable joints form
+//    one unbranched chain; a branching tree has frames (default: its leaves) instead.
+//  - Mimic joints (q = multiplier q_master + offset) are bodies without a degree of freedom of
+//    their own; a mimic joint whose master is locked is locked at its offset.
+
 #include <tinyxml2.h>
 
 #include <algorithm>
@@ -26,6 +31,7 @@
 
 #include "thunder/description/load.h"
 #include "thunder/util/error.h"
+#include "thunder/util/format.h"
 
 namespace thunder {
 namespace {
@@ -115,6 +121,9 @@ struct UrdfJoint {
   Vec3 xyz{0, 0, 0}, rpy{0, 0, 0};
   Transform origin;
   Vec3 axis{1, 0, 0};
+  bool mimic = false;  ///< <mimic joint= multiplier= offset=>: q = multiplier q_master + offset
+  std::string mimic_master;
+  double mimic_multiplier = 1.0, mimic_offset = 0.0;
   bool movable() const { return type != UrdfJointType::Fixed; }
 };
 
@@ -144,10 +153,13 @@ class UrdfReader {
   void parse_joint(const tinyxml2::XMLElement* e);
   void check_tree();
   int find_link(const std::string& name, int line, const std::string& field) const;
-  int first_movable_joint_in(int link) const;
-  void add_body(int link, const Transform& T_k_link, int k);
-  void add_fixed_subtree(int link, const Transform& T_k_link, int k);
-  void add_tool_subtree(int link, const Transform& T_k_link, int k, const std::string& ee_name, RobotSpec& spec);
+  int find_joint(const std::string& name, const std::string& field) const;
+  bool has_movable_subtree(int joint) const;
+  /// The transform of a joint at its locked position (0, or its mimic offset).
+  Transform locked_transform(const UrdfJoint& j) const;
+  void lock(int joint, const std::string& why, RobotSpec& spec);
+  void visit(int link, int body, const Transform& T_body_link, RobotSpec& spec);
+  Link merged_body(int body, const std::string& name) const;
 
   std::string file_;
   LoadOptions options_;
@@ -159,9 +171,12 @@ class UrdfReader {
 
   struct Body {
     int link;
-    Transform T;  ///< spec link frame k -> URDF link frame
+    Transform T;  ///< body frame -> URDF link frame
   };
-  std::vector<std::vector<Body>> bodies_;  ///< per spec link k (index 0: ignored, does not move)
+  std::vector<std::vector<Body>> bodies_;  ///< per spec joint: the links it moves rigidly
+  std::vector<char> locked_;               ///< per URDF joint
+  std::vector<int> body_of_link_;          ///< per URDF link: its body, -1 = the fixed root
+  std::vector<Transform> link_in_body_;    ///< per URDF link: body frame -> link frame
 };
 
 const char* UrdfReader::required_attribute(const tinyxml2::XMLElement* e, const char* attr,
@@ -272,6 +287,12 @@ void UrdfReader::parse_joint(const tinyxml2::XMLElement* e) {
       j.axis = {v[0] / norm, v[1] / norm, v[2] / norm};
     }  // else the URDF default, (1, 0, 0)
   }
+  if (const tinyxml2::XMLElement* m = e->FirstChildElement("mimic")) {
+    j.mimic = true;
+    j.mimic_master = required_attribute(m, "joint", field + ".mimic.joint");
+    if (m->Attribute("multiplier")) j.mimic_multiplier = number(m, "multiplier", field + ".mimic.multiplier");
+    if (m->Attribute("offset")) j.mimic_offset = number(m, "offset", field + ".mimic.offset");
+  }
   for (const char* role : {"parent", "child"}) {
     const tinyxml2::XMLElement* r = e->FirstChildElement(role);
     const std::string f = field + "." + role;
@@ -353,38 +374,6 @@ void UrdfReader::check_tree() {
   }
 }
 
-int UrdfReader::first_movable_joint_in(int link) const {
-  for (int ji : links_[link].child_joints) {
-    if (joints_[ji].movable()) return ji;
-    const int below = first_movable_joint_in(joints_[ji].child);
-    if (below >= 0) return below;
-  }
-  return -1;
-}
-
-void UrdfReader::add_body(int link, const Transform& T_k_link, int k) {
-  bodies_[k].push_back({link, T_k_link});
-}
-
-void UrdfReader::add_fixed_subtree(int link, const Transform& T, int k) {
-  add_body(link, T, k);
-  for (int ji : links_[link].child_joints) add_fixed_subtree(joints_[ji].child, T * joints_[ji].origin, k);
-}
-
-void UrdfReader::add_tool_subtree(int link, const Transform& T, int k, const std::string& ee_name, RobotSpec& spec) {
-  add_body(link, T, k);
-  for (int ji : links_[link].child_joints) {
-    const UrdfJoint& j = joints_[ji];
-    if (j.movable())
-      spec.warnings.push_back(warning(
-          j.line, "joint[" + j.name + "]",
-          "joint " + j.name + " (" + j.type_name + ") below the end effector " + ee_name +
-              " is locked at 0 and its body merged into link " + std::to_string(k) +
-              "; pass --ee to choose another end effector"));
-    add_tool_subtree(j.child, T * j.origin, k, ee_name, spec);
-  }
-}
-
 std::array<Scalar, 3> scalars(const Vec3& v, const std::string& field) {
   std::array<Scalar, 3> s;
   for (int i = 0; i < 3; ++i) s[i] = Scalar{v[i], false, field + "[" + std::to_string(i) + "]"};
@@ -397,6 +386,123 @@ Pose make_pose(const Transform& T, const std::string& field) {
   const Vec3 rpy = matrix_to_rpy(T.R);
   pose.ypr = scalars({rpy[2], rpy[1], rpy[0]}, field + ".ypr");
   return pose;
+}
+
+int UrdfReader::find_joint(const std::string& name, const std::string& field) const {
+  auto it = joint_index_.find(name);
+  if (it == joint_index_.end()) fail(0, field, "no joint named '" + name + "' in the URDF");
+  return it->second;
+}
+
+bool UrdfReader::has_movable_subtree(int ji) const {
+  return (joints_[ji].movable() && !locked_[ji]) || links_[joints_[ji].child].has_movable_below;
+}
+
+Transform UrdfReader::locked_transform(const UrdfJoint& j) const {
+  Transform motion;
+  const double at = j.mimic ? j.mimic_offset : 0.0;
+  if (j.type == UrdfJointType::Prismatic) {
+    for (int k = 0; k < 3; ++k) motion.p[k] = at * j.axis[k];
+  } else if (j.movable() && at != 0.0) {
+    // Rodrigues: R = c 1 + s [a]x + (1 - c) a a'.
+    const double c = std::cos(at), s = std::sin(at);
+    const Vec3& a = j.axis;
+    const Mat3 K = {{{0, -a[2], a[1]}, {a[2], 0, -a[0]}, {-a[1], a[0], 0}}};
+    for (int r = 0; r < 3; ++r)
+      for (int q = 0; q < 3; ++q) motion.R[r][q] = (r == q ? c : 0.0) + s * K[r][q] + (1 - c) * a[r] * a[q];
+  }
+  return j.origin * motion;
+}
+
+void UrdfReader::lock(int ji, const std::string& why, RobotSpec& spec) {
+  if (locked_[ji] || !joints_[ji].movable()) return;
+  const UrdfJoint& j = joints_[ji];
+  locked_[ji] = 1;
+  spec.warnings.push_back(warning(j.line, "joint[" + j.name + "]",
+                                  "joint " + j.name + " (" + j.type_name + ") is locked at " +
+                                      (j.mimic ? "its mimic offset" : std::string("0")) + ": " + why));
+}
+
+void UrdfReader::visit(int link, int body, const Transform& T, RobotSpec& spec) {
+  body_of_link_[link] = body;
+  link_in_body_[link] = T;
+  if (body >= 0) bodies_[body].push_back({link, T});
+  Frame frame;
+  frame.name = links_[link].name;
+  frame.body = body;
+  frame.placement.R = T.R;
+  frame.placement.p = T.p;
+  frame.leaf = links_[link].child_joints.empty();
+  spec.frames.push_back(frame);
+  // Children in the order of their joints' names: the order of Pinocchio's model.
+  std::vector<int> children = links_[link].child_joints;
+  std::sort(children.begin(), children.end(), [&](int a, int b) { return joints_[a].name < joints_[b].name; });
+  for (int ji : children) {
+    const UrdfJoint& j = joints_[ji];
+    if (j.movable() && j.mimic && locked_[find_joint(j.mimic_master, "joint[" + j.name + "].mimic.joint")])
+      lock(ji, "its master joint " + j.mimic_master + " is locked", spec);
+    if (!j.movable() || locked_[ji]) {
+      visit(j.child, body, T * locked_transform(j), spec);
+      continue;
+    }
+    const std::string field = "joint[" + j.name + "]";
+    if (j.type == UrdfJointType::Floating || j.type == UrdfJointType::Planar)
+      fail(j.line, field + ".type",
+           "a " + j.type_name + " joint inside the tree (below " + links_[link].name +
+               ") is not supported: only the root may float (--floating-base)");
+    Joint sj;
+    sj.name = j.name;
+    sj.parent = body;
+    sj.type = j.type == UrdfJointType::Prismatic ? JointType::Prismatic : JointType::Revolute;
+    sj.origin = JointOrigin::XyzRpy;
+    const Transform O = T * j.origin;
+    sj.xyz = scalars(O.p, field + ".origin.xyz");
+    sj.rpy = scalars(matrix_to_rpy(O.R), field + ".origin.rpy");
+    sj.axis = j.axis;
+    if (j.mimic) {
+      sj.mimic_multiplier = j.mimic_multiplier;
+      sj.mimic_offset = j.mimic_offset;
+    }
+    spec.joints.push_back(sj);
+    bodies_.emplace_back();
+    visit(j.child, spec.n() - 1, Transform{}, spec);
+  }
+}
+
+Link UrdfReader::merged_body(int body, const std::string& name) const {
+  // Total mass, combined CoM and inertia about it, in the body frame.
+  const std::string field = "link[" + name + "].inertial";
+  double mass = 0.0;
+  Vec3 mc{0, 0, 0};
+  for (const Body& b : bodies_[body]) {
+    const UrdfInertial& in = links_[b.link].inertial;
+    if (!in.present) continue;
+    mass += in.mass;
+    const Vec3 c = (b.T * Transform{identity3(), in.com}).p;
+    for (int a = 0; a < 3; ++a) mc[a] += in.mass * c[a];
+  }
+  Vec3 com{0, 0, 0};
+  if (mass != 0.0)
+    for (int a = 0; a < 3; ++a) com[a] = mc[a] / mass;
+  Mat3 I{};
+  for (const Body& b : bodies_[body]) {
+    const UrdfInertial& in = links_[b.link].inertial;
+    if (!in.present) continue;
+    const Mat3 Ib = mul(mul(b.T.R, in.inertia), transpose(b.T.R));
+    const Vec3 c = (b.T * Transform{identity3(), in.com}).p;
+    const Vec3 d{c[0] - com[0], c[1] - com[1], c[2] - com[2]};
+    const double dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    for (int r = 0; r < 3; ++r)
+      for (int s = 0; s < 3; ++s) I[r][s] += Ib[r][s] + in.mass * ((r == s ? dd : 0.0) - d[r] * d[s]);
+  }
+  Link L;
+  L.name = name;
+  L.mass = Scalar{mass, false, field + ".mass"};
+  L.com = scalars(com, field + ".origin.xyz");
+  const char* names[6] = {"ixx", "ixy", "ixz", "iyy", "iyz", "izz"};
+  const double vals[6] = {I[0][0], I[0][1], I[0][2], I[1][1], I[1][2], I[2][2]};
+  for (int a = 0; a < 6; ++a) L.inertia[a] = Scalar{vals[a], false, field + ".inertia." + names[a]};
+  return L;
 }
 
 RobotSpec UrdfReader::read() {
@@ -415,7 +521,9 @@ RobotSpec UrdfReader::read() {
          std::string("expected a <robot> root element, found ") + (root ? "<" + std::string(root->Name()) + ">" : "none"));
   }
   parse(robot);
-  check_tree();
+  for (const UrdfJoint& j : joints_)
+    if (j.mimic) find_joint(j.mimic_master, "joint[" + j.name + "].mimic.joint");
+  locked_.assign(joints_.size(), 0);
 
   RobotSpec spec;
   spec.name = !options_.name.empty() ? options_.name : robot_name_;
@@ -427,28 +535,63 @@ RobotSpec UrdfReader::read() {
   spec.format = "urdf";
   spec.gravity = {Scalar{0.0, false, "gravity[0]"}, Scalar{0.0, false, "gravity[1]"},
                   Scalar{-9.81, false, "gravity[2]"}};
+  for (const std::string& name : options_.locked_joints) {
+    const int ji = find_joint(name, "--lock");
+    if (!joints_[ji].movable()) fail(joints_[ji].line, "--lock", "joint " + name + " is fixed already");
+    lock(ji, "--lock", spec);
+  }
+  check_tree();
 
-  // Base: fixed to the root.
-  const int base = options_.base_link.empty() ? root_ : find_link(options_.base_link, 0, "--base");
+  // Base: the root, the child of a floating root joint, or --base (the joints above it locked).
+  bool floating = options_.floating_base;
+  std::string floating_name = "root_joint";  // Pinocchio's name for an added free-flyer
+  int base = options_.base_link.empty() ? root_ : find_link(options_.base_link, 0, "--base");
+  if (options_.base_link.empty()) {
+    const std::vector<int>& top = links_[root_].child_joints;
+    if (top.size() == 1 && joints_[top[0]].type == UrdfJointType::Floating) {
+      floating = true;
+      floating_name = joints_[top[0]].name;
+      base = joints_[top[0]].child;
+    }
+  }
   Transform T_root_base;
   for (int l = base; l != root_;) {
-    const UrdfJoint& j = joints_[links_[l].parent_joint];
-    if (j.movable()) {
-      const bool floating = j.type == UrdfJointType::Floating || j.type == UrdfJointType::Planar;
-      fail(j.line, "joint[" + j.name + "].type",
-           floating ? "floating base not supported yet: joint " + j.name + " (" + j.type_name +
-                          ") lies between the root link " + links_[root_].name + " and the base link " +
-                          links_[base].name
-                    : "joint " + j.name + " (" + j.type_name + ") lies between the root link " +
-                          links_[root_].name + " and the base link " + links_[base].name +
-                          ": the base must be fixed to the root; choose another --base");
+    const int ji = links_[l].parent_joint;
+    const UrdfJoint& j = joints_[ji];
+    if (j.type == UrdfJointType::Planar)
+      fail(j.line, "joint[" + j.name + "].type", "planar joints are not supported (choose --base below it)");
+    if (j.type == UrdfJointType::Floating) {
+      if (l != base || j.parent != root_)
+        fail(j.line, "joint[" + j.name + "].type",
+             "floating joint " + j.name + " above the base link " + links_[base].name +
+                 " is not the root joint: choose --base " + links_[j.child].name);
+      floating = true;
+      floating_name = j.name;
+    } else if (j.movable()) {
+      lock(ji, "it lies above the base link " + links_[base].name, spec);
     }
-    T_root_base = j.origin * T_root_base;
+    T_root_base = locked_transform(j) * T_root_base;
     l = j.parent;
   }
+  // Re-derive has_movable_below with the locked joints as fixed.
+  for (UrdfLink& l : links_) l.has_movable_below = false;
+  {
+    std::vector<int> order;  // pre-order from the base
+    std::vector<int> stack{base};
+    while (!stack.empty()) {
+      const int l = stack.back();
+      stack.pop_back();
+      order.push_back(l);
+      for (int ji : links_[l].child_joints) stack.push_back(joints_[ji].child);
+    }
+    for (auto it = order.rbegin(); it != order.rend(); ++it)
+      for (int ji : links_[*it].child_joints)
+        if ((joints_[ji].movable() && !locked_[ji]) || links_[joints_[ji].child].has_movable_below)
+          links_[*it].has_movable_below = true;
+  }
 
-  // End effector: the given link, or the end of the unbranched chain of movable joints.
-  int ee = base;
+  // End effector: --ee (the tool below it locked), or the tip of an unbranched chain.
+  int ee = -1;
   if (!options_.ee_link.empty()) {
     ee = find_link(options_.ee_link, 0, "--ee");
     int l = ee;
@@ -456,155 +599,79 @@ RobotSpec UrdfReader::read() {
     if (l != base)
       fail(links_[ee].line, "--ee", "the end-effector link " + links_[ee].name + " is not below the base link " +
                                         links_[base].name);
+    std::vector<int> stack{ee};
+    while (!stack.empty()) {
+      const int k = stack.back();
+      stack.pop_back();
+      for (int ji : links_[k].child_joints) {
+        lock(ji, "it is below the end effector " + links_[ee].name + " (part of the tool)", spec);
+        stack.push_back(joints_[ji].child);
+      }
+    }
   } else {
+    int tip = base;
     for (;;) {
       int next = -1, count = 0;
-      for (int ji : links_[ee].child_joints)
-        if (joints_[ji].movable() || links_[joints_[ji].child].has_movable_below) {
+      for (int ji : links_[tip].child_joints)
+        if (has_movable_subtree(ji)) {
           ++count;
           next = joints_[ji].child;
         }
-      if (count != 1) break;
-      ee = next;
+      if (count != 1) {
+        if (count == 0 && tip != base) ee = tip;
+        break;
+      }
+      tip = next;
     }
   }
-
-  // The chain: joints from base to ee.
-  std::vector<int> path;
-  for (int l = ee; l != base; l = joints_[links_[l].parent_joint].parent) path.push_back(links_[l].parent_joint);
-  std::reverse(path.begin(), path.end());
-  int n_movable = 0;
-  for (int ji : path) {
-    const UrdfJoint& j = joints_[ji];
-    if (j.type == UrdfJointType::Floating || j.type == UrdfJointType::Planar)
-      fail(j.line, "joint[" + j.name + "].type",
-           "floating base not supported yet: a " + j.type_name + " joint on the chain from " + links_[base].name +
-               " to " + links_[ee].name + "; Thunder models fixed-base serial chains (choose --base below it)");
-    if (j.movable()) ++n_movable;
-  }
-  if (n_movable == 0)
-    fail(links_[ee].line, "link[" + links_[ee].name + "]",
-         "no movable joint between the base link " + links_[base].name + " and the end-effector link " +
-             links_[ee].name +
-             (options_.ee_link.empty() && links_[ee].has_movable_below
-                  ? " (the chain branches there into several movable subtrees; choose --ee)"
-                  : ""));
 
   spec.base_link = links_[base].name;
-  spec.ee_link = links_[ee].name;
-  spec.base = make_pose(T_root_base, "base");
-  bodies_.assign(n_movable + 1, {});
-
-  // Walk the chain. T: spec link frame k -> current URDF link; `composed`: fixed joints were folded in.
-  Transform T;
-  bool composed = false;
-  int k = 0;
-  int link = base;
-  std::vector<Link> spec_links;
-  for (size_t step = 0; step <= path.size(); ++step) {
-    // Side branches of the current chain link (children not on the chain).
-    const int on_chain = step < path.size() ? path[step] : -1;
-    if (link == ee) {  // everything below the end effector is a tool rigidly attached to link n
-      add_tool_subtree(link, T, k, links_[ee].name, spec);
-      break;
-    }
-    add_body(link, T, k);
-    for (int ji : links_[link].child_joints) {
-      if (ji == on_chain) continue;
-      const UrdfJoint& j = joints_[ji];
-      const int movable = j.movable() ? ji : first_movable_joint_in(j.child);
-      if (movable >= 0) {
-        const UrdfJoint& m = joints_[movable];
-        if (k == 0) {
-          spec.warnings.push_back(warning(
-              m.line, "joint[" + m.name + "]",
-              "joint " + m.name + " (" + m.type_name + ") is not on the chain from " + links_[base].name + " to " +
-                  links_[ee].name + " and hangs from the fixed base: it is ignored"));
-          continue;
-        }
-        if (k == n_movable) {
-          // Past the last movable joint everything is tool (e.g. gripper fingers beside a TCP
-          // frame chosen as end effector): lock it like the subtree below the end effector.
-          if (j.movable())
-            spec.warnings.push_back(warning(
-                j.line, "joint[" + j.name + "]",
-                "joint " + j.name + " (" + j.type_name + ") hangs off the tool after the last movable joint and is "
-                "locked at 0; its body is merged into link " + std::to_string(k)));
-          add_tool_subtree(j.child, T * j.origin, k, links_[ee].name, spec);
-          continue;
-        }
-        fail(m.line, "joint[" + m.name + "]",
-             "branching tree: joint " + m.name + " (" + m.type_name + ") branches off the chain at link " +
-                 links_[link].name + " before the end effector " + links_[ee].name +
-                 "; branching trees are not supported yet (Thunder models serial chains); choose --base/--ee so "
-                 "that no movable joint branches off the chain");
-      }
-      if (k > 0) add_fixed_subtree(j.child, T * j.origin, k);
-    }
-    const UrdfJoint& j = joints_[on_chain];
-    if (!j.movable()) {
-      T = T * j.origin;
-      composed = true;
-    } else {
-      const std::string field = "joint[" + j.name + "]";
-      Joint sj;
-      sj.name = j.name;
-      sj.type = j.type == UrdfJointType::Prismatic ? JointType::Prismatic : JointType::Revolute;
-      sj.origin = JointOrigin::XyzRpy;
-      Vec3 xyz = j.xyz, rpy = j.rpy;
-      if (composed) {
-        const Transform O = T * j.origin;
-        xyz = O.p;
-        rpy = matrix_to_rpy(O.R);
-      }
-      sj.xyz = scalars(xyz, field + ".origin.xyz");
-      sj.rpy = scalars(rpy, field + ".origin.rpy");
-      sj.axis = j.axis;
-      spec.joints.push_back(sj);
-      T = Transform{};
-      composed = false;
-      ++k;
-    }
-    link = j.child;
+  spec.base = make_pose(floating ? Transform{} : T_root_base, "base");
+  body_of_link_.assign(links_.size(), -1);
+  link_in_body_.assign(links_.size(), Transform{});
+  if (floating) {
+    Joint ff;
+    ff.name = floating_name;
+    ff.type = JointType::FreeFlyer;
+    ff.parent = -1;
+    ff.origin = JointOrigin::XyzRpy;
+    ff.xyz = scalars({0, 0, 0}, "root_joint.origin.xyz");
+    ff.rpy = scalars({0, 0, 0}, "root_joint.origin.rpy");
+    spec.joints.push_back(ff);
+    bodies_.emplace_back();
+    visit(base, 0, Transform{}, spec);
+  } else {
+    visit(base, -1, Transform{}, spec);
   }
-  spec.ee = make_pose(T, "ee");
-
-  // Merge the bodies of each spec link in its frame: total mass, combined CoM, inertia about it.
-  for (int i = 1; i <= n_movable; ++i) {
-    const UrdfJoint& j = joints_[joint_index_.at(spec.joints[i - 1].name)];
-    const std::string name = links_[j.child].name;
-    const std::string field = "link[" + name + "].inertial";
-    double mass = 0.0;
-    Vec3 mc{0, 0, 0};
-    for (const Body& b : bodies_[i]) {
-      const UrdfInertial& in = links_[b.link].inertial;
-      if (!in.present) continue;
-      mass += in.mass;
-      const Vec3 c = (b.T * Transform{identity3(), in.com}).p;
-      for (int a = 0; a < 3; ++a) mc[a] += in.mass * c[a];
-    }
-    Vec3 com{0, 0, 0};
-    if (mass != 0.0)
-      for (int a = 0; a < 3; ++a) com[a] = mc[a] / mass;
-    Mat3 I{};
-    for (const Body& b : bodies_[i]) {
-      const UrdfInertial& in = links_[b.link].inertial;
-      if (!in.present) continue;
-      const Mat3 Ib = mul(mul(b.T.R, in.inertia), transpose(b.T.R));
-      const Vec3 c = (b.T * Transform{identity3(), in.com}).p;
-      const Vec3 d{c[0] - com[0], c[1] - com[1], c[2] - com[2]};
-      const double dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-      for (int r = 0; r < 3; ++r)
-        for (int s = 0; s < 3; ++s) I[r][s] += Ib[r][s] + in.mass * ((r == s ? dd : 0.0) - d[r] * d[s]);
-    }
-    Link L;
-    L.name = name;
-    L.mass = Scalar{mass, false, field + ".mass"};
-    L.com = scalars(com, field + ".origin.xyz");
-    const char* names[6] = {"ixx", "ixy", "ixz", "iyy", "iyz", "izz"};
-    const double vals[6] = {I[0][0], I[0][1], I[0][2], I[1][1], I[1][2], I[2][2]};
-    for (int a = 0; a < 6; ++a) L.inertia[a] = Scalar{vals[a], false, field + ".inertia." + names[a]};
-    spec.links.push_back(L);
+  for (Joint& sj : spec.joints) {
+    const UrdfJoint& j = joints_[joint_index_.count(sj.name) ? joint_index_.at(sj.name) : 0];
+    if (sj.type == JointType::FreeFlyer || !j.mimic) continue;
+    const std::string field = "joint[" + j.name + "].mimic.joint";
+    int master = -1;
+    for (int k = 0; k < spec.n(); ++k)
+      if (spec.joints[k].name == j.mimic_master) master = k;
+    const UrdfJoint& m = joints_[find_joint(j.mimic_master, field)];
+    if (master < 0)
+      fail(j.line, field, "the master joint " + m.name + " of mimic joint " + j.name +
+                              " is not a movable joint of the model (fixed, locked or not below the base)");
+    if (m.mimic)
+      fail(j.line, field, "mimic joint " + j.name + " follows " + m.name + ", itself a mimic joint: not supported");
+    sj.mimic = master;
+  }
+  if (!floating && spec.n() == 0)
+    fail(links_[base].line, "link[" + links_[base].name + "]",
+         "no movable joint below the base link " + links_[base].name);
+  for (int i = 0; i < spec.n(); ++i) {
+    const int link = i == 0 && floating ? base : joints_[joint_index_.at(spec.joints[i].name)].child;
+    spec.links.push_back(merged_body(i, links_[link].name));
+  }
+  spec.has_ee = ee >= 0 && body_of_link_[ee] >= 0;
+  if (spec.has_ee) {
+    spec.ee_link = links_[ee].name;
+    spec.ee_body = body_of_link_[ee];
+    spec.ee = make_pose(link_in_body_[ee], "ee");
+  } else {
+    spec.ee_link.clear();
   }
   return spec;
 }

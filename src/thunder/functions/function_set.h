@@ -32,7 +32,16 @@ struct FunctionInfo {
 struct FunctionSet {
   std::string robot;     ///< robot name, used for file and class names
   std::string source;    ///< the robot description it was built from
-  int n_joints = 0;
+  int n_joints = 0;      ///< joints other than the floating base
+  int nq = 0, nv = 0;    ///< sizes of q and of v (dq, ddq, tau)
+  bool floating_base = false;
+  std::vector<std::string> joints;  ///< joint names in q order (the free-flyer first, if any)
+  /// Frames with functions T_w_<id> / J_<id>: the frame's name and `id`, the name made an
+  /// identifier (characters other than letters, digits and '_' become '_').
+  struct FrameEntry {
+    std::string name, id;
+  };
+  std::vector<FrameEntry> frames;
   std::vector<ParamSet> params;
   std::vector<FunctionInfo> functions;
 

@@ -28,6 +28,18 @@ void write_manifest(const FunctionSet& fs, std::ostream& os) {
   w.key("robot").value(fs.robot);
   w.key("source").value(fs.source);
   w.key("n_joints").value(fs.n_joints);
+  w.key("nq").value(fs.nq);
+  w.key("nv").value(fs.nv);
+  w.key("floating_base").value(fs.floating_base);
+  w.key("joints").array(fs.joints);
+  w.key("frames").begin_array();
+  for (const auto& f : fs.frames) {
+    w.begin_object();
+    w.key("name").value(f.name);
+    w.key("id").value(f.id);
+    w.end_object();
+  }
+  w.end_array();
 
   w.key("params").begin_array();
   for (const auto& p : fs.params) {

@@ -1,20 +1,28 @@
 #include "thunder/model/function_builder.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
-#include <algorithm>
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
-#include "thunder/model/chain.h"
-#include "thunder/model/dynamics.h"
+#include "thunder/algorithm/body_inertias.h"
+#include "thunder/algorithm/centroidal.h"
+#include "thunder/algorithm/crba.h"
+#include "thunder/algorithm/gravity.h"
+#include "thunder/algorithm/rnea.h"
+#include "thunder/algorithm/slotine_li.h"
 #include "thunder/model/inertia.h"
 #include "thunder/model/linalg.h"
 #include "thunder/model/terms.h"
+#include "thunder/multibody/configuration.h"
+#include "thunder/multibody/kinematics.h"
+#include "thunder/multibody/model.h"
 
 namespace thunder {
 namespace {
@@ -25,20 +33,30 @@ struct Output {
 };
 
 /// Builds every function from shared symbols; variables and parameter inputs are added to each
-/// function's signature only when its outputs depend on them.
+/// function's signature only when its outputs depend on them. This file is the catalog: the
+/// algorithms live in algorithm/ and multibody/.
 class Builder {
  public:
   Builder(const RobotSpec& spec, const BuildOptions& options)
-      : spec_(spec), options_(options), params_(spec, options.parameters), n_(spec.n()) {
+      : spec_(spec), options_(options), params_(spec, options.parameters), model_(spec, params_) {
     ne_ = static_cast<int>(spec.elastic_model ? spec.elastic.size() : 0);
-    const char* state[] = {"q", "dq", "ddq", "d3q", "dqr", "ddqr"};
-    for (const char* v : state) vars_.push_back({v, SX::sym(v, n_)});
+    const int nq = model_.nq(), nv = model_.nv();
+    vars_.push_back({"q", SX::sym("q", nq)});
+    for (const char* v : {"dq", "ddq", "d3q", "dqr", "ddqr"}) vars_.push_back({v, SX::sym(v, nv)});
     vars_.push_back({"w", SX::sym("w", 6)});
     if (ne_ > 0)
       for (const char* v : {"x", "dx", "ddx"}) vars_.push_back({v, SX::sym(v, ne_)});
+    vars_.push_back({"dt", SX::sym("dt", 1)});
+    vars_.push_back({"q0", SX::sym("q0", nq)});
+    vars_.push_back({"q1", SX::sym("q1", nq)});
     set_.robot = spec.name;
     set_.source = spec.source_file;
-    set_.n_joints = n_;
+    set_.n_joints = spec.n() - (model_.floating_base() ? 1 : 0);
+    set_.nq = nq;
+    set_.nv = nv;
+    set_.floating_base = model_.floating_base();
+    for (const Joint& j : spec.joints)
+      if (j.mimic < 0) set_.joints.push_back(j.name);  // q order: mimic joints have no entry
     set_.params = params_.sets();
   }
 
@@ -56,28 +74,44 @@ class Builder {
     return options_.only.empty() || std::find(options_.only.begin(), options_.only.end(), name) != options_.only.end();
   }
   // Lazily built shared pieces.
-  const Chain& chain() {
-    if (!chain_) chain_.reset(new Chain(spec_, params_, var("q")));
-    return *chain_;
+  const Kinematics& kin() {
+    if (!kin_) kin_.reset(new Kinematics(model_, model_.expand_q(var("q"))));
+    return *kin_;
   }
-  const std::vector<LinkInertia>& links() {
-    if (links_.empty()) links_ = inertias_from_dyn(params_, n_);
-    return links_;
+  const std::vector<BodyInertia>& bodies() {
+    if (bodies_.empty()) bodies_ = inertias_from_dyn(params_, model_.njoints());
+    return bodies_;
   }
+  /// dq/dt for the velocity dq (differs from dq with a floating base).
+  const SX& qdot() {
+    if (qdot_.is_empty()) qdot_ = configuration_rate(model_, var("q"), var("dq"));
+    return qdot_;
+  }
+  /// G v: a velocity-like input in the full coordinates the algorithms use.
+  SX full(const SX& v) const { return model_.expand_v(v); }
   Vec3 gravity() const {
     return Vec3::of(params_.element("par_gravity", 0), params_.element("par_gravity", 1),
                     params_.element("par_gravity", 2));
   }
 
+  void add_kinematics();
+  void add_frames();
+  void add_dynamics();
+  void add_regressors();
+  void add_centroidal();
+  void add_configuration();
   void add_elastic();
 
   const RobotSpec& spec_;
   const BuildOptions& options_;
   Parameters params_;
-  int n_, ne_ = 0;
+  MultibodyModel model_;
+  int ne_ = 0;
   std::vector<Output> vars_;
-  std::unique_ptr<Chain> chain_;
-  std::vector<LinkInertia> links_;
+  std::unique_ptr<Kinematics> kin_;
+  std::vector<BodyInertia> bodies_;
+  SX qdot_, ee_jacobian_;
+  SX link_friction_;  ///< dl (+ dc): every link friction term the model has (n)
   FunctionSet set_;
   std::vector<std::string> built_;
 };
@@ -122,167 +156,310 @@ std::string idx(int i) { return std::to_string(i); }
 
 void Builder::add_elastic() {
   const SX &q = var("q"), &dq = var("dq"), &x = var("x"), &dx = var("dx"), &ddx = var("ddx");
+  // Elastic joint e couples motor e to link joint j(e) = spec_.elastic[e].joint (thunder v0.8
+  // uses joint e instead, wrong when the elastic joints are not the first ones).
   std::vector<SX> qe, dqe;
   for (const ElasticJoint& e : spec_.elastic) {
-    qe.push_back(q(e.joint));
-    dqe.push_back(dq(e.joint));
+    qe.push_back(q(model_.reduced_q(e.joint)));
+    dqe.push_back(dq(model_.reduced_v(e.joint)));
   }
   const SX q_el = SX::vertcat(qe), dq_el = SX::vertcat(dqe);
   const int ne = ne_;
+  SX k = SX::zeros(ne, 1), d = SX::zeros(ne, 1), dm = SX::zeros(ne, 1);
   if (spec_.K_order > 0) {
-    const SX k = elastic_coupling(q_el, x, params_.vector("par_K"), spec_.K_order);
-    add("k", "Elastic coupling torques k = sum_n K_n (x - q)^(2n-1) of the elastic joints (ne)", {{"k", k}});
-    add("K", "Stiffness matrix dk/dx (ne x ne, diagonal)", {{"K", SX::jacobian(k, x)}});
-    const SX c = SX::sym("par_K", ne * spec_.K_order);
-    add("reg_k", "Regressor of k: reg_k * par_K = k", {{"reg_k", SX::jacobian(elastic_coupling(q_el, x, c, spec_.K_order), c)}});
+    const int orders = spec_.K_order;
+    const SX K = params_.vector("par_K");
+    k = elastic_coupling(q_el, x, K, orders);
+    add("k", "Elastic coupling torques k_e = sum_o K_e,o (x_e - q_j(e))^(2o-1) (ne)", {{"k", k}});
+    for (int o = 1; o <= orders; ++o)
+      add("K" + idx(2 * o - 1), "Stiffness coefficients of (x - q)^" + idx(2 * o - 1) + " (ne x ne, diagonal)",
+          {{"K" + idx(2 * o - 1), order_matrix(K, orders, o)}});
+    add("K_jac", "Stiffness matrix dk/dx (ne x ne, diagonal)", {{"K_jac", SX::jacobian(k, x)}});
+    const SX c = SX::sym("par_K", ne * orders);
+    add("reg_k", "Regressor of k: reg_k * par_K = k (ne x ne*K_order)",
+        {{"reg_k", SX::jacobian(elastic_coupling(q_el, x, c, orders), c)}});
   }
   if (spec_.D_order > 0) {
-    const SX d = friction_sum(dx - dq_el, params_.vector("par_D"), spec_.D_order);
-    add("d", "Elastic coupling damping torques (ne)", {{"d", d}});
-    add("D", "Coupling damping matrix dd/d(dx) (ne x ne, diagonal)", {{"D", SX::jacobian(d, dx)}});
-    const SX c = SX::sym("par_D", ne * spec_.D_order);
-    add("reg_d", "Regressor of d: reg_d * par_D = d", {{"reg_d", SX::jacobian(friction_sum(dx - dq_el, c, spec_.D_order), c)}});
+    const int orders = spec_.D_order;
+    const SX D = params_.vector("par_D");
+    d = friction_sum(dx - dq_el, D, orders);
+    add("d", "Coupling damping torques d_e = sum_o D_e,o f_o(dx_e - dq_j(e)) (ne)", {{"d", d}});
+    for (int o = 1; o <= orders; ++o)
+      add("D" + idx(o), "Coupling damping coefficients of order " + idx(o) + " (ne x ne, diagonal)",
+          {{"D" + idx(o), order_matrix(D, orders, o)}});
+    add("D_jac", "Coupling damping matrix dd/d(dx) (ne x ne, diagonal)", {{"D_jac", SX::jacobian(d, dx)}});
+    const SX c = SX::sym("par_D", ne * orders);
+    add("reg_d", "Regressor of d: reg_d * par_D = d (ne x ne*D_order)",
+        {{"reg_d", SX::jacobian(friction_sum(dx - dq_el, c, orders), c)}});
   }
   if (spec_.Dm_order > 0) {
-    const SX dm = friction_sum(dx, params_.vector("par_Dm"), spec_.Dm_order);
-    add("dm", "Motor damping torques (ne)", {{"dm", dm}});
-    add("Dm", "Motor damping matrix d(dm)/d(dx) (ne x ne, diagonal)", {{"Dm", SX::jacobian(dm, dx)}});
-    const SX c = SX::sym("par_Dm", ne * spec_.Dm_order);
-    add("reg_dm", "Regressor of dm: reg_dm * par_Dm = dm", {{"reg_dm", SX::jacobian(friction_sum(dx, c, spec_.Dm_order), c)}});
+    const int orders = spec_.Dm_order;
+    const SX Dm = params_.vector("par_Dm");
+    dm = friction_sum(dx, Dm, orders);
+    add("dm", "Motor damping torques dm_e = sum_o Dm_e,o f_o(dx_e) (ne)", {{"dm", dm}});
+    for (int o = 1; o <= orders; ++o)
+      add("Dm" + idx(o), "Motor damping coefficients of order " + idx(o) + " (ne x ne, diagonal)",
+          {{"Dm" + idx(o), order_matrix(Dm, orders, o)}});
+    add("Dm_jac", "Motor damping matrix d(dm)/d(dx) (ne x ne, diagonal)", {{"Dm_jac", SX::jacobian(dm, dx)}});
+    const SX c = SX::sym("par_Dm", ne * orders);
+    add("reg_dm", "Regressor of dm: reg_dm * par_Dm = dm (ne x ne*Dm_order)",
+        {{"reg_dm", SX::jacobian(friction_sum(dx, c, orders), c)}});
   }
-  add("Mm", "Motor inertia matrix (ne x ne, diagonal)", {{"Mm", SX::diag(params_.vector("par_Mm"))}});
+  const SX Mm = SX::diag(params_.vector("par_Mm"));
+  add("Mm", "Motor inertia matrix (ne x ne, diagonal)", {{"Mm", Mm}});
   const SX c = SX::sym("par_Mm", ne);
-  add("reg_Mm", "Regressor of Mm ddx: reg_Mm * par_Mm = Mm ddx", {{"reg_Mm", SX::jacobian(SX::mtimes(SX::diag(c), ddx), c)}});
+  add("reg_Mm", "Regressor of Mm ddx: reg_Mm * par_Mm = Mm ddx (ne x ne)",
+      {{"reg_Mm", SX::jacobian(SX::mtimes(SX::diag(c), ddx), c)}});
+
+  // The coupled elastic-joint model (link side M ddq + C dq + G + dl = S (k + d), motor side
+  // Mm ddx + dm + k + d = tau_m, S the n x ne map from elastic joints to their link joints j(e)),
+  // each side as the torque it leaves: what a forward dynamics of the SEA robot solves.
+  const Vec3 g = gravity();
+  SX link = model_.reduce_rows(rnea(kin(), bodies(), full(dq), full(var("ddq")), &g)) + link_friction_;
+  const SX spring = k + d;
+  for (int e = 0; e < ne; ++e) link(model_.reduced_v(spec_.elastic[e].joint)) -= spring(e);
+  add("sea_link_torque",
+      "Link side of the SEA model: M ddq + C dq + G + dl - S (k + d) (n); 0 at the elastic joints "
+      "and the actuator torque at the rigid ones when q, x follow the coupled model",
+      {{"sea_link_torque", link}});
+  add("sea_motor_torque", "Motor side of the SEA model: tau_m = Mm ddx + dm + k + d (ne)",
+      {{"sea_motor_torque", SX::mtimes(Mm, ddx) + dm + spring}});
 }
 
-FunctionSet Builder::build() {
-  const SX &q = var("q"), &dq = var("dq"), &ddq = var("ddq"), &d3q = var("d3q");
-  const SX &dqr = var("dqr"), &ddqr = var("ddqr");
-  const SX qdq = SX::vertcat({q, dq}), dqddq = SX::vertcat({dq, ddq});
-  const int n = n_;
-  const Chain& ch = chain();
+std::string identifier(const std::string& name) {
+  std::string out;
+  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  return out;
+}
 
-  // --- kinematics
-  add("T_0", "World to link 0 transform (4x4)", {{"T_0", homogeneous(ch.base_R(), ch.base_p())}});
+void Builder::add_kinematics() {
+  const SX &q = var("q"), &dq = var("dq"), &ddq = var("ddq");
+  const SX qdq = SX::vertcat({q, dq}), dqddq = SX::vertcat({qdot(), ddq});
+  const Kinematics& k = kin();
+  const int n = model_.njoints();
+  // Link 0: the root welded to the world, or the floating base's body.
+  if (model_.floating_base())
+    add("T_0", "World to link 0 (the floating base) transform (4x4)", {{"T_0", homogeneous(k.R0(0), k.p0(0))}});
+  else
+    add("T_0", "World to link 0 transform (4x4)", {{"T_0", homogeneous(model_.root_R(), model_.root_p())}});
   {
     std::vector<Output> local, world;
     for (int i = 0; i < n; ++i) {
-      local.push_back({"T_" + idx(i + 1), homogeneous(ch.joint(i).rotation(), ch.joint(i).origin())});
-      world.push_back({"T_0_" + idx(i + 1), homogeneous(ch.R0(i + 1), ch.p0(i + 1))});
+      local.push_back({"T_" + idx(i + 1), homogeneous(k.joint(i).rotation(), k.joint(i).origin())});
+      world.push_back({"T_0_" + idx(i + 1), homogeneous(k.R0(i), k.p0(i))});
     }
-    add("T_i", "Transform from link i-1 to link i, every link (4x4 each)", local);
-    add("T_0_i", "World transform of every link frame (4x4 each)", world);
+    add("T_i", "Transform from the parent body of joint i to its body, every joint (4x4 each)", local);
+    add("T_0_i", "World transform of every body frame (4x4 each)", world);
   }
-  add("T_0_ee", "World transform of the end effector (4x4)", {{"T_0_ee", homogeneous(ch.R0_ee(), ch.p0_ee())}});
   {
     std::vector<Output> J;
-    for (int i = 1; i <= n; ++i) J.push_back({"J_" + idx(i), ch.jacobian(i, ch.p0(i))});
-    add("J_i", "Geometric Jacobian of every link frame, [linear; angular], world frame (6xn each)", J);
+    for (int i = 0; i < n; ++i) J.push_back({"J_" + idx(i + 1), model_.reduce_cols(k.jacobian(i, k.p0(i)))});
+    add("J_i", "Geometric Jacobian of every body frame, [linear; angular], world frame (6xnv each)", J);
   }
-  const SX J_ee = ch.jacobian(n, ch.p0_ee());
-  add("J_ee", "End-effector geometric Jacobian, [linear; angular], world frame (6xn)", {{"J_ee", J_ee}});
-  const SX J_ee_dot = SX::jtimes(J_ee, q, dq);
-  add("J_ee_dot", "Time derivative of the end-effector Jacobian (6xn)", {{"J_ee_dot", J_ee_dot}});
-  add("J_ee_ddot", "Second time derivative of the end-effector Jacobian (6xn)",
-      {{"J_ee_ddot", SX::jtimes(J_ee_dot, qdq, dqddq)}});
-  {
+  const int ee = model_.ee_frame();
+  if (ee >= 0) {
+    const int body = model_.frames()[ee].body;
+    add("T_0_ee", "World transform of the end effector (4x4)", {{"T_0_ee", homogeneous(k.frame_R(ee), k.frame_p(ee))}});
+    const SX J_ee = model_.reduce_cols(k.jacobian(body, k.frame_p(ee)));
+    add("J_ee", "End-effector geometric Jacobian, [linear; angular], world frame (6xnv)", {{"J_ee", J_ee}});
+    const SX J_ee_dot = SX::jtimes(J_ee, q, qdot());
+    add("J_ee_dot", "Time derivative of the end-effector Jacobian (6xnv)", {{"J_ee_dot", J_ee_dot}});
+    add("J_ee_ddot", "Second time derivative of the end-effector Jacobian (6xnv)",
+        {{"J_ee_ddot", SX::jtimes(J_ee_dot, qdq, dqddq)}});
     // J'(J J' + l^2 I)^-1 = (J'J + l^2 I)^-1 J': solve the smaller system, which is also the
     // well-conditioned one (J J' of a robot with n < 6 joints is singular).
+    const int nv = model_.nv();
     const double lambda2 = 1e-6;
-    const SX pinv = n >= 6 ? solve_spd(SX::mtimes(J_ee, J_ee.T()) + lambda2 * SX::eye(6), J_ee).T()
-                           : solve_spd(SX::mtimes(J_ee.T(), J_ee) + lambda2 * SX::eye(n), J_ee.T());
-    add("J_ee_pinv", "Damped pseudo-inverse of J_ee: J'(J J' + 1e-6 I)^-1 (nx6)", {{"J_ee_pinv", pinv}});
+    const SX pinv = nv >= 6 ? solve_spd(SX::mtimes(J_ee, J_ee.T()) + lambda2 * SX::eye(6), J_ee).T()
+                            : solve_spd(SX::mtimes(J_ee.T(), J_ee) + lambda2 * SX::eye(nv), J_ee.T());
+    add("J_ee_pinv", "Damped pseudo-inverse of J_ee: J'(J J' + 1e-6 I)^-1 (nvx6)", {{"J_ee_pinv", pinv}});
+    ee_jacobian_ = J_ee;
   }
   {
     std::vector<Output> J;
-    for (int i = 1; i <= n; ++i) {
-      const Vec3 c = Vec3::of(params_.element("par_DYN", 10 * (i - 1) + 1), params_.element("par_DYN", 10 * (i - 1) + 2),
-                              params_.element("par_DYN", 10 * (i - 1) + 3));
-      J.push_back({"J_cm_" + idx(i), ch.jacobian(i, ch.p0(i) + ch.R0(i) * c)});
+    for (int i = 0; i < n; ++i) {
+      const Vec3 c = Vec3::of(params_.element("par_DYN", 10 * i + 1), params_.element("par_DYN", 10 * i + 2),
+                              params_.element("par_DYN", 10 * i + 3));
+      J.push_back({"J_cm_" + idx(i + 1), model_.reduce_cols(k.jacobian(i, k.p0(i) + k.R0(i) * c))});
     }
-    add("J_cm_i", "Jacobian of every link's centre of mass, [linear; angular], world frame (6xn each)", J);
+    add("J_cm_i", "Jacobian of every body's centre of mass, [linear; angular], world frame (6xnv each)", J);
   }
+}
 
-  // --- dynamics
+void Builder::add_frames() {
+  const SX& q = var("q");
+  const Kinematics& k = kin();
+  const std::vector<std::string> names = options_.frames.empty() ? default_frames(spec_) : options_.frames;
+  for (const std::string& name : names) {
+    const int f = model_.find_frame(name);
+    if (f < 0) {
+      std::string known;
+      for (const FrameModel& F : model_.frames()) known += (known.empty() ? "" : ", ") + F.name;
+      throw std::invalid_argument("--frames: no frame named '" + name + "' (frames: " + known + ")");
+    }
+    const std::string id = identifier(name);
+    for (const auto& other : set_.frames)
+      if (other.id == id)
+        throw std::invalid_argument("--frames: frames '" + other.name + "' and '" + name + "' both give functions T_w_" + id);
+    const SX J = model_.reduce_cols(k.jacobian(model_.frames()[f].body, k.frame_p(f)));
+    add("T_w_" + id, "World placement of frame " + name + " (4x4)", {{"T_w_" + id, homogeneous(k.frame_R(f), k.frame_p(f))}});
+    // J_ee already exists under its v0.x name with the same meaning.
+    if (!set_.find_function("J_" + id))
+      add("J_" + id, "Jacobian of frame " + name + ", [linear; angular], world-aligned at its origin (6xnv)",
+          {{"J_" + id, J}});
+    if (options_.frame_derivatives && !set_.find_function("J_" + id + "_dot"))
+      add("J_" + id + "_dot", "Time derivative of J_" + id + " (6xnv)", {{"J_" + id + "_dot", SX::jtimes(J, q, qdot())}});
+    set_.frames.push_back({name, id});
+  }
+}
+
+void Builder::add_dynamics() {
+  const SX &q = var("q"), &dq = var("dq"), &ddq = var("ddq"), &d3q = var("d3q");
+  const SX &dqr = var("dqr");
+  const SX qdq = SX::vertcat({q, dq}), dqddq = SX::vertcat({qdot(), ddq});
+  const Kinematics& k = kin();
+  const int nv = model_.nv();
   const Vec3 g = gravity();
-  const SX M = crba(ch, links());
-  add("M", "Mass matrix (nxn)", {{"M", M}});
-  const SX zeros = SX::zeros(n, 1);
+  const SX M = model_.reduce(crba(k, bodies()));
+  add("M", "Mass matrix (nvxnv)", {{"M", M}});
+  const SX zeros = SX::zeros(nv, 1);
   // Two constructions of the same Christoffel-consistent C: the Jacobian of the Slotine-Li
   // recursion with respect to dqr, and the Christoffel symbols of the first kind of M,
   // C = 1/2 (dM/dt + d(M dq)/dq - d(M dq)/dq'). Which is smaller depends on the robot; C
   // takes the smaller (counted as generated, with CSE), C_std is always the second. The
   // Christoffel form wins on small robots (Panda: 3,094 against 6,190) but grows as O(n^3);
   // the recursion is O(n^2) and wins from about 20 joints (30 joints: 122,405 against 188,960).
-  const SX C_rnea = SX::jacobian(slotine_li(ch, links(), dq, dqr, zeros, nullptr), dqr);
-  const SX dMdq = SX::jacobian(SX::mtimes(M, dq), q);
-  const SX C_std = 0.5 * (SX::jtimes(M, q, dq) + dMdq - dMdq.T());
-  const auto count = [&](const SX& e) {
-    return casadi::Function("c", {q, dq}, {e}, casadi::Dict{{"cse", true}, {"allow_free", true}}).n_instructions();
-  };
-  const casadi_int n_std = count(C_std), n_rnea = count(C_rnea);
-  const SX C = n_std <= n_rnea ? C_std : C_rnea;
-  if (options_.progress)
-    options_.progress("C candidates: Christoffel of M " + std::to_string(n_std) + ", Slotine-Li recursion " +
-                      std::to_string(n_rnea) + " instructions");
-  add("C", "Coriolis matrix, Christoffel-consistent: dM/dt - 2C skew-symmetric (nxn)", {{"C", C}});
-  add("C_std", "Coriolis matrix from the Christoffel symbols of M (reference construction, nxn)", {{"C_std", C_std}});
-  const SX G = gravity_torques(ch, links(), g);
-  add("G", "Gravity torques: the joint torques that balance gravity (n)", {{"G", G}});
-  add("tau", "Inverse dynamics M ddq + C dq + G by Newton-Euler (n)", {{"tau", rnea(ch, links(), dq, ddq, &g)}});
-  const SX M_dot = SX::jtimes(M, q, dq);
-  add("M_dot", "Time derivative of M (nxn)", {{"M_dot", M_dot}});
-  add("M_ddot", "Second time derivative of M (nxn)", {{"M_ddot", SX::jtimes(M_dot, qdq, dqddq)}});
+  // With a floating base v is not the derivative of q (quasi-velocities), the Christoffel form
+  // does not apply and C is the recursion's.
+  const SX C_rnea = SX::jacobian(model_.reduce_rows(slotine_li(k, bodies(), full(dq), full(dqr), full(zeros), nullptr)), dqr);
+  SX C = C_rnea;
+  if (!model_.floating_base()) {
+    const SX dMdq = SX::jacobian(SX::mtimes(M, dq), q);
+    const SX C_std = 0.5 * (SX::jtimes(M, q, dq) + dMdq - dMdq.T());
+    const auto count = [&](const SX& e) {
+      return casadi::Function("c", {q, dq}, {e}, casadi::Dict{{"cse", true}, {"allow_free", true}}).n_instructions();
+    };
+    const bool need_choice = wanted("C") || wanted("C_dot") || wanted("C_ddot");
+    if (need_choice) {
+      const casadi_int n_std = count(C_std), n_rnea = count(C_rnea);
+      if (n_std <= n_rnea) C = C_std;
+      if (options_.progress)
+        options_.progress("C candidates: Christoffel of M " + std::to_string(n_std) + ", Slotine-Li recursion " +
+                          std::to_string(n_rnea) + " instructions");
+    }
+    add("C", "Coriolis matrix, Christoffel-consistent: dM/dt - 2C skew-symmetric (nvxnv)", {{"C", C}});
+    add("C_std", "Coriolis matrix from the Christoffel symbols of M (reference construction, nvxnv)", {{"C_std", C_std}});
+  } else {
+    add("C", "Coriolis matrix, Christoffel-consistent: dM/dt - 2C skew-symmetric (nvxnv)", {{"C", C}});
+  }
+  add("Cdq", "Coriolis and centrifugal torques C(q, dq) dq (nv)",
+      {{"Cdq", model_.reduce_rows(rnea(k, bodies(), full(dq), full(zeros), nullptr))}});
+  const SX G = model_.reduce_rows(gravity_torques(k, bodies(), g));
+  add("G", "Gravity torques: the joint torques that balance gravity (nv)", {{"G", G}});
+  add("tau", "Inverse dynamics M ddq + C dq + G by Newton-Euler (nv)", {{"tau", model_.reduce_rows(rnea(k, bodies(), full(dq), full(ddq), &g))}});
+  const SX M_dot = SX::jtimes(M, q, qdot());
+  add("M_dot", "Time derivative of M (nvxnv)", {{"M_dot", M_dot}});
+  add("M_ddot", "Second time derivative of M (nvxnv)", {{"M_ddot", SX::jtimes(M_dot, qdq, dqddq)}});
   const SX C_dot = SX::jtimes(C, qdq, dqddq);
-  add("C_dot", "Time derivative of C (nxn)", {{"C_dot", C_dot}});
-  add("C_ddot", "Second time derivative of C (nxn)",
-      {{"C_ddot", SX::jtimes(C_dot, SX::vertcat({q, dq, ddq}), SX::vertcat({dq, ddq, d3q}))}});
-  const SX G_dot = SX::jtimes(G, q, dq);
-  add("G_dot", "Time derivative of G (n)", {{"G_dot", G_dot}});
-  add("G_ddot", "Second time derivative of G (n)", {{"G_ddot", SX::jtimes(G_dot, qdq, dqddq)}});
+  add("C_dot", "Time derivative of C (nvxnv)", {{"C_dot", C_dot}});
+  add("C_ddot", "Second time derivative of C (nvxnv)",
+      {{"C_ddot", SX::jtimes(C_dot, SX::vertcat({q, dq, ddq}), SX::vertcat({qdot(), ddq, d3q}))}});
+  const SX G_dot = SX::jtimes(G, q, qdot());
+  add("G_dot", "Time derivative of G (nv)", {{"G_dot", G_dot}});
+  add("G_ddot", "Second time derivative of G (nv)", {{"G_ddot", SX::jtimes(G_dot, qdq, dqddq)}});
+}
 
-  // --- regressors: the dynamics are linear in par_REG, so each regressor is the Jacobian of the
-  // corresponding recursion with respect to a par_REG symbol.
-  {
-    const SX reg = SX::sym("par_REG", 10 * n);
-    const std::vector<LinkInertia> L = inertias_from_reg(reg);
-    const bool any = wanted("Yr") || wanted("reg_M") || wanted("reg_C") || wanted("reg_G");
-    if (any) {
-      add("Yr", "Slotine-Li regressor: Yr * par_REG = M ddqr + C dqr + G (n x 10n)",
-          {{"Yr", SX::jacobian(slotine_li(ch, L, dq, dqr, ddqr, &g), reg)}});
-      add("reg_M", "Regressor of M ddq: reg_M * par_REG = M ddq (n x 10n)",
-          {{"reg_M", SX::jacobian(rnea(ch, L, zeros, ddq, nullptr), reg)}});
-      add("reg_C", "Regressor of C dqr: reg_C * par_REG = C(q, dq) dqr (n x 10n)",
-          {{"reg_C", SX::jacobian(slotine_li(ch, L, dq, dqr, zeros, nullptr), reg)}});
-      add("reg_G", "Regressor of G: reg_G * par_REG = G (n x 10n)",
-          {{"reg_G", SX::jacobian(gravity_torques(ch, L, g), reg)}});
-    }
+void Builder::add_regressors() {
+  // The dynamics are linear in par_REG, so each regressor is the Jacobian of the corresponding
+  // recursion with respect to a par_REG symbol.
+  const SX &dq = var("dq"), &ddq = var("ddq"), &dqr = var("dqr"), &ddqr = var("ddqr");
+  const Kinematics& k = kin();
+  const int nb = model_.njoints();
+  const SX zeros = SX::zeros(model_.nv(), 1);
+  const Vec3 g = gravity();
+  const SX reg = SX::sym("par_REG", 10 * nb);
+  const std::vector<BodyInertia> L = inertias_from_reg(reg);
+  // Jacobians are taken only for wanted functions: on a humanoid each costs seconds.
+  if (wanted("Y"))
+    add("Y", "Joint torque regressor: Y * par_REG = tau(q, dq, ddq) (nv x 10 n_bodies)",
+        {{"Y", SX::jacobian(model_.reduce_rows(rnea(k, L, full(dq), full(ddq), &g)), reg)}});
+  if (wanted("Yr"))
+    add("Yr", "Slotine-Li regressor: Yr * par_REG = M ddqr + C dqr + G (nv x 10 n_bodies)",
+        {{"Yr", SX::jacobian(model_.reduce_rows(slotine_li(k, L, full(dq), full(dqr), full(ddqr), &g)), reg)}});
+  if (wanted("reg_M") || wanted("reg_C") || wanted("reg_G")) {
+    add("reg_M", "Regressor of M ddq: reg_M * par_REG = M ddq (nv x 10 n_bodies)",
+        {{"reg_M", SX::jacobian(model_.reduce_rows(rnea(k, L, full(zeros), full(ddq), nullptr)), reg)}});
+    add("reg_C", "Regressor of C dqr: reg_C * par_REG = C(q, dq) dqr (nv x 10 n_bodies)",
+        {{"reg_C", SX::jacobian(model_.reduce_rows(slotine_li(k, L, full(dq), full(dqr), full(zeros), nullptr)), reg)}});
+    add("reg_G", "Regressor of G: reg_G * par_REG = G (nv x 10 n_bodies)",
+        {{"reg_G", SX::jacobian(model_.reduce_rows(gravity_torques(k, L, g)), reg)}});
   }
 
-  // --- kinematic regressors: derivatives of J dq and J' w with respect to the symbolic
-  // kinematic parameters (only when the robot file flags some).
-  {
-    std::vector<SX> kin;
-    for (const char* set : {"par_DHtable", "par_origins", "par_world2L0", "par_Ln2EE"})
-      if (params_.has(set) && !params_.input(set).is_empty()) kin.push_back(params_.input(set));
-    if (!kin.empty()) {
-      const SX p = SX::vertcat(kin);
-      add("reg_Jdq", "Jacobian of J_ee dq w.r.t. the symbolic kinematic parameters (6 x n_kin)",
-          {{"reg_Jdq", SX::jacobian(SX::mtimes(J_ee, dq), p)}});
-      add("reg_JTw", "Jacobian of J_ee' w w.r.t. the symbolic kinematic parameters (n x n_kin)",
-          {{"reg_JTw", SX::jacobian(SX::mtimes(J_ee.T(), var("w")), p)}});
-    }
-  }
+  // Kinematic regressors: derivatives of J dq and J' w with respect to the symbolic kinematic
+  // parameters (only when the robot file flags some).
+  if (ee_jacobian_.is_empty()) return;
+  std::vector<SX> kin_params;
+  for (const char* set : {"par_DHtable", "par_origins", "par_world2L0", "par_Ln2EE"})
+    if (params_.has(set) && !params_.input(set).is_empty()) kin_params.push_back(params_.input(set));
+  if (kin_params.empty()) return;
+  const SX p = SX::vertcat(kin_params);
+  add("reg_Jdq", "Jacobian of J_ee dq w.r.t. the symbolic kinematic parameters (6 x n_kin)",
+      {{"reg_Jdq", SX::jacobian(SX::mtimes(ee_jacobian_, dq), p)}});
+  add("reg_JTw", "Jacobian of J_ee' w w.r.t. the symbolic kinematic parameters (nv x n_kin)",
+      {{"reg_JTw", SX::jacobian(SX::mtimes(ee_jacobian_.T(), var("w")), p)}});
+}
 
-  // --- friction and elastic terms
-  if (spec_.Dl_order > 0) {
+void Builder::add_centroidal() {
+  const Centroidal c = centroidal(kin(), bodies());
+  add("com", "Centre of mass of the bodies that move, world frame (3)", {{"com", c.com}});
+  add("J_com", "Jacobian of the centre of mass (3xnv)", {{"J_com", model_.reduce_cols(c.J_com)}});
+  add("A_G", "Centroidal momentum matrix: [linear; angular about the CoM] momentum = A_G dq, world-aligned (6xnv)",
+      {{"A_G", model_.reduce_cols(c.A_G)}});
+}
+
+void Builder::add_configuration() {
+  const SX &q = var("q"), &dq = var("dq"), &dt = var("dt"), &q0 = var("q0"), &q1 = var("q1");
+  add("integrate", "Configuration after moving with velocity dq for dt: q (+) dq dt, on the manifold for a "
+      "floating base (nq)", {{"q_next", integrate(model_, q, dq, dt)}});
+  add("difference", "Velocity that moves q0 to q1 in unit time: q1 (-) q0, in the tangent space (nv)",
+      {{"dq", difference(model_, q0, q1)}});
+}
+
+FunctionSet Builder::build() {
+  add_kinematics();
+  add_frames();
+  add_dynamics();
+  add_regressors();
+  add_centroidal();
+  add_configuration();
+  const int n = model_.njoints();
+  const SX& dq = var("dq");
+
+  // --- friction and elastic terms (fixed-base robots: the thunder files that carry them)
+  link_friction_ = SX::zeros(model_.nv(), 1);
+  if (spec_.Dl_order > 0 && !model_.floating_base()) {
     const int order = spec_.Dl_order;
-    const SX dl = friction_sum(dq, params_.vector("par_Dl"), order);
-    add("dl", "Link friction torques (n)", {{"dl", dl}});
-    add("Dl", "Link friction matrix d(dl)/d(dq) (nxn, diagonal)", {{"Dl", SX::jacobian(dl, dq)}});
+    const SX Dl = params_.vector("par_Dl");
+    const SX dl = friction_sum(dq, Dl, order);
+    link_friction_ += dl;
+    add("dl", "Link friction torques dl_j = sum_o Dl_j,o f_o(dq_j) (n)", {{"dl", dl}});
+    for (int o = 1; o <= order; ++o)
+      add("Dl" + idx(o), "Link friction coefficients of order " + idx(o) + " (nxn, diagonal)",
+          {{"Dl" + idx(o), order_matrix(Dl, order, o)}});
+    add("Dl_jac", "Link friction matrix d(dl)/d(dq) (nxn, diagonal)", {{"Dl_jac", SX::jacobian(dl, dq)}});
     const SX c = SX::sym("par_Dl", n * order);
     add("reg_dl", "Regressor of the link friction: reg_dl * par_Dl = dl (n x n*Dl_order)",
         {{"reg_dl", SX::jacobian(friction_sum(dq, c, order), c)}});
+  }
+  if (spec_.coulomb_friction && !model_.floating_base()) {
+    const double eps = spec_.coulomb_smoothing;
+    const std::string s = eps > 0 ? "tanh(dq_j / " + casadi::str(eps) + ")" : "sign(dq_j)";
+    const SX dc = coulomb_friction(dq, params_.vector("par_Dc"), eps);
+    link_friction_ += dc;
+    add("dc", "Coulomb friction torques dc_j = Dc_j " + s + " (n)", {{"dc", dc}});
+    const SX c = SX::sym("par_Dc", n);
+    add("reg_dc", "Regressor of the Coulomb friction: reg_dc * par_Dc = dc (nxn, diagonal)",
+        {{"reg_dc", SX::jacobian(coulomb_friction(dq, c, eps), c)}});
   }
   if (ne_ > 0) add_elastic();
 
@@ -317,6 +494,19 @@ FunctionSet Builder::build() {
 }
 
 }  // namespace
+
+std::vector<std::string> default_frames(const RobotSpec& spec) {
+  std::vector<std::string> names;
+  if (spec.has_ee && spec.n() > 0) names.push_back("ee");
+  const int first_moving = spec.floating_base() ? 1 : 0;
+  for (const Frame& f : spec.frames) {
+    if (!f.leaf || f.body < first_moving) continue;
+    // A chain's tip is its end effector already.
+    if (spec.has_ee && f.name == spec.ee_link) continue;
+    names.push_back(f.name);
+  }
+  return names;
+}
 
 FunctionSet build_function_set(const RobotSpec& spec, const BuildOptions& options) {
   Builder b(spec, options);

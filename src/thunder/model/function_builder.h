@@ -15,11 +15,20 @@ struct BuildOptions {
   ParameterOptions parameters;
   /// Only these functions (empty: all). Unknown names are an error.
   std::vector<std::string> only;
+  /// Frames that get T_w_<frame> and J_<frame> (names of RobotSpec::frames, or "ee"); empty:
+  /// default_frames(spec).
+  std::vector<std::string> frames;
+  /// Also J_<frame>_dot for those frames.
+  bool frame_derivatives = false;
   /// One line per built function (name, instruction count, seconds).
   std::function<void(const std::string&)> progress;
 };
 
 FunctionSet build_function_set(const RobotSpec& spec, const BuildOptions& options = {});
+
+/// The frames that get functions by default: the end effector of a robot that has one, and
+/// every leaf frame of a tree moved by a joint other than the floating base (feet, hands).
+std::vector<std::string> default_frames(const RobotSpec& spec);
 
 /// Names of every function build_function_set can produce for this robot, in build order.
 std::vector<std::string> available_functions(const RobotSpec& spec);

@@ -14,8 +14,15 @@ void push(ParamSet& set, const std::string& element, const Scalar& s) {
   set.symbolic.push_back(s.symbolic);
 }
 
-std::string link_name(int k) { return "link" + std::to_string(k + 1); }
-std::string joint_name(int k) { return "joint" + std::to_string(k + 1); }
+// Element names by index, as thunder names links: link 0 is the base. With a floating base the
+// base is a body of its own (moved by joint 0, the free-flyer), so body k is link k.
+std::string link_name(const RobotSpec& spec, int k) {
+  return "link" + std::to_string(spec.floating_base() ? k : k + 1);
+}
+std::string joint_name(const RobotSpec& spec, int k) {
+  if (spec.floating_base()) return k == 0 ? "root_joint" : "joint" + std::to_string(k);
+  return "joint" + std::to_string(k + 1);
+}
 
 }  // namespace
 
@@ -28,7 +35,7 @@ Parameters::Parameters(const RobotSpec& spec, const ParameterOptions& options) {
       const Link& l = spec.links[k];
       const Scalar* s[10] = {&l.mass, &l.com[0], &l.com[1], &l.com[2], &l.inertia[0],
                              &l.inertia[1], &l.inertia[2], &l.inertia[3], &l.inertia[4], &l.inertia[5]};
-      for (int j = 0; j < 10; ++j) push(dyn, link_name(k) + "." + names[j], *s[j]);
+      for (int j = 0; j < 10; ++j) push(dyn, link_name(spec, k) + "." + names[j], *s[j]);
     }
     add(dyn);
   }
@@ -40,7 +47,7 @@ Parameters::Parameters(const RobotSpec& spec, const ParameterOptions& options) {
     std::vector<double> reg_values = dyn_to_reg(dyn.values);
     for (int k = 0; k < n; ++k)
       for (int j = 0; j < 10; ++j) {
-        reg.elements.push_back(link_name(k) + "." + names[j]);
+        reg.elements.push_back(link_name(spec, k) + "." + names[j]);
         reg.values.push_back(reg_values[10 * k + j]);
         reg.symbolic.push_back(false);
       }
@@ -50,8 +57,13 @@ Parameters::Parameters(const RobotSpec& spec, const ParameterOptions& options) {
     ParamSet dl{"par_Dl", "Link friction coefficients per joint, orders 1..Dl_order", {}, {}, {}};
     for (int k = 0; k < n; ++k)
       for (int o = 0; o < spec.Dl_order; ++o)
-        push(dl, link_name(k) + ".Dl" + std::to_string(o + 1), spec.links[k].friction.at(o));
+        push(dl, link_name(spec, k) + ".Dl" + std::to_string(o + 1), spec.links[k].friction.at(o));
     add(dl);
+  }
+  if (spec.coulomb_friction) {
+    ParamSet dc{"par_Dc", "Coulomb friction coefficients per joint (Thunder's Coulomb model)", {}, {}, {}};
+    for (int k = 0; k < n; ++k) push(dc, link_name(spec, k) + ".Dc", spec.links[k].coulomb);
+    add(dc);
   }
   if (spec.elastic_model && !spec.elastic.empty()) {
     ParamSet K{"par_K", "Elastic coupling stiffness coefficients", {}, {}, {}};
@@ -59,7 +71,7 @@ Parameters::Parameters(const RobotSpec& spec, const ParameterOptions& options) {
     ParamSet Dm{"par_Dm", "Motor damping coefficients", {}, {}, {}};
     ParamSet Mm{"par_Mm", "Motor inertias", {}, {}, {}};
     for (const ElasticJoint& e : spec.elastic) {
-      const std::string j = joint_name(e.joint);
+      const std::string j = joint_name(spec, e.joint);
       for (size_t o = 0; o < e.K.size(); ++o) push(K, j + ".K" + std::to_string(o + 1), e.K[o]);
       for (size_t o = 0; o < e.D.size(); ++o) push(D, j + ".D" + std::to_string(o + 1), e.D[o]);
       for (size_t o = 0; o < e.Dm.size(); ++o) push(Dm, j + ".Dm" + std::to_string(o + 1), e.Dm[o]);
@@ -75,7 +87,7 @@ Parameters::Parameters(const RobotSpec& spec, const ParameterOptions& options) {
     ParamSet t{"par_DHtable", "Modified DH parameters per joint: a, alpha, d, theta", {}, {}, {}};
     static const char* names[4] = {"a", "alpha", "d", "theta"};
     for (int k = 0; k < n; ++k)
-      for (int j = 0; j < 4; ++j) push(t, joint_name(k) + "." + names[j], spec.joints[k].dh[j]);
+      for (int j = 0; j < 4; ++j) push(t, joint_name(spec, k) + "." + names[j], spec.joints[k].dh[j]);
     add(t);
   } else {
     ParamSet t{"par_origins", "Joint origins: x, y, z, roll, pitch, yaw", {}, {}, {}};
@@ -83,12 +95,15 @@ Parameters::Parameters(const RobotSpec& spec, const ParameterOptions& options) {
     for (int k = 0; k < n; ++k) {
       const Joint& jt = spec.joints[k];
       const Scalar* s[6] = {&jt.xyz[0], &jt.xyz[1], &jt.xyz[2], &jt.rpy[0], &jt.rpy[1], &jt.rpy[2]};
-      for (int j = 0; j < 6; ++j) push(t, joint_name(k) + "." + names[j], *s[j]);
+      for (int j = 0; j < 6; ++j) push(t, joint_name(spec, k) + "." + names[j], *s[j]);
     }
     add(t);
   }
   static const char* pose_names[6] = {"x", "y", "z", "yaw", "pitch", "roll"};
   for (int which = 0; which < 2; ++which) {
+    // A floating base's placement is in q; a tree without an end effector has no Ln_to_EE.
+    if (which == 0 && spec.floating_base()) continue;
+    if (which == 1 && !(spec.has_ee && spec.n() > 0)) continue;
     const Pose& pose = which == 0 ? spec.base : spec.ee;
     ParamSet p{which == 0 ? "par_world2L0" : "par_Ln2EE",
                which == 0 ? "World to link 0: x, y, z, yaw, pitch, roll" : "Link n to end effector: x, y, z, yaw, pitch, roll",
@@ -109,7 +124,9 @@ Parameters::Parameters(const RobotSpec& spec, const ParameterOptions& options) {
     auto it = index_.find(name);
     if (it == index_.end() || name == "par_REG")
       throw std::invalid_argument("--symb " + name + ": no such parameter set for this robot" +
-                                  (name == "par_REG" ? " (par_REG is derived from par_DYN; use par_DYN)" : ""));
+                                  (name == "par_REG" ? " (par_REG is derived from par_DYN; use par_DYN)"
+                                   : name == "par_Dc" ? " (Coulomb friction is off: add --coulomb)"
+                                                      : ""));
     auto& flags = sets_[it->second].symbolic;
     std::fill(flags.begin(), flags.end(), true);
   }

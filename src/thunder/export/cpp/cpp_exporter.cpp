@@ -273,7 +273,16 @@ std::string header_text(const FunctionSet& fs, const Plan& plan) {
     << " joints. Not thread-safe (one work buffer per object; use one object per thread).\n";
   h << "class " << plan.cls << " {\n public:\n";
   h << "  static constexpr int n_joints = " << fs.n_joints << ";\n";
-  h << "  int get_numJoints() const { return n_joints; }\n\n";
+  h << "  /// Sizes of q and of the velocity dq (a floating base's q holds a quaternion: nq = nv + 1).\n";
+  h << "  static constexpr int nq = " << fs.nq << ", nv = " << fs.nv << ";\n";
+  h << "  static constexpr bool floating_base = " << (fs.floating_base ? "true" : "false") << ";\n";
+  h << "  int get_numJoints() const { return n_joints; }\n";
+  h << "  /// Joint names in q order (the floating base first, if any).\n";
+  h << "  static const std::vector<std::string>& joint_names() {\n";
+  h << "    static const std::vector<std::string> names = {";
+  for (size_t j = 0; j < fs.joints.size(); ++j)
+    h << (j ? ", " : "") << "\"" << replace_all(replace_all(one_line(fs.joints[j]), "\\", "\\\\"), "\"", "\\\"") << "\"";
+  h << "};\n    return names;\n  }\n\n";
   h << "  /// Variables are zero and parameters at the defaults of the robot file.\n";
   h << "  " << plan.cls << "();\n\n";
 

@@ -23,10 +23,12 @@ inline constexpr const char* kHeaderPrologue = R"TPL(//
 inline constexpr const char* kHeaderEpilogue = R"TPL(
   // ---- Parameter files (format of docs/FUNCTIONS.md: one map per set, element: value)
   /// Reads a parameter file. Any subset of sets and elements may be given; the rest keep their
-  /// values. An unknown set or element, or a value that is not a number, is a std::runtime_error
-  /// "FILE:LINE: KEY: message", and then nothing changes. When the file gives par_DYN, par_REG is
-  /// recomputed from it; when it gives par_REG but not par_DYN, par_DYN is recomputed from par_REG
-  /// (when the maps par_DYN_to_REG / par_REG_to_DYN were generated).
+  /// values. An unknown set or element, a value that is not a finite number (.nan, .inf, 1e999,
+  /// true, a quoted string), or a new value for an element that was folded into the generated
+  /// code (not symbolic: regenerate with --symb) is a std::runtime_error "FILE:LINE: KEY:
+  /// message", and then nothing changes. When the file gives par_DYN, par_REG is recomputed from
+  /// it; when it gives par_REG but not par_DYN, par_DYN is recomputed from par_REG (when the maps
+  /// par_DYN_to_REG / par_REG_to_DYN were generated).
   void load_conf(const std::string& file);
   /// Writes every parameter set, values as %.17g, in the format load_conf reads.
   void save_par(const std::string& file) const;
@@ -47,10 +49,14 @@ inline constexpr const char* kHeaderEpilogue = R"TPL(
 
  private:
   void set_var_(int v, const Eigen::VectorXd& value, const std::string& setter);
+  /// Size, and folded elements unchanged (par_REG: those of the par_DYN it implies).
   void check_par_(int p, const Eigen::VectorXd& value, const std::string& setter) const;
   void set_par_(int p, const Eigen::VectorXd& value, bool sync);
+  /// par_DYN computed from a full par_REG vector by par_REG_to_DYN (kRegToDyn >= 0).
+  Eigen::VectorXd dyn_from_reg_(const Eigen::VectorXd& reg) const;
   std::vector<Eigen::MatrixXd> call_(int f) const;
-  void call_into_(int f, Eigen::MatrixXd* out) const;  ///< out: n_out matrices, resized
+  /// out: n_out matrices, resized. A full-set input of set `par` reads `par_data` instead.
+  void call_into_(int f, Eigen::MatrixXd* out, int par = -1, const double* par_data = nullptr) const;
 
   std::vector<Eigen::VectorXd> vars_;      ///< by variable index (variable_names())
   std::vector<Eigen::VectorXd> par_;       ///< full parameter vectors (param_names())
@@ -65,9 +71,13 @@ inline constexpr const char* kHeaderEpilogue = R"TPL(
 
 inline constexpr const char* kSourceIncludes = R"TPL(
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <locale>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -135,6 +145,42 @@ Eigen::VectorXd flat_(const Eigen::MatrixXd& m) {
   return Eigen::Map<const Eigen::VectorXd>(m.data(), m.size());
 }
 
+/// A parameter value: a plain (unquoted) YAML scalar written as a decimal number,
+/// [-+]? (digits [. digits] | . digits) ([eE] [-+]? digits)?, with a finite value. So .nan,
+/// .inf, nan, true, '0.5' and 1e999 (overflow) are not numbers here.
+bool finite_number_(const YAML::Node& node, double& x) {
+  if (!node.IsScalar() || node.Tag() != "?") return false;  // "!": a quoted scalar
+  const std::string& s = node.Scalar();
+  const auto digit = [&](size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
+  size_t i = 0, mantissa = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  while (digit(i)) ++i, ++mantissa;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (digit(i)) ++i, ++mantissa;
+  }
+  if (mantissa == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  if (i != s.size()) return false;
+  std::istringstream is(s);
+  is.imbue(std::locale::classic());
+  is >> x;  // failbit on overflow
+  return !is.fail() && std::isfinite(x);
+}
+
+/// Equal as the generated constant is: exactly (rtol 0), or within rtol * max(1, |default|) for
+/// values computed through a map; NaN equals NaN.
+bool same_(double value, double generated, double rtol) {
+  if (value != value || generated != generated) return value != value && generated != generated;
+  return rtol > 0 ? std::fabs(value - generated) <= rtol * std::max(1.0, std::fabs(generated))
+                  : value == generated;
+}
+
 )TPL";
 
 inline constexpr const char* kSourceBody = R"TPL(
@@ -148,6 +194,43 @@ int index_or_throw_(const std::vector<std::string>& names, const std::string& na
                                 "' (known: " + join_(names) + ")");
   return i;
 }
+
+bool symbolic_(int p, int i) {
+  const std::vector<int>& idx = param_symbolic_()[p];
+  return std::binary_search(idx.begin(), idx.end(), i);
+}
+
+/// The first element of `value` that is folded in set p and differs from the generated
+/// constant, or -1.
+int changed_folded_(int p, const Eigen::VectorXd& value, double rtol) {
+  for (int i = 0; i < static_cast<int>(value.size()); ++i)
+    if (!symbolic_(p, i) && !same_(value[i], param_defaults_()[p][i], rtol)) return i;
+  return -1;
+}
+
+/// The shortest %.Ng text (N <= 17) that reads back as `v`: for messages.
+std::string short_double_(double v) {
+  char buf[40];
+  for (int digits = 6; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+/// "SET.ELEMENT: cannot set it ..." for element i of set p, set to `value`.
+std::string folded_message_(int p, int i, double value) {
+  const std::string& set = param_names_()[p];
+  const std::string flag = set.compare(0, 4, "par_") == 0 ? set.substr(4) : set;
+  return set + "." + param_elements_()[p][i] + ": cannot set it to " + short_double_(value) +
+         ": it was folded into the generated code as the constant " +
+         short_double_(param_defaults_()[p][i]) +
+         " at generation (it is not symbolic). Regenerate with `thunder gen ROBOT --symb " + flag +
+         "` (or flag it `symb` in the robot file) to change it at run time";
+}
+
+// par_DYN recomputed from par_REG differs from the file's numbers by the map's roundings.
+constexpr double kMapRtol = 1000 * std::numeric_limits<double>::epsilon();
 
 }  // namespace
 
@@ -189,11 +272,14 @@ std::vector<Eigen::MatrixXd> @CLASS@::call_(int f) const {
   return out;
 }
 
-void @CLASS@::call_into_(int f, Eigen::MatrixXd* out) const {
+void @CLASS@::call_into_(int f, Eigen::MatrixXd* out, int par, const double* par_data) const {
   const Fn& fn = kFns[f];
   for (int i = 0; i < fn.n_in; ++i) {
     const int kind = fn.in[i][0], k = fn.in[i][1];
-    arg_[i] = kind == 0 ? vars_[k].data() : kind == 1 ? par_symb_[k].data() : par_[k].data();
+    arg_[i] = kind == 0   ? vars_[k].data()
+              : kind == 1 ? par_symb_[k].data()
+              : k == par  ? par_data
+                          : par_[k].data();
   }
   double* nz = nz_.data();
   for (int o = 0; o < fn.n_out; ++o) {
@@ -240,6 +326,28 @@ void @CLASS@::check_par_(int p, const Eigen::VectorXd& value, const std::string&
     throw std::invalid_argument(std::string(kClass) + "::" + setter +
                                 ": expected a vector of size " + std::to_string(n) +
                                 ", got size " + std::to_string(value.size()));
+  const std::string prefix = std::string(kClass) + "::" + setter + ": ";
+  if (p == kParREG) {  // derived: what counts is the par_DYN it implies
+    if (kRegToDyn < 0 || kParDYN < 0) return;
+    const Eigen::VectorXd dyn = dyn_from_reg_(value);
+    const int i = changed_folded_(kParDYN, dyn, kMapRtol);
+    if (i >= 0)
+      throw std::invalid_argument(prefix + "this par_REG implies " + folded_message_(kParDYN, i, dyn[i]));
+    return;
+  }
+  const int i = changed_folded_(p, value, 0);
+  if (i >= 0) throw std::invalid_argument(prefix + folded_message_(p, i, value[i]));
+}
+
+Eigen::VectorXd @CLASS@::dyn_from_reg_(const Eigen::VectorXd& reg) const {
+  Eigen::MatrixXd out;
+  call_into_(kRegToDyn, &out, kParREG, reg.data());
+  Eigen::VectorXd dyn = flat_(out);
+  // the folded elements are the generated constants, not their images through two maps
+  for (int i = 0; i < static_cast<int>(dyn.size()); ++i)
+    if (!symbolic_(kParDYN, i) && same_(dyn[i], param_defaults_()[kParDYN][i], kMapRtol))
+      dyn[i] = param_defaults_()[kParDYN][i];
+  return dyn;
 }
 
 void @CLASS@::set_par_(int p, const Eigen::VectorXd& value, bool sync) {
@@ -249,7 +357,7 @@ void @CLASS@::set_par_(int p, const Eigen::VectorXd& value, bool sync) {
   for (size_t i = 0; i < idx.size(); ++i) par_symb_[p][static_cast<Eigen::Index>(i)] = value[idx[i]];
   if (!sync) return;
   if (p == kParDYN && kDynToReg >= 0) set_par_(kParREG, flat_(call_(kDynToReg)[0]), false);
-  if (p == kParREG && kRegToDyn >= 0) set_par_(kParDYN, flat_(call_(kRegToDyn)[0]), false);
+  if (p == kParREG && kRegToDyn >= 0) set_par_(kParDYN, dyn_from_reg_(value), false);
 }
 
 const std::vector<std::string>& @CLASS@::variable_names() { return variable_names_(); }
@@ -297,6 +405,7 @@ void @CLASS@::load_conf(const std::string& file) {
                              "expected a map from parameter set to {element: value}");
   std::vector<Eigen::VectorXd> staged = par_;
   std::vector<bool> given(kNPars, false);
+  std::string reg_where;
   for (const auto& set_kv : root) {
     const std::string set = set_kv.first.Scalar();
     const int p = find_(param_names_(), set);
@@ -315,11 +424,23 @@ void @CLASS@::load_conf(const std::string& file) {
         throw std::runtime_error(where_(file, kv.first) + set + "." + element +
                                  ": unknown element of " + set);
       double x = 0;
-      if (!kv.second.IsScalar() || !YAML::convert<double>::decode(kv.second, x))
+      if (!finite_number_(kv.second, x))
         throw std::runtime_error(where_(file, kv.second) + set + "." + element +
-                                 ": expected a number");
+                                 ": expected a finite number, got '" +
+                                 (kv.second.IsScalar() ? kv.second.Scalar() : std::string("a ") +
+                                  (kv.second.IsMap() ? "map" : "list")) + "'");
+      if (p != kParREG && !symbolic_(p, i) && !same_(x, param_defaults_()[p][i], 0))
+        throw std::runtime_error(where_(file, kv.second) + folded_message_(p, i, x));
       staged[p][i] = x;
     }
+    if (p == kParREG) reg_where = where_(file, set_kv.first);
+  }
+  if (kParREG >= 0 && given[kParREG] && !(kParDYN >= 0 && given[kParDYN]) && kRegToDyn >= 0 &&
+      kParDYN >= 0) {
+    const Eigen::VectorXd dyn = dyn_from_reg_(staged[kParREG]);
+    const int i = changed_folded_(kParDYN, dyn, kMapRtol);
+    if (i >= 0)
+      throw std::runtime_error(reg_where + "par_REG: implies " + folded_message_(kParDYN, i, dyn[i]));
   }
   for (int p = 0; p < kNPars; ++p)
     if (given[p] && p != kParREG) set_par_(p, staged[p], true);  // par_DYN also sets par_REG

@@ -1,4 +1,4 @@
-#include "thunder/model/spatial.h"
+#include "thunder/spatial/spatial.h"
 
 #include <cmath>
 
@@ -123,5 +123,32 @@ Mat3 rot_z(const SX& a) {
 }
 
 Mat3 rot_ypr(const SX& yaw, const SX& pitch, const SX& roll) { return rot_z(yaw) * rot_y(pitch) * rot_x(roll); }
+
+Mat3 transpose(const Mat3& A) {
+  Mat3 out;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) out(r, c) = A(c, r);
+  return out;
+}
+
+Vec3 column(const Mat3& A, int c) { return Vec3::of(A(0, c), A(1, c), A(2, c)); }
+
+Mat3 quaternion_to_rotation(const SX& x, const SX& y, const SX& z, const SX& w) {
+  const SX tx = 2 * x, ty = 2 * y, tz = 2 * z;
+  const SX twx = tx * w, twy = ty * w, twz = tz * w;
+  const SX txx = tx * x, txy = ty * x, txz = tz * x;
+  const SX tyy = ty * y, tyz = tz * y, tzz = tz * z;
+  Mat3 R;
+  R(0, 0) = 1 - (tyy + tzz);
+  R(0, 1) = txy - twz;
+  R(0, 2) = txz + twy;
+  R(1, 0) = txy + twz;
+  R(1, 1) = 1 - (txx + tzz);
+  R(1, 2) = tyz - twx;
+  R(2, 0) = txz - twy;
+  R(2, 1) = tyz + twx;
+  R(2, 2) = 1 - (txx + tyy);
+  return R;
+}
 
 }  // namespace thunder

@@ -45,6 +45,10 @@ SX dot(const Vec3& a, const Vec3& b);
 Vec3 operator*(const Mat3& R, const Vec3& u);
 Vec3 transpose_times(const Mat3& R, const Vec3& u);  ///< R' u
 Mat3 operator*(const Mat3& A, const Mat3& B);
+Mat3 transpose(const Mat3& A);
+Vec3 column(const Mat3& A, int c);
+/// Rotation matrix of a unit quaternion (x, y, z, w), the formula Eigen and Pinocchio use.
+Mat3 quaternion_to_rotation(const SX& x, const SX& y, const SX& z, const SX& w);
 Sym3 operator+(const Sym3& a, const Sym3& b);
 /// R S R' for symmetric S.
 Sym3 rotate(const Mat3& R, const Sym3& S);

@@ -167,7 +167,10 @@ def report(args, machine, peak, pin, res, n_instr, gen_times, pin1, res1):
          f"FMA peak (bench/fma_peak.c, {peak['threads']} threads, {peak['vector_bytes']}-byte vectors): "
          f"float64 {peak['float64']['flops']:.3g} flop/s, float32 {peak['float32']['flops']:.3g} flop/s. "
          "Fraction of peak = evals/s x instructions / peak flop/s.\n"]
-    if gen_times:
+    L.append(f"Load average at the start of the measurements: {os.getloadavg()[0]:.1f} on "
+             f"{os.cpu_count()} cores (other processes: the 2-thread wall-clock table is only meaningful "
+             "on an idle machine; the 1-thread CPU-time table holds either way).\n")
+    if any(gen_times.values()):
         L.append("Generation (27 functions + reverse partners, float64 + float32 libraries): " +
                  ", ".join(f"{k} {v:.0f} s" for k, v in gen_times.items() if v) + ".\n")
     L.append(f"### {args.threads} threads, wall clock (medians of interleaved repetitions)\n")

@@ -59,5 +59,7 @@ def load(path, device=None, dtype=torch.float32, backend="auto"):
         native = NativeBackend(path, manifest, module._specs, strict=(backend == "native"))
         if backend == "native":
             native.library(module.device.type, dtype)   # raises a clear error now, not at a call
+        else:
+            native.available(module.device.type, dtype)  # decided now, not while torch.compile traces
         module._native_backend = native
     return module

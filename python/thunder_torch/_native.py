@@ -415,6 +415,9 @@ class NativeBackend:
         return got
 
     def available(self, device_type, dtype):
+        got = self._libs.get((device_type, dtype))
+        if got is not None:   # decided: no raise (torch.compile cannot trace re-raising it)
+            return not isinstance(got, Exception)
         try:
             self.library(device_type, dtype)
             return True

@@ -37,7 +37,8 @@ def _gen(tmp_path_factory, key, kernels, cuda=False):
         os.environ["NVCC"] = "none"
         try:
             run_thunder("gen", ROBOTS / robot, "-o", out, "--targets", "casadi,native", "--native-opt", "1",
-                        "--native-kernels", kernels, *(() if cuda else ("--no-cuda",)), *args)
+                        "--native-kernels", kernels, *(() if cuda else ("--no-cuda",)), *args,
+                        timeout=1800)   # Panda's tiles take minutes to compile on a loaded 2-core machine
         finally:
             if old is None:
                 del os.environ["NVCC"]

@@ -87,7 +87,18 @@ def _as_list(y):
 def _close(name, got, want, dtype):
     assert got.shape == want.shape, name
     g, w = got.detach().double().cpu(), want.detach().double().cpu()
-    if dtype == torch.float64:
+    if dtype == torch.float64 and name.startswith("J_ee_pinv"):
+        # The SIMD kernels contract a*b+c into FMAs and use libmvec's sin/cos: rounding-level
+        # differences in J, which the pseudo-inverse amplifies by cond(J J') (near-singular random
+        # states reach 1e6): per instance |error| <= 1e-12 + 50 cond eps64 |P|.
+        r, c = w.shape[-2:]
+        w3, g3 = w.reshape(-1, r, c), g.reshape(-1, r, c)
+        sv = torch.linalg.svdvals(w3)
+        cond = (sv[:, 0] / sv[:, -1]) ** 2
+        bound = 1e-12 + 50 * cond * torch.finfo(torch.float64).eps * w3.abs().amax(dim=(1, 2))
+        err = (g3 - w3).abs().amax(dim=(1, 2))
+        assert bool((err <= bound).all()), (name, (err / bound).max().item())
+    elif dtype == torch.float64:
         # Same CasADi expression graph on both sides; only libm and FMA contraction differ.
         torch.testing.assert_close(g, w, rtol=1e-12, atol=1e-12, msg=name)
     elif name.startswith("J_ee_pinv"):

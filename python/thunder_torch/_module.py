@@ -312,6 +312,11 @@ class ThunderModule(torch.nn.Module):
 
     # -- evaluation -------------------------------------------------------------------------
     def _evaluate(self, spec, args, kwargs):
+        if self._native_backend is not None and not kwargs and not torch.compiler.is_compiling():
+            # cached native call plan (torch.compile traces the general path)
+            out = self._native_backend.fast(self, spec, args)
+            if out is not NotImplemented:
+                return out
         fname = spec.name
         if len(args) != len(spec.vars):
             names = ", ".join(n for n, _, _ in spec.vars) or "no variables"

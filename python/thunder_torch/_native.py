@@ -6,9 +6,12 @@ export the C ABI of OUT/native/thunder_native.h. Each call goes through one gene
 compiled reverse-mode partner, entry + 1), ``torch.compile`` (fake implementation from the
 library's sizes) and CUDA graphs (kernels launched on the current stream) see an ordinary op.
 
-Inputs are (batch, size) tensors: contiguous, or with stride 0 along the batch (one vector for
-every instance, e.g. parameters); outputs are contiguous (batch, size) tensors, matrices
-flattened row-major per instance. ctypes releases the GIL during the call.
+Inputs are (batch, size) tensors of any strides (a batch stride of 0 gives one vector to every
+instance, e.g. parameters): the kernels read them in place. Outputs are (batch, size) tensors in
+the layout the library writes fastest (thunder_native_out_layout): slot-major, i.e. the
+transposed view of a contiguous (size, batch) tensor, for the SIMD and CUDA kernels (whole
+vectors per tile, coalesced per warp); contiguous for the scalar kernels. Matrices are flattened
+row-major per instance. ctypes releases the GIL during the call.
 """
 from __future__ import annotations
 
@@ -25,10 +28,10 @@ import torch
 
 from . import _artifacts
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 _ENTRY = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                          ctypes.c_longlong, ctypes.c_void_p)
+                          ctypes.c_void_p, ctypes.c_longlong, ctypes.c_void_p)
 
 # Process-wide state kept outside this module, so that a second import of thunder_torch (tests
 # load the package from a path) shares the loaded libraries and the registered operator.
@@ -108,7 +111,9 @@ class NativeLibrary:
                                 ("size_in", ctypes.c_longlong, [ctypes.c_int, ctypes.c_int]),
                                 ("size_out", ctypes.c_longlong, [ctypes.c_int, ctypes.c_int]),
                                 ("entry", ctypes.c_void_p, [ctypes.c_int]),
-                                ("max_threads", ctypes.c_int, [])):
+                                ("max_threads", ctypes.c_int, []),
+                                ("kernels", ctypes.c_char_p, []), ("lanes", ctypes.c_int, []),
+                                ("out_layout", ctypes.c_int, [])):
             f = getattr(lib, "thunder_native_" + name)
             f.restype, f.argtypes = res, args
         abi = lib.thunder_native_abi()
@@ -145,6 +150,9 @@ class NativeLibrary:
                                    for j in range(lib.thunder_native_n_out(e))])
             self.entries.append(_ENTRY(lib.thunder_native_entry(e)))
         self.max_threads = lib.thunder_native_max_threads()
+        self.kernels = lib.thunder_native_kernels().decode()
+        self.lanes = lib.thunder_native_lanes()
+        self.slot_major = lib.thunder_native_out_layout() == 1
 
     def check_spec(self, spec):
         """Raises NativeLibraryError unless function `spec` (a _FnSpec) matches the library."""
@@ -165,44 +173,53 @@ class NativeLibrary:
                                      f"the manifest says {want_in} -> {want_out}: regenerate")
         return i
 
+    def new_outputs(self, entry, batch, like):
+        """Empty output tensors of `entry` for `batch` instances, in the library's layout."""
+        if self.slot_major:
+            return [like.new_empty_strided((batch, n), (1, batch)) for n in self.sizes_out[entry]]
+        return [like.new_empty((batch, n)) for n in self.sizes_out[entry]]
+
     def call(self, entry, batch, inputs):
-        sizes_in, sizes_out = self.sizes_in[entry], self.sizes_out[entry]
+        sizes_in = self.sizes_in[entry]
         if len(inputs) != len(sizes_in):
             raise ValueError(f"thunder native_call: entry {entry} takes {len(sizes_in)} inputs, "
                              f"got {len(inputs)}")
-        ref_device = inputs[0].device if inputs else torch.device(self.device_type)
-        keep, ptrs, strides = [], [], []
+        ptrs, strides = [], []
         for j, (t, n) in enumerate(zip(inputs, sizes_in)):
             if t.dtype != self.dtype or t.device.type != self.device_type or t.dim() != 2 \
                     or t.shape[1] != n or t.shape[0] not in (1, batch):
                 raise ValueError(f"thunder native_call: input {j} must be a ({batch}, {n}) "
                                  f"{self.dtype} tensor on {self.device_type}, got "
                                  f"{tuple(t.shape)} {t.dtype} on {t.device}")
-            if batch > 1 and (t.shape[0] == 1 or t.stride(0) == 0):
-                t = t[:1]
-                if n > 1 and t.stride(1) != 1:
-                    t = t.contiguous()
-                s = 0
-            else:
-                if not t.is_contiguous():
-                    t = t.contiguous()
-                s = n
-            keep.append(t)
+            sb, se = t.stride()
+            if t.shape[0] == 1:
+                sb = 0
+            if sb < 0 or se < 0:   # flipped views: the kernels take non-negative strides
+                t = t.contiguous()
+                sb, se = (0 if t.shape[0] == 1 else n), 1
             ptrs.append(t.data_ptr())
-            strides.append(s)
-        outs = [torch.empty((batch, n), dtype=self.dtype, device=ref_device) for n in sizes_out]
+            strides += (sb, se)
+        ref = inputs[0] if inputs else torch.empty(0, dtype=self.dtype, device=self.device_type)
+        outs = self.new_outputs(entry, batch, ref)
         if batch == 0:
             return outs
+        return self._run(entry, batch, ptrs, strides, outs, ref.device)
+
+    def _run(self, entry, batch, ptrs, strides, outs, device):
         c_in = (ctypes.c_void_p * max(1, len(ptrs)))(*ptrs)
         c_stride = (ctypes.c_longlong * max(1, len(strides)))(*strides)
         c_out = (ctypes.c_void_p * max(1, len(outs)))(*[o.data_ptr() for o in outs])
+        o_stride = []
+        for o in outs:
+            o_stride += o.stride()
+        c_ostride = (ctypes.c_longlong * max(1, len(o_stride)))(*o_stride)
         stream = None
         if self.device_type == "cuda":
-            stream = torch.cuda.current_stream(ref_device).cuda_stream
-            with torch.cuda.device(ref_device):
-                rc = self.entries[entry](c_in, c_stride, c_out, batch, stream)
+            stream = torch.cuda.current_stream(device).cuda_stream
+            with torch.cuda.device(device):
+                rc = self.entries[entry](c_in, c_stride, c_out, c_ostride, batch, stream)
         else:
-            rc = self.entries[entry](c_in, c_stride, c_out, batch, stream)
+            rc = self.entries[entry](c_in, c_stride, c_out, c_ostride, batch, stream)
         if rc != 0:
             raise RuntimeError(f"thunder native_call: {self.path} entry {entry} "
                                f"({self.names[entry // 2]}{' reverse' if entry % 2 else ''}) "
@@ -240,7 +257,7 @@ def _native_call_impl(lib: int, entry: int, batch: int, inputs: List[torch.Tenso
 
 
 def _native_call_fake(lib, entry, batch, inputs):
-    return [inputs[0].new_empty((batch, n)) for n in _LIBRARIES[lib].sizes_out[entry]]
+    return _LIBRARIES[lib].new_outputs(entry, batch, inputs[0])
 
 
 def _setup_context(ctx, inputs, output):
@@ -267,6 +284,107 @@ if not hasattr(_STATE, "op"):
 native_call = _STATE.op
 
 
+# -- the batch-1 fast path ---------------------------------------------------------------------
+
+class _CallPlan:
+    """Everything about one function's native call that does not depend on the inputs: the entry,
+    sizes, trailing shapes, output shapes, the symbolic-subset index of each parameter input.
+    A call then only checks its arguments and passes their pointers and strides."""
+
+    def __init__(self, lib, entry, spec, device, dtype):
+        self.lib, self.entry, self.device, self.dtype = lib, entry, device, dtype
+        self.fn = lib.entries[entry]
+        self.vars = [((r,) if c == 1 else (r, c), r * c) for _, r, c in spec.vars]
+        self.order = spec.order
+        self.pars = [(name, size, None if idx is None else torch.tensor(idx, device=device))
+                     for name, size, idx in spec.pars]
+        self.outputs = [((r,) if c == 1 else (r, c), r * c) for _, r, c in spec.outputs]
+        self.n_in, self.n_out = len(spec.order), len(spec.outputs)
+        self.single = len(spec.outputs) == 1
+        self._subset = {}   # parameter name -> (data_ptr, version, subset tensor)
+        self.cuda = device.type == "cuda"
+
+    def _param(self, module, k, grad):
+        name, size, idx = self.pars[k]
+        p = module.param_vector(name)
+        if grad and p.requires_grad:
+            return None
+        if idx is None:
+            return p
+        got = self._subset.get(name)
+        ver = (p.data_ptr(), p._version)
+        if got is None or got[0] != ver:
+            got = (ver, p.detach()[idx])
+            self._subset[name] = got
+        return got[1]
+
+    def __call__(self, module, args, grad):
+        if len(args) != len(self.vars):
+            return NotImplemented
+        if module._folded_sets:   # a folded element changed in place is an error at next use
+            module._verify_folded()
+        dtype, device = self.dtype, self.device
+        batch = None
+        ptrs, strides = [], []
+        for x, (trail, n) in zip(args, self.vars):
+            if not isinstance(x, torch.Tensor) or x.dtype is not dtype or x.device != device \
+                    or (grad and x.requires_grad):
+                return NotImplemented
+            shape, st = x.shape, x.stride()
+            nb = len(shape) - len(trail)
+            if nb < 0 or nb > 1 or shape[nb:] != trail:
+                return NotImplemented   # several batch dimensions: the general path reshapes
+            if len(trail) == 2 and st[-2] != trail[1] * st[-1]:
+                return NotImplemented
+            b = shape[:nb]
+            if batch is None:
+                batch = b
+            elif b != batch:
+                return NotImplemented
+            ptrs.append(x.data_ptr())
+            strides += (st[0] if nb and shape[0] != 1 else 0, st[-1])
+        if batch is None:
+            batch = ()
+        B = batch[0] if batch else 1
+        if B == 0:
+            return NotImplemented
+        if self.pars:
+            j = 0
+            for kind, i in self.order:
+                if kind == "par":
+                    p = self._param(module, i, grad)
+                    if p is None or p.dim() != 1:
+                        return NotImplemented
+                    ptrs.insert(j, p.data_ptr())
+                    strides[2 * j:2 * j] = (0, p.stride(0))
+                j += 1
+        if B == 1:   # one instance: every layout is the contiguous one; allocate the final shapes
+            outs = [torch.empty((*batch, *trail), dtype=dtype, device=device) for trail, _ in self.outputs]
+            o_strides = [0, 1] * len(outs)
+        else:
+            outs = self.lib.new_outputs(self.entry, B, args[0])
+            o_strides = []
+            for o in outs:
+                o_strides += o.stride()
+        vals = ptrs + strides + [o.data_ptr() for o in outs] + o_strides
+        buf = (ctypes.c_longlong * len(vals))(*vals)
+        n_in, n_out = self.n_in, self.n_out
+        args_c = (ctypes.byref(buf), ctypes.byref(buf, 8 * n_in), ctypes.byref(buf, 24 * n_in),
+                  ctypes.byref(buf, 8 * (3 * n_in + n_out)))
+        if self.cuda:
+            with torch.cuda.device(device):
+                rc = self.fn(*args_c, B, torch.cuda.current_stream(device).cuda_stream)
+        else:
+            rc = self.fn(*args_c, B, None)
+        if rc != 0:
+            lib = self.lib
+            raise RuntimeError(f"thunder native_call: {lib.path} entry {self.entry} "
+                               f"({lib.names[self.entry // 2]}) failed with code {rc}")
+        if B != 1:
+            outs = [y.view(*batch, *trail) for y, (trail, _) in zip(outs, self.outputs)]
+        return outs[0] if self.single else tuple(outs)
+
+
 # -- the module backend -------------------------------------------------------------------------
 
 class NativeBackend:
@@ -280,6 +398,7 @@ class NativeBackend:
         self.specs = specs
         self.strict = strict
         self._libs = {}   # (device type, dtype) -> (lib id, {function name: index}) or error
+        self._plans = {}  # (function, device, dtype) -> _CallPlan, or None where no library
 
     def library(self, device_type, dtype):
         """(lib id, {name: function index}); raises NativeLibraryError when missing/mismatched."""
@@ -302,11 +421,33 @@ class NativeBackend:
         return got
 
     def available(self, device_type, dtype):
+        got = self._libs.get((device_type, dtype))
+        if got is not None:   # decided: no raise (torch.compile cannot trace re-raising it)
+            return not isinstance(got, Exception)
         try:
             self.library(device_type, dtype)
             return True
         except NativeLibraryError:
             return False
+
+    def fast(self, module, spec, args):
+        """The outputs of the call `spec(*args)` without keyword arguments through the cached
+        plan of (function, device, dtype), or NotImplemented when the call needs the general
+        path: an argument that is not a tensor of the module's dtype and device with the exact
+        trailing shape, batch shapes that differ, anything autograd must record, or tracing by
+        torch.compile. The general path then checks and reports as always."""
+        device, dtype = module._ref.device, module._ref.dtype
+        key = (spec.name, device, dtype)
+        plan = self._plans.get(key, False)
+        if plan is False:
+            plan = None
+            if spec.order and (device.type in ("cpu", "cuda")) and (self.strict or self.available(device.type, dtype)):
+                lib_id, index = self.library(device.type, dtype)
+                plan = _CallPlan(_LIBRARIES[lib_id], 2 * index[spec.name], spec, device, dtype)
+            self._plans[key] = plan
+        if plan is None or torch.compiler.is_compiling():
+            return NotImplemented
+        return plan(module, args, torch.is_grad_enabled())
 
     def evaluate(self, module, spec, xs, ps, batch):
         """The function's outputs, or None to let the torch schedules evaluate it."""

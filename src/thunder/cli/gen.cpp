@@ -114,6 +114,7 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
     NativeOptions native;
     native.opt_level = options.native_opt;
     native.cuda = options.native_cuda;
+    native.kernels = options.native_kernels;
     // Compiler start lines and a missing nvcc matter to everyone; per-file lines go behind -v.
     export_native(set, staging.path, native, [&](const std::string& line) {
       if (line.rfind("native: compiling", 0) == 0 || line.find("not found") != std::string::npos) stage(line);

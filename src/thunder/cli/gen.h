@@ -21,6 +21,7 @@ struct GenOptions {
                                              ///< thunder output, replace files thunder did not write
   int verbosity = 1;                         ///< 0 with -q (errors and warnings only), 2 with -v
   bool ignore_cost = false;                  ///< --ignore-cost: build even when the estimate is too large
+  std::string native_kernels = "simd";       ///< --native-kernels: "simd" or "scalar" CPU kernels
   std::vector<std::string> frames;           ///< --frames; empty = default_frames(spec)
   bool frame_derivatives = false;            ///< --frame-derivatives
   std::vector<std::string> functions;        ///< --functions; empty = all

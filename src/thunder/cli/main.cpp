@@ -103,6 +103,8 @@ std::string gen_usage() {
          "  --native         also compile native batched kernels (OpenMP CPU; CUDA when nvcc is found)\n"
          "                   used by thunder_torch.load(..., backend=\"native\"); implies --pytorch\n"
          "  --native-opt N   optimization level of the native kernels (0-3, default 2)\n"
+         "  --native-kernels K  CPU kernels: simd (default: W instances per vector instruction) or\n"
+         "                   scalar (CasADi's C code once per instance, the previous kernels)\n"
          "  --no-cuda        native kernels for the CPU only\n"
          "  --ignore-cost    generate even when the estimated time or memory (from the joint count) is\n"
          "                   too large for this machine\n"
@@ -122,6 +124,7 @@ struct Args {
   bool floating_base = false, frame_derivatives = false;
   std::vector<std::string> lock, frames, functions;
   int native_opt = 2, verbosity = 1;
+  std::string native_kernels = "simd";
   double coulomb_smoothing = -1;
   std::string coriolis = "auto";
   std::vector<std::string> symb, targets;
@@ -220,6 +223,11 @@ Args parse_args(const std::vector<std::string>& argv) {
     else if (gen && arg == "--ignore-cost") flag(), a.ignore_cost = true;
     else if (gen && (arg == "-q" || arg == "--quiet")) flag(), a.verbosity = 0;
     else if (gen && (arg == "-v" || arg == "--verbose")) flag(), a.verbosity = 2;
+    else if (gen && arg == "--native-kernels") {
+      a.native_kernels = take();
+      if (a.native_kernels != "simd" && a.native_kernels != "scalar")
+        throw UsageError("--native-kernels: expected simd or scalar, got '" + a.native_kernels + "'");
+    }
     else if (gen && arg == "--native-opt") {
       const std::string v = take();
       if (v.size() != 1 || v[0] < '0' || v[0] > '3') throw UsageError("--native-opt: expected 0, 1, 2 or 3, got '" + v + "'");
@@ -296,6 +304,7 @@ int run(const std::vector<std::string>& args) {
   g.force = a.force;
   g.verbosity = a.verbosity;
   g.ignore_cost = a.ignore_cost;
+  g.native_kernels = a.native_kernels;
   g.frames = a.frames;
   g.frame_derivatives = a.frame_derivatives;
   g.functions = a.functions;

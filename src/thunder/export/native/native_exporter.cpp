@@ -15,7 +15,8 @@
 
 #include "thunder/export/cpp/cpp_exporter.h"
 #include "thunder/export/native/cuda_emitter.h"
-#include "thunder/export/native/native_templates.h"
+#include "thunder/export/native/native_runtime_files.h"
+#include "thunder/export/native/simd_emitter.h"
 #include "thunder/functions/manifest.h"
 
 namespace thunder {
@@ -112,32 +113,41 @@ struct FnCode {
   Entry fwd, rev;
 };
 
+/// Entry point of the scalar kernels: CasADi's function once per instance (thunder_native_scalar.h).
 std::string batch_wrapper(const Entry& e) {
   std::ostringstream s;
   const Function& f = e.fn;
+  s << "static const long long " << e.symbol << "_in_size[] = {";
+  for (casadi_int j = 0; j < f.n_in(); ++j) s << (j ? ", " : "") << f.nnz_in(j);
+  if (f.n_in() == 0) s << "0";
+  s << "};\n";
   s << "static const long long " << e.symbol << "_out_size[] = {";
   for (casadi_int j = 0; j < f.n_out(); ++j) s << (j ? ", " : "") << f.nnz_out(j);
   if (f.n_out() == 0) s << "0";
   s << "};\n";
   s << "int " << e.symbol
-    << "_batch(const void* const* in, const long long* in_stride, void* const* out, long long batch, "
-       "void* stream) {\n  (void)stream;\n  return thunder_batch("
+    << "_batch(const void* const* in, const long long* in_stride, void* const* out, "
+       "const long long* out_stride, long long batch, void* stream) {\n  (void)stream;\n  return thunder_batch("
     << e.symbol << ", " << e.symbol << "_work, " << f.n_in() << ", " << f.n_out() << ", " << e.symbol
-    << "_out_size, in, in_stride, out, batch);\n}\n";
+    << "_in_size, " << e.symbol << "_out_size, in, in_stride, out, out_stride, batch);\n}\n";
   return s.str();
 }
 
+/// The registry of one library; `kernels` is "simd", "scalar" or "cuda" (thunder_native_kernels()).
 std::string registry_text(const FunctionSet& set, const std::vector<FnCode>& fns, const std::string& hash,
-                          bool cuda) {
+                          const std::string& kernels) {
+  const bool cuda = kernels == "cuda", simd = kernels == "simd";
   std::ostringstream s;
   s << "/* Thunder native registry of " << set.robot << " (generated; do not edit). */\n";
   s << "#include \"" << (cuda ? "../" : "") << "thunder_native.h\"\n";
   s << "#ifdef _OPENMP\n#include <omp.h>\n#endif\n";
-  s << "#ifndef casadi_real\n#define casadi_real double\n#endif\n\n";
+  if (simd) s << "#include \"thunder_simd.h\"  /* TH_W */\n#define casadi_real th_t\n";
+  s << "#ifndef casadi_real\n#define casadi_real double\n#endif\n";
+  s << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   for (const auto& f : fns)
     for (const Entry* e : {&f.fwd, &f.rev})
       s << "extern int " << e->symbol
-        << "_batch(const void* const*, const long long*, void* const*, long long, void*);\n";
+        << "_batch(const void* const*, const long long*, void* const*, const long long*, long long, void*);\n";
   s << "\nstatic const char* const kNames[] = {";
   for (size_t i = 0; i < fns.size(); ++i) s << (i ? ", " : "") << c_string(fns[i].name);
   if (fns.empty()) s << "0";
@@ -177,6 +187,11 @@ std::string registry_text(const FunctionSet& set, const std::vector<FnCode>& fns
   s << "const char* thunder_native_dtype(void) { return sizeof(casadi_real) == 4 ? \"float32\" : "
        "\"float64\"; }\n";
   s << "const char* thunder_native_device(void) { return \"" << (cuda ? "cuda" : "cpu") << "\"; }\n";
+  s << "const char* thunder_native_kernels(void) { return \"" << kernels << "\"; }\n";
+  s << "int thunder_native_lanes(void) { return " << (simd ? "TH_W" : cuda ? "0" : "1") << "; }\n";
+  // Tiles and CUDA threads write slot-major outputs with whole vectors / coalesced; CasADi's
+  // scalar code writes one instance's contiguous output.
+  s << "int thunder_native_out_layout(void) { return " << (kernels == "scalar" ? 0 : 1) << "; }\n";
   s << "int thunder_native_n_functions(void) { return N_FNS; }\n";
   s << "const char* thunder_native_name(int i) { return i >= 0 && i < N_FNS ? kNames[i] : 0; }\n";
   s << "int thunder_native_n_in(int e) { return e >= 0 && e < N_ENTRIES ? kNIn[e] : -1; }\n";
@@ -191,6 +206,7 @@ std::string registry_text(const FunctionSet& set, const std::vector<FnCode>& fns
   else
     s << "int thunder_native_max_threads(void) {\n#ifdef _OPENMP\n  return omp_get_max_threads();\n"
          "#else\n  return 1;\n#endif\n}\n";
+  s << "#ifdef __cplusplus\n}\n#endif\n";
   return s.str();
 }
 
@@ -241,8 +257,10 @@ class JobPool {
   std::vector<Job> jobs_;
 };
 
+/// $env if set ("none": no program, e.g. NVCC=none writes the CUDA sources without compiling
+/// them), else the first candidate found on PATH (or as an absolute path).
 std::string find_program(const std::string& env, const std::vector<std::string>& candidates) {
-  if (const char* e = std::getenv(env.c_str()); e && *e) return e;
+  if (const char* e = std::getenv(env.c_str()); e && *e) return std::string(e) == "none" ? "" : e;
   const char* path = std::getenv("PATH");
   std::vector<std::string> dirs;
   if (path) {
@@ -295,11 +313,17 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
   write_manifest(set, manifest);
   const std::string hash = fnv1a64_hex(manifest.str());
 
-  write_file(dir / "thunder_native.h", native_templates::kAbiHeader);
-  write_file(dir / "thunder_native_batch.h", native_templates::kBatchHeader);
+  if (options.kernels != "simd" && options.kernels != "scalar")
+    throw std::runtime_error("native: unknown kernels '" + options.kernels + "' (simd or scalar)");
+  const bool simd = options.kernels == "simd";
+  write_file(dir / "thunder_native.h", native_runtime::thunder_native_h);
+  write_file(dir / (simd ? "thunder_simd.h" : "thunder_native_scalar.h"),
+             simd ? native_runtime::thunder_simd_h : native_runtime::thunder_native_scalar_h);
 
-  // C code: one file per function with the function, its reverse partner and their batch loops.
+  // One C++ file per function and per reverse partner (simd: balances the compiler jobs), or one
+  // C file per function with CasADi's code of both (scalar).
   std::vector<FnCode> fns;
+  std::vector<std::string> sources;  // file names in dir
   casadi::Dict opts = {{"with_header", false}, {"casadi_int", "long long int"}, {"verbose", false}};
   for (const auto& info : set.functions) {
     FnCode fc;
@@ -307,23 +331,38 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
     fc.file = "thunder_" + id + "_" + fc.name;
     fc.fwd = {fc.file, flattened(info.fn, fc.file)};
     fc.rev = {fc.file + "_rev", dense_reverse(fc.fwd.fn, fc.file + "_rev")};
-    say("native: C code of " + fc.name + " (" + std::to_string(fc.fwd.fn.n_instructions()) +
-        " instructions, reverse " + std::to_string(fc.rev.fn.n_instructions()) + ")");
-    try {
-      casadi::CodeGenerator gen(fc.file + ".c", opts);
-      gen.add(fc.fwd.fn);
-      gen.add(fc.rev.fn);
-      gen.generate(dir.string() + "/");
-    } catch (const std::exception& e) {
-      throw std::runtime_error("native: C code generation of " + fc.name + " failed: " + e.what());
+    say("native: " + options.kernels + " kernels of " + fc.name + " (" +
+        std::to_string(fc.fwd.fn.n_instructions()) + " instructions, reverse " +
+        std::to_string(fc.rev.fn.n_instructions()) + ")");
+    if (simd) {
+      for (const Entry* e : {&fc.fwd, &fc.rev}) {
+        std::ostringstream os;
+        os << "/* Thunder SIMD tile kernel " << e->symbol << " (generated; do not edit). */\n"
+           << "#include \"thunder_simd.h\"\n";
+        emit_simd_kernel(os, e->fn, e->symbol);
+        write_file(dir / (e->symbol + ".cpp"), os.str());
+        sources.push_back(e->symbol + ".cpp");
+      }
+    } else {
+      try {
+        casadi::CodeGenerator gen(fc.file + ".c", opts);
+        gen.add(fc.fwd.fn);
+        gen.add(fc.rev.fn);
+        gen.generate(dir.string() + "/");
+      } catch (const std::exception& e) {
+        throw std::runtime_error("native: C code generation of " + fc.name + " failed: " + e.what());
+      }
+      std::ofstream os(dir / (fc.file + ".c"), std::ios::app);
+      os << "\n/* ---- Thunder batched entry points */\n#include \"thunder_native_scalar.h\"\n"
+         << batch_wrapper(fc.fwd) << batch_wrapper(fc.rev);
+      if (!os) throw std::runtime_error("cannot append to " + (dir / (fc.file + ".c")).string());
+      sources.push_back(fc.file + ".c");
     }
-    std::ofstream os(dir / (fc.file + ".c"), std::ios::app);
-    os << "\n/* ---- Thunder batched entry points */\n#include \"thunder_native_batch.h\"\n"
-       << batch_wrapper(fc.fwd) << batch_wrapper(fc.rev);
-    if (!os) throw std::runtime_error("cannot append to " + (dir / (fc.file + ".c")).string());
     fns.push_back(std::move(fc));
   }
-  write_file(dir / ("thunder_" + id + "_registry.c"), registry_text(set, fns, hash, false));
+  // simd: the registry includes thunder_simd.h (for TH_W) and is compiled as C++ with the kernels.
+  const std::string registry = "thunder_" + id + "_registry" + (simd ? ".cpp" : ".c");
+  write_file(dir / registry, registry_text(set, fns, hash, options.kernels));
 
   // CUDA sources.
   const fs_::path cdir = dir / "cuda";
@@ -332,47 +371,77 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
     for (const auto& fc : fns) {
       std::ostringstream cu;
       cu << "/* Thunder CUDA kernels of " << fc.name << " (generated; do not edit). */\n"
-         << native_templates::kCudaPrologue;
+         << native_runtime::thunder_cuda_h;
       emit_cuda_kernel(cu, fc.fwd.fn, fc.fwd.symbol);
       emit_cuda_kernel(cu, fc.rev.fn, fc.rev.symbol);
       write_file(cdir / (fc.file + ".cu"), cu.str());
     }
-    write_file(cdir / ("thunder_" + id + "_registry.c"), registry_text(set, fns, hash, true));
+    write_file(cdir / ("thunder_" + id + "_registry.c"), registry_text(set, fns, hash, "cuda"));
   }
 
-  // Compile: the largest files first so that the pool stays busy.
+  // Compile: the largest files first so that the pool stays busy. The SIMD width follows the
+  // target architecture: -march=native by default (these libraries are built where they run),
+  // $THUNDER_NATIVE_ARCH to build for another machine (e.g. "-march=x86-64-v3").
   const std::string cc = find_program("CC", {"cc", "gcc", "clang"});
-  if (cc.empty()) throw std::runtime_error("native: no C compiler found (set $CC or install cc)");
+  const std::string cxx = find_program("CXX", {"c++", "g++", "clang++"});
+  const std::string compiler = simd ? cxx : cc;
+  if (compiler.empty())
+    throw std::runtime_error(std::string("native: no ") + (simd ? "C++ compiler found (set $CXX or install c++)"
+                                                               : "C compiler found (set $CC or install cc)"));
   const int jobs = options.jobs > 0 ? options.jobs
                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const std::string opt = "-O" + std::to_string(options.opt_level);
-  std::vector<std::string> sources;
-  for (const auto& fc : fns) sources.push_back(fc.file);
+  const char* arch_env = std::getenv("THUNDER_NATIVE_ARCH");
+  const std::string arch = (arch_env && *arch_env) ? arch_env : "-march=native";
+  const std::string flags = simd ? opt + " " + arch + " -std=gnu++17 -fno-math-errno -fPIC -fopenmp -w"
+                                 : opt + " -fPIC -fopenmp -w";
   std::sort(sources.begin(), sources.end(), [&](const std::string& a, const std::string& b) {
-    return fs_::file_size(dir / (a + ".c")) > fs_::file_size(dir / (b + ".c"));
+    return fs_::file_size(dir / a) > fs_::file_size(dir / b);
   });
-  sources.push_back("thunder_" + id + "_registry");
+  if (simd) {
+    // The C++ compiler's start-up (math.h, omp.h) costs more than a small kernel: compile the
+    // tile files as 2 * jobs unity files balanced by size (largest first, each to the lightest).
+    const size_t n_units = std::max<size_t>(1, std::min<size_t>(sources.size(), 2 * static_cast<size_t>(jobs)));
+    std::vector<std::uintmax_t> unit_size(n_units, 0);
+    std::vector<std::string> unit_text(n_units);
+    for (const auto& src : sources) {
+      const size_t u = std::min_element(unit_size.begin(), unit_size.end()) - unit_size.begin();
+      unit_size[u] += fs_::file_size(dir / src);
+      unit_text[u] += "#include \"" + src + "\"\n";
+    }
+    sources.clear();
+    for (size_t u = 0; u < n_units; ++u) {
+      const std::string name = "thunder_" + id + "_unit" + std::to_string(u) + ".cpp";
+      write_file(dir / name, "/* Thunder SIMD unity file (generated; do not edit). */\n" + unit_text[u]);
+      sources.push_back(name);
+    }
+  }
+  sources.push_back(registry);
 
   struct Variant {
     const char* tag;
     const char* define;
   };
-  const Variant variants[] = {{"f64", ""}, {"f32", " -Dcasadi_real=float"}};
+  const Variant variants[] = {{"f64", ""}, {"f32", " -DTH_F32 -Dcasadi_real=float"}};
   JobPool pool;
   for (const Variant& v : variants)
     for (const auto& src : sources)
-      pool.add({sh_quote(cc) + " " + opt + " -fPIC -fopenmp -w" + v.define + " -I" + sh_quote(dir.string()) +
-                    " -c " + sh_quote((dir / (src + ".c")).string()) + " -o " +
-                    sh_quote((obj / (src + "_" + v.tag + ".o")).string()),
-                "compiled " + src + ".c (" + v.tag + ")", obj / (src + "_" + v.tag + ".log")});
-  say("native: compiling " + std::to_string(2 * sources.size()) + " C files with " + cc + " " + opt + " (" +
+      pool.add({sh_quote(compiler) + " " + flags + v.define + " -I" + sh_quote(dir.string()) + " -c " +
+                    sh_quote((dir / src).string()) + " -o " + sh_quote((obj / (src + "_" + v.tag + ".o")).string()),
+                "compiled " + src + " (" + v.tag + ")", obj / (src + "_" + v.tag + ".log")});
+  say("native: compiling " + std::to_string(2 * sources.size()) + " files with " + compiler + " " + flags + " (" +
       std::to_string(jobs) + " jobs)");
   pool.run(jobs, say);
+#if defined(__x86_64__) && defined(__linux__)
+  const std::string libs = simd ? " -Wl,--as-needed -lmvec -lm" : " -lm";  // libmvec: thunder_simd.h
+#else
+  const std::string libs = " -lm";
+#endif
   for (const Variant& v : variants) {
     std::string objs;
     for (const auto& src : sources) objs += " " + sh_quote((obj / (src + "_" + v.tag + ".o")).string());
     const fs_::path lib = dir / ("libthunder_" + id + "_" + v.tag + ".so");
-    pool.add({sh_quote(cc) + " -shared -fopenmp -o " + sh_quote(lib.string()) + objs + " -lm",
+    pool.add({sh_quote(compiler) + " -shared -fopenmp -o " + sh_quote(lib.string()) + objs + libs,
               "linked " + lib.filename().string(), obj / (std::string("link_") + v.tag + ".log")});
   }
   pool.run(jobs, say);
@@ -381,14 +450,14 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
   if (!options.cuda) return;
   const std::string nvcc = find_program("NVCC", {"nvcc", "/usr/local/cuda/bin/nvcc"});
   if (nvcc.empty()) {
-    say("native: nvcc not found (set $NVCC or put it on PATH): CUDA kernels written to " + cdir.string() +
+    say("native: nvcc not found (or NVCC=none; set $NVCC or put it on PATH): CUDA kernels written to " + cdir.string() +
         " but not compiled");
     fs_::remove_all(cdir / "obj");
     return;
   }
-  const char* arch_env = std::getenv("THUNDER_CUDA_ARCH");
+  const char* cuda_arch_env = std::getenv("THUNDER_CUDA_ARCH");
   // Default: SASS for sm_80 plus PTX that the driver compiles for newer GPUs (sm_90, ...).
-  const std::string arch = (arch_env && *arch_env) ? arch_env : "-gencode arch=compute_80,code=[sm_80,compute_80]";
+  const std::string cuda_arch = (cuda_arch_env && *cuda_arch_env) ? cuda_arch_env : "-gencode arch=compute_80,code=[sm_80,compute_80]";
   const fs_::path cobj = cdir / "obj";
   // nvcc's start-up cost dominates small files: compile the kernels as `jobs` unity files (each
   // #includes some of the per-function .cu files, balanced by size), per dtype.
@@ -411,12 +480,12 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
   }
   for (const Variant& v : variants) {
     for (const auto& src : cu_sources)
-      pool.add({sh_quote(nvcc) + " " + opt + " " + arch + " -Xcompiler -fPIC -w" + v.define + " -c " +
+      pool.add({sh_quote(nvcc) + " " + opt + " " + cuda_arch + " -Xcompiler -fPIC -w" + v.define + " -c " +
                     sh_quote((cdir / (src + ".cu")).string()) + " -o " +
                     sh_quote((cobj / (src + "_" + v.tag + ".o")).string()),
                 "nvcc " + src + ".cu (" + v.tag + ")", cobj / (src + "_" + v.tag + ".log")});
     const std::string reg = "thunder_" + id + "_registry";
-    pool.add({sh_quote(cc) + " -O2 -fPIC -w" + std::string(v.define) + " -I" + sh_quote(dir.string()) + " -c " +
+    pool.add({sh_quote(cc.empty() ? cxx : cc) + " -O2 -fPIC -w" + std::string(v.define) + " -I" + sh_quote(dir.string()) + " -c " +
                   sh_quote((cdir / (reg + ".c")).string()) + " -o " +
                   sh_quote((cobj / (reg + "_" + v.tag + ".o")).string()),
               "compiled cuda/" + reg + ".c (" + v.tag + ")", cobj / (reg + "_" + v.tag + ".log")});
@@ -428,7 +497,7 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
     for (const auto& src : cu_sources) objs += " " + sh_quote((cobj / (src + "_" + v.tag + ".o")).string());
     objs += " " + sh_quote((cobj / ("thunder_" + id + "_registry_" + v.tag + ".o")).string());
     const fs_::path lib = cdir / ("libthunder_" + id + "_cuda_" + v.tag + ".so");
-    pool.add({sh_quote(nvcc) + " -shared " + arch + " -Xcompiler -fPIC -o " + sh_quote(lib.string()) + objs,
+    pool.add({sh_quote(nvcc) + " -shared " + cuda_arch + " -Xcompiler -fPIC -o " + sh_quote(lib.string()) + objs,
               "linked cuda/" + lib.filename().string(), cobj / (std::string("link_") + v.tag + ".log")});
   }
   pool.run(jobs, say);

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "thunder/export/op_table.h"
 #include "thunder/util/json.h"
 
 namespace thunder {
@@ -17,49 +18,8 @@ namespace {
 using casadi::Function;
 using casadi::Sparsity;
 
-/// Not a CasADi op: c + a * b, operands (c, a, b) as torch.addcmul takes them. add, sub, mul,
-/// neg, twice and sq are all written as it (x + y = fma(x, y, 1), x - y = fma(x, y, -1),
-/// x * y = fma(-0, x, y), ...), exactly: every product has a factor +-1 or the sum a term -0, so
-/// one rounding happens, as in the original op. A level's arithmetic then runs as one step
-/// instead of up to six, which is what a call costs at small batch.
-constexpr int kOpFma = -1000;
-
-/// Operations the runtime executes, by CasADi op code: name and number of operands.
-struct OpInfo {
-  const char* name;
-  int nargs;
-};
-
-const std::map<int, OpInfo>& op_table() {
-  static const std::map<int, OpInfo> t = {
-      {casadi::OP_ADD, {"add", 2}},       {casadi::OP_SUB, {"sub", 2}},
-      {casadi::OP_MUL, {"mul", 2}},       {casadi::OP_DIV, {"div", 2}},
-      {casadi::OP_NEG, {"neg", 1}},       {casadi::OP_EXP, {"exp", 1}},
-      {casadi::OP_LOG, {"log", 1}},       {casadi::OP_POW, {"pow", 2}},
-      {casadi::OP_CONSTPOW, {"constpow", 2}}, {casadi::OP_SQRT, {"sqrt", 1}},
-      {casadi::OP_SQ, {"sq", 1}},         {casadi::OP_TWICE, {"twice", 1}},
-      {casadi::OP_SIN, {"sin", 1}},       {casadi::OP_COS, {"cos", 1}},
-      {casadi::OP_TAN, {"tan", 1}},       {casadi::OP_ASIN, {"asin", 1}},
-      {casadi::OP_ACOS, {"acos", 1}},     {casadi::OP_ATAN, {"atan", 1}},
-      {casadi::OP_LT, {"lt", 2}},         {casadi::OP_LE, {"le", 2}},
-      {casadi::OP_EQ, {"eq", 2}},         {casadi::OP_NE, {"ne", 2}},
-      {casadi::OP_NOT, {"not", 1}},       {casadi::OP_AND, {"and", 2}},
-      {casadi::OP_OR, {"or", 2}},         {casadi::OP_FLOOR, {"floor", 1}},
-      {casadi::OP_CEIL, {"ceil", 1}},     {casadi::OP_FMOD, {"fmod", 2}},
-      {casadi::OP_FABS, {"fabs", 1}},     {casadi::OP_SIGN, {"sign", 1}},
-      {casadi::OP_COPYSIGN, {"copysign", 2}}, {casadi::OP_IF_ELSE_ZERO, {"if_else_zero", 2}},
-      {casadi::OP_ERF, {"erf", 1}},       {casadi::OP_FMIN, {"fmin", 2}},
-      {casadi::OP_FMAX, {"fmax", 2}},     {casadi::OP_INV, {"inv", 1}},
-      {casadi::OP_SINH, {"sinh", 1}},     {casadi::OP_COSH, {"cosh", 1}},
-      {casadi::OP_TANH, {"tanh", 1}},     {casadi::OP_ASINH, {"asinh", 1}},
-      {casadi::OP_ACOSH, {"acosh", 1}},   {casadi::OP_ATANH, {"atanh", 1}},
-      {casadi::OP_ATAN2, {"atan2", 2}},   {casadi::OP_ERFINV, {"erfinv", 1}},
-      {casadi::OP_LOG1P, {"log1p", 1}},   {casadi::OP_EXPM1, {"expm1", 1}},
-      {casadi::OP_HYPOT, {"hypot", 2}},   {casadi::OP_REMAINDER, {"remainder", 2}},
-      {kOpFma, {"fma", 3}},
-  };
-  return t;
-}
+// The operations and their names come from the shared table (export/op_table.h); kOpFma is
+// the fused c + a * b step this exporter writes for a level's arithmetic.
 
 /// A value of the expression DAG (SSA: CasADi reuses work slots, we do not until allocation).
 struct Value {

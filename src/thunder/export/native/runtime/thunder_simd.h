@@ -1,0 +1,249 @@
+/* Thunder native kernels, SIMD path: helpers and the batch driver included by every generated
+ * tile file (generated; do not edit).
+ *
+ * A tile is TH_W instances evaluated together: every value of the instruction list is one GCC
+ * vector (th_v, one lane per instance), so each CasADi instruction becomes one vector
+ * instruction. TH_W follows the widest vectors the compiler targets (-march at build time):
+ * 8 doubles / 16 floats with AVX-512, 4 / 8 with AVX, 2 / 4 otherwise (GCC splits vectors wider
+ * than the hardware, so any width is correct anywhere). Transcendentals use glibc's libmvec
+ * vector variants where they exist (x86-64 with AVX-512, glibc >= 2.22/2.35; <= 4 ulp), else libm
+ * lane by lane. Compile with -fno-math-errno (lets sqrt, floor, ... vectorize; values unchanged).
+ */
+#ifndef THUNDER_SIMD_H
+#define THUNDER_SIMD_H
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#ifdef TH_F32
+typedef float th_t;
+#else
+typedef double th_t;
+#endif
+#ifndef TH_VBYTES
+#if defined(__AVX512F__)
+#define TH_VBYTES 64
+#elif defined(__AVX__)
+#define TH_VBYTES 32
+#else
+#define TH_VBYTES 16
+#endif
+#endif
+#define TH_W ((int)(TH_VBYTES / sizeof(th_t)))
+typedef th_t th_v __attribute__((vector_size(TH_VBYTES)));
+#define TH_INLINE static inline __attribute__((always_inline))
+
+TH_INLINE th_v th_c(th_t c) {  /* a constant in every lane (exact, -0 and nan included) */
+  th_v r;
+  for (int l = 0; l < TH_W; ++l) r[l] = c;
+  return r;
+}
+
+/* Lane-by-lane fallbacks (C++ overloads pick the float or double libm function). */
+#define TH_LANES1(name, expr)                                   \
+  TH_INLINE th_v th_##name(th_v x) {                            \
+    th_v r;                                                     \
+    for (int l = 0; l < TH_W; ++l) { th_t a = x[l]; r[l] = (expr); } \
+    return r;                                                   \
+  }
+#define TH_LANES2(name, expr)                                   \
+  TH_INLINE th_v th_##name(th_v x, th_v y) {                    \
+    th_v r;                                                     \
+    for (int l = 0; l < TH_W; ++l) { th_t a = x[l], b = y[l]; r[l] = (expr); } \
+    return r;                                                   \
+  }
+
+/* libmvec (x86-64 glibc): _ZGVeN8v_sin = 8-lane AVX-512 sin, ...; the vector types are passed
+ * in zmm registers as __m512d / __m512 are. */
+#if defined(__AVX512F__) && TH_VBYTES == 64 && defined(__GLIBC__) && defined(__x86_64__) && !defined(TH_NO_MVEC)
+#define TH_MVEC 1
+#define TH_MVEC_235 (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 35)
+#ifdef TH_F32
+#define TH_MV1(name, glibc) extern "C" th_v _ZGVeN16v_##glibc##f(th_v); \
+  TH_INLINE th_v th_##name(th_v x) { return _ZGVeN16v_##glibc##f(x); }
+#define TH_MV2(name, glibc) extern "C" th_v _ZGVeN16vv_##glibc##f(th_v, th_v); \
+  TH_INLINE th_v th_##name(th_v x, th_v y) { return _ZGVeN16vv_##glibc##f(x, y); }
+#else
+#define TH_MV1(name, glibc) extern "C" th_v _ZGVeN8v_##glibc(th_v); \
+  TH_INLINE th_v th_##name(th_v x) { return _ZGVeN8v_##glibc(x); }
+#define TH_MV2(name, glibc) extern "C" th_v _ZGVeN8vv_##glibc(th_v, th_v); \
+  TH_INLINE th_v th_##name(th_v x, th_v y) { return _ZGVeN8vv_##glibc(x, y); }
+#endif
+#else
+#define TH_MVEC 0
+#define TH_MVEC_235 0
+#endif
+
+#if TH_MVEC
+TH_MV1(exp, exp) TH_MV1(log, log) TH_MV2(pow, pow)
+#else
+TH_LANES1(exp, exp(a)) TH_LANES1(log, log(a)) TH_LANES2(pow, pow(a, b))
+#endif
+
+/* sin and cos: libmvec where available (an inline musl-style sincos sharing one argument
+ * reduction was tried: no faster in double, 2x slower in float), else libm lane by lane. The
+ * emitter writes th_sincos where a function takes both of one value (every joint angle). */
+#if TH_MVEC
+TH_MV1(sin, sin) TH_MV1(cos, cos)
+#else
+TH_LANES1(sin, sin(a)) TH_LANES1(cos, cos(a))
+#endif
+TH_INLINE void th_sincos(th_v x, th_v& s, th_v& c) { s = th_sin(x); c = th_cos(x); }
+#if TH_MVEC && TH_MVEC_235
+TH_MV1(tan, tan) TH_MV1(asin, asin) TH_MV1(acos, acos) TH_MV1(atan, atan) TH_MV1(sinh, sinh)
+TH_MV1(cosh, cosh) TH_MV1(tanh, tanh) TH_MV1(asinh, asinh) TH_MV1(acosh, acosh)
+TH_MV1(atanh, atanh) TH_MV1(erf, erf) TH_MV1(log1p, log1p) TH_MV1(expm1, expm1)
+TH_MV2(atan2, atan2) TH_MV2(hypot, hypot)
+#else
+TH_LANES1(tan, tan(a)) TH_LANES1(asin, asin(a)) TH_LANES1(acos, acos(a)) TH_LANES1(atan, atan(a))
+TH_LANES1(sinh, sinh(a)) TH_LANES1(cosh, cosh(a)) TH_LANES1(tanh, tanh(a))
+TH_LANES1(asinh, asinh(a)) TH_LANES1(acosh, acosh(a)) TH_LANES1(atanh, atanh(a))
+TH_LANES1(erf, erf(a)) TH_LANES1(log1p, log1p(a)) TH_LANES1(expm1, expm1(a))
+TH_LANES2(atan2, atan2(a, b)) TH_LANES2(hypot, hypot(a, b))
+#endif
+
+/* CasADi's constpow is pow with a constant exponent (CasADi's C code calls pow too). */
+TH_INLINE th_v th_constpow(th_v x, th_v y) { return th_pow(x, y); }
+TH_INLINE th_v th_sq(th_v x) { return x * x; }
+TH_INLINE th_v th_twice(th_v x) { return x + x; }
+TH_INLINE th_v th_inv(th_v x) { return th_c(1) / x; }
+TH_INLINE th_v th_fma(th_v c, th_v a, th_v b) { return c + a * b; }
+TH_LANES1(sqrt, sqrt(a)) TH_LANES1(fabs, fabs(a)) TH_LANES1(floor, floor(a)) TH_LANES1(ceil, ceil(a))
+TH_LANES2(fmod, fmod(a, b)) TH_LANES2(remainder, remainder(a, b)) TH_LANES2(copysign, copysign(a, b))
+TH_LANES2(fmin, fmin(a, b)) TH_LANES2(fmax, fmax(a, b))
+/* Comparisons and logic give 1 or 0 in the value type, as CasADi's C code does. */
+TH_INLINE th_v th_lt(th_v x, th_v y) { return x < y ? th_c(1) : th_c(0); }
+TH_INLINE th_v th_le(th_v x, th_v y) { return x <= y ? th_c(1) : th_c(0); }
+TH_INLINE th_v th_eq(th_v x, th_v y) { return x == y ? th_c(1) : th_c(0); }
+TH_INLINE th_v th_ne(th_v x, th_v y) { return x != y ? th_c(1) : th_c(0); }
+TH_INLINE th_v th_not(th_v x) { return x == th_c(0) ? th_c(1) : th_c(0); }
+TH_INLINE th_v th_and(th_v x, th_v y) { return (x != th_c(0)) & (y != th_c(0)) ? th_c(1) : th_c(0); }
+TH_INLINE th_v th_or(th_v x, th_v y) { return (x != th_c(0)) | (y != th_c(0)) ? th_c(1) : th_c(0); }
+/* CasADi: sign(x) = x<0 ? -1 : x>0 ? 1 : x (keeps 0, -0 and nan); if_else_zero(x, y) = x ? y : 0
+ * (nan counts as true). */
+TH_INLINE th_v th_sign(th_v x) { return x < th_c(0) ? th_c(-1) : (x > th_c(0) ? th_c(1) : x); }
+TH_INLINE th_v th_if_else_zero(th_v x, th_v y) { return x == th_c(0) ? th_c(0) : y; }
+
+/* erfinv is not in libm: Giles' single-precision approximation ("Approximating the erfinv
+ * function", GPU Computing Gems 2011) refined by two Newton steps on erf (quadratic
+ * convergence: ~1 ulp in double), as CasADi's runtime computes it to full precision. */
+static inline double th_erfinv1(double x) {
+  if (!(x > -1 && x < 1)) return x == 1 ? INFINITY : (x == -1 ? -INFINITY : NAN);
+  double w = -log((1.0 - x) * (1.0 + x)), p;
+  if (w < 5.0) {
+    w -= 2.5;
+    p = 2.81022636e-08; p = 3.43273939e-07 + p * w; p = -3.5233877e-06 + p * w;
+    p = -4.39150654e-06 + p * w; p = 0.00021858087 + p * w; p = -0.00125372503 + p * w;
+    p = -0.00417768164 + p * w; p = 0.246640727 + p * w; p = 1.50140941 + p * w;
+  } else {
+    w = sqrt(w) - 3.0;
+    p = -0.000200214257; p = 0.000100950558 + p * w; p = 0.00134934322 + p * w;
+    p = -0.00367342844 + p * w; p = 0.00573950773 + p * w; p = -0.0076224613 + p * w;
+    p = 0.00943887047 + p * w; p = 1.00167406 + p * w; p = 2.83297682 + p * w;
+  }
+  double y = p * x;
+  for (int i = 0; i < 2; ++i) y -= (erf(y) - x) / (1.1283791670955126 * exp(-y * y));
+  return y;
+}
+TH_LANES1(erfinv, (th_t)th_erfinv1(a))
+
+/* One tile: x = the instances' inputs, y = their outputs, both slot-major (one th_v per input or
+ * output element, inputs and outputs concatenated in order). */
+typedef void (*th_tile_fn)(const th_v* __restrict x, th_v* __restrict y);
+
+/* Reads the inputs of instances b0 .. b0+nl-1 into x; lanes past nl repeat the last instance (so
+ * the padding computes finite values). A null input is zeros, as in CasADi. */
+static inline void th_gather(th_v* x, int n_in, const long long* size, const void* const* in,
+                             const long long* stride, long long b0, int nl) {
+  for (int j = 0; j < n_in; ++j) {
+    const th_t* p = (const th_t*)in[j];
+    const long long sb = stride[2 * j], se = stride[2 * j + 1], n = size[j];
+    for (long long k = 0; k < n; ++k, ++x) {
+      if (!p) { *x = th_c(0); continue; }
+      const th_t* q = p + b0 * sb + k * se;
+      if (sb == 1 && nl == TH_W) memcpy(x, q, sizeof(th_v));
+      else for (int l = 0; l < TH_W; ++l) (*x)[l] = q[(l < nl ? l : nl - 1) * sb];
+    }
+  }
+}
+
+/* Writes the outputs of instances b0 .. b0+nl-1 (non-temporal stores were tried for outputs far
+ * larger than the caches: no faster here). */
+static inline void th_scatter(const th_v* y, int n_out, const long long* size, void* const* out,
+                              const long long* stride, long long b0, int nl) {
+  for (int j = 0; j < n_out; ++j) {
+    th_t* p = (th_t*)out[j];
+    const long long sb = stride[2 * j], se = stride[2 * j + 1], n = size[j];
+    for (long long k = 0; k < n; ++k, ++y) {
+      th_t* q = p + b0 * sb + k * se;
+      if (sb == 1 && nl == TH_W) memcpy(q, y, sizeof(th_v));
+      else for (int l = 0; l < nl; ++l) q[l * sb] = (*y)[l];
+    }
+  }
+}
+
+/* Tiles t0 .. t1-1 with input/output tiles `buf` (nx + ny vectors). */
+static inline void th_tiles(th_tile_fn f, th_v* buf, long long nx, long long t0, long long t1, int n_in,
+                            const long long* in_size, int n_out, const long long* out_size,
+                            const void* const* in, const long long* in_stride, void* const* out,
+                            const long long* out_stride, long long batch) {
+  for (long long t = t0; t < t1; ++t) {
+    const long long b0 = t * TH_W;
+    const int nl = batch - b0 < TH_W ? (int)(batch - b0) : TH_W;
+    th_gather(buf, n_in, in_size, in, in_stride, b0, nl);
+    f(buf, buf + nx);
+    th_scatter(buf + nx, n_out, out_size, out, out_stride, b0, nl);
+  }
+}
+
+/* The batch: tiles split statically over the OpenMP threads, each thread with its own
+ * input/output tiles (the tile function keeps its values in registers and its stack frame: the
+ * working set of a tile is its live values * TH_VBYTES bytes). Small batches (one thread's worth)
+ * run on the calling thread without entering an OpenMP region, with the tiles on the stack when
+ * they are small: a batch-1 call costs the tile itself and little else. */
+#define TH_STACK_VECTORS 256
+static int th_tile_batch(th_tile_fn f, int n_in, const long long* in_size, int n_out,
+                         const long long* out_size, const void* const* in, const long long* in_stride,
+                         void* const* out, const long long* out_stride, long long batch) {
+  if (batch <= 0) return 0;
+  long long nx = 0, ny = 0;
+  for (int j = 0; j < n_in; ++j) nx += in_size[j];
+  for (int j = 0; j < n_out; ++j) ny += out_size[j];
+  const long long n_tiles = (batch + TH_W - 1) / TH_W;
+  int n_threads = 1, err = 0;
+#ifdef _OPENMP
+  if (n_tiles > 1) n_threads = omp_get_max_threads();
+  if (n_threads > n_tiles) n_threads = (int)n_tiles;
+#endif
+  if (n_threads == 1) {
+    if (nx + ny <= TH_STACK_VECTORS) {
+      th_v buf[TH_STACK_VECTORS];
+      th_tiles(f, buf, nx, 0, n_tiles, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride, batch);
+      return 0;
+    }
+    void* mem = 0;
+    if (posix_memalign(&mem, 64, (size_t)(nx + ny + 1) * sizeof(th_v))) return 2;
+    th_tiles(f, (th_v*)mem, nx, 0, n_tiles, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride,
+             batch);
+    free(mem);
+    return 0;
+  }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(n_threads) reduction(| : err)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const long long t0 = n_tiles * t / nt, t1 = n_tiles * (t + 1) / nt;
+    void* mem = 0;
+    if (posix_memalign(&mem, 64, (size_t)(nx + ny + 1) * sizeof(th_v))) err |= 2;
+    else th_tiles(f, (th_v*)mem, nx, t0, t1, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride,
+                  batch);
+    free(mem);
+  }
+#endif
+  return err;
+}
+
+#endif

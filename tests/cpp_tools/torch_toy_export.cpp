@@ -15,7 +15,7 @@
 #include <sstream>
 
 #include "thunder/export/native/cuda_emitter.h"
-#include "thunder/export/native/native_templates.h"
+#include "thunder/export/native/native_runtime_files.h"
 #include "thunder/export/torch/torch_exporter.h"
 #include "thunder/util/json.h"
 
@@ -73,7 +73,7 @@ int ops_main(const std::filesystem::path& out) {
   js.begin_array();
   SX x = SX::sym("q", 2);
   std::ostringstream cuda_all;
-  cuda_all << native_templates::kCudaPrologue;
+  cuda_all << native_runtime::thunder_cuda_h;
   for (int op = 0; op <= casadi::OP_REMAINDER; ++op) {  // NUM_BUILT_IN_OPS - 1
     using M = casadi::casadi_math<double>;
     const unsigned char o = static_cast<unsigned char>(op);

@@ -1,6 +1,6 @@
 """Writes bench/RESULTS_TREES.md from the JSON files of bench/trees.sh.
 
-    python bench/trees/report.py RESULTS_DIR GEN_ALL_DIR OUT.md COMMAND THUNDER
+    python bench/trees/report.py RESULTS_DIR GEN_ALL_DIR OUT_FILE COMMAND THUNDER
 """
 import datetime
 import json

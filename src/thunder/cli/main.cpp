@@ -130,27 +130,36 @@ struct Args {
   std::vector<std::string> symb, targets;
 };
 
-/// A comma-separated list of names (joints, frames), checked later against the robot.
-std::vector<std::string> split_names(const std::string& s, const std::string& option) {
-  std::vector<std::string> out;
+/// The items of a comma-separated option value, empty ones included (each caller judges them).
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> items;
   size_t start = 0;
   for (;;) {
     const size_t comma = s.find(',', start);
-    const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (item.empty()) throw UsageError(option + ": empty name in '" + s + "'");
-    if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
-    if (comma == std::string::npos) return out;
+    items.push_back(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return items;
     start = comma + 1;
   }
+}
+
+void add_once(std::vector<std::string>& out, const std::string& item) {
+  if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
+}
+
+/// A comma-separated list of names (joints, frames), checked later against the robot.
+std::vector<std::string> split_names(const std::string& s, const std::string& option) {
+  std::vector<std::string> out;
+  for (const std::string& item : split_commas(s)) {
+    if (item.empty()) throw UsageError(option + ": empty name in '" + s + "'");
+    add_once(out, item);
+  }
+  return out;
 }
 
 std::vector<std::string> split_list(const std::string& s, const std::string& option,
                                     const std::vector<std::string>& allowed, const std::string& strip_prefix) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    const size_t comma = s.find(',', start);
-    std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+  for (std::string item : split_commas(s)) {
     if (!strip_prefix.empty() && item.compare(0, strip_prefix.size(), strip_prefix) == 0)
       item = item.substr(strip_prefix.size());
     if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {
@@ -158,9 +167,7 @@ std::vector<std::string> split_list(const std::string& s, const std::string& opt
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
       throw UsageError(option + ": unknown value '" + item + "'; allowed: " + list);
     }
-    if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
+    add_once(out, item);
   }
   return out;
 }

@@ -109,7 +109,7 @@ struct UrdfLink {
   UrdfInertial inertial;
   int parent_joint = -1;
   std::vector<int> child_joints;
-  bool has_movable_below = false;  ///< a non-fixed joint somewhere in its subtree
+  bool has_movable_below = false;  ///< an unlocked movable joint somewhere in its subtree
 };
 
 struct UrdfJoint {
@@ -123,6 +123,7 @@ struct UrdfJoint {
   Vec3 axis{1, 0, 0};
   bool mimic = false;  ///< <mimic joint= multiplier= offset=>: q = multiplier q_master + offset
   std::string mimic_master;
+  int master = -1;  ///< index of the mimic master, resolved after parsing
   double mimic_multiplier = 1.0, mimic_offset = 0.0;
   bool movable() const { return type != UrdfJointType::Fixed; }
 };
@@ -336,14 +337,12 @@ void UrdfReader::check_tree() {
   for (size_t i = 0; i < links_.size(); ++i)
     if (links_[i].parent_joint < 0) roots.push_back(static_cast<int>(i));
   std::vector<char> seen(links_.size(), 0);
-  std::vector<int> order;  // pre-order from the roots
   for (int r : roots) {
     std::vector<int> stack{r};
     while (!stack.empty()) {
       const int l = stack.back();
       stack.pop_back();
       seen[l] = 1;
-      order.push_back(l);
       for (int ji : links_[l].child_joints) stack.push_back(joints_[ji].child);
     }
   }
@@ -353,11 +352,6 @@ void UrdfReader::check_tree() {
       fail(j.line, "joint[" + j.name + "]",
            "link '" + links_[i].name + "' is part of a cycle of joints: the links form a loop, not a tree");
     }
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    UrdfLink& l = links_[*it];
-    for (int ji : l.child_joints)
-      if (joints_[ji].movable() || links_[joints_[ji].child].has_movable_below) l.has_movable_below = true;
-  }
   if (options_.base_link.empty()) {
     if (roots.size() > 1) {
       std::string names;
@@ -439,7 +433,7 @@ void UrdfReader::visit(int link, int body, const Transform& T, RobotSpec& spec) 
   std::sort(children.begin(), children.end(), [&](int a, int b) { return joints_[a].name < joints_[b].name; });
   for (int ji : children) {
     const UrdfJoint& j = joints_[ji];
-    if (j.movable() && j.mimic && locked_[find_joint(j.mimic_master, "joint[" + j.name + "].mimic.joint")])
+    if (j.movable() && j.mimic && locked_[j.master])
       lock(ji, "its master joint " + j.mimic_master + " is locked", spec);
     if (!j.movable() || locked_[ji]) {
       visit(j.child, body, T * locked_transform(j), spec);
@@ -521,8 +515,8 @@ RobotSpec UrdfReader::read() {
          std::string("expected a <robot> root element, found ") + (root ? "<" + std::string(root->Name()) + ">" : "none"));
   }
   parse(robot);
-  for (const UrdfJoint& j : joints_)
-    if (j.mimic) find_joint(j.mimic_master, "joint[" + j.name + "].mimic.joint");
+  for (UrdfJoint& j : joints_)
+    if (j.mimic) j.master = find_joint(j.mimic_master, "joint[" + j.name + "].mimic.joint");
   locked_.assign(joints_.size(), 0);
 
   RobotSpec spec;
@@ -573,7 +567,7 @@ RobotSpec UrdfReader::read() {
     T_root_base = locked_transform(j) * T_root_base;
     l = j.parent;
   }
-  // Re-derive has_movable_below with the locked joints as fixed.
+  // Which links have an unlocked movable joint below them (every lock is known by now).
   for (UrdfLink& l : links_) l.has_movable_below = false;
   {
     std::vector<int> order;  // pre-order from the base
@@ -629,8 +623,7 @@ RobotSpec UrdfReader::read() {
   for (size_t ji = 0; ji < joints_.size(); ++ji) {
     const UrdfJoint& j = joints_[ji];
     if (!locked_[ji] || !j.mimic) continue;
-    const int master = find_joint(j.mimic_master, "joint[" + j.name + "].mimic.joint");
-    if (joints_[master].movable() && !locked_[master])
+    if (joints_[j.master].movable() && !locked_[j.master])
       fail(j.line, "joint[" + j.name + "].mimic",
            "joint " + j.name + " is locked (in the tool below the end effector, or by --lock) but mimics joint " +
                j.mimic_master + ", which moves: lock " + j.mimic_master + " too, or choose --ee above " + j.name);
@@ -654,13 +647,14 @@ RobotSpec UrdfReader::read() {
     visit(base, -1, Transform{}, spec);
   }
   for (Joint& sj : spec.joints) {
-    const UrdfJoint& j = joints_[joint_index_.count(sj.name) ? joint_index_.at(sj.name) : 0];
-    if (sj.type == JointType::FreeFlyer || !j.mimic) continue;
+    if (sj.type == JointType::FreeFlyer) continue;
+    const UrdfJoint& j = joints_[joint_index_.at(sj.name)];
+    if (!j.mimic) continue;
     const std::string field = "joint[" + j.name + "].mimic.joint";
     int master = -1;
     for (int k = 0; k < spec.n(); ++k)
       if (spec.joints[k].name == j.mimic_master) master = k;
-    const UrdfJoint& m = joints_[find_joint(j.mimic_master, field)];
+    const UrdfJoint& m = joints_[j.master];
     if (master < 0)
       fail(j.line, field, "the master joint " + m.name + " of mimic joint " + j.name +
                               " is not a movable joint of the model (fixed, locked or not below the base)");

@@ -1,7 +1,6 @@
 #include "thunder/model/function_builder.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -24,6 +23,7 @@
 #include "thunder/multibody/configuration.h"
 #include "thunder/multibody/kinematics.h"
 #include "thunder/multibody/model.h"
+#include "thunder/util/identifier.h"
 
 namespace thunder {
 namespace {
@@ -113,7 +113,7 @@ class Builder {
   std::vector<Output> vars_;
   std::unique_ptr<Kinematics> kin_;
   std::vector<BodyInertia> bodies_;
-  SX qdot_, ee_jacobian_;
+  SX qdot_, ee_jacobian_, mass_matrix_;  ///< built once, shared by the functions that need them
   SX link_friction_;  ///< dl (+ dc): every link friction term the model has (n)
   FunctionSet set_;
   std::vector<std::string> built_;
@@ -229,12 +229,6 @@ void Builder::add_elastic() {
       {{"sea_motor_torque", SX::mtimes(Mm, ddx) + dm + spring}});
 }
 
-std::string identifier(const std::string& name) {
-  std::string out;
-  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
-  return out;
-}
-
 void Builder::add_kinematics() {
   const SX &q = var("q"), &dq = var("dq"), &ddq = var("ddq");
   const SX qdq = SX::vertcat({q, dq}), dqddq = SX::vertcat({qdot(), ddq});
@@ -300,7 +294,7 @@ void Builder::add_frames() {
       for (const FrameModel& F : model_.frames()) known += (known.empty() ? "" : ", ") + F.name;
       throw std::invalid_argument("--frames: no frame named '" + name + "' (frames: " + known + ")");
     }
-    const std::string id = identifier(name);
+    const std::string id = identifier_of(name);
     for (const auto& other : set_.frames)
       if (other.id == id)
         throw std::invalid_argument("--frames: frames '" + other.name + "' and '" + name + "' both give functions T_w_" + id);
@@ -323,7 +317,8 @@ void Builder::add_dynamics() {
   const Kinematics& k = kin();
   const int nv = model_.nv();
   const Vec3 g = gravity();
-  const SX M = model_.reduce(crba(k, bodies()));
+  mass_matrix_ = model_.reduce(crba(k, bodies()));
+  const SX& M = mass_matrix_;
   add("M", "Mass matrix (nvxnv)", {{"M", M}});
   const SX zeros = SX::zeros(nv, 1);
   // Two constructions of the same Christoffel-consistent C: the Jacobian of the Slotine-Li
@@ -446,10 +441,8 @@ void Builder::add_forward_dynamics() {
   SX ddq;
   if (model_.has_mimic()) {
     // A mimic coupling is no tree joint: solve M ddq = torque - C dq - G by Cholesky.
-    const Kinematics& k = kin();
-    const SX M = model_.reduce(crba(k, bodies()));
-    const SX bias = model_.reduce_rows(rnea(k, bodies(), full(dq), full(SX::zeros(model_.nv(), 1)), &g));
-    ddq = solve_spd(M, net - bias);
+    const SX bias = model_.reduce_rows(rnea(kin(), bodies(), full(dq), full(SX::zeros(model_.nv(), 1)), &g));
+    ddq = solve_spd(mass_matrix_, net - bias);
   } else {
     ddq = aba(kin(), bodies(), dq, net, &g);
   }

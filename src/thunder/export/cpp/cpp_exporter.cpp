@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "thunder/export/cpp/wrapper_templates.h"
+#include "thunder/util/identifier.h"
 
 #ifndef THUNDER_VERSION
 #define THUNDER_VERSION "0.0.0"
@@ -468,11 +469,8 @@ std::string cmake_text(const Plan& plan) {
 }  // namespace
 
 std::string cpp_robot_identifier(const std::string& robot) {
-  std::string id;
-  for (char c : robot)
-    id += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
-  if (id.empty()) id = "robot";
-  return id;
+  const std::string id = identifier_of(robot);
+  return id.empty() ? "robot" : id;
 }
 
 void export_cpp(const FunctionSet& fs, const std::filesystem::path& out_dir,

@@ -58,7 +58,7 @@ def build_impls(gen_dir, urdf, dtype, workdir, native_dir=None, quick=False):
             notes[NATIVE] = f"skipped: {type(e).__name__}: {e}"
     key = os.path.abspath(gen_dir)
     if key not in _CUSADI:  # dtype-agnostic: generated and compiled once per process
-        _CUSADI[key] = {fn: CusadiFunction.load(os.path.join(gen_dir, "casadi", f"{fn}.casadi"))
+        _CUSADI[key] = {fn: CusadiFunction.load(os.path.join(gen_dir, "casadi", f"{fn}.casadi")).bind(r)
                         for fn in ("M", "C", "G", "Yr", "T_0_ee", "J_ee")}
     cs = _CUSADI[key]
 

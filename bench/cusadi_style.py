@@ -72,15 +72,25 @@ class CusadiFunction:
         exec(compile(src, f"<cusadi_style {self.name}>", "exec"), ns)
         self._fn = ns["fn"]
         self.in_sizes = [f.nnz_in(i) for i in range(f.n_in())]
+        self.in_names = [f.name_in(i) for i in range(f.n_in())]
+        self.bound = {}
         self.out_sparsity = [f.sparsity_out(i) for i in range(f.n_out())]
 
     @classmethod
     def load(cls, path):
         return cls(ca.Function.load(str(path)))
 
+    def bind(self, module):
+        """Take the trailing parameter inputs (par_DYN, ...) from a thunder_torch module, so that
+        the call passes only the state arguments, as the module's own functions do."""
+        self.bound = {n: getattr(module, n).detach() for n in self.in_names if hasattr(module, n)}
+        return self
+
     def __call__(self, *inputs):
         x0 = inputs[0]
         B = x0.shape[0]
+        inputs = list(inputs) + [self.bound[n].to(x0.dtype).reshape(1, -1).expand(B, -1)
+                                 for n in self.in_names[len(inputs):]]
         w = torch.empty(B, self.n_work, dtype=x0.dtype, device=x0.device)
         nz = [torch.zeros(B, sp.nnz(), dtype=x0.dtype, device=x0.device) for sp in self.out_sparsity]
         self._fn(w, [x.reshape(B, -1) for x in inputs], nz)

@@ -5,7 +5,7 @@ evaluations/s per (function, batch, dtype, implementation) and writes a Markdown
 log-log plot. With --device cpu (bench/gpu.sh --dry-run) every path runs on the CPU instead, so
 that the first real run on a GPU finds nothing broken; CUDA-graph rows are then skipped.
 
-    python bench/gpu_bench.py GEN_DIR OUT.md [--device cuda|cpu] [--functions M,C,G,Yr,J_ee]
+    python bench/gpu_bench.py GEN_DIR OUT_FILE [--device cuda|cpu] [--functions M,C,G,Yr,J_ee]
         [--batches 1,64,4096,65536,1048576] [--dtypes float32,float64] [--min-time 0.2]
 """
 import argparse
@@ -43,7 +43,7 @@ def impls_for(gen_dir, device, dtype, functions, notes):
     try:
         from cusadi_style import CusadiFunction
         for fn in functions:
-            cf = CusadiFunction.load(os.path.join(gen_dir, "casadi", f"{fn}.casadi"))
+            cf = CusadiFunction.load(os.path.join(gen_dir, "casadi", f"{fn}.casadi")).bind(ref)
             out[fn]["cusadi-style torch"] = (lambda c: lambda s: c(*s)[0])(cf)
         notes["cusadi-style torch"] = ("bench/cusadi_style.py: one torch op per CasADi instruction "
                                        "(CusADi's approach expressed in torch; a CusADi-style CUDA "

@@ -8,6 +8,7 @@ Inputs include the cases where the tile code differs most from per-instance code
 (batch not a multiple of the SIMD width W), broadcast inputs (batch stride 0), slot-major
 (transposed) inputs and outputs, rows of exact zeros and signed zeros, all-zero seeds.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ import torch
 from conftest import ROBOTS, run_thunder
 
 from thunder_torch import _native as native
+from thunder_torch._artifacts import generation_bytes
 
 ROBOT_ARGS = {
     "searrr": ("seaRRR.yaml", "seaRRR", ("--symb", "DYN,K,Dm,Mm")),
@@ -94,7 +96,12 @@ def _compare(got, want, dtype, what):
         else:
             assert torch.equal(torch.isnan(g), torch.isnan(w)), f"{what} output {k}: nan pattern"
             diff = torch.nan_to_num((g.double() - w.double()).abs(), nan=0.0)
-            assert float(diff.max()) <= 2e-4 * scale, f"{what} output {k}"
+            tol32 = 2e-4 * scale
+            if what.startswith("J_ee_pinv"):
+                # the rounding of J (eps32 |J|) reaches J' (J J')^-1 amplified by |J+|^2 |J|:
+                # with |J| <= ~2 for the Panda and scale ~ |J+|, 4 eps32 |J|^2 scale^3
+                tol32 = max(tol32, 2e-6 * scale ** 3)
+            assert float(diff.max()) <= tol32, f"{what} output {k}"
         exact = w == 0
         if dtype == torch.float64 and exact.any():   # exact zeros stay (numerically) zero
             assert float(g[exact].abs().max()) <= tol64 * scale, f"{what} output {k}: zero entries"
@@ -171,13 +178,14 @@ def test_cuda_kernels_emulated_on_host_every_function(key, tmp_path_factory, tmp
     name = ROBOT_ARGS[key][1]
     d = out / "native" / "cuda"
     lib_path = tmp_path / "emu.so"
-    units = sorted(str(p) for p in d.glob(f"thunder_{name}_unit*.cu"))
-    assert units
+    # NVCC=none: the per-function .cu files are written, the unity files (an nvcc build detail) not
+    units = sorted(str(p) for p in d.glob(f"thunder_{name}_*.cu") if "_unit" not in p.name)
+    assert len(units) == len(json.loads((out / "manifest.json").read_text())["functions"])
     # -O0: the emulation checks the generated code, not its speed (Panda's C_ddot reverse is 40k
     # statements, which an optimizing compiler takes minutes over)
     subprocess.run([cxx, "-O0", "-fPIC", "-shared", "-w", "-x", "c++", *units, "-x", "c",
                     str(d / f"thunder_{name}_registry.c"), "-o", str(lib_path)], check=True)
-    man = native.manifest_hash((out / "manifest.json").read_bytes())
+    man = native.manifest_hash(generation_bytes((out / "manifest.json").read_bytes()))
     emu = native.NativeLibrary(lib_path, name, man, torch.float64, "cuda")
     emu.device_type = "cpu"   # host pointers: the emulation runs on the CPU
     cpu = _lib(out, name, torch.float64)

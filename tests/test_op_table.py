@@ -169,10 +169,12 @@ def test_cuda_kernels_match_casadi_at_edge_values(ops, tmp_path):
         want = np.array(f.map(len(x))(x.T)).ravel()
         got = np.zeros(len(x))
         ins = (ctypes.c_void_p * 1)(x.ctypes.data)
-        strides = (ctypes.c_longlong * 1)(2)
+        # ABI 2: (batch stride, element stride) per argument, in elements
+        in_strides = (ctypes.c_longlong * 2)(2, 1)
         outs = (ctypes.c_void_p * 1)(got.ctypes.data)
+        out_strides = (ctypes.c_longlong * 2)(1, 1)
         fn = getattr(so, f"{name}_batch")
-        assert fn(ins, strides, outs, ctypes.c_longlong(len(x)), None) == 0
+        assert fn(ins, in_strides, outs, out_strides, ctypes.c_longlong(len(x)), None) == 0
         opname = table[op]["name"]
         same = (got == want) | (np.isnan(got) & np.isnan(want))
         if opname not in ZERO_SIGN_FREE:

@@ -244,6 +244,7 @@ def _tree_backends(out):
 
 
 TREE_FUNCTIONS = ["M", "C", "Cdq", "G", "tau", "Y", "com", "J_com", "A_G", "integrate", "difference", "FD",
+                  "M_inv", "dtau_dq", "dFD_dq", "FD_derivatives",
                   "par_DYN_to_REG", "par_REG_to_DYN"]
 TREE_FRAMES = ["tip0", "l3"]
 

@@ -42,6 +42,7 @@ SX aba(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& 
   const MultibodyModel& model = kin.model();
   if (model.has_mimic()) throw std::logic_error("aba: mimic joints are no tree joints");
   const int n = kin.njoints();
+  const int m = tau.size2();  // right-hand sides: the articulated inertias are shared by all
   std::vector<Motion> vel(n);
   std::vector<SX> c(n), IA(n), pA(n), S(n), U(n), Dinv_u(n), Dinv_Ut(n);
   for (int i = 0; i < n; ++i) {
@@ -51,7 +52,7 @@ SX aba(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& 
     vel[i] = X.to_child(J.parent >= 0 ? vel[J.parent] : Motion{}) + s;
     c[i] = to6(cross_motion(vel[i], s));
     IA[i] = matrix_of(bodies[i]);
-    pA[i] = to6(cross_force(vel[i], bodies[i] * vel[i]));
+    pA[i] = SX::repmat(to6(cross_force(vel[i], bodies[i] * vel[i])), 1, m);
     std::vector<SX> cols;
     for (int k = 0; k < J.nv(); ++k) cols.push_back(to6(X.subspace_column(k)));
     S[i] = SX::horzcat(cols);
@@ -60,31 +61,43 @@ SX aba(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& 
     const JointModel& J = model.joint(i);
     U[i] = SX::mtimes(IA[i], S[i]);
     const SX D = SX::mtimes(S[i].T(), U[i]);
-    const SX u = tau(casadi::Slice(J.idx_v, J.idx_v + J.nv())) - SX::mtimes(S[i].T(), pA[i]);
+    const SX u = tau(casadi::Slice(J.idx_v, J.idx_v + J.nv()), casadi::Slice()) - SX::mtimes(S[i].T(), pA[i]);
     // D⁻¹ [u, Uᵀ]: one division per one-dof joint, a Cholesky solve for the 6x6 of a free-flyer.
     const SX rhs = SX::horzcat({u, U[i].T()});
     const SX sol = J.nv() == 1 ? rhs / D : solve_spd(D, rhs);
-    Dinv_u[i] = sol(casadi::Slice(), 0);
-    Dinv_Ut[i] = sol(casadi::Slice(), casadi::Slice(1, 7));
+    Dinv_u[i] = sol(casadi::Slice(), casadi::Slice(0, m));
+    Dinv_Ut[i] = sol(casadi::Slice(), casadi::Slice(m, m + 6));
     if (J.parent < 0) continue;
     const SX Ia = IA[i] - SX::mtimes(U[i], Dinv_Ut[i]);
-    const SX pa = pA[i] + SX::mtimes(Ia, c[i]) + SX::mtimes(U[i], Dinv_u[i]);
+    const SX pa = pA[i] + SX::repmat(SX::mtimes(Ia, c[i]), 1, m) + SX::mtimes(U[i], Dinv_u[i]);
     const JointTransform& X = kin.joint(i);
     IA[J.parent] = IA[J.parent] + to_parent(X, Ia);
-    pA[J.parent] = pA[J.parent] + to6(X.to_parent(force_of(pa)));
+    std::vector<SX> cols;
+    for (int k = 0; k < m; ++k) cols.push_back(to6(X.to_parent(force_of(pa(casadi::Slice(), k)))));
+    pA[J.parent] = pA[J.parent] + SX::horzcat(cols);
   }
-  const Motion a_root = root_acceleration(kin, gravity);
-  std::vector<Motion> acc(n);
-  SX qdd = SX::zeros(model.nv_full(), 1);
+  const SX a_root = SX::repmat(to6(root_acceleration(kin, gravity)), 1, m);
+  std::vector<SX> acc(n);
+  SX qdd = SX::zeros(model.nv_full(), m);
   for (int i = 0; i < n; ++i) {
     const JointModel& J = model.joint(i);
     const JointTransform& X = kin.joint(i);
-    const SX a_prime = to6(X.to_child(J.parent >= 0 ? acc[J.parent] : a_root)) + c[i];
+    const SX& a_parent = J.parent >= 0 ? acc[J.parent] : a_root;
+    std::vector<SX> cols;
+    for (int k = 0; k < m; ++k) cols.push_back(to6(X.to_child(motion_of(a_parent(casadi::Slice(), k)))) + c[i]);
+    const SX a_prime = SX::horzcat(cols);
     const SX qdd_i = Dinv_u[i] - SX::mtimes(Dinv_Ut[i], a_prime);
-    for (int k = 0; k < J.nv(); ++k) qdd(J.idx_v + k) = qdd_i(k);
-    acc[i] = motion_of(a_prime + SX::mtimes(S[i], qdd_i));
+    for (int k = 0; k < J.nv(); ++k) qdd(J.idx_v + k, casadi::Slice()) = qdd_i(k, casadi::Slice());
+    acc[i] = a_prime + SX::mtimes(S[i], qdd_i);
   }
   return qdd;
+}
+
+SX minverse(const Kinematics& kin, const std::vector<BodyInertia>& bodies) {
+  // Zero velocity and no gravity: the bias forces vanish symbolically, and the unit torques make
+  // most of the propagated forces exact zeros (column k only reaches the ancestors of joint k).
+  const int nv = kin.model().nv_full();
+  return aba(kin, bodies, SX::zeros(nv, 1), SX::eye(nv), nullptr);
 }
 
 }  // namespace thunder

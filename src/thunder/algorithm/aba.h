@@ -19,8 +19,13 @@
 
 namespace thunder {
 
-/// q̈ (nv x 1) for the velocity `v` and the joint forces `tau` (nv x 1); `gravity` may be null.
+/// q̈ (nv x m) for the velocity `v` and the joint forces `tau` (nv x m: m right-hand sides sharing
+/// one articulated-inertia pass); `gravity` may be null.
 SX aba(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& v, const SX& tau,
        const Vec3* gravity);
+
+/// M⁻¹ (nv x nv) by the articulated-body algorithm on unit torques at zero velocity without
+/// gravity: O(n²) like Pinocchio's computeMinverse, never forming or factorising M.
+SX minverse(const Kinematics& kin, const std::vector<BodyInertia>& bodies);
 
 }  // namespace thunder

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -48,6 +49,7 @@ class Builder {
     if (ne_ > 0)
       for (const char* v : {"x", "dx", "ddx"}) vars_.push_back({v, SX::sym(v, ne_)});
     vars_.push_back({"torque", SX::sym("torque", nv)});
+    if (ne_ > 0) vars_.push_back({"tau_m", SX::sym("tau_m", ne_)});
     vars_.push_back({"dt", SX::sym("dt", 1)});
     vars_.push_back({"q0", SX::sym("q0", nq)});
     vars_.push_back({"q1", SX::sym("q1", nq)});
@@ -433,21 +435,92 @@ void Builder::add_configuration() {
 }
 
 void Builder::add_forward_dynamics() {
-  if (!wanted("FD")) return;
-  const SX &dq = var("dq"), &torque = var("torque");
+  const SX &q = var("q"), &dq = var("dq"), &ddq = var("ddq"), &torque = var("torque");
+  const int nv = model_.nv();
   const Vec3 g = gravity();
+  bool derivatives = false;
+  for (const char* f : {"dtau_dq", "dtau_ddq", "dFD_dq", "dFD_ddq", "tau_derivatives", "FD_derivatives"})
+    derivatives = derivatives || wanted(f);
+  if (!(wanted("FD") || wanted("M_inv") || derivatives || (ne_ > 0 && wanted("FD_sea")))) return;
+  // M⁻¹: the O(n²) articulated-body recursion on unit torques; a mimic coupling is no tree joint,
+  // so there the reduced M is factorised instead.
+  const SX M_inv = model_.has_mimic() ? solve_spd(mass_matrix_, SX::eye(nv)) : model_.reduce(minverse(kin(), bodies()));
+  add("M_inv", "Inverse of the mass matrix, by the articulated-body recursion on unit torques (O(n^2); "
+      "Cholesky of M with mimic joints) (nvxnv)", {{"M_inv", M_inv}});
+  /// ddq for the joint torques `net` (friction already subtracted).
+  const auto forward = [&](const SX& net) {
+    if (!model_.has_mimic()) return aba(kin(), bodies(), dq, net, &g);
+    const SX bias = model_.reduce_rows(rnea(kin(), bodies(), full(dq), full(SX::zeros(nv, 1)), &g));
+    return solve_spd(mass_matrix_, net - bias);
+  };
   // The link friction the file has (dl, dc) acts against the joint torques.
-  const SX net = torque - link_friction_;
-  SX ddq;
-  if (model_.has_mimic()) {
-    // A mimic coupling is no tree joint: solve M ddq = torque - C dq - G by Cholesky.
-    const SX bias = model_.reduce_rows(rnea(kin(), bodies(), full(dq), full(SX::zeros(model_.nv(), 1)), &g));
-    ddq = solve_spd(mass_matrix_, net - bias);
-  } else {
-    ddq = aba(kin(), bodies(), dq, net, &g);
-  }
+  const SX fd = forward(torque - link_friction_);
   add("FD", "Forward dynamics: ddq with M ddq + C dq + G + friction = torque, by the articulated-body "
-      "algorithm (nv)", {{"ddq", ddq}});
+      "algorithm (nv)", {{"ddq", fd}});
+  if (derivatives) {
+    // Derivatives in the tangent space (Pinocchio's convention): d tau(q (+) e)/de at e = 0. The
+    // configuration rate is linear in v, its Jacobian is the map from the tangent space to dq/dt
+    // (identity for R^n; R and the quaternion's 1/2 q (x) (e, 0) for a free-flyer).
+    SX tangent;
+    if (model_.floating_base()) {
+      const SX e = SX::sym("e", nv);
+      tangent = SX::jacobian(configuration_rate(model_, q, e), e);
+    }
+    const auto d_dq = [&](const SX& f) {
+      const SX J = SX::jacobian(f, q);
+      return tangent.is_empty() ? J : SX::mtimes(J, tangent);
+    };
+    const SX tau = model_.reduce_rows(rnea(kin(), bodies(), full(dq), full(ddq), &g));
+    const SX dtau_dq = d_dq(tau), dtau_dv = SX::jacobian(tau, dq);
+    add("dtau_dq", "Partial derivative of the inverse dynamics tau(q, dq, ddq) with respect to q, in the "
+        "tangent space for a floating base (Pinocchio's computeRNEADerivatives) (nvxnv)", {{"dtau_dq", dtau_dq}});
+    add("dtau_ddq", "Partial derivative of the inverse dynamics with respect to dq (nvxnv)", {{"dtau_ddq", dtau_dv}});
+    // ∂FD = -M⁻¹ ∂tau at ddq = FD (differentiating M ddq + h = torque - friction): the derivatives
+    // of tau, built once, at the forward dynamics' ddq; cheaper than differentiating the ABA
+    // recursion itself (bench/RESULTS.md, instruction counts).
+    const SX at_fd_dq = SX::substitute(dtau_dq, ddq, fd);
+    const SX at_fd_dv = SX::substitute(dtau_dv, ddq, fd) + SX::jacobian(link_friction_, dq);
+    const SX dfd_dq = -SX::mtimes(M_inv, at_fd_dq), dfd_dv = -SX::mtimes(M_inv, at_fd_dv);
+    add("dFD_dq", "Partial derivative of FD(q, dq, torque) with respect to q, tangent space for a floating base "
+        "(Pinocchio's computeABADerivatives) (nvxnv)", {{"dFD_dq", dfd_dq}});
+    add("dFD_ddq", "Partial derivative of FD(q, dq, torque) with respect to dq, friction included (nvxnv); "
+        "dFD/dtorque is M_inv", {{"dFD_ddq", dfd_dv}});
+    // All at once, sharing the recursions, as Pinocchio's algorithms return them.
+    add("tau_derivatives", "tau with its partial derivatives with respect to q (tangent space) and dq, "
+        "as computeRNEADerivatives (nv, nvxnv, nvxnv)", {{"tau", tau}, {"dtau_dq", dtau_dq}, {"dtau_ddq", dtau_dv}});
+    add("FD_derivatives", "FD with its partial derivatives with respect to q (tangent space) and dq, and "
+        "dFD/dtorque = M_inv, as computeABADerivatives (nv, nvxnv, nvxnv, nvxnv)",
+        {{"ddq", fd}, {"dFD_dq", dfd_dq}, {"dFD_ddq", dfd_dv}, {"M_inv", M_inv}});
+    if (std::getenv("THUNDER_FD_DERIVATIVES_BY_AD")) {  // instruction-count comparison (bench/RESULTS.md)
+      add("dFD_dq_ad", "dFD_dq by CasADi AD of the ABA recursion", {{"dFD_dq_ad", d_dq(fd)}});
+      add("dFD_ddq_ad", "dFD_ddq by CasADi AD of the ABA recursion", {{"dFD_ddq_ad", SX::jacobian(fd, dq)}});
+    }
+  }
+  if (ne_ > 0 && wanted("FD_sea")) {
+    // Coupled elastic-joint model: the springs drive the links, tau_m and the springs the motors.
+    // Rigid joints (a partial-SEA file) are driven by `torque` at their entries; torque's entries
+    // at the elastic joints add to the spring (0 for a pure SEA).
+    const SX &x = var("x"), &dx = var("dx"), &tau_m = var("tau_m");
+    std::vector<SX> qe, dqe;
+    for (const ElasticJoint& e : spec_.elastic) {
+      qe.push_back(q(model_.reduced_q(e.joint)));
+      dqe.push_back(dq(model_.reduced_v(e.joint)));
+    }
+    const SX q_el = SX::vertcat(qe), dq_el = SX::vertcat(dqe);
+    SX spring = SX::zeros(ne_, 1);
+    if (spec_.K_order > 0) spring += elastic_coupling(q_el, x, params_.vector("par_K"), spec_.K_order);
+    if (spec_.D_order > 0) spring += friction_sum(dx - dq_el, params_.vector("par_D"), spec_.D_order);
+    SX motor_damping = SX::zeros(ne_, 1);
+    if (spec_.Dm_order > 0) motor_damping = friction_sum(dx, params_.vector("par_Dm"), spec_.Dm_order);
+    const bool rigid_joints = ne_ < nv;
+    SX link_torque = rigid_joints ? SX(torque) : SX::zeros(nv, 1);
+    for (int e = 0; e < ne_; ++e) link_torque(model_.reduced_v(spec_.elastic[e].joint)) += spring(e);
+    const SX ddq_sea = forward(link_torque - link_friction_);
+    const SX ddx = (tau_m - motor_damping - spring) / params_.vector("par_Mm");
+    add("FD_sea", std::string("Forward dynamics of the coupled elastic-joint model: M ddq + C dq + G + dl = S (k + d)") +
+        (rigid_joints ? " + torque" : "") + ", Mm ddx + dm + k + d = tau_m (nv, ne)",
+        {{"ddq", ddq_sea}, {"ddx", ddx}});
+  }
 }
 
 FunctionSet Builder::build() {

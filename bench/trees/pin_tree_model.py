@@ -1,6 +1,9 @@
 """Writes the Pinocchio model of a URDF (floating base) as plain text for the C++ tree benchmarks.
 
-    python bench/trees/pin_tree_model.py URDF FRAME OUT.txt
+    python bench/trees/pin_tree_model.py URDF FRAME OUT.txt [--fixed-base]
+
+--fixed-base: no free-flyer, and the joints that are not ancestors of FRAME locked at their
+neutral position (what `thunder gen URDF --ee FRAME` does; bench/pin_model.py).
 
 Why not Model.saveToText (what bench/pin_model.py does): that needs boost::serialization, a
 compiled library built with the new std::string ABI, while the Pinocchio-on-SX program must use
@@ -30,8 +33,13 @@ def se3(M):
     return f"{num(M.rotation)} {num(M.translation)}"
 
 
-def main(urdf, frame, out):
-    model = pin.buildModelFromUrdf(urdf, pin.JointModelFreeFlyer())
+def main(urdf, frame, out, fixed_base=False):
+    if fixed_base:
+        sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+        from pin_model import reduced_model
+        model = reduced_model(urdf, frame)
+    else:
+        model = pin.buildModelFromUrdf(urdf, pin.JointModelFreeFlyer())
     if not model.existFrame(frame):
         sys.exit(f"pin_tree_model: {urdf} has no frame {frame}")
     lines = []
@@ -58,4 +66,4 @@ def main(urdf, frame, out):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:4], fixed_base="--fixed-base" in sys.argv[4:])

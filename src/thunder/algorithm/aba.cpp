@@ -35,6 +35,15 @@ SX to_parent(const JointTransform& X, const SX& I) {
   return SX::horzcat(cols);
 }
 
+/// The symmetric matrix with A's upper triangle: articulated inertias are symmetric, and the
+/// entries below the diagonal (never used afterwards) drop out of the generated code.
+SX upper_mirrored(const SX& A) {
+  SX S = SX::zeros(A.size1(), A.size2());
+  for (casadi_int i = 0; i < A.size1(); ++i)
+    for (casadi_int j = 0; j < A.size2(); ++j) S(i, j) = i <= j ? A(i, j) : A(j, i);
+  return S;
+}
+
 }  // namespace
 
 SX aba(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& v, const SX& tau,
@@ -68,10 +77,10 @@ SX aba(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& 
     Dinv_u[i] = sol(casadi::Slice(), casadi::Slice(0, m));
     Dinv_Ut[i] = sol(casadi::Slice(), casadi::Slice(m, m + 6));
     if (J.parent < 0) continue;
-    const SX Ia = IA[i] - SX::mtimes(U[i], Dinv_Ut[i]);
+    const SX Ia = upper_mirrored(IA[i] - SX::mtimes(U[i], Dinv_Ut[i]));
     const SX pa = pA[i] + SX::repmat(SX::mtimes(Ia, c[i]), 1, m) + SX::mtimes(U[i], Dinv_u[i]);
     const JointTransform& X = kin.joint(i);
-    IA[J.parent] = IA[J.parent] + to_parent(X, Ia);
+    IA[J.parent] = IA[J.parent] + upper_mirrored(to_parent(X, Ia));
     std::vector<SX> cols;
     for (int k = 0; k < m; ++k) cols.push_back(to6(X.to_parent(force_of(pa(casadi::Slice(), k)))));
     pA[J.parent] = pA[J.parent] + SX::horzcat(cols);

@@ -475,12 +475,13 @@ void Builder::add_forward_dynamics() {
     add("dtau_dq", "Partial derivative of the inverse dynamics tau(q, dq, ddq) with respect to q, in the "
         "tangent space for a floating base (Pinocchio's computeRNEADerivatives) (nvxnv)", {{"dtau_dq", dtau_dq}});
     add("dtau_ddq", "Partial derivative of the inverse dynamics with respect to dq (nvxnv)", {{"dtau_ddq", dtau_dv}});
-    // ∂FD = -M⁻¹ ∂tau at ddq = FD (differentiating M ddq + h = torque - friction): the derivatives
-    // of tau, built once, at the forward dynamics' ddq; cheaper than differentiating the ABA
-    // recursion itself (bench/RESULTS.md, instruction counts).
-    const SX at_fd_dq = SX::substitute(dtau_dq, ddq, fd);
-    const SX at_fd_dv = SX::substitute(dtau_dv, ddq, fd) + SX::jacobian(link_friction_, dq);
-    const SX dfd_dq = -SX::mtimes(M_inv, at_fd_dq), dfd_dv = -SX::mtimes(M_inv, at_fd_dv);
+    // ∂FD/∂q = -M⁻¹ ∂tau/∂q at ddq = FD (differentiating M ddq + h = torque - friction): smaller
+    // than CasADi AD of the ABA recursion on the Panda (8,576 against 10,721 instructions), even
+    // on a humanoid (nv 35: 100,606 against 100,047). For ∂FD/∂dq AD of the recursion wins (Panda
+    // 6,624 against 7,659; humanoid 66,662 against 109,816: ABA's velocity terms are local to
+    // each body). bench/dynamics.sh measures both.
+    const SX dfd_dq = -SX::mtimes(M_inv, SX::substitute(dtau_dq, ddq, fd));
+    const SX dfd_dv = SX::jacobian(fd, dq);
     add("dFD_dq", "Partial derivative of FD(q, dq, torque) with respect to q, tangent space for a floating base "
         "(Pinocchio's computeABADerivatives) (nvxnv)", {{"dFD_dq", dfd_dq}});
     add("dFD_ddq", "Partial derivative of FD(q, dq, torque) with respect to dq, friction included (nvxnv); "
@@ -491,9 +492,10 @@ void Builder::add_forward_dynamics() {
     add("FD_derivatives", "FD with its partial derivatives with respect to q (tangent space) and dq, and "
         "dFD/dtorque = M_inv, as computeABADerivatives (nv, nvxnv, nvxnv, nvxnv)",
         {{"ddq", fd}, {"dFD_dq", dfd_dq}, {"dFD_ddq", dfd_dv}, {"M_inv", M_inv}});
-    if (std::getenv("THUNDER_FD_DERIVATIVES_BY_AD")) {  // instruction-count comparison (bench/RESULTS.md)
+    if (std::getenv("THUNDER_FD_DERIVATIVES_ALTERNATIVES")) {  // instruction counts (bench/dynamics.sh)
       add("dFD_dq_ad", "dFD_dq by CasADi AD of the ABA recursion", {{"dFD_dq_ad", d_dq(fd)}});
-      add("dFD_ddq_ad", "dFD_ddq by CasADi AD of the ABA recursion", {{"dFD_ddq_ad", SX::jacobian(fd, dq)}});
+      const SX at_fd_dv = SX::substitute(dtau_dv, ddq, fd) + SX::jacobian(link_friction_, dq);
+      add("dFD_ddq_id", "dFD_ddq as -M_inv dtau_ddq at ddq = FD", {{"dFD_ddq_id", -SX::mtimes(M_inv, at_fd_dv)}});
     }
   }
   if (ne_ > 0 && wanted("FD_sea")) {

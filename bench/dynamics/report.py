@@ -1,0 +1,69 @@
+"""Writes bench/RESULTS_DYNAMICS.md from the JSON files of bench/dynamics.sh.
+
+    python bench/dynamics/report.py RESULTS_DIR OUT_FILE "COMMAND"
+"""
+import glob
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from timing import machine_info  # noqa: E402
+
+
+def main():
+    res, out, command = sys.argv[1:4]
+    info = machine_info()
+    L = ["# Forward dynamics, M⁻¹ and dynamics derivatives", "",
+         f"Command: `{command}` ({info.get('date', '')}; {info.get('cpu', '')}, "
+         f"{info.get('cores', '')} cores).", "",
+         "## Instruction counts (CasADi, CSE): derivatives of FD as built against AD of the ABA recursion", "",
+         "Two constructions each: identity = -M_inv · dtau at ddq = FD, AD = CasADi differentiating the ABA "
+         "expression (`THUNDER_FD_DERIVATIVES_ALTERNATIVES=1` generates the one not chosen). Chosen: identity "
+         "for dFD_dq, AD for dFD_ddq (the smaller on both robots).", "",
+         "| robot | FD | M_inv | tau | dtau_dq | dtau_ddq | dFD_dq identity / AD | dFD_ddq identity / AD | tau_derivatives | FD_derivatives |",
+         "|---|---|---|---|---|---|---|---|---|---|"]
+    for f in sorted(glob.glob(os.path.join(res, "count_*.json"))):
+        c = json.load(open(f))
+        name = os.path.basename(f)[6:-5]
+        L.append(f"| {name} | {c.get('FD')} | {c.get('M_inv')} | {c.get('tau')} | {c.get('dtau_dq')} | "
+                 f"{c.get('dtau_ddq')} | {c.get('dFD_dq')} / {c.get('dFD_dq_ad')} | "
+                 f"{c.get('dFD_ddq_id')} / {c.get('dFD_ddq')} | {c.get('tau_derivatives')} | "
+                 f"{c.get('FD_derivatives')} |")
+    L += ["", "## C++ per call, one thread (median ns; ratio < 1: Thunder faster)", "",
+          "Generated C (`--targets cpp`) against Pinocchio header-only, same compiler and flags; outputs checked "
+          "against Pinocchio first (max error column).", "",
+          "| robot | function (Pinocchio algorithm) | Thunder ns | Pinocchio ns | ratio | max error |",
+          "|---|---|---|---|---|---|"]
+    for f in sorted(glob.glob(os.path.join(res, "cpp_*.json"))):
+        c = json.load(open(f))
+        name = os.path.basename(f)[4:-5]
+        for r in c["rows"]:
+            L.append(f"| {name} (nv {c['nv']}) | {r['fn']} | {r['thunder_ns']:.0f} | {r['pinocchio_ns']:.0f} | "
+                     f"{r['thunder_ns'] / r['pinocchio_ns']:.2f} | {r['max_err']:.1e} |")
+    tj = os.path.join(res, "torch.json")
+    if os.path.exists(tj):
+        t = json.load(open(tj))
+        L += ["", f"## thunder_torch, float64, {t['threads']} threads (evaluations or steps per second)", "",
+              "| robot | backend | batch | FD | solve(M, tau - Cdq - G) | step Euler | step RK4 |",
+              "|---|---|---|---|---|---|---|"]
+        key = {}
+        for r in t["rows"]:
+            if "per_s" in r:
+                key.setdefault((r["robot"], r["backend"], r["batch"]), {})[r["what"]] = r["per_s"]
+        for (robot, backend, batch), d in key.items():
+            f = lambda k: f"{d[k]:.3g}" if k in d else "-"  # noqa: E731
+            L.append(f"| {robot} | {backend} | {batch} | {f('FD')} | {f('solve(M, tau - Cdq - G)')} | "
+                     f"{f('step semi-implicit Euler')} | {f('step RK4')} |")
+        L += ["", "Backward of a 100-step rollout (semi-implicit Euler, batch 256) against its forward:", "",
+              "| robot | backend | forward s | backward s | backward / forward |", "|---|---|---|---|---|"]
+        for r in t["rows"]:
+            if "ratio" in r:
+                L.append(f"| {r['robot']} | {r['backend']} | {r['forward_s']:.3f} | {r['backward_s']:.3f} | "
+                         f"{r['ratio']:.2f} |")
+    with open(out, "w") as fh:
+        fh.write("\n".join(L) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,7 @@
 peak, against the previous (scalar) kernels and against Pinocchio looped over the states with
 OpenMP on the same threads. Side by side in one run: interleaved repetitions, medians.
 
-    python bench/kernel_bench.py [--batch 4096] [--threads 2] [--functions M,C,Yr,G,J_ee]
+    python bench/kernel_bench.py [--batch 4096] [--threads 2] [--functions M,C,Yr,G,J_ee,FD]
         [--reps 15] [--work bench/build/kernels] [--write-results]
 
 What it does:
@@ -186,7 +186,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--batch", type=int, default=4096)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--functions", default="M,C,Yr,G,J_ee")
+    ap.add_argument("--functions", default="M,C,Yr,G,J_ee,FD")
     ap.add_argument("--reps", type=int, default=15)
     ap.add_argument("--work", default=str(ROOT / "bench" / "build" / "kernels"))
     ap.add_argument("--write-results", action="store_true")

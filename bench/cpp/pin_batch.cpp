@@ -21,6 +21,7 @@
 #include <ctime>
 #include <vector>
 
+#include <pinocchio/algorithm/aba.hpp>
 #include <pinocchio/algorithm/crba.hpp>
 #include <pinocchio/algorithm/frames.hpp>
 #include <pinocchio/algorithm/jacobian.hpp>
@@ -101,6 +102,10 @@ int main(int argc, char** argv) {
       {"tau", n, [&](pin::Data& d, int, long s, double* y) {
          pin::rnea(model, d, Q[s], DQ[s], DDQ[s]);
          std::copy(d.tau.data(), d.tau.data() + n, y);
+       }},
+      {"FD", n, [&](pin::Data& d, int, long s, double* y) {   // DDQ as the joint torques
+         pin::aba(model, d, Q[s], DQ[s], DDQ[s]);
+         std::copy(d.ddq.data(), d.ddq.data() + n, y);
        }},
   };
   FILE* f = std::fopen(argv[2], "w");

@@ -27,17 +27,22 @@ def load(out):
     return thunder_torch.load(out, dtype=torch.float64, backend="torch")
 
 
-@pytest.fixture(scope="module")
-def ur5(tmp_path_factory):
+def stripped_ur5(folder):
     """UR5 as MuJoCo and Thunder both read it: meshes, limits and joint dynamics removed."""
     src = (example_robot_data_dir() / "ur_description/urdf/ur5_robot.urdf").read_text()
     text = re.sub(r"<visual>.*?</visual>|<collision>.*?</collision>", "", src, flags=re.S)
     text = re.sub(r"<dynamics[^>]*/>", "", text)
     text = re.sub(r"<limit[^>]*/>", "", text)
     text = text.replace('type="revolute"', 'type="continuous"')
-    d = tmp_path_factory.mktemp("ur5")
-    urdf = d / "ur5.urdf"
+    urdf = folder / "ur5.urdf"
     urdf.write_text(text)
+    return urdf
+
+
+@pytest.fixture(scope="module")
+def ur5(tmp_path_factory):
+    d = tmp_path_factory.mktemp("ur5")
+    urdf = stripped_ur5(d)
     out = d / "out"
     run_thunder("gen", urdf, "-o", out, "--targets", "casadi,torch", "--functions", SIM_FUNCTIONS)
     mj = mujoco.MjModel.from_xml_path(str(urdf))

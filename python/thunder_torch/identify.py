@@ -1,0 +1,328 @@
+"""Dynamic parameter identification with the generated regressors.
+
+The joint torques are linear in the inertial parameters par_REG (per body: m, m c, inertia about
+the body frame origin) and in the joint friction coefficients: tau = Y(q, dq, ddq) par_REG +
+diag(dq) fv + diag(sign(dq)) fc. This module builds that linear model from data, finds the
+identifiable (base) parameters, estimates them by ordinary or weighted least squares with their
+standard deviations, and refines a physically consistent estimate with torch optimisers through
+the log-Cholesky parametrisation of the pseudo-inertia (Rucker & Wensing 2022).
+
+    from thunder_torch import identify
+    data = identify.Data(q, dq, ddq, tau)                     # (N, nv) tensors, or Data.load("log.npz")
+    W, names = identify.regressor(robot, data)                 # (N nv, p), p = 10 bodies + 2 nv friction
+    base = identify.BaseParameters.from_regressor(W, names)    # QR with column pivoting
+    fit = identify.least_squares(W, data.tau, base, weighted=True)
+    print(fit.table())                                        # base parameters, std, their combinations
+    par_REG, friction = identify.refine(W, data.tau, n_bodies, start_par_REG=robot.par_REG,
+                                        prior_par_REG=robot.par_REG, prior_weight=1e-3)
+
+Requirements on the robot: the generated `Y` (or `Yr`) function. Friction columns are built here
+(viscous and Coulomb per joint), whatever the robot file says about friction.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
+
+import numpy as np
+import torch
+
+__all__ = ["Data", "regressor", "BaseParameters", "LeastSquaresFit", "least_squares", "LogCholesky",
+           "refine", "physically_consistent"]
+
+INERTIAL = ("m", "mx", "my", "mz", "Ixx", "Ixy", "Ixz", "Iyy", "Iyz", "Izz")
+
+
+@dataclass
+class Data:
+    """Joint trajectories: q (N, nq), dq, ddq, tau (N, nv), float64."""
+    q: torch.Tensor
+    dq: torch.Tensor
+    ddq: torch.Tensor
+    tau: torch.Tensor
+
+    def __post_init__(self):
+        for name in ("q", "dq", "ddq", "tau"):
+            x = torch.as_tensor(getattr(self, name), dtype=torch.float64)
+            if x.dim() != 2:
+                raise ValueError(f"identify.Data: {name} must have shape (samples, joints), got {tuple(x.shape)}")
+            if not torch.isfinite(x).all():
+                bad = int((~torch.isfinite(x)).any(dim=1).nonzero()[0])
+                raise ValueError(f"identify.Data: {name} has a NaN or infinite value (first in sample {bad})")
+            setattr(self, name, x)
+        n = len(self.q)
+        for name in ("dq", "ddq", "tau"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"identify.Data: {name} has {len(getattr(self, name))} samples, q has {n}")
+        if not (self.dq.shape[1] == self.ddq.shape[1] == self.tau.shape[1]):
+            raise ValueError("identify.Data: dq, ddq and tau must have the same number of columns")
+
+    @classmethod
+    def load(cls, path, sample_rate: Optional[float] = None, cutoff_hz: Optional[float] = None):
+        """From an .npz (arrays q, dq, tau, optionally ddq) or a .csv with columns named q1.., dq1..,
+        ddq1.., tau1.. (header row). Without ddq, ddq is estimated from dq by central differences
+        after a zero-phase low-pass filter (4th-order Butterworth at cutoff_hz, default a tenth of
+        the sample rate); sample_rate (Hz) is then required."""
+        path = str(path)
+        if path.endswith(".npz"):
+            d = dict(np.load(path))
+        elif path.endswith(".csv"):
+            table = np.genfromtxt(path, delimiter=",", names=True)
+            cols = table.dtype.names
+            d = {}
+            for key in ("q", "dq", "ddq", "tau"):
+                names = sorted((c for c in cols if c.startswith(key) and c[len(key):].isdigit()),
+                               key=lambda c: int(c[len(key):]))
+                if names:
+                    d[key] = np.stack([table[c] for c in names], axis=1)
+        else:
+            raise ValueError(f"identify.Data.load: {path}: expected a .npz or .csv file")
+        for key in ("q", "dq", "tau"):
+            if key not in d:
+                raise ValueError(f"identify.Data.load: {path} has no {key}")
+        if "ddq" not in d:
+            if not sample_rate:
+                raise ValueError(f"identify.Data.load: {path} has no ddq; pass sample_rate to estimate it")
+            d["ddq"] = estimate_acceleration(d["dq"], sample_rate, cutoff_hz)
+        return cls(*(torch.as_tensor(d[k], dtype=torch.float64) for k in ("q", "dq", "ddq", "tau")))
+
+
+def estimate_acceleration(dq, sample_rate: float, cutoff_hz: Optional[float] = None):
+    """ddq from sampled dq: zero-phase Butterworth low-pass (order 4, cutoff_hz, default
+    sample_rate / 10), then central differences."""
+    from scipy.signal import butter, filtfilt
+    dq = np.asarray(dq, float)
+    cutoff = cutoff_hz or sample_rate / 10
+    b, a = butter(4, cutoff / (sample_rate / 2))
+    smooth = filtfilt(b, a, dq, axis=0)
+    return np.gradient(smooth, 1.0 / sample_rate, axis=0)
+
+
+def regressor(robot, data: Data, friction: Sequence[str] = ("viscous", "coulomb"),
+              coulomb_smoothing: float = 0.0):
+    """The stacked linear model: W (N nv, p) with tau.reshape(-1) = W theta, and the names of
+    theta's entries (par_REG's element names, then fv.<joint>, fc.<joint>)."""
+    for f in friction:
+        if f not in ("viscous", "coulomb"):
+            raise ValueError(f"identify.regressor: unknown friction model {f!r} (viscous, coulomb)")
+    with torch.no_grad():
+        if hasattr(robot, "Y"):
+            Y = robot.Y(data.q, data.dq, data.ddq)
+        elif hasattr(robot, "Yr"):
+            Y = robot.Yr(data.q, data.dq, data.dq, data.ddq)
+        else:
+            raise RuntimeError("identify.regressor: the robot module has neither Y nor Yr (generate them)")
+    N, nv = data.dq.shape
+    blocks = [Y.to(torch.float64)]
+    names = list(robot.param_elements["par_REG"])
+    joints = list(getattr(robot, "joints", [])) or [f"joint{j + 1}" for j in range(nv)]
+    joints = joints[-nv:] if len(joints) >= nv else [f"joint{j + 1}" for j in range(nv)]
+    eye = torch.eye(nv, dtype=torch.float64)
+    if "viscous" in friction:
+        blocks.append(data.dq.unsqueeze(-1) * eye)
+        names += [f"fv.{j}" for j in joints]
+    if "coulomb" in friction:
+        s = torch.tanh(data.dq / coulomb_smoothing) if coulomb_smoothing > 0 else torch.sign(data.dq)
+        blocks.append(s.unsqueeze(-1) * eye)
+        names += [f"fc.{j}" for j in joints]
+    W = torch.cat(blocks, dim=-1).reshape(N * nv, -1)
+    return W, names
+
+
+@dataclass
+class BaseParameters:
+    """The identifiable combinations of theta: beta = theta[independent] + K theta[dependent].
+
+    Found by QR with column pivoting of the stacked regressor W (W P = Q R); the rank is the number
+    of |R_ii| above `tol` |R_00| (default 1e-9 with a well-excited W, whose dependent columns give
+    |R_ii| at rounding level, ~1e-15). W theta = W[:, independent] beta for every theta."""
+    names: List[str]
+    independent: np.ndarray
+    dependent: np.ndarray
+    K: np.ndarray
+    tol: float
+
+    @classmethod
+    def from_regressor(cls, W, names: Sequence[str], tol: float = 1e-9):
+        from scipy.linalg import qr
+        A = np.asarray(W.detach() if isinstance(W, torch.Tensor) else W, float)
+        if A.shape[0] < A.shape[1]:
+            raise ValueError(f"identify: {A.shape[0]} equations for {A.shape[1]} parameters: too few samples")
+        # columns scaled to unit norm first: the rank decision must not depend on units
+        norms = np.linalg.norm(A, axis=0)
+        keep = norms > 0
+        scale = np.where(keep, norms, 1.0)
+        _, R, piv = qr(A / scale, mode="economic", pivoting=True)
+        d = np.abs(np.diag(R))
+        r = int((d > tol * d[0]).sum())
+        ind, dep = piv[:r], piv[r:]
+        # in unscaled units: beta = theta_ind + K theta_dep with K = diag(1/s_ind) R11^-1 R12 diag(s_dep)
+        K = np.linalg.solve(R[:r, :r], R[:r, r:]) if len(dep) else np.zeros((r, 0))
+        K = K / scale[ind][:, None] * scale[dep][None, :]
+        order = np.argsort(ind)   # base parameters in the order of theta
+        return cls(list(names), ind[order], dep, K[order], tol)
+
+    @property
+    def rank(self) -> int:
+        return len(self.independent)
+
+    def project(self, theta) -> np.ndarray:
+        """beta for a full parameter vector theta (e.g. the nominal or a CAD model)."""
+        t = np.asarray(theta, float)
+        return t[self.independent] + self.K @ t[self.dependent]
+
+    def full(self, beta) -> np.ndarray:
+        """A theta with these base parameters (dependent entries 0; gives the same torques)."""
+        t = np.zeros(len(self.names))
+        t[self.independent] = np.asarray(beta, float)
+        return t
+
+    def columns(self, W):
+        return W[:, torch.as_tensor(self.independent)] if isinstance(W, torch.Tensor) else W[:, self.independent]
+
+    def describe(self, k: int, eps: float = 1e-10) -> str:
+        """Base parameter k as the combination of standard parameters it stands for."""
+        terms = [self.names[self.independent[k]]]
+        for j, c in zip(self.dependent, self.K[k]):
+            if abs(c) > eps:
+                terms.append(f"{'+' if c > 0 else '-'} {abs(c):.6g} {self.names[j]}")
+        return " ".join(terms)
+
+
+@dataclass
+class LeastSquaresFit:
+    base: BaseParameters
+    beta: np.ndarray
+    std: np.ndarray
+    residual_rms: np.ndarray   # per joint
+    condition: float
+    weighted: bool
+
+    def theta(self) -> np.ndarray:
+        return self.base.full(self.beta)
+
+    def table(self) -> str:
+        rows = [f"{'base parameter':60s} {'estimate':>14s} {'std':>12s}"]
+        for k in range(self.base.rank):
+            rows.append(f"{self.base.describe(k)[:60]:60s} {self.beta[k]:14.6g} {self.std[k]:12.3g}")
+        return "\n".join(rows)
+
+
+def least_squares(W, tau, base: BaseParameters, weighted: bool = False) -> LeastSquaresFit:
+    """Ordinary (or weighted: rows scaled by 1/sigma_j, sigma_j the joint's residual std of the
+    ordinary fit) least squares on the base parameters; std from sigma^2 (A'A)^-1."""
+    A = np.asarray(base.columns(W.detach() if isinstance(W, torch.Tensor) else W), float)
+    y = np.asarray(tau.detach() if isinstance(tau, torch.Tensor) else tau, float)
+    nv = y.shape[1]
+    y = y.reshape(-1)
+    beta, *_ = np.linalg.lstsq(A, y, rcond=None)
+    res = (y - A @ beta).reshape(-1, nv)
+    sigma = np.sqrt((res ** 2).mean(axis=0))
+    w = np.ones(len(y))
+    if weighted:
+        w = np.tile(1.0 / np.maximum(sigma, 1e-12 * max(1.0, float(np.abs(y).max()))), len(y) // nv)
+        beta, *_ = np.linalg.lstsq(A * w[:, None], y * w, rcond=None)
+        res = (y - A @ beta).reshape(-1, nv)
+    Aw = A * w[:, None]
+    dof = max(1, len(y) - A.shape[1])
+    s2 = float(((y - A @ beta) * w) @ ((y - A @ beta) * w)) / dof
+    cov = s2 * np.linalg.pinv(Aw.T @ Aw)
+    return LeastSquaresFit(base, beta, np.sqrt(np.maximum(np.diag(cov), 0)), np.sqrt((res ** 2).mean(axis=0)),
+                           float(np.linalg.cond(Aw)), weighted)
+
+
+class LogCholesky(torch.nn.Module):
+    """par_REG of n bodies from 10 n unconstrained numbers: every value is a physically realisable
+    body (m > 0, inertia positive definite, triangle inequalities), because the pseudo-inertia
+    J = [[tr(I)/2 - I, m c], [m c', m]] is U U' with U = e^alpha [[e^d1, s12, s13, t1],
+    [0, e^d2, s23, t2], [0, 0, e^d3, t3], [0, 0, 0, 1]] (Rucker & Wensing 2022; Pinocchio's
+    LogCholeskyParameters (alpha, d1, d2, d3, s12, s23, s13, t1, t2, t3), same order)."""
+
+    def __init__(self, par_REG):
+        super().__init__()
+        self.theta = torch.nn.Parameter(self.from_par_REG(torch.as_tensor(par_REG, dtype=torch.float64)))
+
+    @staticmethod
+    def to_par_REG(theta):
+        th = theta.reshape(-1, 10)
+        a, d1, d2, d3, s12, s23, s13, t1, t2, t3 = th.unbind(-1)
+        z, o = torch.zeros_like(a), torch.ones_like(a)
+        U = torch.stack([torch.stack([d1.exp(), s12, s13, t1], -1), torch.stack([z, d2.exp(), s23, t2], -1),
+                         torch.stack([z, z, d3.exp(), t3], -1), torch.stack([z, z, z, o], -1)], -2)
+        U = U * a.exp()[:, None, None]
+        J = U @ U.transpose(-1, -2)
+        S = J[:, :3, :3]
+        I = torch.diagonal(S, dim1=-2, dim2=-1).sum(-1)[:, None, None] * torch.eye(3, dtype=J.dtype) - S
+        out = torch.stack([J[:, 3, 3], J[:, 0, 3], J[:, 1, 3], J[:, 2, 3], I[:, 0, 0], I[:, 0, 1], I[:, 0, 2],
+                           I[:, 1, 1], I[:, 1, 2], I[:, 2, 2]], -1)
+        return out.reshape(-1)
+
+    @staticmethod
+    def from_par_REG(par_REG):
+        """The log-Cholesky numbers of physically consistent bodies (ValueError otherwise)."""
+        p = par_REG.reshape(-1, 10)
+        out = []
+        for b, (m, mx, my, mz, ixx, ixy, ixz, iyy, iyz, izz) in enumerate(p.tolist()):
+            I = np.array([[ixx, ixy, ixz], [ixy, iyy, iyz], [ixz, iyz, izz]])
+            J = np.zeros((4, 4))
+            J[:3, :3] = np.trace(I) / 2 * np.eye(3) - I
+            J[:3, 3] = J[3, :3] = [mx, my, mz]
+            J[3, 3] = m
+            try:   # J = U U' with U upper triangular: Cholesky of the reversed matrix
+                L = np.linalg.cholesky(J[::-1, ::-1])
+            except np.linalg.LinAlgError:
+                raise ValueError(f"identify.LogCholesky: body {b} is not physically consistent "
+                                 "(pseudo-inertia not positive definite)") from None
+            U = L[::-1, ::-1]
+            e = U[3, 3]
+            U = U / e
+            out.append([math.log(e), math.log(U[0, 0]), math.log(U[1, 1]), math.log(U[2, 2]), U[0, 1], U[1, 2],
+                        U[0, 2], U[0, 3], U[1, 3], U[2, 3]])
+        return torch.tensor(out, dtype=torch.float64).reshape(-1)
+
+    def forward(self):
+        return self.to_par_REG(self.theta)
+
+
+def physically_consistent(par_REG, tol: float = 0.0) -> bool:
+    """Every body's pseudo-inertia is positive definite (m > 0, I > 0, triangle inequalities)."""
+    for m, mx, my, mz, ixx, ixy, ixz, iyy, iyz, izz in torch.as_tensor(par_REG).reshape(-1, 10).tolist():
+        I = np.array([[ixx, ixy, ixz], [ixy, iyy, iyz], [ixz, iyz, izz]])
+        J = np.zeros((4, 4))
+        J[:3, :3] = np.trace(I) / 2 * np.eye(3) - I
+        J[:3, 3] = J[3, :3] = [mx, my, mz]
+        J[3, 3] = m
+        if np.linalg.eigvalsh(J).min() <= tol:
+            return False
+    return True
+
+
+def refine(W, tau, n_bodies: int, start_par_REG, prior_par_REG=None, prior_weight: float = 0.0,
+           friction_start=None, iterations: int = 200):
+    """A physically consistent par_REG (and friction) that fits the torques: L-BFGS on the
+    log-Cholesky numbers, from a consistent start (the file's values), minimising
+    mean((W theta - tau)^2) + prior_weight mean((par_REG - prior)^2); the prior also fixes the
+    combinations the data cannot see (without it they stay near the start). Returns (par_REG, friction) tensors."""
+    W = torch.as_tensor(W, dtype=torch.float64)
+    y = torch.as_tensor(tau, dtype=torch.float64).reshape(-1)
+    lc = LogCholesky(start_par_REG)
+    n_fric = W.shape[1] - 10 * n_bodies
+    fr = torch.nn.Parameter(torch.zeros(n_fric, dtype=torch.float64) if friction_start is None
+                            else torch.as_tensor(friction_start, dtype=torch.float64).clone())
+    prior = None if prior_par_REG is None else torch.as_tensor(prior_par_REG, dtype=torch.float64)
+    scale = float(y.square().mean())
+    opt = torch.optim.LBFGS([lc.theta, fr], lr=1, max_iter=iterations, history_size=50,
+                            line_search_fn="strong_wolfe", tolerance_grad=1e-12, tolerance_change=1e-15)
+
+    def closure():
+        opt.zero_grad()
+        p = lc()
+        loss = (W @ torch.cat([p, fr]) - y).square().mean() / scale
+        if prior is not None and prior_weight > 0:
+            loss = loss + prior_weight * (p - prior).square().mean() / max(float(prior.square().mean()), 1e-30)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return lc().detach(), fr.detach()

@@ -1,0 +1,140 @@
+"""thunder_torch.identify on torques that MuJoCo computes (an independent simulator), UR5 of
+example-robot-data with viscous joint damping; base parameters against those of the true
+(Pinocchio-read) URDF inertias; the log-Cholesky map against Pinocchio's.
+
+The torques are MuJoCo's inverse dynamics (mj_inverse, damping included) at random states, plus a
+Coulomb term c sign(dq) added here (MuJoCo's frictionloss is a constraint, not a sign law).
+"""
+import numpy as np
+import pytest
+import torch
+
+from conftest import run_thunder
+
+pin = pytest.importorskip("pinocchio")
+mujoco = pytest.importorskip("mujoco")
+from test_simulate import stripped_ur5  # noqa: E402
+
+from thunder_torch import identify  # noqa: E402
+
+OURS_FROM_PIN = [0, 1, 2, 3, 4, 5, 7, 6, 8, 9]   # (.., Ixx, Ixy, Iyy, Ixz, ..) -> (.., Ixx, Ixy, Ixz, Iyy, ..)
+DAMPING = np.array([0.8, 1.2, 0.6, 0.3, 0.2, 0.1])
+COULOMB = np.array([1.5, 2.0, 1.0, 0.5, 0.4, 0.3])
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    d = tmp_path_factory.mktemp("ident")
+    urdf = stripped_ur5(d)
+    out = d / "out"
+    run_thunder("gen", urdf, "-o", out, "--targets", "casadi,torch", "--functions", "Y")
+    import thunder_torch
+    robot = thunder_torch.load(out, dtype=torch.float64, backend="torch")
+    mj = mujoco.MjModel.from_xml_path(str(urdf))
+    adr = np.array([mj.joint(name).qposadr[0] for name in robot.joints])
+    mj.dof_damping[adr] = DAMPING
+    model = pin.buildModelFromUrdf(str(urdf))
+    theta = np.concatenate([model.inertias[j].toDynamicParameters()[OURS_FROM_PIN] for j in range(1, model.njoints)])
+    return robot, mj, adr, np.concatenate([theta, DAMPING, COULOMB])
+
+
+def mujoco_data(mj, adr, n, seed, noise=0.0):
+    rng = np.random.default_rng(seed)
+    data = mujoco.MjData(mj)
+    q, dq, ddq = rng.uniform(-3, 3, (n, 6)), rng.uniform(-2, 2, (n, 6)), rng.uniform(-5, 5, (n, 6))
+    tau = np.zeros((n, 6))
+    for k in range(n):
+        data.qpos[adr], data.qvel[adr], data.qacc[adr] = q[k], dq[k], ddq[k]
+        mujoco.mj_inverse(mj, data)
+        tau[k] = data.qfrc_inverse[adr] + COULOMB * np.sign(dq[k])
+    tau += noise * rng.standard_normal(tau.shape) * tau.std(axis=0)
+    return identify.Data(*(torch.tensor(x) for x in (q, dq, ddq, tau)))
+
+
+def relative_rms(pred, tau):
+    return float(np.sqrt(((pred - tau) ** 2).mean()) / np.sqrt((tau ** 2).mean()))
+
+
+def test_log_cholesky_matches_pinocchio():
+    rng = np.random.default_rng(0)
+    theta = rng.uniform(-1, 1, 30)
+    ours = identify.LogCholesky.to_par_REG(torch.tensor(theta)).numpy().reshape(3, 10)
+    for b in range(3):
+        inertia = pin.Inertia.FromLogCholeskyParameters(pin.LogCholeskyParameters(theta[10 * b:10 * b + 10]))
+        np.testing.assert_allclose(ours[b], inertia.toDynamicParameters()[OURS_FROM_PIN], rtol=1e-12, atol=1e-12)
+    back = identify.LogCholesky.from_par_REG(torch.tensor(ours.ravel())).numpy()
+    np.testing.assert_allclose(back, theta, rtol=0, atol=1e-10)
+    assert identify.physically_consistent(ours.ravel())
+    bad = ours.copy()
+    bad[0, 4] = -1.0   # Ixx < 0
+    assert not identify.physically_consistent(bad.ravel())
+    with pytest.raises(ValueError, match="body 0 is not physically consistent"):
+        identify.LogCholesky.from_par_REG(torch.tensor(bad.ravel()))
+
+
+def test_base_parameters_match_the_true_model_without_noise(setup):
+    robot, mj, adr, truth = setup
+    data = mujoco_data(mj, adr, 300, seed=1)
+    W, names = identify.regressor(robot, data)
+    base = identify.BaseParameters.from_regressor(W, names)
+    assert 0 < base.rank < len(names)
+    # the identity that defines them: every theta gives the torques of its base parameters
+    theta = np.random.default_rng(2).normal(size=len(names))
+    np.testing.assert_allclose(base.columns(W.numpy()) @ base.project(theta), W.numpy() @ theta, rtol=1e-9, atol=1e-9)
+    fit = identify.least_squares(W, data.tau, base)
+    want = base.project(truth)
+    np.testing.assert_allclose(fit.beta, want, rtol=1e-6, atol=1e-6 * np.abs(want).max())
+    assert "base parameter" in fit.table()
+
+
+def test_noisy_identification_predicts_held_out_torques_and_stays_physical(setup):
+    robot, mj, adr, truth = setup
+    train, test = mujoco_data(mj, adr, 2000, seed=3, noise=0.01), mujoco_data(mj, adr, 500, seed=4)
+    W, names = identify.regressor(robot, train)
+    base = identify.BaseParameters.from_regressor(W, names)
+    fit = identify.least_squares(W, train.tau, base, weighted=True)
+    Wt, _ = identify.regressor(robot, test)
+    err = relative_rms((Wt.numpy() @ fit.theta()).reshape(-1, 6), test.tau.numpy())
+    assert err < 0.01, err
+    assert np.all(fit.std > 0) and np.all(np.isfinite(fit.std))
+    # physically consistent refinement from the file's values, with a light prior towards them
+    n_bodies = len(robot.param_elements["par_REG"]) // 10
+    par, fr = identify.refine(W, train.tau, n_bodies, start_par_REG=robot.par_REG.detach(),
+                              prior_par_REG=robot.par_REG.detach(), prior_weight=1e-4, iterations=300)
+    assert identify.physically_consistent(par)
+    err_phys = relative_rms((Wt.numpy() @ np.concatenate([par.numpy(), fr.numpy()])).reshape(-1, 6), test.tau.numpy())
+    assert err_phys < 0.01, err_phys
+    masses = par.numpy()[0::10]
+    true_m = truth[:10 * n_bodies:10]
+    moving = true_m > 0
+    print(f"UR5, 1 % torque noise: held-out error LS {err:.2e}, physical {err_phys:.2e}; mass errors "
+          + ", ".join(f"{e:.1%}" for e in np.abs(masses[moving] / true_m[moving] - 1)))
+
+
+def test_data_errors():
+    z = torch.zeros(5, 3, dtype=torch.float64)
+    with pytest.raises(ValueError, match="NaN"):
+        identify.Data(z, z, z, torch.full((5, 3), float("nan"), dtype=torch.float64))
+    with pytest.raises(ValueError, match="samples"):
+        identify.Data(z, z, z, torch.zeros(4, 3, dtype=torch.float64))
+    with pytest.raises(ValueError, match="too few samples"):
+        identify.BaseParameters.from_regressor(np.ones((3, 10)), [str(i) for i in range(10)])
+
+
+def test_mass_errors_at_five_percent_noise(setup):
+    """Reported, not a pass/fail number (a peer reports 1.24 % mean mass error at 5 %): the
+    estimate stays physically consistent and the held-out torque error near the noise floor."""
+    robot, mj, adr, truth = setup
+    train, test = mujoco_data(mj, adr, 4000, seed=5, noise=0.05), mujoco_data(mj, adr, 500, seed=6)
+    W, names = identify.regressor(robot, train)
+    n_bodies = len(robot.param_elements["par_REG"]) // 10
+    par, fr = identify.refine(W, train.tau, n_bodies, start_par_REG=robot.par_REG.detach(),
+                              prior_par_REG=robot.par_REG.detach(), prior_weight=1e-4, iterations=300)
+    assert identify.physically_consistent(par)
+    Wt, _ = identify.regressor(robot, test)
+    err = relative_rms((Wt.numpy() @ np.concatenate([par.numpy(), fr.numpy()])).reshape(-1, 6), test.tau.numpy())
+    assert err < 0.02, err
+    m, true_m = par.numpy()[0::10], truth[:10 * n_bodies:10]
+    errors = np.abs(m[1:] / true_m[1:] - 1)   # body 0 (the shoulder) turns about its own axis only
+    print(f"UR5, 5 % torque noise: held-out error {err:.2e}; mass errors of the bodies the data sees "
+          + ", ".join(f"{e:.1%}" for e in errors) + f" (mean {errors.mean():.1%})")

@@ -1,109 +1,115 @@
-"""Identifies the Franka Panda's dynamic parameters from simulated joint torques.
+"""Identifies the Franka Panda's dynamic parameters from joint torques with thunder_torch.identify.
 
     thunder gen robots/franka.yaml -o gen/franka --pytorch        # once
-    python examples/identify_panda.py gen/franka [--plot loss.png] [--data measured.pt]
+    python examples/identify_panda.py gen/franka [--data measured.npz] [--plot fit.png]
 
-The "measured" torques come from the true parameters (the robot file's, as par_REG) through the
-generated Slotine-Li regressor, tau = Yr(q, dq, dq, ddq) par_REG, plus 1 % noise; with --data they
-are yours: a torch.save'd dict of float tensors q, dq, ddq, tau (each (samples, n)), of which the
-first four fifths are fitted and the last fifth measures the error. The fit starts from the robot
-file's parameters, each perturbed by up to 30 %, and minimizes the torque error with torch.optim
-(L-BFGS) through the regressor layer; it reports the torque prediction error on fresh states.
-The regressor is linear in par_REG, so this is a least-squares problem: the torques are
-identified, while individual parameters that do not affect them (the non-base parameters) are
-not, which is why the error is measured on torques.
+Data: with --data, yours (.npz with arrays q, dq, ddq, tau of shape (samples, 7), or a .csv with
+columns q1.. dq1.. ddq1.. tau1..; without ddq give --sample-rate and it is estimated from dq), of
+which the first four fifths are fitted and the last fifth measures the error; without it,
+torques of the robot file's parameters through the generated regressor plus 1 % noise.
+
+Pipeline: stacked regressor with viscous and Coulomb friction columns, the identifiable base
+parameters (pivoted QR), weighted least squares on them (with standard deviations), then a
+physically consistent estimate (log-Cholesky parametrisation, L-BFGS from the file's values with
+a light prior towards them). Prints the base-parameter table against the file's values, the
+held-out torque error of both estimates, and plots measured vs predicted torques (PNG).
 """
 import argparse
-import pathlib
 
+import numpy as np
 import torch
 
 import thunder_torch
+from thunder_torch import identify
 
 
 def excitation(n_samples, n_joints, generator):
-    q = (torch.rand(n_samples, n_joints, generator=generator, dtype=torch.float64) * 2 - 1) * 2.5
-    dq = (torch.rand(n_samples, n_joints, generator=generator, dtype=torch.float64) * 2 - 1) * 2.0
-    ddq = (torch.rand(n_samples, n_joints, generator=generator, dtype=torch.float64) * 2 - 1) * 4.0
-    return q, dq, ddq
+    u = lambda s: torch.rand(n_samples, n_joints, generator=generator, dtype=torch.float64) * 2 - 1  # noqa: E731
+    return u(0) * 2.5, u(1) * 2.0, u(2) * 4.0
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("robot", nargs="?", default="gen/franka", help="output folder of thunder gen --pytorch")
-    parser.add_argument("--plot", default="identify_panda_loss.png", help="where to save the loss curve (PNG)")
-    parser.add_argument("--samples", type=int, default=4000)
-    parser.add_argument("--iterations", type=int, default=30)
-    parser.add_argument("--data", help="measured q, dq, ddq, tau (torch.save'd dict) instead of simulated torques")
+    parser.add_argument("--data", help="measured data (.npz or .csv, see above) instead of simulated torques")
+    parser.add_argument("--sample-rate", type=float, help="Hz, to estimate ddq when the data has none")
+    parser.add_argument("--samples", type=int, default=4000, help="simulated samples (without --data)")
+    parser.add_argument("--prior-weight", type=float, default=1e-4, help="pull towards the file's values")
+    parser.add_argument("--plot", default="identify_panda_fit.png", help="measured vs predicted torques (PNG)")
     args = parser.parse_args()
 
     robot = thunder_torch.load(args.robot, dtype=torch.float64)
-    gen = torch.Generator().manual_seed(0)
-    true_reg = robot.par_REG.detach().clone()
-    n = robot.n_joints
-
+    nominal = robot.par_REG.detach().clone()
+    n_bodies = len(nominal) // 10
     if args.data:
-        d = torch.load(args.data)
-        q, dq, ddq, tau = (d[k].to(torch.float64) for k in ("q", "dq", "ddq", "tau"))
-        k = len(q) * 4 // 5
-        q_test, dq_test, ddq_test, tau_test = (x[k:] for x in (q, dq, ddq, tau))
-        q, dq, ddq, tau_meas = q[:k], dq[:k], ddq[:k], tau[:k]
+        if args.data.endswith(".pt"):   # a torch.save'd dict of tensors (q, dq, ddq, tau)
+            d = torch.load(args.data)
+            data = identify.Data(*(d[k] for k in ("q", "dq", "ddq", "tau")))
+        else:
+            data = identify.Data.load(args.data, sample_rate=args.sample_rate)
+        k = len(data.q) * 4 // 5
+        train = identify.Data(data.q[:k], data.dq[:k], data.ddq[:k], data.tau[:k])
+        test = identify.Data(data.q[k:], data.dq[k:], data.ddq[k:], data.tau[k:])
     else:
-        # Training data: torques of the true robot plus 1 % noise.
-        q, dq, ddq = excitation(args.samples, n, gen)
-        tau_true = robot.Yr(q, dq, dq, ddq) @ true_reg
-        tau_meas = tau_true + 0.01 * tau_true.std(0) * torch.randn(tau_true.shape, generator=gen, dtype=torch.float64)
-        q_test, dq_test, ddq_test = excitation(1000, n, gen)
-        tau_test = robot.Yr(q_test, dq_test, dq_test, ddq_test) @ true_reg
-    # Start from the robot file's parameters, every one 30 % off.
-    start = true_reg * (1 + 0.3 * (torch.rand(true_reg.shape, generator=gen, dtype=torch.float64) * 2 - 1))
-    Y = robot.Yr(q, dq, dq, ddq)  # (samples, n, 10n), independent of the parameters
+        gen = torch.Generator().manual_seed(0)
+        reg = robot.Yr if hasattr(robot, "Yr") else None
 
-    # Fit through the regressor layer.
-    estimate = torch.nn.Parameter(start.clone())
-    scale = tau_meas.std(0)  # joints with large torques must not dominate the fit
-    opt = torch.optim.LBFGS([estimate], lr=1, max_iter=20, line_search_fn="strong_wolfe")
-    losses = []
+        def simulated(n, noise):
+            q, dq, ddq = excitation(n, robot.nv, gen)
+            tau = reg(q, dq, dq, ddq) @ nominal
+            tau = tau + noise * tau.std(0) * torch.randn(tau.shape, generator=gen, dtype=torch.float64)
+            return identify.Data(q, dq, ddq, tau)
+        train, test = simulated(args.samples, 0.01), simulated(1000, 0.0)
 
-    def closure():
-        opt.zero_grad()
-        loss = (((Y @ estimate - tau_meas) / scale) ** 2).mean()
-        loss.backward()
-        return loss
+    W, names = identify.regressor(robot, train)
+    base = identify.BaseParameters.from_regressor(W, names)
+    fit = identify.least_squares(W, train.tau, base, weighted=True)
+    print(f"{len(names)} parameters, {base.rank} identifiable combinations; condition number of the "
+          f"weighted base regressor {fit.condition:.3g}")
+    nominal_full = np.concatenate([nominal.numpy(), np.zeros(len(names) - len(nominal))])
+    nominal_beta = base.project(nominal_full)
+    print(f"{'base parameter':52s} {'identified':>12s} {'std':>10s} {'file':>12s}")
+    for k in range(base.rank):
+        print(f"{base.describe(k)[:52]:52s} {fit.beta[k]:12.5g} {fit.std[k]:10.2g} {nominal_beta[k]:12.5g}")
 
-    Y_test = robot.Yr(q_test, dq_test, dq_test, ddq_test)
+    par, friction = identify.refine(W, train.tau, n_bodies, start_par_REG=nominal, prior_par_REG=nominal,
+                                    prior_weight=args.prior_weight, iterations=300)
+    assert identify.physically_consistent(par)
+    Wt, _ = identify.regressor(robot, test)
+    tau_test = test.tau.numpy()
 
-    def prediction_error():
-        with torch.no_grad():
-            return ((Y_test @ estimate - tau_test).norm() / tau_test.norm()).item()
+    def error(theta):
+        pred = (Wt.numpy() @ theta).reshape(tau_test.shape)
+        return pred, np.linalg.norm(pred - tau_test) / np.linalg.norm(tau_test)
 
-    print(f"start: torque prediction error {100 * prediction_error():.2f} %")
-    for it in range(args.iterations):
-        loss = opt.step(closure).item()
-        losses.append(loss)
-        err = prediction_error()
-        print(f"iteration {it + 1:3d}: loss {loss:.3e}, torque prediction error {100 * err:.3f} %")
-        if it > 2 and abs(losses[-2] - loss) <= 1e-12 * max(loss, 1e-300):
-            break
-    err = prediction_error()
-    print(f"final torque prediction error on fresh states: {100 * err:.3f} %")
-
+    pred_ls, err_ls = error(fit.theta())
+    pred_phys, err_phys = error(np.concatenate([par.numpy(), friction.numpy()]))
+    rms = np.sqrt(((pred_phys - tau_test) ** 2).mean(axis=0))
+    span = tau_test.max(axis=0) - tau_test.min(axis=0)
+    print("held-out torque RMS error per joint (physical estimate): "
+          + ", ".join(f"{r:.3g} N m ({100 * r / s:.2f} % of range)" for r, s in zip(rms, span)))
+    print(f"least-squares torque prediction error on fresh states: {100 * err_ls:.3f} %")
+    print(f"final torque prediction error on fresh states (physically consistent estimate): {100 * err_phys:.3f} %")
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-        ax.semilogy(range(1, len(losses) + 1), losses, marker="o")
-        ax.set_xlabel("L-BFGS iteration")
-        ax.set_ylabel("normalized torque MSE")
-        ax.set_title("Panda identification through Yr")
+        n = tau_test.shape[1]
+        fig, axes = plt.subplots(n, 1, figsize=(7, 1.4 * n), sharex=True)
+        show = slice(0, min(200, len(tau_test)))
+        for j, ax in enumerate(np.atleast_1d(axes)):
+            ax.plot(tau_test[show, j], label="measured", lw=1)
+            ax.plot(pred_phys[show, j], "--", label="predicted", lw=1)
+            ax.set_ylabel(f"tau{j + 1}")
+        np.atleast_1d(axes)[0].legend(loc="upper right", fontsize=7)
+        np.atleast_1d(axes)[-1].set_xlabel("held-out sample")
         fig.tight_layout()
-        fig.savefig(args.plot, dpi=120)
-        print(f"loss curve: {pathlib.Path(args.plot).resolve()}")
+        fig.savefig(args.plot, dpi=100)
+        print(f"saved {args.plot}")
     except ImportError:
-        print("matplotlib not installed: no loss curve (pip install matplotlib)")
-    if err >= 0.01:
-        raise SystemExit(f"identification did not reach 1 % torque error ({100 * err:.3f} %)")
+        print("matplotlib not installed: no plot (pip install matplotlib)")
+    if err_phys >= 0.01:
+        raise SystemExit(f"identification did not reach 1 % torque error ({100 * err_phys:.3f} %)")
 
 
 if __name__ == "__main__":

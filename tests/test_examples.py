@@ -36,10 +36,10 @@ def test_identify_panda(tmp_path):
                            "--data", str(data), "--plot", str(plot)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     final = [l for l in proc.stdout.splitlines() if l.startswith("final torque prediction error")]
-    # Noise-free reference torques: the exact regressor reaches 0.05 % (L-BFGS stalls there on
-    # this ill-conditioned least-squares problem); Coriolis torques 10 % off in the data, which
-    # no parameter vector can absorb, leave 1.2 %.
-    assert final and float(final[0].split()[-2]) < 0.2, proc.stdout
+    # Noise-free reference torques: base parameters by least squares, then the physically
+    # consistent refinement, reproduce them to rounding (printed 0.000 %); Coriolis torques 10 %
+    # off in the data, which no parameter vector can absorb, leave 1.2 %.
+    assert final and float(final[0].split()[-2]) < 0.001, proc.stdout
     assert plot.is_file() and plot.stat().st_size > 1000
 
 

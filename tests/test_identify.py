@@ -138,3 +138,25 @@ def test_mass_errors_at_five_percent_noise(setup):
     errors = np.abs(m[1:] / true_m[1:] - 1)   # body 0 (the shoulder) turns about its own axis only
     print(f"UR5, 5 % torque noise: held-out error {err:.2e}; mass errors of the bodies the data sees "
           + ", ".join(f"{e:.1%}" for e in errors) + f" (mean {errors.mean():.1%})")
+
+
+def test_excitation_lowers_the_condition_number_within_limits(setup, tmp_path):
+    robot = setup[0]
+    lo, hi = -np.pi * np.ones(6), np.pi * np.ones(6)
+    exc, c0, c1 = identify.optimize_excitation(robot, (lo, hi), dq_limit=2.0, ddq_limit=6.0, harmonics=4,
+                                               period=8.0, samples=120, iterations=60)
+    assert c1 < c0 / 2, (c0, c1)
+    t = torch.linspace(0, 8.0, 4001, dtype=torch.float64)
+    q, dq, ddq = exc(t)
+    tol = 1.05   # limits are penalties on the optimisation grid: within 5 % on a 30x finer one
+    assert float(q.max()) <= np.pi * tol and float(q.min()) >= -np.pi * tol
+    assert float(dq.abs().max()) <= 2.0 * tol and float(ddq.abs().max()) <= 6.0 * tol
+    # dq and ddq are the derivatives of q (central differences on the fine grid)
+    h = float(t[1] - t[0])
+    np.testing.assert_allclose(((q[2:] - q[:-2]) / (2 * h)).numpy(), dq[1:-1].numpy(), atol=1e-4)
+    np.testing.assert_allclose(((dq[2:] - dq[:-2]) / (2 * h)).numpy(), ddq[1:-1].numpy(), atol=1e-3)
+    csv = tmp_path / "excitation.csv"
+    exc.write_csv(csv, sample_rate=100)
+    table = np.genfromtxt(csv, delimiter=",", names=True)
+    assert len(table) == 800 and table.dtype.names[:2] == ("t", "q1")
+    print(f"excitation: condition number {c0:.3g} -> {c1:.3g}")

@@ -16,6 +16,10 @@ the log-Cholesky parametrisation of the pseudo-inertia (Rucker & Wensing 2022).
     par_REG, friction = identify.refine(W, data.tau, n_bodies, start_par_REG=robot.par_REG,
                                         prior_par_REG=robot.par_REG, prior_weight=1e-3)
 
+Excitation: `optimize_excitation` finds finite Fourier series trajectories that minimise the
+condition number of the stacked base regressor within joint limits; `Excitation.write_csv`
+writes them for a controller to play.
+
 Requirements on the robot: the generated `Y` (or `Yr`) function. Friction columns are built here
 (viscous and Coulomb per joint), whatever the robot file says about friction.
 """
@@ -28,8 +32,8 @@ from typing import List, Optional, Sequence
 import numpy as np
 import torch
 
-__all__ = ["Data", "regressor", "BaseParameters", "LeastSquaresFit", "least_squares", "LogCholesky",
-           "refine", "physically_consistent"]
+__all__ = ["Data", "estimate_acceleration", "regressor", "BaseParameters", "LeastSquaresFit", "least_squares",
+           "LogCholesky", "refine", "physically_consistent", "Excitation", "optimize_excitation"]
 
 INERTIAL = ("m", "mx", "my", "mz", "Ixx", "Ixy", "Ixz", "Iyy", "Iyz", "Izz")
 
@@ -326,3 +330,89 @@ def refine(W, tau, n_bodies: int, start_par_REG, prior_par_REG=None, prior_weigh
 
     opt.step(closure)
     return lc().detach(), fr.detach()
+
+
+@dataclass
+class Excitation:
+    """A finite Fourier series per joint (Swevers et al. 1997), periodic with period 2 pi / wf:
+    q_j(t) = q0_j + sum_k a_jk / (wf k) sin(wf k t) - b_jk / (wf k) cos(wf k t)."""
+    q0: torch.Tensor   # (nv,)
+    a: torch.Tensor    # (nv, H)
+    b: torch.Tensor    # (nv, H)
+    wf: float
+
+    def __call__(self, t):
+        t = torch.as_tensor(t, dtype=torch.float64).reshape(-1, 1, 1)
+        k = torch.arange(1, self.a.shape[1] + 1, dtype=torch.float64)
+        w = self.wf * k
+        s, c = torch.sin(w * t), torch.cos(w * t)
+        q = self.q0 + ((self.a / w) * s - (self.b / w) * c).sum(-1)
+        dq = (self.a * c + self.b * s).sum(-1)
+        ddq = (-self.a * w * s + self.b * w * c).sum(-1)
+        return q, dq, ddq
+
+    def write_csv(self, path, sample_rate: float, duration: Optional[float] = None):
+        """t, q1.., dq1.., ddq1.. at sample_rate (Hz) over one period (or duration): the reference a
+        position/velocity controller plays."""
+        T = duration or 2 * math.pi / self.wf
+        t = torch.arange(0, T, 1.0 / sample_rate, dtype=torch.float64)
+        with torch.no_grad():
+            q, dq, ddq = self(t)
+        n = q.shape[1]
+        header = ",".join(["t"] + [f"{p}{j + 1}" for p in ("q", "dq", "ddq") for j in range(n)])
+        np.savetxt(str(path), torch.cat([t[:, None], q, dq, ddq], 1).numpy(), delimiter=",", header=header,
+                   comments="")
+
+
+def optimize_excitation(robot, q_limits, dq_limit, ddq_limit, harmonics: int = 5, period: float = 10.0,
+                        samples: int = 200, iterations: int = 100, seed: int = 0, q_center=None):
+    """Fourier coefficients that minimise the condition number of the stacked base regressor over
+    one period, inside joint position limits q_limits = (lower, upper) (nv each) and symmetric
+    velocity / acceleration limits (scalars or nv), enforced as penalties on the sampled
+    trajectory (checked by the caller on a finer grid: Excitation.__call__). Returns
+    (Excitation, condition number at the start, at the end)."""
+    g = torch.Generator().manual_seed(seed)
+    nv = robot.nv
+    lo, hi = (torch.as_tensor(x, dtype=torch.float64).expand(nv) for x in q_limits)
+    dq_lim = torch.as_tensor(dq_limit, dtype=torch.float64).expand(nv)
+    ddq_lim = torch.as_tensor(ddq_limit, dtype=torch.float64).expand(nv)
+    q0 = (lo + hi) / 2 if q_center is None else torch.as_tensor(q_center, dtype=torch.float64)
+    wf = 2 * math.pi / period
+    a = torch.nn.Parameter(0.1 * torch.randn(nv, harmonics, generator=g, dtype=torch.float64) * dq_lim[:, None] / harmonics)
+    b = torch.nn.Parameter(0.1 * torch.randn(nv, harmonics, generator=g, dtype=torch.float64) * dq_lim[:, None] / harmonics)
+    t = torch.linspace(0, period, samples + 1, dtype=torch.float64)[:-1]
+    probe = Data(*(x.detach() for x in Excitation(q0, a, b, wf)(t)), torch.zeros(samples, nv, dtype=torch.float64))
+    W0, names = regressor(robot, probe, friction=())
+    rng = torch.Generator().manual_seed(seed + 1)
+    # the base columns from a rich random excitation (the structural rank does not depend on it)
+    rich = Data(lo + (hi - lo) * torch.rand(4 * samples, nv, generator=rng, dtype=torch.float64),
+                dq_lim * (2 * torch.rand(4 * samples, nv, generator=rng, dtype=torch.float64) - 1),
+                ddq_lim * (2 * torch.rand(4 * samples, nv, generator=rng, dtype=torch.float64) - 1),
+                torch.zeros(4 * samples, nv, dtype=torch.float64))
+    base = BaseParameters.from_regressor(regressor(robot, rich, friction=())[0], names)
+    cols = torch.as_tensor(base.independent)
+
+    def condition(exc, grad=True):
+        q, dq, ddq = exc(t)
+        with torch.set_grad_enabled(grad):
+            Y = robot.Y(q, dq, ddq) if hasattr(robot, "Y") else robot.Yr(q, dq, dq, ddq)
+            A = Y.reshape(samples * nv, -1)[:, cols]
+            A = A / A.norm(dim=0).clamp_min(1e-12)
+            s = torch.linalg.svdvals(A)
+            return s[0] / s[-1], q, dq, ddq
+
+    with torch.no_grad():
+        c0 = float(condition(Excitation(q0, a, b, wf), grad=False)[0])
+    opt = torch.optim.Adam([a, b], lr=0.02)
+    for _ in range(iterations):
+        cond, q, dq, ddq = condition(Excitation(q0, a, b, wf))
+        over = (torch.relu(q - hi) + torch.relu(lo - q)).square().sum() \
+            + torch.relu(dq.abs() - dq_lim).square().sum() + torch.relu(ddq.abs() - ddq_lim).square().sum()
+        loss = torch.log(cond) + 1e3 * over
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    exc = Excitation(q0, a.detach(), b.detach(), wf)
+    with torch.no_grad():
+        c1 = float(condition(exc, grad=False)[0])
+    return exc, c0, c1

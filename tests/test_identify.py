@@ -160,3 +160,44 @@ def test_excitation_lowers_the_condition_number_within_limits(setup, tmp_path):
     table = np.genfromtxt(csv, delimiter=",", names=True)
     assert len(table) == 800 and table.dtype.names[:2] == ("t", "q1")
     print(f"excitation: condition number {c0:.3g} -> {c1:.3g}")
+
+
+def test_closed_loop_log_along_an_optimised_excitation(setup):
+    """The whole pipeline on a log nobody wrote by hand: MuJoCo steps the UR5 (joint damping on)
+    along an optimised excitation under a PD law (through MuJoCo's M) with bias feed-forward; the applied torques
+    with 1 % noise, MuJoCo's q, dq, qacc are the data. Held-out: a second period."""
+    robot, mj, adr, truth = setup
+    exc, _, _ = identify.optimize_excitation(robot, (-np.pi * np.ones(6), np.pi * np.ones(6)), dq_limit=1.5,
+                                             ddq_limit=4.0, harmonics=4, period=6.0, samples=100, iterations=40)
+    mj.opt.timestep = 1e-3
+    data = mujoco.MjData(mj)
+    q_ref, dq_ref, _ = (x.numpy() for x in exc(torch.arange(0, 12.0, 1e-3, dtype=torch.float64)))
+    data.qpos[adr], data.qvel[adr] = q_ref[0], dq_ref[0]
+    rng = np.random.default_rng(7)
+    log = {k: [] for k in ("q", "dq", "ddq", "tau")}
+    for k in range(len(q_ref)):
+        q, dq = data.qpos[adr].copy(), data.qvel[adr].copy()
+        mujoco.mj_forward(mj, data)
+        M = np.zeros((mj.nv, mj.nv))
+        mujoco.mj_fullM(mj, data, M)   # a PD law through MuJoCo's own M: 20 rad/s on every joint
+        tau = M[np.ix_(adr, adr)] @ (400 * (q_ref[k] - q) + 40 * (dq_ref[k] - dq)) + data.qfrc_bias[adr]
+        data.qfrc_applied[adr] = tau
+        mujoco.mj_step(mj, data)     # Euler: qacc is the acceleration at (q, dq)
+        if k % 5 == 0:
+            for key, x in zip(log, (q, dq, data.qacc[adr].copy(), tau)):
+                log[key].append(x)
+    arr = {k: np.array(v) for k, v in log.items()}
+    assert np.abs(arr["q"] - q_ref[::5]).max() < 0.1   # it tracked the excitation
+    arr["tau"] = arr["tau"] + 0.01 * arr["tau"].std(axis=0) * rng.standard_normal(arr["tau"].shape)
+    half = len(arr["q"]) // 2
+    train = identify.Data(*(torch.tensor(arr[k][:half]) for k in ("q", "dq", "ddq", "tau")))
+    test = identify.Data(*(torch.tensor(arr[k][half:]) for k in ("q", "dq", "ddq", "tau")))
+    W, names = identify.regressor(robot, train, friction=("viscous",))
+    base = identify.BaseParameters.from_regressor(W, names)
+    fit = identify.least_squares(W, train.tau, base, weighted=True)
+    Wt, _ = identify.regressor(robot, test, friction=("viscous",))
+    err = relative_rms((Wt.numpy() @ fit.theta()).reshape(-1, 6), test.tau.numpy())
+    assert err < 0.01, err
+    fv = fit.theta()[names.index("fv." + robot.joints[1])]
+    print(f"closed-loop log: held-out torque error {err:.2e}, rank {base.rank}, cond {fit.condition:.3g}, "
+          f"viscous friction of joint 2 {fv:.3f} (true {DAMPING[1]})")

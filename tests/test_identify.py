@@ -201,3 +201,29 @@ def test_closed_loop_log_along_an_optimised_excitation(setup):
     fv = fit.theta()[names.index("fv." + robot.joints[1])]
     print(f"closed-loop log: held-out torque error {err:.2e}, rank {base.rank}, cond {fit.condition:.3g}, "
           f"viscous friction of joint 2 {fv:.3f} (true {DAMPING[1]})")
+
+
+def test_thunder_identify_command(setup, tmp_path):
+    """`thunder identify GEN LOG` (the C++ CLI hands over to thunder_torch.identify_cli)."""
+    import json
+    import subprocess
+    from conftest import thunder_bin
+    robot, mj, adr, truth = setup
+    out = tmp_path / "gen"
+    run_thunder("gen", stripped_ur5(tmp_path), "-o", out, "--targets", "casadi,torch", "--functions", "Y")
+    d = mujoco_data(mj, adr, 1500, seed=8, noise=0.01)
+    log = tmp_path / "log.npz"
+    np.savez(log, q=d.q.numpy(), dq=d.dq.numpy(), ddq=d.ddq.numpy(), tau=d.tau.numpy())
+    rep = tmp_path / "rep"
+    proc = subprocess.run([thunder_bin(), "identify", str(out), str(log), "--out", str(rep)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads((rep / "identified.json").read_text())
+    rms = np.array(result["heldout_rms"]["physical"])
+    assert np.all(rms < 0.02 * d.tau.numpy().std(axis=0)), rms
+    assert identify.physically_consistent(torch.tensor(result["par_REG_physical"]))
+    assert "| base parameter |" in (rep / "report.md").read_text()
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, q=d.q.numpy(), dq=d.dq.numpy(), tau=d.tau.numpy())
+    proc = subprocess.run([thunder_bin(), "identify", str(out), str(bad)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1 and "has no ddq; pass sample_rate" in proc.stderr

@@ -87,7 +87,7 @@ class Data:
                 raise ValueError(f"identify.Data.load: {path} has no {key}")
         if "ddq" not in d:
             if not sample_rate:
-                raise ValueError(f"identify.Data.load: {path} has no ddq; pass sample_rate to estimate it")
+                raise ValueError(f"identify.Data.load: {path} has no ddq; pass sample_rate (thunder identify: --sample-rate) to estimate it")
             d["ddq"] = estimate_acceleration(d["dq"], sample_rate, cutoff_hz)
         return cls(*(torch.as_tensor(d[k], dtype=torch.float64) for k in ("q", "dq", "ddq", "tau")))
 

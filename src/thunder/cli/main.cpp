@@ -1,6 +1,7 @@
 // The `thunder` command: check and gen.
 #include <algorithm>
 #include <cstdlib>
+#include <unistd.h>
 #include <exception>
 #include <iostream>
 #include <stdexcept>
@@ -25,6 +26,8 @@ const char* const kUsage =
     "commands:\n"
     "  check ROBOT [options]   load and validate a robot description and print a summary\n"
     "  gen ROBOT [options]     generate the robot's functions as C++, CasADi and PyTorch code\n"
+    "  identify GEN_DIR LOG    identify the dynamic parameters from a joint log (Python:\n"
+    "                          thunder_torch.identify; see 'thunder identify --help')\n"
     "\n"
     "ROBOT is a thunder YAML file (.yaml/.yml) or a URDF (.urdf/.xml).\n"
     "See 'thunder check --help' and 'thunder gen --help' for their options.\n"
@@ -277,8 +280,32 @@ thunder::RobotSpec load(const Args& a) {
   return spec;
 }
 
+/// `thunder identify ...` runs thunder_torch's identification with the Python beside this
+/// executable (the venv's), else $THUNDER_PYTHON or python3; returns only when that fails.
+int run_identify(const std::vector<std::string>& args) {
+  std::string python;
+  if (const char* env = std::getenv("THUNDER_PYTHON")) python = env;
+  if (python.empty()) {
+    char buf[4096];
+    const ssize_t len = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    const std::string self = len > 0 ? std::string(buf, static_cast<size_t>(len)) : "";
+    const auto slash = self.rfind('/');
+    const std::string beside = slash == std::string::npos ? "" : self.substr(0, slash + 1) + "python";
+    python = (!beside.empty() && access(beside.c_str(), X_OK) == 0) ? beside : "python3";
+  }
+  std::vector<std::string> cmd = {python, "-m", "thunder_torch.identify_cli"};
+  cmd.insert(cmd.end(), args.begin() + 1, args.end());
+  std::vector<char*> cargv;
+  for (auto& c : cmd) cargv.push_back(c.data());
+  cargv.push_back(nullptr);
+  execvp(cargv[0], cargv.data());
+  std::cerr << "thunder identify: error: cannot run " << python << " (set $THUNDER_PYTHON to a Python with "
+            << "thunder_torch installed)\n";
+  return 1;
+}
+
 int run(const std::vector<std::string>& args) {
-  if (args.empty()) throw UsageError("missing command (check, gen); see thunder --help");
+  if (args.empty()) throw UsageError("missing command (check, gen, identify); see thunder --help");
   if (std::find(args.begin(), args.end(), "--help") != args.end() ||
       std::find(args.begin(), args.end(), "-h") != args.end()) {
     if (args[0] == "check") std::cout << check_usage();
@@ -322,6 +349,7 @@ int run(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "identify") return run_identify(args);
   try {
     return run(args);
   } catch (const UsageError& e) {

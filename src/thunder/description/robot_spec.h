@@ -55,6 +55,8 @@ struct Joint {
   JointOrigin origin = JointOrigin::DH;
   std::array<Scalar, 4> dh;             ///< a, alpha, d, theta
   std::array<Scalar, 3> xyz, rpy;       ///< URDF origin
+  /// thunder 1.0 `rpy`: R = Rx(roll) Ry(pitch) Rz(yaw), not URDF's Rz(yaw) Ry(pitch) Rx(roll).
+  bool rpy_xyz = false;
   std::array<double, 3> axis{0, 0, 1};  ///< unit vector in the joint frame
 };
 
@@ -85,6 +87,8 @@ struct Frame {
 struct Pose {
   std::array<Scalar, 3> tr;   ///< x, y, z
   std::array<Scalar, 3> ypr;  ///< yaw, pitch, roll
+  /// Written as thunder 1.0 `rpy`: R = Rx(roll) Ry(pitch) Rz(yaw) instead of Rz(yaw) Ry(pitch) Rx(roll).
+  bool rpy_xyz = false;
 };
 
 /// Series-elastic actuator data of one elastic joint.

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "thunder/description/load.h"
+#include "thunder/description/thunder_v1.h"
 #include "thunder/description/yaml_read.h"
 #include "thunder/util/error.h"
 
@@ -32,46 +33,6 @@ const std::vector<std::string> kLinkKeys = {"inertial", "friction"};
 const std::vector<std::string> kFrictionKeys = {"Dl", "symb", "Dc", "Dc_symb"};
 const std::vector<std::string> kElasticKeys = {"K_order", "D_order", "Dm_order", "joints"};
 const std::vector<std::string> kElasticJointKeys = {"K", "K_symb", "D", "D_symb", "Dm", "Dm_symb", "Mm", "Mm_symb"};
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-/// Reports every key of map `node` (at `path`) that is not in `known`. Top-level keys whose value
-/// carries an anchor (`PI_2: &PI_2 1.57...`) are constants for aliases, not unknown keys.
-void check_keys(const YamlReader& r, const YamlNode& node, const std::string& path,
-                const std::vector<std::string>& known, bool strict, RobotSpec& spec) {
-  if (node.kind != YamlNode::Map) return;
-  for (size_t i = 0; i < node.keys.size(); ++i) {
-    const std::string key = node.key(i);
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    if (path.empty() && node.children[i].anchored) continue;
-    std::string best;
-    size_t best_d = std::string::npos;
-    for (const std::string& k : known) {
-      const size_t d = edit_distance(key, k);
-      if (d < best_d) best_d = d, best = k;
-    }
-    std::string msg = "unknown key '" + key + "'";
-    if (best_d <= std::max<size_t>(2, key.size() / 3)) msg += "; did you mean '" + best + "'?";
-    const int line = i < node.key_lines.size() ? node.key_lines[i] : node.children[i].line;
-    const std::string field = YamlReader::join(path, key);
-    if (strict) throw InputError(r.file(), line, field, msg + " [--strict]");
-    spec.file_warnings.push_back(InputError(r.file(), line, field, msg + " (ignored)").what());
-  }
-}
 
 std::string file_stem(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -257,9 +218,50 @@ void read_coulomb(const YamlReader& r, const YamlNode& root, const YamlNode& dyn
 
 }  // namespace
 
+static size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// Reports every key of map `node` (at `path`) that is not in `known`. Top-level keys whose value
+/// carries an anchor (`PI_2: &PI_2 1.57...`) are constants for aliases, not unknown keys.
+void check_known_keys(const YamlReader& r, const YamlNode& node, const std::string& path,
+                      const std::vector<std::string>& known, bool strict, std::vector<std::string>& warnings) {
+  if (node.kind != YamlNode::Map) return;
+  for (size_t i = 0; i < node.keys.size(); ++i) {
+    const std::string key = node.key(i);
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    if (path.empty() && node.children[i].anchored) continue;
+    std::string best;
+    size_t best_d = std::string::npos;
+    for (const std::string& k : known) {
+      const size_t d = edit_distance(key, k);
+      if (d < best_d) best_d = d, best = k;
+    }
+    std::string msg = "unknown key '" + key + "'";
+    if (best_d <= std::max<size_t>(2, key.size() / 3)) msg += "; did you mean '" + best + "'?";
+    const int line = i < node.key_lines.size() ? node.key_lines[i] : node.children[i].line;
+    const std::string field = YamlReader::join(path, key);
+    if (strict) throw InputError(r.file(), line, field, msg + " [--strict]");
+    warnings.push_back(InputError(r.file(), line, field, msg + " (ignored)").what());
+  }
+}
+
 RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options) {
   const YamlReader r(path);
   const YamlNode root = r.load();
+  if (is_thunder_v1_layout(root)) return load_thunder_v1_yaml(r, root, options);
   if (!root.find("num_joints") && root.find("link0"))
     r.fail(&root, "", "this is an inertial parameter file, not a robot description; pass it with --par");
 
@@ -365,25 +367,25 @@ RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options)
   // A joint is elastic when the elastic model is on and its type is R_SEA/P_SEA.
   for (int j = 0; j < n; ++j) spec.joints[j].elastic = spec.elastic_model && sea[j];
 
-  check_keys(r, root, "", kTopKeys, options.strict, spec);
-  check_keys(r, kin, "kinematics", {"DH", "symb"}, options.strict, spec);
-  if (const YamlNode* g = root.find("gravity")) check_keys(r, *g, "gravity", {"value", "symb"}, options.strict, spec);
+  check_known_keys(r, root, "", kTopKeys, options.strict, spec.file_warnings);
+  check_known_keys(r, kin, "kinematics", {"DH", "symb"}, options.strict, spec.file_warnings);
+  if (const YamlNode* g = root.find("gravity")) check_known_keys(r, *g, "gravity", {"value", "symb"}, options.strict, spec.file_warnings);
   for (const char* pose : {"Base_to_L0", "Ln_to_EE"})
-    if (const YamlNode* p = root.find(pose)) check_keys(r, *p, pose, kPoseKeys, options.strict, spec);
+    if (const YamlNode* p = root.find(pose)) check_known_keys(r, *p, pose, kPoseKeys, options.strict, spec.file_warnings);
   std::vector<std::string> link_names;
   for (int j = 0; j < n; ++j) link_names.push_back("link" + std::to_string(j + 1));
-  check_keys(r, dyn, "dynamics", link_names, options.strict, spec);
+  check_known_keys(r, dyn, "dynamics", link_names, options.strict, spec.file_warnings);
   for (int j = 0; j < n; ++j) {
     const std::string lpath = "dynamics." + link_names[j];
     const YamlNode& link = *dyn.find(link_names[j]);
-    check_keys(r, link, lpath, kLinkKeys, options.strict, spec);
-    if (const YamlNode* fr = link.find("friction")) check_keys(r, *fr, lpath + ".friction", kFrictionKeys, options.strict, spec);
+    check_known_keys(r, link, lpath, kLinkKeys, options.strict, spec.file_warnings);
+    if (const YamlNode* fr = link.find("friction")) check_known_keys(r, *fr, lpath + ".friction", kFrictionKeys, options.strict, spec.file_warnings);
   }
   if (const YamlNode* el = root.find("elastic")) {
-    check_keys(r, *el, "elastic", kElasticKeys, options.strict, spec);
+    check_known_keys(r, *el, "elastic", kElasticKeys, options.strict, spec.file_warnings);
     if (const YamlNode* joints = el->find("joints"); joints && joints->kind == YamlNode::Map)
       for (size_t i = 0; i < joints->keys.size(); ++i)
-        check_keys(r, joints->children[i], "elastic.joints." + joints->key(i), kElasticJointKeys, options.strict, spec);
+        check_known_keys(r, joints->children[i], "elastic.joints." + joints->key(i), kElasticJointKeys, options.strict, spec.file_warnings);
   }
 
   finish_loading(spec, options);

@@ -817,14 +817,16 @@ struct V1Reader {
         if (!is_identity(F)) warn(y, pp, std::string(key) + " is ignored: the robot has no end effector (a tree)");
         return;
       }
-      if (is_identity(T)) {
+      // thunder 1.0 starts the chain at base_link: Base_to_L0 is world -> base_link, whatever the
+      // URDF has above it.
+      if (is_identity(T) || key[0] == 'B') {
         target = pose_of(f);
         return;
       }
       if (f.symbolic())
         warn(y, pp + ".symb", std::string(key) + " follows a non-identity frame of the URDF: Thunder composes them "
              "into numbers, so its symbolic entries are kept numeric");
-      target = pose_of(frame_of(key[0] == 'B' ? F * T : T * F, key));
+      target = pose_of(frame_of(T * F, key));
     };
     compose("Base_to_L0", spec.base, true);
     compose("Ln_to_EE", spec.ee, spec.has_ee);

@@ -1,0 +1,317 @@
+"""thunder_dynamics 1.0 robot files (../shared/thunder_configs_v1/) load unchanged and mean what
+thunder_dynamics 1.0 documents (docs/plugins/*_loader_plugin.md of CentroEPiaggio/thunder_dynamics).
+
+The reference is written here from the files' numbers and the documented conventions, not from
+Thunder's reader: a Pinocchio model built node by node ("node i = the body attached to frame
+parent(i) + the joint after it", T_i = X_i T_joint(q_i); rpy = [r, p, y] is Rx Ry Rz, ypr = [y, p, r]
+is Rz Ry Rx; DH rows are modified DH Tx(a) Rx(alpha) Tz(d) Rz(theta); dh_loader's nodes are base,
+link0..link<n-1> (the joints), link<n> (identity) and the end effector). URDF-based files are
+compared with Pinocchio on the same URDF, cut to the base_link -> ee_link path as urdf_loader does.
+Both sides are exact in float64: tolerances are 1e-9 relative to the magnitudes involved.
+"""
+import pathlib
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import ROOT, run_thunder
+
+pin = pytest.importorskip("pinocchio")
+
+
+def _v1_dir():
+    for c in (ROOT.parent / "shared" / "thunder_configs_v1", ROOT.parents[1] / "shared" / "thunder_configs_v1",
+              pathlib.Path("/work/shared/thunder_configs_v1")):
+        if c.is_dir():
+            return c
+    return None
+
+
+V1 = _v1_dir()
+pytestmark = pytest.mark.skipif(V1 is None, reason="../shared/thunder_configs_v1 is not there")
+
+TREE_FILES = ["RRR.yaml", "serialRRR.yaml", "treeRRR.yaml", "treeSerialRRR.yaml", "seaRRR.yaml",
+              "fixture_testRRR.yaml", "RRR_dh.yaml", "franka_dh.yaml", "debug_franka_dh.yaml", "RRPR.yaml",
+              "ahand_finger.yaml", "ahand_thumb.yaml"]
+URDF_FILES = ["franka_urdf.yaml", "debug_franka_urdf.yaml", "fixture_franka_urdf.yaml", "dynaarm.yaml",
+              "fixture_symbolic_mask_test.yaml", "T1.yaml"]
+
+
+# ------------------------------------------------------------------ the documented conventions
+def rx(a):
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+
+
+def ry(a):
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+
+
+def rz(a):
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+
+
+def frame(d):
+    """A kin_loader frame: xyzrpy, or xyz/tr with rpy (Rx Ry Rz) or ypr (Rz Ry Rx)."""
+    if d is None:
+        return pin.SE3.Identity()
+    if "xyzrpy" in d:
+        v = [float(x) for x in d["xyzrpy"]]
+        return pin.SE3(rx(v[3]) @ ry(v[4]) @ rz(v[5]), np.array(v[:3]))
+    p = np.array([float(x) for x in d.get("xyz", d.get("tr", [0, 0, 0]))])
+    R = np.eye(3)
+    if "rpy" in d:
+        r, pt, y = d["rpy"]
+        R = rx(r) @ ry(pt) @ rz(y)
+    elif "ypr" in d:
+        y, pt, r = d["ypr"]
+        R = rz(y) @ ry(pt) @ rx(r)
+    return pin.SE3(R, p)
+
+
+def dh_row(a, alpha, d, theta):
+    return pin.SE3(rx(alpha), np.array([a, 0, 0])) * pin.SE3(rz(theta), np.array([0, 0, d]))
+
+
+def block(cfg, *names):
+    for n in names:
+        if n in cfg:
+            return cfg[n]
+    return cfg
+
+
+def tree_nodes(cfg):
+    """[(name, parent, joint_type, axis, X)], world -> root frame, and kin_loader's Ln_to_EE."""
+    z = [0, 0, 1]
+    loaders = cfg["pipeline"]["loaders"]
+    if "dh_loader" in loaders:
+        b = cfg["dh_loader"]
+        types, vals = b["joints_type"], [float(v) for v in b["DH"]["value"]]
+        prefix = b["DH"].get("link_names", "link")
+        base, ee = b.get("Base_to_L0"), b.get("Ln_to_EE")
+        nodes = [((base or {}).get("name", "base"), "world", "FIXED", z, frame(base))]
+        for k, t in enumerate(types):
+            nodes.append((f"{prefix}{k}", nodes[-1][0], t, z, dh_row(*vals[4 * k:4 * k + 4])))
+        n = len(types)
+        nodes.append((f"{prefix}{n}", nodes[-1][0], "FIXED", z, pin.SE3.Identity()))
+        nodes.append(((ee or {}).get("name", "ee"), nodes[-1][0], "FIXED", z, frame(ee)))
+        return nodes, pin.SE3.Identity(), None
+    b = block(cfg, "kin_loader", "kinTree_loader")
+    nodes = [(name, d.get("parent", "world"), d.get("joint_type", "FIXED"), d.get("axis", z), frame(d))
+             for name, d in b["kinematics"].items()]
+    return nodes, frame(b.get("Base_to_L0")), (frame(b["Ln_to_EE"]) if "Ln_to_EE" in b else None)
+
+
+def inertia(d):
+    I = d.get("I")
+    if I is None:
+        I = [d[k] for k in ("Ixx", "Ixy", "Ixz", "Iyy", "Iyz", "Izz")]
+    com = d.get("CoM") or [d["CoM_x"], d["CoM_y"], d["CoM_z"]]
+    Ixx, Ixy, Ixz, Iyy, Iyz, Izz = [float(x) for x in I]
+    return pin.Inertia(float(d["mass"]), np.array(com, float),
+                       np.array([[Ixx, Ixy, Ixz], [Ixy, Iyy, Iyz], [Ixz, Iyz, Izz]]))
+
+
+class Reference:
+    """Pinocchio model of a kin_loader/dh_loader file, written from the documented conventions."""
+
+    def __init__(self, cfg):
+        nodes, base, self.ln_to_ee = tree_nodes(cfg)
+        self.model = pin.Model()
+        self.where = {"world": (0, base)}  # node -> (Pinocchio joint, placement in its frame)
+        self.parent = {}
+        self.joint_nodes = []
+        for name, parent, typ, axis, X in nodes:
+            self.parent[name] = parent
+            jid, P = self.where[parent]
+            if typ == "FIXED":
+                self.where[name] = (jid, P * X)
+                continue
+            ax = np.array(axis, float) / np.linalg.norm(axis)
+            jm = pin.JointModelRevoluteUnaligned(ax) if typ[0] == "R" else pin.JointModelPrismaticUnaligned(ax)
+            self.where[name] = (self.model.addJoint(jid, jm, P * X, name), pin.SE3.Identity())
+            self.joint_nodes.append(name)
+        self.chain_end = nodes[-1][0]
+        dyn = block(cfg, "dyn_loader", "dynTree_loader")
+        dynamics = dyn.get("dynamics", cfg.get("dynamics", {}))
+        self.order = int(dyn.get("Dl_order", 0))
+        self.Dl = np.zeros((len(self.joint_nodes), self.order))
+        for name, d in dynamics.items():
+            jid, P = self.where[self.parent[name]]
+            if jid > 0 and "inertial" in d:  # a body on the world does not move
+                self.model.appendBodyToJoint(jid, inertia(d["inertial"]), P)
+            if self.order and "friction" in d and name in self.joint_nodes:  # friction of node i: joint i
+                self.Dl[self.joint_nodes.index(name)] = [float(x) for x in d["friction"]["Dl"][:self.order]]
+        self.model.gravity.linear = np.array(dyn.get("gravity", {}).get("value", [0, 0, 0]), float)
+        self.data = self.model.createData()
+
+    def placement(self, node, q):
+        pin.forwardKinematics(self.model, self.data, q)
+        jid, P = self.where[node]
+        return self.data.oMi[jid] * P
+
+    def jacobian(self, node, q, extra=None):
+        """6 x nv, [linear; angular], world-aligned at the frame origin (node frame * extra)."""
+        pin.computeJointJacobians(self.model, self.data, q)
+        jid, P = self.where[node]
+        if extra is not None:
+            P = P * extra
+        J = pin.getJointJacobian(self.model, self.data, jid, pin.LOCAL_WORLD_ALIGNED).copy()
+        r = self.data.oMi[jid].rotation @ P.translation  # joint origin -> frame origin, world axes
+        J[:3] -= pin.skew(r) @ J[3:]  # v_p = v_o + w x r
+        return J
+
+
+def friction(Dl, dq):
+    """thunder's dl_j = sum_o Dl_{j,o} f_o(dq_j), f_o(v) = v^o (odd o), |v| v^(o-1) (even o)."""
+    out = np.zeros(len(dq))
+    for j, v in enumerate(dq):
+        for o in range(1, Dl.shape[1] + 1):
+            out[j] += Dl[j, o - 1] * (v ** o if o % 2 else abs(v) * v ** (o - 1))
+    return out
+
+
+def load_cfg(name):
+    return yaml.safe_load((V1 / name).read_text())
+
+
+@pytest.fixture(scope="module")
+def gen(tmp_path_factory):
+    cache = {}
+
+    def _gen(name, functions):
+        if name not in cache:
+            out = tmp_path_factory.mktemp("v1") / "out"
+            run_thunder("gen", V1 / name, "-o", out, "--targets", "casadi", "-q", "--functions", ",".join(functions))
+            from conftest import Generated
+            cache[name] = Generated(out)
+        return cache[name]
+
+    return _gen
+
+
+def close(a, b, scale=1.0):
+    np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=1e-9, atol=1e-9 * scale)
+
+
+@pytest.mark.parametrize("name", TREE_FILES)
+def test_tree_file_matches_its_documented_meaning(gen, name):
+    cfg = load_cfg(name)
+    ref = Reference(cfg)
+    serial = all(ref.model.parents[j] == j - 1 for j in range(1, ref.model.njoints))
+    functions = ["M", "G", "Cdq"] + (["dl"] if ref.order else [])
+    frames = []
+    if "dh_loader" not in cfg["pipeline"]["loaders"]:
+        kin = block(cfg, "kin_loader", "kinTree_loader")["kinematics"]
+        frames = [n for n, d in kin.items() if (d.get("available") or d.get("derivatives"))
+                  and not (serial and n == ref.chain_end)]  # a chain's end node is its end effector
+    if serial:
+        functions += ["T_0_ee", "J_ee"]
+    g = gen(name, functions + [f for n in frames for f in (f"T_w_{n}", f"J_{n}")])
+    # kin_loader without an end-effector node: Ln_to_EE follows the last joint.
+    ee_extra = ref.ln_to_ee if ref.chain_end in ref.joint_nodes and ref.ln_to_ee is not None else pin.SE3.Identity()
+    rng = np.random.default_rng(12)
+    nv = ref.model.nv
+    assert g["M"].size1_in(0) == nv
+    for _ in range(4):
+        q, dq = rng.uniform(-2, 2, nv), rng.uniform(-2, 2, nv)
+        M = pin.crba(ref.model, ref.data, q)
+        M = np.triu(M) + np.triu(M, 1).T
+        scale = max(1.0, np.abs(M).max())
+        close(g.call("M", q=q), M, scale)
+        G = pin.computeGeneralizedGravity(ref.model, ref.data, q)
+        close(g.call("G", q=q).ravel(), G, max(1.0, np.abs(G).max()))
+        Cdq = pin.rnea(ref.model, ref.data, q, dq, np.zeros(nv)) - G
+        close(g.call("Cdq", q=q, dq=dq).ravel(), Cdq, max(1.0, np.abs(Cdq).max()))
+        if ref.order:
+            close(g.call("dl", q=q, dq=dq).ravel(), friction(ref.Dl, dq))
+        if serial:
+            close(g.call("T_0_ee", q=q), (ref.placement(ref.chain_end, q) * ee_extra).homogeneous, 10)
+            close(g.call("J_ee", q=q), ref.jacobian(ref.chain_end, q, ee_extra), 10)
+        for n in frames:
+            close(g.call(f"T_w_{n}", q=q), ref.placement(n, q).homogeneous, 10)
+            close(g.call(f"J_{n}", q=q), ref.jacobian(n, q), 10)
+
+
+# A file no fixture covers: every angle non-zero (so Rx Ry Rz and Rz Ry Rx differ), rpy and ypr
+# mixed, unaligned axes, a prismatic joint after a FIXED mount, a branch, bodies reaching their
+# joint through a FIXED node, a second body on one joint, symbolic frame entries, and a generator
+# Thunder does not have.
+SYNTHETIC = """
+pipeline:
+  loaders: [kin_loader, dyn_loader]
+  builders: [kin_builder, dyn_builder, reg_builder]
+  generators: [robot_generator, ros_server_generator]
+kin_loader:
+  kinematics:
+    base:  {parent: world, joint_type: FIXED, xyzrpy: [0.1, -0.2, 0.3, 0.2, -0.4, 0.6]}
+    j1:    {parent: base, joint_type: R, axis: [0, 1, 1], xyz: [0, 0, 0.4], rpy: [0.3, -0.5, 0.7]}
+    mount: {parent: j1, joint_type: FIXED, xyz: [0.2, 0.1, 0], ypr: [0.4, 0.2, -0.3]}
+    j2:    {parent: mount, joint_type: P, axis: [1, 0, 0], xyzrpy: [0.3, 0, 0, 0.1, 0.2, 0.3]}
+    j3:    {parent: j1, joint_type: R, xyz: [0, 0.3, 0.1], ypr: [0.5, -0.2, 0.9], symb: [1, 0, 0, 1, 0, 1]}
+    tip2:  {parent: j2, xyz: [0.1, 0, 0], rpy: [0.2, 0.3, 0.4], available: true}
+    tip3:  {parent: j3, xyz: [0, 0, 0.2], ypr: [0.1, 0.5, -0.2], derivatives: true}
+dyn_loader:
+  gravity: {value: [0.5, -1.0, -9.81]}
+  Dl_order: 3
+  dynamics:
+    j1:
+      inertial: {mass: 2.0, CoM: [0.1, 0, 0], I: [0.1, 0, 0, 0.1, 0, 0.1]}
+      friction: {Dl: [0.3, 0.2, 0.1]}
+    mount:
+      inertial: {mass: 1.2, CoM: [0.05, -0.02, 0.1], I: [0.02, 0.001, -0.002, 0.03, 0.003, 0.025]}
+    j2:
+      inertial: {mass: 0.8, CoM_x: 0.1, CoM_y: 0.05, CoM_z: -0.03, Ixx: 0.01, Ixy: 0.001, Ixz: 0.0, Iyy: 0.012, Iyz: -0.001, Izz: 0.011}
+      friction: {Dl: [0.5, 0.05, 0.02], symb: [1, 0, 1]}
+    j3:
+      inertial: {mass: 0.9, CoM: [0.0, 0.1, 0.05], I: [0.015, 0.0, 0.001, 0.01, 0.0, 0.012], symb: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}
+      friction: {Dl: [0.4, 0.1, 0.03]}
+    tip2:
+      inertial: {mass: 0.5, CoM: [0.02, 0.0, 0.01], I: [0.002, 0, 0, 0.003, 0, 0.004]}
+    tip3:
+      inertial: {mass: 0.3, CoM: [0.0, 0.0, 0.05], I: [0.001, 0, 0, 0.001, 0, 0.0015], symb: [1, 0, 0, 1, 0, 0, 0, 0, 0, 0]}
+"""
+
+
+def test_synthetic_tree_follows_the_documented_conventions(tmp_path):
+    path = tmp_path / "synthetic.yaml"
+    path.write_text(SYNTHETIC)
+    out = tmp_path / "out"
+    proc = run_thunder("gen", path, "-o", out, "--targets", "casadi", "-q", "--functions",
+                       "M,G,Cdq,dl,T_w_tip2,J_tip2,T_w_tip3,J_tip3")
+    assert "ros_server_generator" in proc.stderr and "not available in Thunder" in proc.stderr
+    from conftest import Generated
+    g = Generated(out)
+    cfg = yaml.safe_load(SYNTHETIC)
+    rng = np.random.default_rng(3)
+    for trial in range(4):
+        params = {}
+        if trial >= 2:  # move the symbolic entries: the functions follow the file's meaning
+            kin = cfg["kin_loader"]["kinematics"]["j3"]
+            kin["xyz"][0] += 0.05
+            kin["ypr"][0] += 0.1
+            kin["ypr"][2] -= 0.2
+            origins = np.array(g.param("par_origins")["values"], float)
+            k = 6 * 2  # joint j3: x, y, z, roll, pitch, yaw
+            origins[k + 0] += 0.05 * (trial - 1)
+            origins[k + 5] += 0.1 * (trial - 1)
+            origins[k + 3] -= 0.2 * (trial - 1)
+            params["par_origins"] = origins
+        ref = Reference(cfg)
+        q, dq = rng.uniform(-1.5, 1.5, 3), rng.uniform(-2, 2, 3)
+        M = pin.crba(ref.model, ref.data, q)
+        close(g.call("M", params, q=q), np.triu(M) + np.triu(M, 1).T)
+        close(g.call("G", params, q=q).ravel(), pin.computeGeneralizedGravity(ref.model, ref.data, q), 10)
+        Cdq = pin.rnea(ref.model, ref.data, q, dq, np.zeros(3)) - pin.computeGeneralizedGravity(ref.model, ref.data, q)
+        close(g.call("Cdq", params, q=q, dq=dq).ravel(), Cdq, 10)
+        close(g.call("dl", params, q=q, dq=dq).ravel(), friction(ref.Dl, dq), 10)
+        for n in ("tip2", "tip3"):
+            close(g.call(f"T_w_{n}", params, q=q), ref.placement(n, q).homogeneous)
+            close(g.call(f"J_{n}", params, q=q), ref.jacobian(n, q))
+    # Only the symbolic entries are inputs: j3's body (10) and tip3's mass and CoM_x... (2).
+    dyn = g.param("par_DYN")
+    assert sum(dyn["symbolic"]) == 12

@@ -315,3 +315,77 @@ def test_synthetic_tree_follows_the_documented_conventions(tmp_path):
     # Only the symbolic entries are inputs: j3's body (10) and tip3's mass and CoM_x... (2).
     dyn = g.param("par_DYN")
     assert sum(dyn["symbolic"]) == 12
+
+
+# ------------------------------------------------------------------ urdf_loader
+def urdf_reference(cfg_name):
+    """Pinocchio on the file's URDF, cut to the path base_link -> ee_link (urdf_loader loads that
+    path only; without ee_link the whole tree), gravity from the YAML (default 0, as documented)."""
+    cfg = load_cfg(cfg_name)
+    b = cfg["urdf_loader"]
+    urdf = pathlib.Path(b["urdf_path"])
+    urdf = urdf if urdf.is_absolute() and urdf.exists() else V1 / urdf.name
+    root = ET.parse(urdf).getroot()
+    if "ee_link" in b:
+        parent_of = {j.find("child").get("link"): j.find("parent").get("link") for j in root.findall("joint")}
+        keep, link = set(), b["ee_link"]
+        while True:
+            keep.add(link)
+            if link == b.get("base_link") or link not in parent_of:
+                break
+            link = parent_of[link]
+        for j in root.findall("joint"):
+            if j.find("child").get("link") not in keep or j.find("parent").get("link") not in keep:
+                root.remove(j)
+        for link in root.findall("link"):
+            if link.get("name") not in keep:
+                root.remove(link)
+    model = pin.buildModelFromXML(ET.tostring(root, encoding="unicode"))
+    model.gravity.linear = np.array(b.get("gravity", {}).get("value", [0, 0, 0]), float)
+    return cfg, model, model.createData()
+
+
+@pytest.mark.parametrize("name", URDF_FILES)
+def test_urdf_file_matches_pinocchio_on_its_urdf(gen, name):
+    cfg, model, data = urdf_reference(name)
+    b = cfg["urdf_loader"]
+    ee = b.get("ee_link")
+    functions = ["M", "G"] + (["Cdq", "T_0_ee", "J_ee"] if ee else [])
+    g = gen(name, functions)
+    nv = model.nv
+    assert g["M"].size1_in(0) == nv
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        q, dq = rng.uniform(-1.5, 1.5, nv), rng.uniform(-2, 2, nv)
+        M = pin.crba(model, data, q)
+        close(g.call("M", q=q), np.triu(M) + np.triu(M, 1).T, 10)
+        G = pin.computeGeneralizedGravity(model, data, q)
+        close(g.call("G", q=q).ravel(), G, 100)
+        if ee:
+            close(g.call("Cdq", q=q, dq=dq).ravel(), pin.rnea(model, data, q, dq, np.zeros(nv)) - G, 100)
+            fid = model.getFrameId(ee)
+            pin.forwardKinematics(model, data, q)
+            pin.updateFramePlacements(model, data)
+            close(g.call("T_0_ee", q=q), data.oMf[fid].homogeneous)
+            J = pin.computeFrameJacobian(model, data, q, fid, pin.LOCAL_WORLD_ALIGNED)
+            close(g.call("J_ee", q=q), J)
+
+
+def test_urdf_loader_masks_follow_the_yaml():
+    """symbolic_dynamics / symbolic_kinematics: a boolean, or `default` plus per-link masks as a
+    scalar, a list or a map (mass/com/inertia, xyz/rpy); a kinematic mask of <link> is the origin
+    of the joint that leaves <link>."""
+    import json
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        run_thunder("gen", V1 / "fixture_symbolic_mask_test.yaml", "-o", pathlib.Path(tmp) / "o",
+                    "--targets", "casadi", "-q", "--functions", "M")
+        m = json.loads((pathlib.Path(tmp) / "o" / "manifest.json").read_text())
+    params = {p["name"]: p for p in m["params"]}
+    dyn = np.array(params["par_DYN"]["symbolic"], bool).reshape(-1, 10)
+    assert dyn[0].all()  # panda_link1: true
+    assert list(dyn[1].astype(int)) == [1, 0, 1, 0, 1, 0, 1, 0, 1, 0]  # panda_link2: mass, com, inertia
+    kin = np.array(params["par_origins"]["symbolic"], bool).reshape(-1, 6)
+    assert not kin[0].any()  # panda_link0 (joint1's origin): [0, 0, 0, 0, 0, 0]
+    assert kin[1].all()  # panda_link1: 1 -> joint2's origin
+    assert list(kin[2].astype(int)) == [1, 0, 1, 0, 1, 0]  # panda_link2 -> joint3: xyz [1,0,1], rpy [0,1,0]

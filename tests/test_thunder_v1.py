@@ -184,12 +184,13 @@ def gen(tmp_path_factory):
     cache = {}
 
     def _gen(name, functions):
-        if name not in cache:
+        key = (name, tuple(functions))
+        if key not in cache:
             out = tmp_path_factory.mktemp("v1") / "out"
             run_thunder("gen", V1 / name, "-o", out, "--targets", "casadi", "-q", "--functions", ",".join(functions))
             from conftest import Generated
-            cache[name] = Generated(out)
-        return cache[name]
+            cache[key] = Generated(out)
+        return cache[key]
 
     return _gen
 
@@ -389,3 +390,78 @@ def test_urdf_loader_masks_follow_the_yaml():
     assert not kin[0].any()  # panda_link0 (joint1's origin): [0, 0, 0, 0, 0, 0]
     assert kin[1].all()  # panda_link1: 1 -> joint2's origin
     assert list(kin[2].astype(int)) == [1, 0, 1, 0, 1, 0]  # panda_link2 -> joint3: xyz [1,0,1], rpy [0,1,0]
+
+
+def test_seaRRR_elastic_terms_follow_soft_loader(gen):
+    """soft_loader's joint `link0` (R_SEA) is the elastic joint: k = K (x - q_0), dm = Dm dx,
+    Mm = motor inertia, with the file's K = 10, Dm = 0.1, Mm = 1 (K_order 1, D_order 0)."""
+    g = gen("seaRRR.yaml", ["k", "dm", "Mm", "M"])
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        q, x, dx = rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 1), rng.uniform(-1, 1, 1)
+        close(g.call("k", q=q, x=x).ravel(), 10.0 * (x - q[0]))
+        close(g.call("dm", dx=dx).ravel(), 0.1 * dx)
+    close(g.call("Mm"), [[1.0]])
+
+
+@pytest.mark.parametrize("name", ["treeRRR.yaml", "RRPR.yaml"])
+def test_identities_on_v1_files(gen, name):
+    """No reference needed: M symmetric positive definite, tau(q, 0, 0) = G, dM/dt - 2C skew."""
+    g = gen(name, ["M", "C", "G", "tau"])
+    n = g["M"].size1_in(0)
+    rng = np.random.default_rng(9)
+    for _ in range(3):
+        q, dq = rng.uniform(-1.5, 1.5, n), rng.uniform(-2, 2, n)
+        M = g.call("M", q=q)
+        close(M, M.T)
+        assert np.linalg.eigvalsh(M).min() > 0
+        close(g.call("tau", q=q, dq=np.zeros(n), ddq=np.zeros(n)).ravel(), g.call("G", q=q).ravel())
+        h = 1e-6  # central difference: error O(h^2) ~ 1e-12, rounding ~ 1e-10 on entries ~ 1
+        Mdot = (g.call("M", q=q + h * dq) - g.call("M", q=q - h * dq)) / (2 * h)
+        S = Mdot - 2 * g.call("C", q=q, dq=dq)
+        np.testing.assert_allclose(S, -S.T, atol=1e-7)
+
+
+def _load_error(tmp_path, text, *extra):
+    path = tmp_path / "robot.yaml"
+    path.write_text(text)
+    return run_thunder("gen", path, "-o", tmp_path / "o", "--targets", "casadi", "--functions", "M", *extra,
+                       check=False)
+
+
+BASE = """pipeline:
+  loaders: [kin_loader, dyn_loader]
+kin_loader:
+  kinematics:
+    link0: {parent: world, joint_type: R, xyzrpy: [0, 0, 1, 0, 0, 0]}
+    EE: {parent: link0, xyz: [1, 0, 0], rpy: [0, 0, 0]}
+dyn_loader:
+  gravity: {value: [0, 0, -9.81]}
+  dynamics:
+    EE:
+      inertial: {mass: 1, CoM: [0.5, 0, 0], I: [0.01, 0, 0, 0.3, 0, 0.3]}
+"""
+
+
+@pytest.mark.parametrize("old, new, expect", [
+    ("parent: link0", "parnet: link0", "robot.yaml:6: kin_loader.kinematics.EE.parnet: unknown key 'parnet'; did you mean 'parent'?"),
+    ("parent: link0", "parent: link9", "robot.yaml:6: kin_loader.kinematics.EE.parent: unknown parent 'link9'"),
+    ("joint_type: R", "joint_type: Q", "robot.yaml:5: kin_loader.kinematics.link0.joint_type: unknown joint type 'Q'"),
+    ("rpy: [0, 0, 0]", "rp: [0, 0, 0]", "robot.yaml:6: kin_loader.kinematics.EE.rp: unknown key 'rp'; did you mean 'rpy'?"),
+    (", rpy: [0, 0, 0]", "", "robot.yaml:6: kin_loader.kinematics.EE: missing required key 'rpy'"),
+    ("    EE:\n      inertial", "    EF:\n      inertial", "robot.yaml:10: dyn_loader.dynamics.EF: no node named 'EF'"),
+    ("I: [0.01, 0, 0, 0.3, 0, 0.3]", "I: [0.01, 0, 0.3]", "robot.yaml:11: dyn_loader.dynamics.EE.inertial.I: expected 6 numbers, got 3"),
+    ("loaders: [kin_loader, dyn_loader]", "loaders: [kin_loader, dh_loader]", "pipeline.loaders: expected exactly one of kin_loader, dh_loader and urdf_loader"),
+    ("loaders: [kin_loader, dyn_loader]", "loaders: [kin_loader, magic_loader]", "pipeline.loaders: unknown loader 'magic_loader'"),
+])
+def test_v1_errors_name_file_line_and_field(tmp_path, old, new, expect):
+    assert old in BASE
+    proc = _load_error(tmp_path, BASE.replace(old, new), "--strict")
+    assert expect in proc.stderr, proc.stderr
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr and "terminate" not in proc.stderr
+
+
+def test_v1_unknown_keys_warn_without_strict(tmp_path):
+    proc = _load_error(tmp_path, BASE.replace("parent: link0", "parnet: link0").replace("EE: {parnet", "EE: {parent: link0, parnet"))
+    assert proc.returncode == 0, proc.stderr
+    assert "unknown key 'parnet'; did you mean 'parent'? (ignored)" in proc.stderr

@@ -675,7 +675,8 @@ struct V1Reader {
       if (it == node_index.end()) {
         std::string list;
         for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-        r.fail(&dyn->children[i], path, "no node named '" + name + "' in the kinematics (nodes: " + list + ")");
+        throw InputError(r.file(), i < dyn->key_lines.size() ? dyn->key_lines[i] : dyn->children[i].line, path,
+                         "no node named '" + name + "' in the kinematics (nodes: " + list + ")");
       }
       const YamlNode& e = dyn->children[i];
       r.expect_map(e, path);

@@ -465,3 +465,43 @@ def test_v1_unknown_keys_warn_without_strict(tmp_path):
     proc = _load_error(tmp_path, BASE.replace("parent: link0", "parnet: link0").replace("EE: {parnet", "EE: {parent: link0, parnet"))
     assert proc.returncode == 0, proc.stderr
     assert "unknown key 'parnet'; did you mean 'parent'? (ignored)" in proc.stderr
+
+
+# ------------------------------------------------------------------ thunder 1.0 function names
+def test_v1_frame_functions_of_available_and_derivatives_nodes(gen):
+    """seaRRR's EE node is `available` and `derivatives`: T_w_EE, J_EE, J_EE_dot, J_EE_ddot,
+    J_EE_pinv = J'(J J' + 0.02 I)^-1 (kin_builder's MU), and, its frame being symbolic,
+    reg_Jdq_EE = d(J_EE dq)/d(symbolic kinematic parameters). Checked against the reference model,
+    central differences (h = 1e-6: truncation ~1e-12, rounding ~1e-10) and numpy."""
+    cfg = load_cfg("seaRRR.yaml")
+    ref = Reference(cfg)
+    g = gen("seaRRR.yaml", ["T_w_EE", "J_EE", "J_EE_dot", "J_EE_ddot", "J_EE_pinv", "reg_Jdq_EE", "dyn2reg"])
+    rng = np.random.default_rng(1)
+    h = 1e-6
+    for _ in range(3):
+        q, dq, ddq = rng.uniform(-1.5, 1.5, 3), rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3)
+        close(g.call("T_w_EE", q=q), ref.placement("EE", q).homogeneous)
+        J = ref.jacobian("EE", q)
+        close(g.call("J_EE", q=q), J)
+        Jdot = (ref.jacobian("EE", q + h * dq) - ref.jacobian("EE", q - h * dq)) / (2 * h)
+        np.testing.assert_allclose(g.call("J_EE_dot", q=q, dq=dq), Jdot, atol=1e-7)
+        jd = lambda s: g.call("J_EE_dot", q=q + s * dq + 0.5 * s * s * ddq, dq=dq + s * ddq)  # noqa: E731
+        np.testing.assert_allclose(g.call("J_EE_ddot", q=q, dq=dq, ddq=ddq), (jd(h) - jd(-h)) / (2 * h), atol=1e-6)
+        close(g.call("J_EE_pinv", q=q), J.T @ np.linalg.inv(J @ J.T + 0.02 * np.eye(6)))
+        # par_Ln2EE (all symbolic): x, y, z, yaw, pitch, roll of EE after link2.
+        p0 = np.array(g.param("par_Ln2EE")["values"], float)
+        R = g.call("reg_Jdq_EE", q=q, dq=dq)
+        assert R.shape == (6, 6)
+        for k in range(6):
+            e = np.zeros(6)
+            e[k] = h
+            Jdq = lambda p: g.call("J_EE", {"par_Ln2EE": p}, q=q) @ dq  # noqa: E731
+            np.testing.assert_allclose(R[:, k], (Jdq(p0 + e) - Jdq(p0 - e)) / (2 * h), atol=1e-7)
+    # dyn2reg: [m, m c, I_c + m (c'c 1 - c c')] per body (dyn_builder's parallel axis).
+    dyn = np.array(g.param("par_DYN")["values"], float).reshape(-1, 10)
+    reg = np.asarray(g["dyn2reg"](dyn.ravel())).ravel().reshape(-1, 10)
+    for d, r in zip(dyn, reg):
+        m, c = d[0], d[1:4]
+        Ixx, Ixy, Ixz, Iyy, Iyz, Izz = d[4:]
+        Io = np.array([[Ixx, Ixy, Ixz], [Ixy, Iyy, Iyz], [Ixz, Iyz, Izz]]) + m * (c @ c * np.eye(3) - np.outer(c, c))
+        close(r, [m, *(m * c), Io[0, 0], Io[0, 1], Io[0, 2], Io[1, 1], Io[1, 2], Io[2, 2]])

@@ -918,6 +918,40 @@ struct V1Reader {
     }
   }
 
+  /// The builders' options that change names or results; the others are checked and noted.
+  void read_builders() {
+    spec.v1.on = true;
+    spec.pinv_damping = 0.02;  // kin_builder's MU
+    auto choice = [&](const Block& b, const char* key, std::vector<std::string> allowed) -> std::string {
+      std::string p;
+      const YamlNode* n = find(b, key, p);
+      if (!n) return "auto";
+      const std::string v = r.text(*n, p);
+      if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+        std::string list;
+        for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        r.fail(n, p, "unknown value '" + v + "'; allowed: " + list);
+      }
+      return v;
+    };
+    const Block dyn = block("dyn_builder");
+    choice(dyn, "dynamics_method", {"auto", "rnea", "crba", "lagrange"});  // same M, Cdq, G: ours
+    const std::string c = choice(dyn, "C_method", {"auto", "rnea", "christoffel"});
+    spec.v1.coriolis = c == "rnea" ? "recursive" : c;
+    std::string p;
+    for (const char* k : {"compute_C_std", "compute_J_cm"})
+      if (const YamlNode* n = find(dyn, k, p)) r.boolean(*n, p);  // C_std and J_cm_i are always built
+    if (dyn.path.size()) check(*dyn.node, dyn.path, {"dynamics_method", "C_method", "compute_C_std", "compute_J_cm"});
+    const Block reg = block("reg_builder");
+    std::string rm = "rnea";
+    if (const YamlNode* n = find(reg, "regressor_method", p)) rm = r.text(*n, p);
+    if (rm != "rnea" && rm != "lagrange")
+      r.fail(find(reg, "regressor_method", p), p, "unknown value '" + rm + "'; allowed: rnea, lagrange");
+    if (reg.path.size()) check(*reg.node, reg.path, {"regressor_method"});
+    const Block kin = block("kin_builder");
+    if (kin.path.size()) check(*kin.node, kin.path, {});
+  }
+
   RobotSpec read() {
     read_pipeline();
     spec.name = opt.name.empty() ? std::filesystem::path(r.file()).stem().string() : opt.name;
@@ -931,6 +965,23 @@ struct V1Reader {
       build_tree();
       read_dyn();
       read_soft();
+    }
+    read_builders();
+    if (uses("urdf_loader")) {
+      // urdf_loader marks its terminal nodes (ee_link, or the leaves of the tree) available and
+      // derivatives.
+      if (spec.has_ee) {
+        spec.v1.available = spec.v1.derivatives = {spec.ee_link};
+      } else {
+        for (const Frame& f : spec.frames)
+          if (f.leaf && f.body >= 0) spec.v1.available.push_back(f.name);
+        spec.v1.derivatives = spec.v1.available;
+      }
+    } else {
+      for (const Node& n : nodes) {
+        if (n.available) spec.v1.available.push_back(n.name);
+        if (n.derivatives) spec.v1.derivatives.push_back(n.name);
+      }
     }
     check(root, "", top_keys);
     spec.source_file = r.file();

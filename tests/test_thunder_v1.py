@@ -505,3 +505,84 @@ def test_v1_frame_functions_of_available_and_derivatives_nodes(gen):
         Ixx, Ixy, Ixz, Iyy, Iyz, Izz = d[4:]
         Io = np.array([[Ixx, Ixy, Ixz], [Ixy, Iyy, Iyz], [Ixz, Iyz, Izz]]) + m * (c @ c * np.eye(3) - np.outer(c, c))
         close(r, [m, *(m * c), Io[0, 0], Io[0, 1], Io[0, 2], Io[1, 1], Io[1, 2], Io[2, 2]])
+
+
+# ------------------------------------------------------------------ the v0.1 layout
+V01 = """# thunder v0.1: top-level DH, type_joints as a string, gravity as a list, inline inertial block
+PI_2: &PI_2 1.5707963267948966
+num_joints: 3
+type_joints: 'RPR'
+DH: [0,  0,      1,   0,
+     0.2, *PI_2, 0.1, 0.3,
+     1,  0,      0,   0]
+gravity: [0, 0, -9.81]
+Base_to_L0:
+  tr: [0.1, 0, 0.2]
+  ypr: [0.3, 0, 0]
+Ln_to_EE:
+  tr: [1, 0, 0]
+  ypr: [0, 0, -1.5707963267948966]
+link0:
+  origin: {xyz: [0, 0, 0], rpy: [0, 0, 0]}
+  mass: 5
+  inertia: {xx: 1, yy: 1, zz: 1, xy: 0, xz: 0, yz: 0}
+  friction: {d1: 0.5, d2: 0.05}
+link1:
+  origin: {xyz: [0.5, 0.01, -0.02], rpy: [0, 0, 0]}
+  mass: 1.0
+  inertia: {xx: 0.01, yy: 0.3, zz: 0.3, xy: 0.001, xz: 0, yz: 0.002}
+  friction: {d1: 0.1, d2: 0.01}
+link2:
+  origin: {xyz: [0.1, 0.2, 0.3], rpy: [0.3, -0.2, 0.5]}
+  mass: 2.0
+  inertia: {xx: 0.02, yy: 0.03, zz: 0.04, xy: 0.001, xz: -0.002, yz: 0.003}
+  friction: {d1: 0.2, d2: 0.02}
+link3:
+  origin: {xyz: [0.4, 0, 0.1], rpy: [0, 0, 0]}
+  mass: 0.5
+  inertia: {xx: 0.005, yy: 0.006, zz: 0.007, xy: 0, xz: 0, yz: 0}
+  friction: {d1: 0.3, d2: 0.03}
+"""
+
+
+def test_v01_layout_loads_and_means_modified_dh(tmp_path):
+    """linkK: CoM (origin.xyz) in DH frame K, inertia about the CoM in a frame rotated by
+    origin.rpy (URDF convention, as franka_inertial.yaml); friction d1, d2 of joint K."""
+    path = tmp_path / "R3_v01.yaml"
+    path.write_text(V01)
+    out = tmp_path / "o"
+    run_thunder("gen", path, "-o", out, "--targets", "casadi", "-q", "--functions", "M,G,Cdq,dl,T_0_ee")
+    from conftest import Generated
+    g = Generated(out)
+    cfg = yaml.safe_load(V01)
+    model = pin.Model()
+    base = pin.SE3(rz(0.3), np.array([0.1, 0, 0.2]))
+    jid = 0
+    for k, t in enumerate(cfg["type_joints"]):
+        a, alpha, d, theta = cfg["DH"][4 * k:4 * k + 4]
+        X = dh_row(a, alpha, d, theta) if t == "R" else pin.SE3(rx(alpha), np.array([a, 0, 0])) * \
+            pin.SE3(rz(theta), np.array([0, 0, d]))  # prismatic: q adds to d, along z after Rz(theta)
+        jm = pin.JointModelRZ() if t == "R" else pin.JointModelPZ()
+        jid = model.addJoint(jid, jm, (base if k == 0 else pin.SE3.Identity()) * X, f"j{k}")
+        L = cfg[f"link{k + 1}"]
+        i = L["inertia"]
+        I = np.array([[i["xx"], i["xy"], i["xz"]], [i["xy"], i["yy"], i["yz"]], [i["xz"], i["yz"], i["zz"]]])
+        r, p, y = L["origin"]["rpy"]
+        R = rz(y) @ ry(p) @ rx(r)
+        model.appendBodyToJoint(jid, pin.Inertia(L["mass"], np.array(L["origin"]["xyz"], float), R @ I @ R.T),
+                                pin.SE3.Identity())
+    model.gravity.linear = np.array([0, 0, -9.81])
+    data = model.createData()
+    Dl = np.array([[cfg[f"link{k}"]["friction"]["d1"], cfg[f"link{k}"]["friction"]["d2"]] for k in (1, 2, 3)])
+    ee = pin.SE3(rx(-np.pi / 2), np.array([1.0, 0, 0]))  # ypr [0, 0, -pi/2]: roll
+    rng = np.random.default_rng(8)
+    for _ in range(3):
+        q, dq = rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3)
+        M = pin.crba(model, data, q)
+        close(g.call("M", q=q), np.triu(M) + np.triu(M, 1).T)
+        G = pin.computeGeneralizedGravity(model, data, q)
+        close(g.call("G", q=q).ravel(), G, 10)
+        close(g.call("Cdq", q=q, dq=dq).ravel(), pin.rnea(model, data, q, dq, np.zeros(3)) - G, 10)
+        close(g.call("dl", q=q, dq=dq).ravel(), friction(Dl, dq))
+        pin.forwardKinematics(model, data, q)
+        close(g.call("T_0_ee", q=q), (data.oMi[jid] * ee).homogeneous)

@@ -46,6 +46,11 @@ RobotSpec load_urdf(const std::string& path, const LoadOptions& options = {});
 /// linkK.friction.{d1,d2}, end_effector with use_EE). Symbolic flags are kept.
 void apply_inertial_file(RobotSpec& spec, const std::string& path);
 
+class YamlReader;
+struct YamlNode;
+/// The same, from the map `block` of an already parsed file (the v0.1 layout keeps it inline).
+void apply_inertial_block(RobotSpec& spec, const YamlReader& r, const YamlNode& block);
+
 /// Applies the end of loading common to all formats: physical warnings, or errors with strict.
 void finish_loading(RobotSpec& spec, const LoadOptions& options);
 

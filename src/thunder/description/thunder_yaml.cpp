@@ -258,10 +258,84 @@ void check_known_keys(const YamlReader& r, const YamlNode& node, const std::stri
   }
 }
 
+/// thunder's oldest layout (v0.1): top-level `DH` list, `type_joints` as a string ('RRR') or a
+/// list, `gravity` as a list, no symb flags, and the inertial parameters inline in the
+/// franka_inertial.yaml format (link0 = the base, link1..linkn, end_effector), at the top level or
+/// under `inertial:`. Every parameter is numeric (make sets symbolic with --symb).
+RobotSpec load_thunder_v01(const YamlReader& r, const YamlNode& root, const std::string& path,
+                           const LoadOptions& options) {
+  RobotSpec spec;
+  spec.name = options.name.empty() ? file_stem(path) : options.name;
+  spec.source_file = path;
+  spec.format = "thunder-yaml";
+  const int n = r.integer(r.require(root, "", "num_joints"), "num_joints", /*positive=*/true);
+  const YamlNode& tj = r.require(root, "", "type_joints");
+  std::vector<std::string> types;
+  if (tj.kind == YamlNode::Scalar) {
+    for (char c : tj.str()) types.push_back(std::string(1, c));
+    if (static_cast<int>(types.size()) != n)
+      r.fail(&tj, "type_joints", "expected " + std::to_string(n) + " joint types (num_joints), got '" + tj.str() + "'");
+  } else {
+    const auto items = r.list(tj, "type_joints", n, "joint types (one per joint)");
+    for (size_t i = 0; i < items.size(); ++i) types.push_back(r.text(*items[i], YamlReader::item("type_joints", i)));
+  }
+  const auto dh = read_values(r, root, "", "DH", 4 * n,
+                              "DH numbers (4 * num_joints = " + std::to_string(4 * n) + ": a, alpha, d, theta per joint)");
+  spec.joints.resize(n);
+  for (int j = 0; j < n; ++j) {
+    Joint& joint = spec.joints[j];
+    joint.name = "joint" + std::to_string(j + 1);
+    joint.parent = j - 1;
+    if (types[j] == "R") joint.type = JointType::Revolute;
+    else if (types[j] == "P") joint.type = JointType::Prismatic;
+    else r.fail(&tj, YamlReader::item("type_joints", j), "unknown joint type '" + types[j] + "'; allowed: R, P");
+    for (int c = 0; c < 4; ++c) joint.dh[c] = dh[4 * j + c];
+  }
+  const double g0[3] = {0, 0, -9.81};
+  for (int i = 0; i < 3; ++i) spec.gravity[i] = constant(g0[i], YamlReader::item("gravity", i));
+  if (const YamlNode* g = root.find("gravity")) {
+    if (g->kind == YamlNode::Map) {
+      const auto v = read_values(r, *g, "gravity", "value", 3, "numbers (gravity x, y, z)");
+      for (int i = 0; i < 3; ++i) spec.gravity[i] = v[i];
+    } else {
+      const auto v = read_values(r, root, "", "gravity", 3, "numbers (gravity x, y, z)");
+      for (int i = 0; i < 3; ++i) spec.gravity[i] = v[i];
+    }
+  }
+  spec.base = read_pose(r, root, "Base_to_L0");
+  spec.ee = read_pose(r, root, "Ln_to_EE");
+  const YamlNode* block = root.find("inertial");
+  if (block) r.expect_map(*block, "inertial");
+  else block = &root;
+  // Dl_order: the friction coefficients d1, d2, ... of link1.
+  if (const YamlNode* l1 = block->find("link1"))
+    if (const YamlNode* fr = l1->find("friction"); fr && fr->kind == YamlNode::Map)
+      while (fr->find("d" + std::to_string(spec.Dl_order + 1))) ++spec.Dl_order;
+  spec.links.resize(n);
+  for (int j = 0; j < n; ++j) {
+    Link& l = spec.links[j];
+    l.name = "link" + std::to_string(j + 1);
+    const std::string f = (block == &root ? "" : "inertial.") + l.name;
+    l.mass = constant(0, f + ".mass");
+    for (int i = 0; i < 3; ++i) l.com[i] = constant(0, f + ".origin.xyz[" + std::to_string(i) + "]");
+    const char* in[6] = {"xx", "xy", "xz", "yy", "yz", "zz"};
+    for (int i = 0; i < 6; ++i) l.inertia[i] = constant(0, f + ".inertia." + in[i]);
+    for (int o = 0; o < spec.Dl_order; ++o) l.friction.push_back(constant(0, f + ".friction.d" + std::to_string(o + 1)));
+  }
+  apply_inertial_block(spec, r, *block);
+  std::vector<std::string> top = {"version", "num_joints", "type_joints", "DH", "gravity", "Base_to_L0", "Ln_to_EE",
+                                  "inertial", "end_effector"};
+  for (int j = 0; j <= n; ++j) top.push_back("link" + std::to_string(j));
+  check_known_keys(r, root, "", top, options.strict, spec.file_warnings);
+  finish_loading(spec, options);
+  return spec;
+}
+
 RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options) {
   const YamlReader r(path);
   const YamlNode root = r.load();
   if (is_thunder_v1_layout(root)) return load_thunder_v1_yaml(r, root, options);
+  if (root.find("DH") && !root.find("kinematics")) return load_thunder_v01(r, root, path, options);
   if (!root.find("num_joints") && root.find("link0"))
     r.fail(&root, "", "this is an inertial parameter file, not a robot description; pass it with --par");
 

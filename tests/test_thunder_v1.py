@@ -586,3 +586,49 @@ def test_v01_layout_loads_and_means_modified_dh(tmp_path):
         close(g.call("dl", q=q, dq=dq).ravel(), friction(Dl, dq))
         pin.forwardKinematics(model, data, q)
         close(g.call("T_0_ee", q=q), (data.oMi[jid] * ee).homogeneous)
+
+
+LEGACY_KIN = """pipeline:
+  loaders:    ["kin_loader", "dyn_loader"]
+version: 1.0
+PI_2: &PI_2           1.5707963267948966
+PI_2_neg: &PI_2_neg  -1.5707963267948966
+kin_loader:
+  num_joints: 3
+  joints_type: ['R', 'R', 'R']
+  kinematics:
+    link1: {symb: [0,0,0,0,0,0], xyzrpy: [0,0,1, 0,0,0]}
+    link2: {symb: [0,0,0,0,0,0], xyzrpy: [1,0,0, *PI_2,0,0]}
+    link3: {symb: [0,0,0,0,0,0], xyzrpy: [1,0,0, 0,0,0]}
+  Ln_to_EE: {name: "EE", symb: [0,0,0, 0,0,0], xyz: [1, 0, 0], ypr: [0, 0, *PI_2_neg]}
+dyn_loader:
+  Dl_order: 2
+  gravity: {symb: [0,0,0], value: [0, 0, -9.81]}
+  dynamics:
+""" + "".join(f"""    link{k}:
+      inertial: {{mass: 1.0, CoM_x: 0.5, CoM_y: 0.0, CoM_z: 0.0, Ixx: 0.01, Ixy: 0.0, Ixz: 0.0, Iyy: 0.3, Iyz: 0.0, Izz: 0.3}}
+      friction: {{symb: [0,0], Dl: [0.1, 0.01]}}
+""" for k in (1, 2, 3))
+
+
+def test_older_kin_loader_chain_is_the_same_robot_as_RRR(tmp_path):
+    """The older kin_loader layout of RRR_rnea.yaml (upstream debug file): nodes without parent and
+    joint_type, types from joints_type, bodies moved by their own node's joint (v0.x style). It is
+    RRR.yaml's robot, whose documented meaning is the reference here."""
+    path = tmp_path / "RRR_rnea.yaml"
+    path.write_text(LEGACY_KIN)
+    out = tmp_path / "o"
+    proc = run_thunder("gen", path, "-o", out, "--targets", "casadi", "-q", "--functions", "M,G,dl,T_0_ee,J_EE")
+    assert "older kin_loader layout" in proc.stderr
+    from conftest import Generated
+    g = Generated(out)
+    ref = Reference(load_cfg("RRR.yaml"))
+    rng = np.random.default_rng(2)
+    for _ in range(3):
+        q, dq = rng.uniform(-2, 2, 3), rng.uniform(-2, 2, 3)
+        M = pin.crba(ref.model, ref.data, q)
+        close(g.call("M", q=q), np.triu(M) + np.triu(M, 1).T)
+        close(g.call("G", q=q).ravel(), pin.computeGeneralizedGravity(ref.model, ref.data, q), 10)
+        close(g.call("dl", q=q, dq=dq).ravel(), friction(ref.Dl, dq))
+        close(g.call("T_0_ee", q=q), ref.placement("EE", q).homogeneous, 10)
+        close(g.call("J_EE", q=q), ref.jacobian("EE", q), 10)

@@ -303,12 +303,28 @@ struct V1Reader {
   // ---------------------------------------------------------------- kin_loader
   Frame6 kin_base, kin_ee;
   bool kin_has_ee_pose = false;
+  std::string kin_ee_name = "ee";
+  bool legacy_chain = false;
   void read_kin() {
     const Block b = block("kin_loader");
     std::string path;
     const YamlNode* kin = find(b, "kinematics", path);
     if (!kin) r.fail(b.node, YamlReader::join(b.path, "kinematics"), "missing required key 'kinematics'");
     r.expect_map(*kin, path);
+    // The older kin_loader (RRR_rnea.yaml): a chain whose types are in the block's joints_type,
+    // no node with `parent` or `joint_type`, and bodies (v0.x style) moved by their own node's joint.
+    std::string jtp;
+    const YamlNode* jt_list = find(b, "joints_type", jtp);
+    legacy_chain = jt_list != nullptr;
+    for (size_t i = 0; i < kin->keys.size() && legacy_chain; ++i)
+      if (kin->children[i].kind != YamlNode::Map || kin->children[i].find("parent") || kin->children[i].find("joint_type"))
+        legacy_chain = false;
+    std::vector<const YamlNode*> legacy_types;
+    if (legacy_chain) {
+      legacy_types = r.list(*jt_list, jtp, -1, "joint types");
+      warn(kin, path, "nodes without parent and joint_type, with " + jtp + ": read as the older kin_loader layout "
+           "(a chain, joint k of type joints_type[k], the body of a node moved by its own joint)");
+    }
     for (size_t i = 0; i < kin->keys.size(); ++i) {
       const YamlNode& y = kin->children[i];
       Node n;
@@ -317,8 +333,13 @@ struct V1Reader {
       n.yaml = &y;
       r.expect_map(y, n.path);
       check(y, n.path, kNodeKeys);
-      std::string parent = "world";
+      std::string parent = legacy_chain && i > 0 ? kin->key(i - 1) : "world";
       if (const YamlNode* p = y.find("parent")) parent = r.text(*p, n.path + ".parent");
+      if (legacy_chain && i < legacy_types.size()) {
+        n.type = r.text(*legacy_types[i], YamlReader::item(jtp, i));
+        if (n.type != "R" && n.type != "P" && n.type != "R_SEA" && n.type != "P_SEA")
+          r.fail(legacy_types[i], YamlReader::item(jtp, i), "unknown joint type '" + n.type + "'; allowed: R, P, R_SEA, P_SEA");
+      }
       n.parent = parent_index(parent, y.find("parent") ? y.find("parent") : &y, n.path + ".parent");
       if (const YamlNode* t = y.find("joint_type")) {
         n.type = r.text(*t, n.path + ".joint_type");
@@ -350,6 +371,7 @@ struct V1Reader {
       check(*ep, p, kFrameKeys);
       kin_ee = read_frame(*ep, p, false);
       kin_has_ee_pose = true;
+      if (const YamlNode* nm = ep->find("name")) kin_ee_name = r.text(*nm, p + ".name");
     }
     int movable = 0;
     for (const Node& n : nodes) movable += n.movable();
@@ -359,7 +381,8 @@ struct V1Reader {
         r.fail(nj, p, "num_joints is " + std::to_string(v) + " but kinematics has " + std::to_string(movable) +
                           " movable nodes (joint_type R, P, R_SEA or P_SEA)");
     }
-    if (const YamlNode* jt = find(b, "joints_type", p)) r.list(*jt, p, movable, "joint types (one per movable node)");
+    if (const YamlNode* jt = find(b, "joints_type", p); jt && !legacy_chain)
+      r.list(*jt, p, movable, "joint types (one per movable node)");
     if (b.path.size()) check(*b.node, b.path, {"num_joints", "joints_type", "kinematics", "Base_to_L0", "Ln_to_EE"});
   }
 
@@ -539,6 +562,7 @@ struct V1Reader {
         warn(nd.yaml, nd.path, "kin_loader has both an end-effector node " + nd.name + " and Ln_to_EE: Ln_to_EE ignored");
     } else if (chain) {
       spec.ee = pose_of(kin_has_ee_pose ? kin_ee : frame_of(Tf{}, "Ln_to_EE"));
+      if (kin_has_ee_pose) spec.ee_link = kin_ee_name;
     }
     spec.base = pose_of(dh ? nodes[0].X : kin_base);
     for (size_t i = 0; i < nodes.size(); ++i) {
@@ -614,10 +638,11 @@ struct V1Reader {
 
   void place_body(int c, Link body) {
     const Node& nd = nodes[c];
-    if (nd.parent < 0) return;  // on the world: does not move
-    const int A = nodes[nd.parent].carrier;
+    const int at = legacy_chain ? c : nd.parent;  // the frame the body is attached to
+    if (at < 0) return;  // on the world: does not move
+    const int A = nodes[at].carrier;
     if (A < 0) return;
-    const Tf& P = nodes[nd.parent].placement;
+    const Tf& P = nodes[at].placement;
     if (is_identity(P) && !link_set[A]) {
       body.friction = spec.links[A].friction;
       spec.links[A] = body;
@@ -981,6 +1006,11 @@ struct V1Reader {
       for (const Node& n : nodes) {
         if (n.available) spec.v1.available.push_back(n.name);
         if (n.derivatives) spec.v1.derivatives.push_back(n.name);
+      }
+      // kin_loader's Ln_to_EE (no end-effector node): the last frame, like dh_loader's end effector.
+      if (kin_has_ee_pose && spec.has_ee && spec.ee_link == kin_ee_name && !node_index.count(kin_ee_name)) {
+        spec.v1.available.push_back(kin_ee_name);
+        spec.v1.derivatives.push_back(kin_ee_name);
       }
     }
     check(root, "", top_keys);

@@ -375,7 +375,7 @@ def test_urdf_file_matches_pinocchio_on_its_urdf(gen, name):
 def test_urdf_loader_masks_follow_the_yaml():
     """symbolic_dynamics / symbolic_kinematics: a boolean, or `default` plus per-link masks as a
     scalar, a list or a map (mass/com/inertia, xyz/rpy); a kinematic mask of <link> is the origin
-    of the joint that leaves <link>."""
+    of the joint that leaves <link>. The more specific wins: YAML per link > URDF tag > default."""
     import json
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
@@ -390,6 +390,16 @@ def test_urdf_loader_masks_follow_the_yaml():
     assert not kin[0].any()  # panda_link0 (joint1's origin): [0, 0, 0, 0, 0, 0]
     assert kin[1].all()  # panda_link1: 1 -> joint2's origin
     assert list(kin[2].astype(int)) == [1, 0, 1, 0, 1, 0]  # panda_link2 -> joint3: xyz [1,0,1], rpy [0,1,0]
+    # The URDF's tags, for what the YAML leaves to its `default`: attribute, child-element and
+    # text forms (franka_symbolic.urdf).
+    assert not dyn[4].any()  # panda_link5: mass="0" com="0 0 0" inertia="0 ..."
+    assert dyn[5].all()  # panda_link6: <mass>1</mass><com>1 1 1</com><inertia>true ...</inertia>
+    assert list(dyn[6].astype(int)) == [1, 0, 1, 0, 1, 0, 1, 0, 1, 0]  # panda_link7: text
+    assert not kin[5].any() and kin[6].all()  # panda_joint6: "0 0 0"/"false ..."; panda_joint7: text
+    assert not dyn[2:4].any() and not kin[3:5].any()  # no tags: the default (0)
+    # panda_joint8 (fixed, into ee_link panda_link8): xyz [1, 0, 1], rpy [0, 1, 0] -> par_Ln2EE
+    # x, y, z, yaw, pitch, roll
+    assert list(np.array(params["par_Ln2EE"]["symbolic"], int)) == [1, 0, 1, 0, 1, 0]
 
 
 def test_seaRRR_elastic_terms_follow_soft_loader(gen):

@@ -19,7 +19,10 @@
 // (Joint::rpy_xyz, Pose::rpy_xyz keep the written convention, so symbolic angles stay exact).
 #include "thunder/description/thunder_v1.h"
 
+#include <tinyxml2.h>
+
 #include <algorithm>
+#include <sstream>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -148,6 +151,7 @@ struct V1Reader {
   std::vector<Node> nodes;
   std::map<std::string, int> node_index;
   std::vector<bool> link_set;
+  std::string urdf_file;
 
   void warn(const YamlNode* n, const std::string& field, const std::string& msg) {
     spec.file_warnings.push_back(InputError(r.file(), n ? n->line : 0, field, msg).what());
@@ -856,43 +860,123 @@ struct V1Reader {
     };
     compose("Base_to_L0", spec.base, true);
     compose("Ln_to_EE", spec.ee, spec.has_ee);
+    urdf_file = urdf.string();
     apply_masks(b);
     return spec;
-  }
-
-  /// symbolic_kinematics / symbolic_dynamics: a boolean, or a map of `default` and per-link masks.
-  void apply_masks(const Block& b) {
-    std::string p;
-    if (const YamlNode* m = find(b, "symbolic_dynamics", p)) {
-      auto apply = [&](Link& l, const YamlNode& v, const std::string& path) {
-        Scalar* s[10] = {&l.mass, &l.com[0], &l.com[1], &l.com[2], &l.inertia[0], &l.inertia[1],
-                         &l.inertia[2], &l.inertia[3], &l.inertia[4], &l.inertia[5]};
-        const auto flags = mask(v, path, 10, {{"mass", 0, 1}, {"com", 1, 3}, {"CoM", 1, 3}, {"inertia", 4, 6}, {"I", 4, 6}});
-        for (int k = 0; k < 10; ++k) s[k]->symbolic = flags[k];
-      };
-      for_links(*m, p, [&](int k, const YamlNode& v, const std::string& path) { apply(spec.links[k], v, path); },
-                [&](int k) { return spec.links[k].name; });
-    }
-    if (const YamlNode* m = find(b, "symbolic_kinematics", p)) {
-      auto apply = [&](Joint& j, const YamlNode& v, const std::string& path) {
-        const auto flags = mask(v, path, 6, {{"xyz", 0, 3}, {"rpy", 3, 3}});
-        for (int k = 0; k < 3; ++k) {
-          j.xyz[k].symbolic = flags[k];
-          j.rpy[k].symbolic = flags[3 + k];
-        }
-      };
-      // The mask of node <link> is the origin of the joint that leaves <link>.
-      for_links(*m, p, [&](int k, const YamlNode& v, const std::string& path) { apply(spec.joints[k], v, path); },
-                [&](int k) { return spec.joints[k].parent < 0 ? spec.base_link : spec.links[spec.joints[k].parent].name; });
-    }
-    for (const char* k : {"par_KIN_symb", "par_DYN_symb"})
-      if (const YamlNode* n = find(b, k, p)) warn(n, p, std::string(k) + " is not supported by Thunder yet: ignored");
   }
 
   struct Group {
     const char* key;
     int offset, size;
   };
+
+  /// symbolic_kinematics / symbolic_dynamics: a boolean, or a map of `default` and per-link masks;
+  /// between the two, the URDF's <symbolic_dynamics> (in a <link>) and <symbolic_kinematics> (in a
+  /// <joint>: its origin) tags, as attributes, child elements or a flat list.
+  void apply_masks(const Block& b) {
+    std::string p;
+    tinyxml2::XMLDocument doc;
+    const tinyxml2::XMLElement* robot = nullptr;
+    if (doc.LoadFile(urdf_file.c_str()) == tinyxml2::XML_SUCCESS) robot = doc.FirstChildElement("robot");
+    auto each = [&](const char* kind, const char* tag, auto fn) {
+      for (const tinyxml2::XMLElement* e = robot ? robot->FirstChildElement(kind) : nullptr; e;
+           e = e->NextSiblingElement(kind))
+        if (const tinyxml2::XMLElement* t = e->FirstChildElement(tag)) fn(e->Attribute("name") ? e->Attribute("name") : "", t);
+    };
+    Scalar dummy;
+    {
+      const YamlNode* m = find(b, "symbolic_dynamics", p);
+      const std::string mpath = p;
+      const std::vector<Group> groups = {{"mass", 0, 1}, {"com", 1, 3}, {"CoM", 1, 3}, {"inertia", 4, 6}, {"I", 4, 6}};
+      auto scalars = [&](Link& l) {
+        return std::array<Scalar*, 10>{&l.mass, &l.com[0], &l.com[1], &l.com[2], &l.inertia[0], &l.inertia[1],
+                                       &l.inertia[2], &l.inertia[3], &l.inertia[4], &l.inertia[5]};
+      };
+      for_links(m, mpath,
+                [&](int k, const YamlNode& v, const std::string& path) {
+                  const auto flags = mask(v, path, 10, groups);
+                  auto s = scalars(spec.links[k]);
+                  for (int i = 0; i < 10; ++i) s[i]->symbolic = flags[i];
+                },
+                [&](int k) { return spec.links[k].name; },
+                [&]() {
+                  each("link", "symbolic_dynamics", [&](const std::string& name, const tinyxml2::XMLElement* t) {
+                    for (Link& l : spec.links)
+                      if (l.name == name) {
+                        auto s = scalars(l);
+                        apply_tag(t, groups, 10, s.data(), name);
+                      }
+                  });
+                });
+    }
+    {
+      const YamlNode* m = find(b, "symbolic_kinematics", p);
+      const std::string mpath = p;
+      const std::vector<Group> groups = {{"xyz", 0, 3}, {"rpy", 3, 3}};
+      // The mask of node <link> is the origin of the joint that leaves <link>.
+      for_links(m, mpath,
+                [&](int k, const YamlNode& v, const std::string& path) {
+                  const auto flags = mask(v, path, 6, groups);
+                  for (int i = 0; i < 3; ++i) {
+                    spec.joints[k].xyz[i].symbolic = flags[i];
+                    spec.joints[k].rpy[i].symbolic = flags[3 + i];
+                  }
+                },
+                [&](int k) { return spec.joints[k].parent < 0 ? spec.base_link : spec.links[spec.joints[k].parent].name; },
+                [&]() {
+                  each("joint", "symbolic_kinematics", [&](const std::string& name, const tinyxml2::XMLElement* t) {
+                    for (Joint& j : spec.joints)
+                      if (j.name == name) {
+                        Scalar* s[6] = {&j.xyz[0], &j.xyz[1], &j.xyz[2], &j.rpy[0], &j.rpy[1], &j.rpy[2]};
+                        apply_tag(t, groups, 6, s, name);
+                      }
+                    // A fixed joint into ee_link places the end effector (par_Ln2EE: x, y, z, yaw, pitch, roll).
+                    const tinyxml2::XMLElement* joint = t->Parent()->ToElement();
+                    const tinyxml2::XMLElement* child = joint ? joint->FirstChildElement("child") : nullptr;
+                    const char* type = joint ? joint->Attribute("type") : nullptr;
+                    if (spec.has_ee && type && std::string(type) == "fixed" && child && child->Attribute("link") &&
+                        spec.ee_link == child->Attribute("link")) {
+                      Scalar* s[6] = {&spec.ee.tr[0], &spec.ee.tr[1], &spec.ee.tr[2], &spec.ee.ypr[2], &spec.ee.ypr[1],
+                                      &spec.ee.ypr[0]};
+                      apply_tag(t, groups, 6, s, name);
+                    }
+                  });
+                });
+    }
+    (void)dummy;
+    for (const char* k : {"par_KIN_symb", "par_DYN_symb"})
+      if (const YamlNode* n = find(b, k, p)) warn(n, p, std::string(k) + " is not supported by Thunder yet: ignored");
+  }
+
+  /// One URDF mask tag: attributes or child elements per group, or a flat text list of `count`.
+  void apply_tag(const tinyxml2::XMLElement* t, const std::vector<Group>& groups, size_t count, Scalar* const* out,
+                 const std::string& owner) {
+    const std::string field = "urdf " + std::string(t->Name()) + " of " + owner;
+    auto parse = [&](const char* text, int n, Scalar* const* dst) {
+      std::istringstream is(text ? text : "");
+      std::vector<bool> v;
+      std::string tok;
+      while (is >> tok) {
+        for (char& c : tok) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (tok == "1" || tok == "true") v.push_back(true);
+        else if (tok == "0" || tok == "false") v.push_back(false);
+        else throw InputError(urdf_file, t->GetLineNum(), field, "expected 0, 1, true or false, got '" + tok + "'");
+      }
+      if (static_cast<int>(v.size()) != n)
+        throw InputError(urdf_file, t->GetLineNum(), field,
+                         "expected " + std::to_string(n) + " flags, got " + std::to_string(v.size()));
+      for (int i = 0; i < n; ++i) dst[i]->symbolic = v[i];
+    };
+    bool any = false;
+    for (const Group& g : groups) {
+      const char* a = t->Attribute(g.key);
+      const tinyxml2::XMLElement* c = t->FirstChildElement(g.key);
+      if (a) parse(a, g.size, out + g.offset), any = true;
+      else if (c) parse(c->GetText(), g.size, out + g.offset), any = true;
+    }
+    if (!any) parse(t->GetText(), static_cast<int>(count), out);
+  }
+
   std::vector<bool> mask(const YamlNode& v, const std::string& path, size_t count, const std::vector<Group>& groups) {
     std::vector<bool> out(count, false);
     if (v.kind == YamlNode::Scalar) {
@@ -919,15 +1003,24 @@ struct V1Reader {
     return out;
   }
 
-  template <class Apply, class Name>
-  void for_links(const YamlNode& m, const std::string& path, Apply apply, Name name_of) {
+  /// Global mask (a scalar, or `default`), then `tags` (the URDF's), then the YAML's per-link masks:
+  /// the more specific wins.
+  template <class Apply, class Name, class Tags>
+  void for_links(const YamlNode* mp, const std::string& path, Apply apply, Name name_of, Tags tags) {
     const int n = spec.n();
+    if (!mp) {
+      tags();
+      return;
+    }
+    const YamlNode& m = *mp;
     if (m.kind != YamlNode::Map) {
       for (int k = 0; k < n; ++k) apply(k, m, path);
+      tags();
       return;
     }
     if (const YamlNode* d = m.find("default"))
       for (int k = 0; k < n; ++k) apply(k, *d, path + ".default");
+    tags();
     for (size_t i = 0; i < m.keys.size(); ++i) {
       const std::string key = m.key(i);
       if (key == "default") continue;

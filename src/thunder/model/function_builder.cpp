@@ -104,6 +104,7 @@ class Builder {
     return nv >= 6 ? solve_spd(SX::mtimes(J, J.T()) + mu * SX::eye(6), J).T()
                    : solve_spd(SX::mtimes(J.T(), J) + mu * SX::eye(nv), J.T());
   }
+  std::string damping_text() const { return spec_.pinv_damping == 1e-6 ? "1e-6" : casadi::str(spec_.pinv_damping); }
   std::vector<SX> kinematic_parameters() const {
     std::vector<SX> out;
     for (const char* set : {"par_DHtable", "par_origins", "par_world2L0", "par_Ln2EE"})
@@ -279,7 +280,7 @@ void Builder::add_kinematics() {
         {{"J_ee_ddot", SX::jtimes(J_ee_dot, qdq, dqddq)}});
     // J'(J J' + l^2 I)^-1 = (J'J + l^2 I)^-1 J': solve the smaller system, which is also the
     // well-conditioned one (J J' of a robot with n < 6 joints is singular).
-    add("J_ee_pinv", "Damped pseudo-inverse of J_ee: J'(J J' + " + casadi::str(spec_.pinv_damping) + " I)^-1 (nvx6)",
+    add("J_ee_pinv", "Damped pseudo-inverse of J_ee: J'(J J' + " + damping_text() + " I)^-1 (nvx6)",
         {{"J_ee_pinv", damped_pinv(J_ee)}});
     ee_jacobian_ = J_ee;
   }
@@ -332,7 +333,7 @@ void Builder::add_frames() {
       add("J_" + id + "_ddot", "Second time derivative of J_" + id + " (6xnv)",
           {{"J_" + id + "_ddot", SX::jtimes(J_dot, qdq, dqddq)}});
     if (derivatives && !set_.find_function("J_" + id + "_pinv"))
-      add("J_" + id + "_pinv", "Damped pseudo-inverse of J_" + id + ": J'(J J' + " + casadi::str(spec_.pinv_damping) +
+      add("J_" + id + "_pinv", "Damped pseudo-inverse of J_" + id + ": J'(J J' + " + damping_text() +
           " I)^-1 (nvx6)", {{"J_" + id + "_pinv", damped_pinv(J)}});
     // thunder 1.0's kinematic regressors, per available frame, when kinematic parameters are symbolic.
     if (spec_.v1.on && std::find(spec_.v1.available.begin(), spec_.v1.available.end(), name) != spec_.v1.available.end()) {

@@ -95,7 +95,7 @@ void print_summary(const RobotSpec& spec, std::ostream& os) {
     if (j.origin == JointOrigin::DH)
       origin = "DH a=" + val(j.dh[0]) + " alpha=" + val(j.dh[1]) + " d=" + val(j.dh[2]) + " theta=" + val(j.dh[3]);
     else
-      origin = "xyz " + vec(j.xyz) + " rpy " + vec(j.rpy);
+      origin = "xyz " + vec(j.xyz) + (j.rpy_xyz ? " rpy(Rx Ry Rz) " : " rpy ") + vec(j.rpy);
     const std::string axis = "[" + num(j.axis[0]) + ", " + num(j.axis[1]) + ", " + num(j.axis[2]) + "]";
     os << "  " << std::setw(4) << (i + 1) << std::setw(name_width) << j.name << std::setw(6)
        << (j.type == JointType::Revolute ? "R" : j.type == JointType::Prismatic ? "P" : "free") << std::setw(9)

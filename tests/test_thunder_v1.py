@@ -642,3 +642,24 @@ def test_older_kin_loader_chain_is_the_same_robot_as_RRR(tmp_path):
         close(g.call("dl", q=q, dq=dq).ravel(), friction(ref.Dl, dq))
         close(g.call("T_0_ee", q=q), ref.placement("EE", q).homogeneous, 10)
         close(g.call("J_EE", q=q), ref.jacobian("EE", q), 10)
+
+
+def test_v1_tree_through_the_torch_module(tmp_path):
+    """Our extras come on top: the batched PyTorch module of a 1.0 tree (mimic-0 bodies included)
+    gives Pinocchio's M and the frame functions under 1.0's names."""
+    torch = pytest.importorskip("torch")
+    import thunder_torch
+    out = tmp_path / "o"
+    run_thunder("gen", V1 / "treeRRR.yaml", "-o", out, "--targets", "torch", "-q",
+                "--functions", "M,T_w_leftEE,J_leftEE_pinv")
+    m = thunder_torch.load(str(out), dtype=torch.float64)
+    ref = Reference(load_cfg("treeRRR.yaml"))
+    q = np.random.default_rng(6).uniform(-2, 2, (4, 3))
+    with torch.no_grad():  # the symbolic par_DYN are nn.Parameters
+        M, T, P = (f(torch.from_numpy(q)) for f in (m.M, m.T_w_leftEE, m.J_leftEE_pinv))
+    for b in range(4):
+        Mr = pin.crba(ref.model, ref.data, q[b])
+        close(M[b].numpy(), np.triu(Mr) + np.triu(Mr, 1).T)
+        close(T[b].numpy(), ref.placement("leftEE", q[b]).homogeneous)
+        J = ref.jacobian("leftEE", q[b])
+        close(P[b].numpy(), np.linalg.solve(J.T @ J + 0.02 * np.eye(3), J.T))  # (J'J + mu I)^-1 J'

@@ -101,6 +101,8 @@ void print_summary(const RobotSpec& spec, std::ostream& os) {
        << (j.type == JointType::Revolute ? "R" : j.type == JointType::Prismatic ? "P" : "free") << std::setw(9)
        << (j.elastic ? "yes" : "no") << origin << "  axis " << axis;
     if (j.parent != i - 1) os << "  parent " << (j.parent < 0 ? std::string("base") : spec.joints[j.parent].name);
+    if (j.mimic >= 0 && j.mimic_multiplier == 0.0 && j.mimic_offset == 0.0) os << "  (rigid: mimics " << spec.joints[j.mimic].name << " x 0)";
+    else if (j.mimic >= 0) os << "  (mimics " << spec.joints[j.mimic].name << ")";
     os << "\n";
   }
   os << std::right;

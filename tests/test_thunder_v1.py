@@ -663,3 +663,31 @@ def test_v1_tree_through_the_torch_module(tmp_path):
         close(T[b].numpy(), ref.placement("leftEE", q[b]).homogeneous)
         J = ref.jacobian("leftEE", q[b])
         close(P[b].numpy(), np.linalg.solve(J.T @ J + 0.02 * np.eye(3), J.T))  # (J'J + mu I)^-1 J'
+
+
+def test_dh_loader_fixed_row(tmp_path):
+    """dh_loader's FIXED row keeps its frame and has no joint variable (docs/plugins/dh_loader)."""
+    cfg = load_cfg("RRR_dh.yaml")
+    b = cfg["dh_loader"]
+    b["joints_type"] = ["R", "FIXED", "P", "R"]
+    b["num_joints"] = 4
+    b["DH"] = {"value": [0, 0, 1, 0.2, 0.3, 1.2, 0.1, 0.4, 1, -0.5, 0.2, 0.3, 0.5, 0.1, 0, 0.7],
+               "symb": [0] * 16}
+    cfg["dyn_loader"]["dynamics"]["link3"] = cfg["dyn_loader"]["dynamics"]["link2"]
+    path = tmp_path / "RFPR_dh.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    out = tmp_path / "o"
+    run_thunder("gen", path, "-o", out, "--targets", "casadi", "-q", "--functions", "M,G,dl,T_0_ee,J_ee")
+    from conftest import Generated
+    g = Generated(out)
+    ref = Reference(cfg)
+    assert ref.model.nv == 3 and g["M"].size1_in(0) == 3
+    rng = np.random.default_rng(11)
+    for _ in range(3):
+        q, dq = rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3)
+        M = pin.crba(ref.model, ref.data, q)
+        close(g.call("M", q=q), np.triu(M) + np.triu(M, 1).T, 10)
+        close(g.call("G", q=q).ravel(), pin.computeGeneralizedGravity(ref.model, ref.data, q), 10)
+        close(g.call("dl", q=q, dq=dq).ravel(), friction(ref.Dl, dq))
+        close(g.call("T_0_ee", q=q), ref.placement("ee", q).homogeneous, 10)
+        close(g.call("J_ee", q=q), ref.jacobian("ee", q), 10)

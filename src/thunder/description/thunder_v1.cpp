@@ -448,10 +448,8 @@ struct V1Reader {
       j.path = YamlReader::item(jt_path, k);
       j.yaml = types[k];
       j.type = r.text(*types[k], j.path);
-      if (j.type == "FIXED")
-        r.fail(types[k], j.path, "FIXED rows of a DH table are not supported by Thunder yet (write the frame in kin_loader)");
-      if (j.type != "R" && j.type != "P" && j.type != "R_SEA" && j.type != "P_SEA")
-        r.fail(types[k], j.path, "unknown joint type '" + j.type + "'; allowed: R, P, R_SEA, P_SEA");
+      if (j.type != "R" && j.type != "P" && j.type != "R_SEA" && j.type != "P_SEA" && j.type != "FIXED")
+        r.fail(types[k], j.path, "unknown joint type '" + j.type + "'; allowed: R, P, R_SEA, P_SEA, FIXED");
       j.parent = static_cast<int>(nodes.size()) - 1;
       j.dh = true;
       for (int c = 0; c < 4; ++c) {
@@ -459,6 +457,27 @@ struct V1Reader {
         j.dhrow[c].symbolic = symb[4 * k + c];
       }
       add_node(j);
+    }
+    // A FIXED row keeps its frame and has no joint variable. Thunder's model holds DH rows only
+    // for joints, so with a FIXED row every row becomes a numeric frame (the same transform,
+    // Tx(a) Rx(alpha) Tz(d) Rz(theta); q still turns about / slides along z).
+    bool fixed_row = false;
+    for (const Node& nd : nodes) fixed_row = fixed_row || (nd.dh && nd.type == "FIXED");
+    if (fixed_row) {
+      bool symbolic = false;
+      for (Node& nd : nodes) {
+        if (!nd.dh) continue;
+        const auto& d = nd.dhrow;
+        for (const Scalar& x : d) symbolic = symbolic || x.symbolic;
+        Tf T;
+        T.R = mul(rx(d[1].value), rz(d[3].value));
+        const Vec3 dz = mul(rx(d[1].value), Vec3{0, 0, d[2].value});
+        T.p = {d[0].value + dz[0], dz[1], dz[2]};
+        nd.X = frame_of(T, nd.path);
+        nd.dh = false;
+      }
+      if (symbolic)
+        warn(dh, dh_path + ".symb", "a DH table with FIXED rows is built from numeric frames: its symbolic entries are kept numeric");
     }
     Node last;
     last.name = prefix + std::to_string(n);
@@ -479,7 +498,7 @@ struct V1Reader {
 
   // ---------------------------------------------------------------- nodes -> joints, frames
   void build_tree() {
-    const bool dh = uses("dh_loader");
+    const bool dh = uses("dh_loader");  // the base is the root frame (Base_to_L0)
     for (size_t i = 0; i < nodes.size(); ++i) {
       Node& nd = nodes[i];
       if (nd.parent >= static_cast<int>(i)) r.fail(nd.yaml, nd.path, "a node must come after its parent");
@@ -508,7 +527,6 @@ struct V1Reader {
         j.origin = JointOrigin::DH;
         j.dh = nd.dhrow;
       } else {
-        if (dh) r.fail(nd.yaml, nd.path, "internal: a DH robot with a frame joint");
         j.origin = JointOrigin::XyzRpy;
         Frame6 f = nd.X;
         if (!is_identity(P)) {

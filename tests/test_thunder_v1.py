@@ -416,8 +416,10 @@ def test_seaRRR_elastic_terms_follow_soft_loader(gen):
 
 @pytest.mark.parametrize("name", ["treeRRR.yaml", "RRPR.yaml"])
 def test_identities_on_v1_files(gen, name):
-    """No reference needed: M symmetric positive definite, tau(q, 0, 0) = G, dM/dt - 2C skew."""
-    g = gen(name, ["M", "C", "G", "tau"])
+    """No reference needed: M symmetric positive definite, tau(q, 0, 0) = G, dM/dt - 2C skew,
+    Yr par_REG = M ddqr + C dqr + G."""
+    g = gen(name, ["M", "C", "G", "tau", "Yr"])
+    reg = np.array(g.param("par_REG")["values"], float)
     n = g["M"].size1_in(0)
     rng = np.random.default_rng(9)
     for _ in range(3):
@@ -430,6 +432,10 @@ def test_identities_on_v1_files(gen, name):
         Mdot = (g.call("M", q=q + h * dq) - g.call("M", q=q - h * dq)) / (2 * h)
         S = Mdot - 2 * g.call("C", q=q, dq=dq)
         np.testing.assert_allclose(S, -S.T, atol=1e-7)
+        # Slotine-Li regressor: Yr par_REG = M ddqr + C dqr + G (every body, mimic-0 ones too)
+        dqr, ddqr = rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)
+        rhs = M @ ddqr + g.call("C", q=q, dq=dq) @ dqr + g.call("G", q=q).ravel()
+        close(g.call("Yr", q=q, dq=dq, dqr=dqr, ddqr=ddqr) @ reg, rhs, 10)
 
 
 def _load_error(tmp_path, text, *extra):

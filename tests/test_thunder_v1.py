@@ -697,3 +697,31 @@ def test_dh_loader_fixed_row(tmp_path):
         close(g.call("dl", q=q, dq=dq).ravel(), friction(ref.Dl, dq))
         close(g.call("T_0_ee", q=q), ref.placement("ee", q).homogeneous, 10)
         close(g.call("J_ee", q=q), ref.jacobian("ee", q), 10)
+
+
+def test_urdf_loader_kinematics_override(tmp_path):
+    """urdf_loader `kinematics.<link>` replaces the frame of node <link> (the origin of the joint
+    leaving it), in thunder's convention (rpy: Rx Ry Rz), with its own symb."""
+    import shutil
+    cfg = load_cfg("franka_urdf.yaml")
+    cfg["urdf_loader"]["kinematics"] = {"panda_link3": {"xyzrpy": [0.1, -0.2, 0.3, 0.2, 0.3, 0.4],
+                                                        "symb": [1, 0, 0, 0, 0, 1]}}
+    shutil.copy(V1 / "franka.urdf", tmp_path / "franka.urdf")
+    path = tmp_path / "franka_override.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    out = tmp_path / "o"
+    run_thunder("gen", path, "-o", out, "--targets", "casadi", "-q", "--functions", "M,T_0_ee")
+    from conftest import Generated
+    g = Generated(out)
+    _, model, _ = urdf_reference("franka_urdf.yaml")
+    jid = model.getJointId("panda_joint4")
+    model.jointPlacements[jid] = pin.SE3(rx(0.2) @ ry(0.3) @ rz(0.4), np.array([0.1, -0.2, 0.3]))
+    data = model.createData()
+    kin = np.array(g.param("par_origins")["symbolic"], int).reshape(-1, 6)
+    assert list(kin[3]) == [1, 0, 0, 0, 0, 1] and not kin[[0, 1, 2, 4, 5, 6]].any()
+    q = np.random.default_rng(13).uniform(-1, 1, 7)
+    M = pin.crba(model, data, q)
+    close(g.call("M", q=q), np.triu(M) + np.triu(M, 1).T, 10)
+    pin.forwardKinematics(model, data, q)
+    pin.updateFramePlacements(model, data)
+    close(g.call("T_0_ee", q=q), data.oMf[model.getFrameId("panda_link8")].homogeneous)

@@ -880,6 +880,30 @@ struct V1Reader {
     compose("Ln_to_EE", spec.ee, spec.has_ee);
     urdf_file = urdf.string();
     apply_masks(b);
+    // kinematics.<link>: the frame of node <link>, i.e. the origin of the joint that leaves <link>,
+    // with its own symb (after the masks: the most specific).
+    std::string kp;
+    if (const YamlNode* kin = find(b, "kinematics", kp)) {
+      r.expect_map(*kin, kp);
+      for (size_t i = 0; i < kin->keys.size(); ++i) {
+        const std::string link = kin->key(i), path = YamlReader::join(kp, link);
+        const YamlNode& y = kin->children[i];
+        r.expect_map(y, path);
+        check(y, path, kFrameKeys);
+        const Frame6 f = read_frame(y, path, true);
+        bool found = false;
+        for (int k = 0; k < spec.n(); ++k) {
+          const std::string parent = spec.joints[k].parent < 0 ? spec.base_link : spec.links[spec.joints[k].parent].name;
+          if (parent != link || spec.joints[k].mimic >= 0) continue;
+          spec.joints[k].xyz = f.xyz;
+          spec.joints[k].rpy = f.rpy;
+          spec.joints[k].rpy_xyz = f.rpy_xyz;
+          found = true;
+        }
+        if (!found)
+          warn(&y, path, "no joint of the model leaves a link named '" + link + "': override ignored");
+      }
+    }
     return spec;
   }
 

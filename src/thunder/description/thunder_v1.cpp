@@ -703,7 +703,7 @@ struct V1Reader {
     for (int k = 0; k < spec.n(); ++k) {
       spec.links[k].friction.clear();
       for (int o = 0; o < spec.Dl_order; ++o)
-        spec.links[k].friction.push_back(num(0.0, nodes_name_of_joint(k) + ".friction.Dl[" + std::to_string(o) + "]"));
+        spec.links[k].friction.push_back(num(0.0, spec.joints[k].name + ".friction.Dl[" + std::to_string(o) + "]"));
     }
     read_gravity(b);
     bool motor = false;
@@ -752,7 +752,6 @@ struct V1Reader {
     }
   }
 
-  std::string nodes_name_of_joint(int k) const { return spec.joints[k].name; }
 
   void read_gravity(const Block& b) {
     std::string p;
@@ -925,7 +924,6 @@ struct V1Reader {
            e = e->NextSiblingElement(kind))
         if (const tinyxml2::XMLElement* t = e->FirstChildElement(tag)) fn(e->Attribute("name") ? e->Attribute("name") : "", t);
     };
-    Scalar dummy;
     {
       const YamlNode* m = find(b, "symbolic_dynamics", p);
       const std::string mpath = p;
@@ -985,7 +983,6 @@ struct V1Reader {
                   });
                 });
     }
-    (void)dummy;
     for (const char* k : {"par_KIN_symb", "par_DYN_symb"})
       if (const YamlNode* n = find(b, k, p)) warn(n, p, std::string(k) + " is not supported by Thunder yet: ignored");
   }

@@ -725,3 +725,33 @@ def test_urdf_loader_kinematics_override(tmp_path):
     pin.forwardKinematics(model, data, q)
     pin.updateFramePlacements(model, data)
     close(g.call("T_0_ee", q=q), data.oMf[model.getFrameId("panda_link8")].homogeneous)
+
+
+def test_urdf_loader_full_masks(tmp_path):
+    """par_DYN_symb (10 per node) and par_KIN_symb (6 per node) over the chain base_link -> ee_link
+    (franka: panda_link0 .. panda_link8, 9 nodes) override symbolic_dynamics / _kinematics."""
+    import json
+    import shutil
+    cfg = load_cfg("franka_urdf.yaml")  # symbolic_dynamics: true, overridden below
+    dyn = [0] * 90
+    dyn[30:40] = [1] * 10  # node 3: panda_link3
+    kin = [0] * 54
+    kin[6] = 1  # node 1 (panda_link1): x of panda_joint2's origin
+    kin[7 * 6 + 2] = 1  # node 7 (panda_link7): z of panda_joint8 (fixed, into ee_link) -> par_Ln2EE
+    cfg["urdf_loader"]["par_DYN_symb"], cfg["urdf_loader"]["par_KIN_symb"] = dyn, kin
+    shutil.copy(V1 / "franka.urdf", tmp_path / "franka.urdf")
+    path = tmp_path / "franka_masks.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    out = tmp_path / "o"
+    run_thunder("gen", path, "-o", out, "--targets", "casadi", "-q", "--functions", "M")
+    params = {p["name"]: p for p in json.loads((out / "manifest.json").read_text())["params"]}
+    d = np.array(params["par_DYN"]["symbolic"], int).reshape(-1, 10)  # panda_link1 .. panda_link7
+    assert d[2].all() and d.sum() == 10
+    o = np.array(params["par_origins"]["symbolic"], int).reshape(-1, 6)
+    assert list(o[1]) == [1, 0, 0, 0, 0, 0] and o.sum() == 1
+    assert list(np.array(params["par_Ln2EE"]["symbolic"], int)[:3]) == [0, 0, 1]
+    bad = dict(cfg)
+    bad["urdf_loader"] = dict(cfg["urdf_loader"], par_DYN_symb=[0] * 80)
+    path.write_text(yaml.safe_dump(bad))
+    proc = run_thunder("gen", path, "-o", tmp_path / "o2", "--targets", "casadi", "--functions", "M", check=False)
+    assert proc.returncode == 1 and "urdf_loader.par_DYN_symb: expected 90 flags" in proc.stderr, proc.stderr

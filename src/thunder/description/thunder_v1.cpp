@@ -983,8 +983,61 @@ struct V1Reader {
                   });
                 });
     }
-    for (const char* k : {"par_KIN_symb", "par_DYN_symb"})
-      if (const YamlNode* n = find(b, k, p)) warn(n, p, std::string(k) + " is not supported by Thunder yet: ignored");
+    full_masks(b, robot);
+  }
+
+  /// par_KIN_symb (6 per node) and par_DYN_symb (10 per node): full masks over the nodes of the
+  /// chain base_link -> ee_link, in chain order; they override the masks above. Node <link>: the
+  /// body of <link> and the origin of the joint leaving it (a fixed joint into ee_link: par_Ln2EE).
+  void full_masks(const Block& b, const tinyxml2::XMLElement* robot) {
+    std::string kp, dp;
+    const YamlNode* kin = find(b, "par_KIN_symb", kp);
+    const YamlNode* dyn = find(b, "par_DYN_symb", dp);
+    if (!kin && !dyn) return;
+    if (!spec.has_ee || !robot) {
+      warn(kin ? kin : dyn, kin ? kp : dp, "par_KIN_symb/par_DYN_symb need a chain (ee_link): ignored");
+      return;
+    }
+    struct Up { std::string parent, joint, type; };
+    std::map<std::string, Up> up;
+    for (const tinyxml2::XMLElement* j = robot->FirstChildElement("joint"); j; j = j->NextSiblingElement("joint")) {
+      const tinyxml2::XMLElement* c = j->FirstChildElement("child");
+      const tinyxml2::XMLElement* pa = j->FirstChildElement("parent");
+      if (c && pa && c->Attribute("link") && pa->Attribute("link"))
+        up[c->Attribute("link")] = {pa->Attribute("link"), j->Attribute("name") ? j->Attribute("name") : "",
+                                    j->Attribute("type") ? j->Attribute("type") : ""};
+    }
+    std::vector<std::string> chain{spec.ee_link}, leaving{""}, types{""};  // per node: link, joint leaving it
+    while (chain.front() != spec.base_link && up.count(chain.front())) {
+      const Up& u = up[chain.front()];
+      chain.insert(chain.begin(), u.parent);
+      leaving.insert(leaving.begin(), u.joint);
+      types.insert(types.begin(), u.type);
+    }
+    const size_t nodes_n = chain.size();
+    if (dyn) {
+      const auto items = r.list(*dyn, dp, static_cast<int>(10 * nodes_n),
+                                "flags (10 per node of the chain " + spec.base_link + " -> " + spec.ee_link + ")");
+      for (size_t k = 0; k < nodes_n; ++k)
+        for (Link& l : spec.links)
+          if (l.name == chain[k]) {
+            Scalar* s[10] = {&l.mass, &l.com[0], &l.com[1], &l.com[2], &l.inertia[0], &l.inertia[1],
+                             &l.inertia[2], &l.inertia[3], &l.inertia[4], &l.inertia[5]};
+            for (int i = 0; i < 10; ++i) s[i]->symbolic = r.flag(*items[10 * k + i], YamlReader::item(dp, 10 * k + i));
+          }
+    }
+    if (kin) {
+      const auto items = r.list(*kin, kp, static_cast<int>(6 * nodes_n),
+                                "flags (6 per node of the chain " + spec.base_link + " -> " + spec.ee_link + ")");
+      for (size_t k = 0; k < nodes_n; ++k) {
+        std::vector<Scalar*> s;
+        for (Joint& j : spec.joints)
+          if (j.name == leaving[k]) s = {&j.xyz[0], &j.xyz[1], &j.xyz[2], &j.rpy[0], &j.rpy[1], &j.rpy[2]};
+        if (s.empty() && types[k] == "fixed" && k + 1 < nodes_n && chain[k + 1] == spec.ee_link)
+          s = {&spec.ee.tr[0], &spec.ee.tr[1], &spec.ee.tr[2], &spec.ee.ypr[2], &spec.ee.ypr[1], &spec.ee.ypr[0]};
+        for (size_t i = 0; i < s.size(); ++i) s[i]->symbolic = r.flag(*items[6 * k + i], YamlReader::item(kp, 6 * k + i));
+      }
+    }
   }
 
   /// One URDF mask tag: attributes or child elements per group, or a flat text list of `count`.

@@ -470,6 +470,12 @@ int main() {{
   {built.cls} r;
   if (r.get_numJoints() != {manifest["n_joints"]} || {built.cls}::n_joints != {manifest["n_joints"]}) {{
     std::printf("n_joints\\n"); ++failures; }}
+  // thunder_dynamics 1.0 names: ndof, jointsName, load_par (false and a message on a bad file)
+  if ({built.cls}::ndof != {built.cls}::nv || r.jointsName() != {built.cls}::joint_names()) {{
+    std::printf("1.0 names\\n"); ++failures; }}
+  {{ std::string err;
+    if (r.load_par("/nonexistent/par.yaml", &err) || err.find("cannot read") == std::string::npos) {{
+      std::printf("load_par: %s\\n", err.c_str()); ++failures; }} }}
 {named}
   expect_throw([&] {{ r.set_{first_set}(Eigen::VectorXd::Zero(r.get_{first_set}().size() + 1)); }},
                "set_{first_set}: expected a vector of size {len(manifest["params"][0]["elements"])}");

@@ -82,11 +82,21 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
 
   BuildOptions build;
   for (const std::string& set : options.symbolic_sets) build.parameters.symbolic_sets.push_back("par_" + set);
-  if (options.coriolis == "christoffel") build.coriolis = CoriolisConstruction::Christoffel;
-  else if (options.coriolis == "recursive") build.coriolis = CoriolisConstruction::Recursive;
-  else if (options.coriolis != "auto") throw std::invalid_argument("--coriolis: unknown value '" + options.coriolis + "'");
+  // A thunder 1.0 file's C_method counts unless --coriolis says otherwise.
+  const std::string coriolis = options.coriolis == "auto" && spec.v1.on ? spec.v1.coriolis : options.coriolis;
+  if (coriolis == "christoffel") build.coriolis = CoriolisConstruction::Christoffel;
+  else if (coriolis == "recursive") build.coriolis = CoriolisConstruction::Recursive;
+  else if (coriolis != "auto") throw std::invalid_argument("--coriolis: unknown value '" + coriolis + "'");
   build.frames = options.frames;
   build.frame_derivatives = options.frame_derivatives;
+  if (spec.v1.on && options.frames.empty()) {
+    // thunder 1.0: T_w_<node>, J_<node> for the available nodes (+ _dot, _ddot, _pinv for the
+    // derivatives ones), beside the default frames.
+    build.frames = default_frames(spec);
+    for (const std::string& f : spec.v1.available)
+      if (std::find(build.frames.begin(), build.frames.end(), f) == build.frames.end()) build.frames.push_back(f);
+    build.derivative_frames = spec.v1.derivatives;
+  }
   build.only = options.functions;
   build.progress = [&](const std::string& line) { detail("built " + line); };
   Parameters(spec, build.parameters);  // rejects unknown --symb sets before any output

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <unistd.h>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "thunder/cli/gen.h"
 #include "thunder/cli/summary.h"
+#include "thunder/description/convert_v1.h"
 #include "thunder/description/load.h"
 #include "thunder/description/spec_json.h"
 #include "thunder/util/error.h"
@@ -26,6 +28,8 @@ const char* const kUsage =
     "commands:\n"
     "  check ROBOT [options]   load and validate a robot description and print a summary\n"
     "  gen ROBOT [options]     generate the robot's functions as C++, CasADi and PyTorch code\n"
+    "  convert OLD.yaml -o NEW.yaml  write a v0.x thunder file in the thunder_dynamics 1.0 layout\n"
+    "                          (dh_loader, dyn_loader, soft_loader); '-o -' writes to stdout\n"
     "  identify GEN_DIR LOG    identify the dynamic parameters from a joint log (Python:\n"
     "                          thunder_torch.identify; see 'thunder identify --help')\n"
     "\n"
@@ -304,8 +308,42 @@ int run_identify(const std::vector<std::string>& args) {
   return 1;
 }
 
+/// thunder convert OLD.yaml -o NEW.yaml [--strict]
+int convert(const std::vector<std::string>& args) {
+  std::string in, out;
+  thunder::LoadOptions options;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "-o" || args[i] == "--out") {
+      if (i + 1 >= args.size()) throw UsageError("option " + args[i] + " needs an argument");
+      out = args[++i];
+    } else if (args[i] == "--strict") {
+      options.strict = true;
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      throw UsageError("convert: unknown option '" + args[i] + "' (usage: thunder convert OLD.yaml -o NEW.yaml)");
+    } else if (in.empty()) {
+      in = args[i];
+    } else {
+      throw UsageError("convert: one input file only");
+    }
+  }
+  if (in.empty() || out.empty()) throw UsageError("usage: thunder convert OLD.yaml -o NEW.yaml");
+  const thunder::RobotSpec spec = thunder::load_robot(in, options);
+  for (const auto& w : spec.warnings) std::cerr << "warning: " << w << "\n";
+  std::vector<std::string> warnings;
+  if (out == "-") {
+    warnings = thunder::write_v1_yaml(spec, std::cout);
+  } else {
+    std::ofstream f(out);
+    if (!f) throw std::runtime_error("cannot write " + out);
+    warnings = thunder::write_v1_yaml(spec, f);
+    if (!f.flush()) throw std::runtime_error("cannot write " + out);
+  }
+  for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
+  return 0;
+}
+
 int run(const std::vector<std::string>& args) {
-  if (args.empty()) throw UsageError("missing command (check, gen, identify); see thunder --help");
+  if (args.empty()) throw UsageError("missing command (check, gen, convert, identify); see thunder --help");
   if (std::find(args.begin(), args.end(), "--help") != args.end() ||
       std::find(args.begin(), args.end(), "-h") != args.end()) {
     if (args[0] == "check") std::cout << check_usage();
@@ -317,8 +355,9 @@ int run(const std::vector<std::string>& args) {
     std::cout << "thunder " << THUNDER_VERSION << "\n";
     return 0;
   }
+  if (args[0] == "convert") return convert(args);
   if (args[0] != "check" && args[0] != "gen")
-    throw UsageError("unknown command '" + args[0] + "'; expected check or gen (see thunder --help)");
+    throw UsageError("unknown command '" + args[0] + "'; expected check, gen, convert or identify (see thunder --help)");
   const Args a = parse_args(args);
   const thunder::RobotSpec spec = load(a);
   if (a.command == "check") {

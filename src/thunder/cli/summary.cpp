@@ -95,12 +95,14 @@ void print_summary(const RobotSpec& spec, std::ostream& os) {
     if (j.origin == JointOrigin::DH)
       origin = "DH a=" + val(j.dh[0]) + " alpha=" + val(j.dh[1]) + " d=" + val(j.dh[2]) + " theta=" + val(j.dh[3]);
     else
-      origin = "xyz " + vec(j.xyz) + " rpy " + vec(j.rpy);
+      origin = "xyz " + vec(j.xyz) + (j.rpy_xyz ? " rpy(Rx Ry Rz) " : " rpy ") + vec(j.rpy);
     const std::string axis = "[" + num(j.axis[0]) + ", " + num(j.axis[1]) + ", " + num(j.axis[2]) + "]";
     os << "  " << std::setw(4) << (i + 1) << std::setw(name_width) << j.name << std::setw(6)
        << (j.type == JointType::Revolute ? "R" : j.type == JointType::Prismatic ? "P" : "free") << std::setw(9)
        << (j.elastic ? "yes" : "no") << origin << "  axis " << axis;
     if (j.parent != i - 1) os << "  parent " << (j.parent < 0 ? std::string("base") : spec.joints[j.parent].name);
+    if (j.mimic >= 0 && j.mimic_multiplier == 0.0 && j.mimic_offset == 0.0) os << "  (rigid: mimics " << spec.joints[j.mimic].name << " x 0)";
+    else if (j.mimic >= 0) os << "  (mimics " << spec.joints[j.mimic].name << ")";
     os << "\n";
   }
   os << std::right;

@@ -86,7 +86,10 @@ void apply_inertial_file(RobotSpec& spec, const std::string& path) {
   const YamlNode root = r.load();
   if (root.find("num_joints"))
     r.fail(&root, "", "this is a robot description, not an inertial parameter file (expected link0, link1, ...)");
+  apply_inertial_block(spec, r, root);
+}
 
+void apply_inertial_block(RobotSpec& spec, const YamlReader& r, const YamlNode& root) {
   read_body(r, r.require(root, "", "link0"), "link0");  // the base: validated only
   for (int j = 0; j < spec.n(); ++j) {
     const std::string key = "link" + std::to_string(j + 1);

@@ -12,6 +12,9 @@ struct LoadOptions {
   std::string name;       ///< robot name; default: the file's stem
   std::string base_link;  ///< URDF: base link of the model (default: the root); joints above it are locked
   std::string ee_link;    ///< URDF: end-effector link (default: the tip of an unbranched chain, else none)
+  /// URDF with ee_link: only the links on the path base_link -> ee_link (thunder 1.0's
+  /// urdf_loader); otherwise side branches and the tool below ee_link are merged into the bodies.
+  bool chain_only = false;
   bool floating_base = false;              ///< URDF: the base is a free flyer
   std::vector<std::string> locked_joints;  ///< URDF: joints locked at their neutral position
   bool strict = false;    ///< physical-consistency warnings and unknown keys become errors
@@ -42,6 +45,11 @@ RobotSpec load_urdf(const std::string& path, const LoadOptions& options = {});
 /// `franka_inertial.yaml` format (linkK.origin.xyz = CoM, linkK.mass, linkK.inertia.{xx..},
 /// linkK.friction.{d1,d2}, end_effector with use_EE). Symbolic flags are kept.
 void apply_inertial_file(RobotSpec& spec, const std::string& path);
+
+class YamlReader;
+struct YamlNode;
+/// The same, from the map `block` of an already parsed file (the v0.1 layout keeps it inline).
+void apply_inertial_block(RobotSpec& spec, const YamlReader& r, const YamlNode& block);
 
 /// Applies the end of loading common to all formats: physical warnings, or errors with strict.
 void finish_loading(RobotSpec& spec, const LoadOptions& options);

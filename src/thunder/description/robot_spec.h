@@ -55,6 +55,8 @@ struct Joint {
   JointOrigin origin = JointOrigin::DH;
   std::array<Scalar, 4> dh;             ///< a, alpha, d, theta
   std::array<Scalar, 3> xyz, rpy;       ///< URDF origin
+  /// thunder 1.0 `rpy`: R = Rx(roll) Ry(pitch) Rz(yaw), not URDF's Rz(yaw) Ry(pitch) Rx(roll).
+  bool rpy_xyz = false;
   std::array<double, 3> axis{0, 0, 1};  ///< unit vector in the joint frame
 };
 
@@ -85,6 +87,8 @@ struct Frame {
 struct Pose {
   std::array<Scalar, 3> tr;   ///< x, y, z
   std::array<Scalar, 3> ypr;  ///< yaw, pitch, roll
+  /// Written as thunder 1.0 `rpy`: R = Rx(roll) Ry(pitch) Rz(yaw) instead of Rz(yaw) Ry(pitch) Rx(roll).
+  bool rpy_xyz = false;
 };
 
 /// Series-elastic actuator data of one elastic joint.
@@ -94,6 +98,15 @@ struct ElasticJoint {
   std::vector<Scalar> D;         ///< D_order coupling damping coefficients
   std::vector<Scalar> Dm;        ///< Dm_order motor damping coefficients
   Scalar Mm;                     ///< motor inertia
+};
+
+/// What a thunder_dynamics 1.0 file asks of its builders (thunder_v1.cpp); `on` is false for the
+/// other formats. Only choices that change names or results are kept.
+struct V1Build {
+  bool on = false;
+  std::string coriolis = "auto";         ///< dyn_builder C_method: auto, christoffel, recursive (rnea)
+  std::vector<std::string> available;    ///< nodes with T_w_<node>, J_<node>
+  std::vector<std::string> derivatives;  ///< nodes with J_<node>_dot, _ddot, _pinv (also available)
 };
 
 struct RobotSpec {
@@ -122,6 +135,9 @@ struct RobotSpec {
   bool elastic_model = false;
   int K_order = 0, D_order = 0, Dm_order = 0;
   std::vector<ElasticJoint> elastic;  ///< one per elastic joint e, in joint order; joint = j(e)
+  V1Build v1;
+  /// Damping of the pseudo-inverses J'(J J' + mu I)^-1: 1e-6 (v0.x files), 0.02 (thunder 1.0's MU).
+  double pinv_damping = 1e-6;
 
   /// Findings about the file itself (unknown keys, a sanitised name, locked tool joints), found
   /// while reading; kept when finish_loading recomputes the physical ones.

@@ -26,6 +26,7 @@ void pose(JsonWriter& w, const Pose& p) {
   scalars(w, p.tr);
   w.key("ypr");
   scalars(w, p.ypr);
+  if (p.rpy_xyz) w.key("rpy_xyz").value(true);  // R = Rx(roll) Ry(pitch) Rz(yaw) (thunder 1.0 rpy)
   w.end_object();
 }
 
@@ -68,6 +69,7 @@ void write_spec_json(const RobotSpec& spec, std::ostream& os) {
       scalars(w, j.xyz);
       w.key("rpy");
       scalars(w, j.rpy);
+      if (j.rpy_xyz) w.key("rpy_xyz").value(true);  // R = Rx(roll) Ry(pitch) Rz(yaw) (thunder 1.0 rpy)
     }
     w.key("axis").begin_array();
     for (double a : j.axis) w.value(a);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "thunder/description/load.h"
+#include "thunder/description/thunder_v1.h"
 #include "thunder/description/yaml_read.h"
 #include "thunder/util/error.h"
 
@@ -32,46 +33,6 @@ const std::vector<std::string> kLinkKeys = {"inertial", "friction"};
 const std::vector<std::string> kFrictionKeys = {"Dl", "symb", "Dc", "Dc_symb"};
 const std::vector<std::string> kElasticKeys = {"K_order", "D_order", "Dm_order", "joints"};
 const std::vector<std::string> kElasticJointKeys = {"K", "K_symb", "D", "D_symb", "Dm", "Dm_symb", "Mm", "Mm_symb"};
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-/// Reports every key of map `node` (at `path`) that is not in `known`. Top-level keys whose value
-/// carries an anchor (`PI_2: &PI_2 1.57...`) are constants for aliases, not unknown keys.
-void check_keys(const YamlReader& r, const YamlNode& node, const std::string& path,
-                const std::vector<std::string>& known, bool strict, RobotSpec& spec) {
-  if (node.kind != YamlNode::Map) return;
-  for (size_t i = 0; i < node.keys.size(); ++i) {
-    const std::string key = node.key(i);
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    if (path.empty() && node.children[i].anchored) continue;
-    std::string best;
-    size_t best_d = std::string::npos;
-    for (const std::string& k : known) {
-      const size_t d = edit_distance(key, k);
-      if (d < best_d) best_d = d, best = k;
-    }
-    std::string msg = "unknown key '" + key + "'";
-    if (best_d <= std::max<size_t>(2, key.size() / 3)) msg += "; did you mean '" + best + "'?";
-    const int line = i < node.key_lines.size() ? node.key_lines[i] : node.children[i].line;
-    const std::string field = YamlReader::join(path, key);
-    if (strict) throw InputError(r.file(), line, field, msg + " [--strict]");
-    spec.file_warnings.push_back(InputError(r.file(), line, field, msg + " (ignored)").what());
-  }
-}
 
 std::string file_stem(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -257,9 +218,124 @@ void read_coulomb(const YamlReader& r, const YamlNode& root, const YamlNode& dyn
 
 }  // namespace
 
+static size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// Reports every key of map `node` (at `path`) that is not in `known`. Top-level keys whose value
+/// carries an anchor (`PI_2: &PI_2 1.57...`) are constants for aliases, not unknown keys.
+void check_known_keys(const YamlReader& r, const YamlNode& node, const std::string& path,
+                      const std::vector<std::string>& known, bool strict, std::vector<std::string>& warnings) {
+  if (node.kind != YamlNode::Map) return;
+  for (size_t i = 0; i < node.keys.size(); ++i) {
+    const std::string key = node.key(i);
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    if (path.empty() && node.children[i].anchored) continue;
+    std::string best;
+    size_t best_d = std::string::npos;
+    for (const std::string& k : known) {
+      const size_t d = edit_distance(key, k);
+      if (d < best_d) best_d = d, best = k;
+    }
+    std::string msg = "unknown key '" + key + "'";
+    if (best_d <= std::max<size_t>(2, key.size() / 3)) msg += "; did you mean '" + best + "'?";
+    const int line = i < node.key_lines.size() ? node.key_lines[i] : node.children[i].line;
+    const std::string field = YamlReader::join(path, key);
+    if (strict) throw InputError(r.file(), line, field, msg + " [--strict]");
+    warnings.push_back(InputError(r.file(), line, field, msg + " (ignored)").what());
+  }
+}
+
+/// thunder's oldest layout (v0.1): top-level `DH` list, `type_joints` as a string ('RRR') or a
+/// list, `gravity` as a list, no symb flags, and the inertial parameters inline in the
+/// franka_inertial.yaml format (link0 = the base, link1..linkn, end_effector), at the top level or
+/// under `inertial:`. Every parameter is numeric (make sets symbolic with --symb).
+RobotSpec load_thunder_v01(const YamlReader& r, const YamlNode& root, const std::string& path,
+                           const LoadOptions& options) {
+  RobotSpec spec;
+  spec.name = options.name.empty() ? file_stem(path) : options.name;
+  spec.source_file = path;
+  spec.format = "thunder-yaml";
+  const int n = r.integer(r.require(root, "", "num_joints"), "num_joints", /*positive=*/true);
+  const YamlNode& tj = r.require(root, "", "type_joints");
+  std::vector<std::string> types;
+  if (tj.kind == YamlNode::Scalar) {
+    for (char c : tj.str()) types.push_back(std::string(1, c));
+    if (static_cast<int>(types.size()) != n)
+      r.fail(&tj, "type_joints", "expected " + std::to_string(n) + " joint types (num_joints), got '" + tj.str() + "'");
+  } else {
+    const auto items = r.list(tj, "type_joints", n, "joint types (one per joint)");
+    for (size_t i = 0; i < items.size(); ++i) types.push_back(r.text(*items[i], YamlReader::item("type_joints", i)));
+  }
+  const auto dh = read_values(r, root, "", "DH", 4 * n,
+                              "DH numbers (4 * num_joints = " + std::to_string(4 * n) + ": a, alpha, d, theta per joint)");
+  spec.joints.resize(n);
+  for (int j = 0; j < n; ++j) {
+    Joint& joint = spec.joints[j];
+    joint.name = "joint" + std::to_string(j + 1);
+    joint.parent = j - 1;
+    if (types[j] == "R") joint.type = JointType::Revolute;
+    else if (types[j] == "P") joint.type = JointType::Prismatic;
+    else r.fail(&tj, YamlReader::item("type_joints", j), "unknown joint type '" + types[j] + "'; allowed: R, P");
+    for (int c = 0; c < 4; ++c) joint.dh[c] = dh[4 * j + c];
+  }
+  const double g0[3] = {0, 0, -9.81};
+  for (int i = 0; i < 3; ++i) spec.gravity[i] = constant(g0[i], YamlReader::item("gravity", i));
+  if (const YamlNode* g = root.find("gravity")) {
+    if (g->kind == YamlNode::Map) {
+      const auto v = read_values(r, *g, "gravity", "value", 3, "numbers (gravity x, y, z)");
+      for (int i = 0; i < 3; ++i) spec.gravity[i] = v[i];
+    } else {
+      const auto v = read_values(r, root, "", "gravity", 3, "numbers (gravity x, y, z)");
+      for (int i = 0; i < 3; ++i) spec.gravity[i] = v[i];
+    }
+  }
+  spec.base = read_pose(r, root, "Base_to_L0");
+  spec.ee = read_pose(r, root, "Ln_to_EE");
+  const YamlNode* block = root.find("inertial");
+  if (block) r.expect_map(*block, "inertial");
+  else block = &root;
+  // Dl_order: the friction coefficients d1, d2, ... of link1.
+  if (const YamlNode* l1 = block->find("link1"))
+    if (const YamlNode* fr = l1->find("friction"); fr && fr->kind == YamlNode::Map)
+      while (fr->find("d" + std::to_string(spec.Dl_order + 1))) ++spec.Dl_order;
+  spec.links.resize(n);
+  for (int j = 0; j < n; ++j) {
+    Link& l = spec.links[j];
+    l.name = "link" + std::to_string(j + 1);
+    const std::string f = (block == &root ? "" : "inertial.") + l.name;
+    l.mass = constant(0, f + ".mass");
+    for (int i = 0; i < 3; ++i) l.com[i] = constant(0, f + ".origin.xyz[" + std::to_string(i) + "]");
+    const char* in[6] = {"xx", "xy", "xz", "yy", "yz", "zz"};
+    for (int i = 0; i < 6; ++i) l.inertia[i] = constant(0, f + ".inertia." + in[i]);
+    for (int o = 0; o < spec.Dl_order; ++o) l.friction.push_back(constant(0, f + ".friction.d" + std::to_string(o + 1)));
+  }
+  apply_inertial_block(spec, r, *block);
+  std::vector<std::string> top = {"version", "num_joints", "type_joints", "DH", "gravity", "Base_to_L0", "Ln_to_EE",
+                                  "inertial", "end_effector"};
+  for (int j = 0; j <= n; ++j) top.push_back("link" + std::to_string(j));
+  check_known_keys(r, root, "", top, options.strict, spec.file_warnings);
+  finish_loading(spec, options);
+  return spec;
+}
+
 RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options) {
   const YamlReader r(path);
   const YamlNode root = r.load();
+  if (is_thunder_v1_layout(root)) return load_thunder_v1_yaml(r, root, options);
+  if (root.find("DH") && !root.find("kinematics")) return load_thunder_v01(r, root, path, options);
   if (!root.find("num_joints") && root.find("link0"))
     r.fail(&root, "", "this is an inertial parameter file, not a robot description; pass it with --par");
 
@@ -365,25 +441,25 @@ RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options)
   // A joint is elastic when the elastic model is on and its type is R_SEA/P_SEA.
   for (int j = 0; j < n; ++j) spec.joints[j].elastic = spec.elastic_model && sea[j];
 
-  check_keys(r, root, "", kTopKeys, options.strict, spec);
-  check_keys(r, kin, "kinematics", {"DH", "symb"}, options.strict, spec);
-  if (const YamlNode* g = root.find("gravity")) check_keys(r, *g, "gravity", {"value", "symb"}, options.strict, spec);
+  check_known_keys(r, root, "", kTopKeys, options.strict, spec.file_warnings);
+  check_known_keys(r, kin, "kinematics", {"DH", "symb"}, options.strict, spec.file_warnings);
+  if (const YamlNode* g = root.find("gravity")) check_known_keys(r, *g, "gravity", {"value", "symb"}, options.strict, spec.file_warnings);
   for (const char* pose : {"Base_to_L0", "Ln_to_EE"})
-    if (const YamlNode* p = root.find(pose)) check_keys(r, *p, pose, kPoseKeys, options.strict, spec);
+    if (const YamlNode* p = root.find(pose)) check_known_keys(r, *p, pose, kPoseKeys, options.strict, spec.file_warnings);
   std::vector<std::string> link_names;
   for (int j = 0; j < n; ++j) link_names.push_back("link" + std::to_string(j + 1));
-  check_keys(r, dyn, "dynamics", link_names, options.strict, spec);
+  check_known_keys(r, dyn, "dynamics", link_names, options.strict, spec.file_warnings);
   for (int j = 0; j < n; ++j) {
     const std::string lpath = "dynamics." + link_names[j];
     const YamlNode& link = *dyn.find(link_names[j]);
-    check_keys(r, link, lpath, kLinkKeys, options.strict, spec);
-    if (const YamlNode* fr = link.find("friction")) check_keys(r, *fr, lpath + ".friction", kFrictionKeys, options.strict, spec);
+    check_known_keys(r, link, lpath, kLinkKeys, options.strict, spec.file_warnings);
+    if (const YamlNode* fr = link.find("friction")) check_known_keys(r, *fr, lpath + ".friction", kFrictionKeys, options.strict, spec.file_warnings);
   }
   if (const YamlNode* el = root.find("elastic")) {
-    check_keys(r, *el, "elastic", kElasticKeys, options.strict, spec);
+    check_known_keys(r, *el, "elastic", kElasticKeys, options.strict, spec.file_warnings);
     if (const YamlNode* joints = el->find("joints"); joints && joints->kind == YamlNode::Map)
       for (size_t i = 0; i < joints->keys.size(); ++i)
-        check_keys(r, joints->children[i], "elastic.joints." + joints->key(i), kElasticJointKeys, options.strict, spec);
+        check_known_keys(r, joints->children[i], "elastic.joints." + joints->key(i), kElasticJointKeys, options.strict, spec.file_warnings);
   }
 
   finish_loading(spec, options);

@@ -178,6 +178,7 @@ class UrdfReader {
   std::vector<char> locked_;               ///< per URDF joint
   std::vector<int> body_of_link_;          ///< per URDF link: its body, -1 = the fixed root
   std::vector<Transform> link_in_body_;    ///< per URDF link: body frame -> link frame
+  std::vector<char> on_path_;              ///< chain_only: per URDF link, on the path base -> ee
 };
 
 const char* UrdfReader::required_attribute(const tinyxml2::XMLElement* e, const char* attr,
@@ -433,6 +434,7 @@ void UrdfReader::visit(int link, int body, const Transform& T, RobotSpec& spec) 
   std::sort(children.begin(), children.end(), [&](int a, int b) { return joints_[a].name < joints_[b].name; });
   for (int ji : children) {
     const UrdfJoint& j = joints_[ji];
+    if (!on_path_.empty() && !on_path_[j.child]) continue;  // chain_only: off the path base -> ee
     if (j.movable() && j.mimic && locked_[j.master])
       lock(ji, "its master joint " + j.mimic_master + " is locked", spec);
     if (!j.movable() || locked_[ji]) {
@@ -593,8 +595,15 @@ RobotSpec UrdfReader::read() {
     if (l != base)
       fail(links_[ee].line, "--ee", "the end-effector link " + links_[ee].name + " is not below the base link " +
                                         links_[base].name);
+    if (options_.chain_only) {
+      on_path_.assign(links_.size(), 0);
+      for (int k = ee;; k = joints_[links_[k].parent_joint].parent) {
+        on_path_[k] = 1;
+        if (k == base || links_[k].parent_joint < 0) break;
+      }
+    }
     std::vector<int> stack{ee};
-    while (!stack.empty()) {
+    while (options_.chain_only ? false : !stack.empty()) {
       const int k = stack.back();
       stack.pop_back();
       for (int ji : links_[k].child_joints) {

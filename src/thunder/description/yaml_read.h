@@ -51,4 +51,10 @@ class YamlReader {
   std::string file_;
 };
 
+/// Reports every key of map `node` (at `path`) that is not in `known`, with a "did you mean" when
+/// one is close: a warning (into `warnings`) or, with `strict`, an InputError. Top-level keys
+/// whose value carries an anchor (`PI_2: &PI_2 1.57...`) are constants for aliases, not unknown.
+void check_known_keys(const YamlReader& r, const YamlNode& node, const std::string& path,
+                      const std::vector<std::string>& known, bool strict, std::vector<std::string>& warnings);
+
 }  // namespace thunder

@@ -98,6 +98,21 @@ class Builder {
                     params_.element("par_gravity", 2));
   }
 
+  /// J'(J J' + mu I)^-1 = (J'J + mu I)^-1 J', mu = RobotSpec::pinv_damping: solves the smaller
+  /// system, which is also the well-conditioned one (J J' of a robot with n < 6 joints is singular).
+  SX damped_pinv(const SX& J) const {
+    const int nv = model_.nv();
+    const double mu = spec_.pinv_damping;
+    return nv >= 6 ? solve_spd(SX::mtimes(J, J.T()) + mu * SX::eye(6), J).T()
+                   : solve_spd(SX::mtimes(J.T(), J) + mu * SX::eye(nv), J.T());
+  }
+  std::string damping_text() const { return spec_.pinv_damping == 1e-6 ? "1e-6" : casadi::str(spec_.pinv_damping); }
+  std::vector<SX> kinematic_parameters() const {
+    std::vector<SX> out;
+    for (const char* set : {"par_DHtable", "par_origins", "par_world2L0", "par_Ln2EE"})
+      if (params_.has(set) && !params_.input(set).is_empty()) out.push_back(params_.input(set));
+    return out;
+  }
   void add_kinematics();
   void add_frames();
   void add_dynamics();
@@ -267,11 +282,8 @@ void Builder::add_kinematics() {
         {{"J_ee_ddot", SX::jtimes(J_ee_dot, qdq, dqddq)}});
     // J'(J J' + l^2 I)^-1 = (J'J + l^2 I)^-1 J': solve the smaller system, which is also the
     // well-conditioned one (J J' of a robot with n < 6 joints is singular).
-    const int nv = model_.nv();
-    const double lambda2 = 1e-6;
-    const SX pinv = nv >= 6 ? solve_spd(SX::mtimes(J_ee, J_ee.T()) + lambda2 * SX::eye(6), J_ee).T()
-                            : solve_spd(SX::mtimes(J_ee.T(), J_ee) + lambda2 * SX::eye(nv), J_ee.T());
-    add("J_ee_pinv", "Damped pseudo-inverse of J_ee: J'(J J' + 1e-6 I)^-1 (nvx6)", {{"J_ee_pinv", pinv}});
+    add("J_ee_pinv", "Damped pseudo-inverse of J_ee: J'(J J' + " + damping_text() + " I)^-1 (nvx6)",
+        {{"J_ee_pinv", damped_pinv(J_ee)}});
     ee_jacobian_ = J_ee;
   }
   {
@@ -287,27 +299,55 @@ void Builder::add_kinematics() {
 
 void Builder::add_frames() {
   const SX& q = var("q");
+  const SX qdq = SX::vertcat({q, var("dq")}), dqddq = SX::vertcat({qdot(), var("ddq")});
   const Kinematics& k = kin();
-  const std::vector<std::string> names = options_.frames.empty() ? default_frames(spec_) : options_.frames;
+  std::vector<std::string> names = options_.frames.empty() ? default_frames(spec_) : options_.frames;
+  std::vector<int> seen;
   for (const std::string& name : names) {
-    const int f = model_.find_frame(name);
+    int f = model_.find_frame(name);
+    // thunder 1.0's end-effector node is the model's "ee" frame under the node's name.
+    if (f < 0 && spec_.has_ee && name == spec_.ee_link) f = model_.ee_frame();
     if (f < 0) {
       std::string known;
       for (const FrameModel& F : model_.frames()) known += (known.empty() ? "" : ", ") + F.name;
       throw std::invalid_argument("--frames: no frame named '" + name + "' (frames: " + known + ")");
     }
     const std::string id = identifier_of(name);
-    for (const auto& other : set_.frames)
-      if (other.id == id)
-        throw std::invalid_argument("--frames: frames '" + other.name + "' and '" + name + "' both give functions T_w_" + id);
+    bool twice = false;
+    for (const auto& other : set_.frames) {
+      if (other.id != id) continue;
+      if (other.name == name) twice = true;
+      else throw std::invalid_argument("--frames: frames '" + other.name + "' and '" + name + "' both give functions T_w_" + id);
+    }
+    if (twice) continue;
     const SX J = model_.reduce_cols(k.jacobian(model_.frames()[f].body, k.frame_p(f)));
     add("T_w_" + id, "World placement of frame " + name + " (4x4)", {{"T_w_" + id, homogeneous(k.frame_R(f), k.frame_p(f))}});
-    // J_ee already exists under its v0.x name with the same meaning.
+    // J_ee (and its derivatives) exist already under their v0.x names with the same meaning.
     if (!set_.find_function("J_" + id))
       add("J_" + id, "Jacobian of frame " + name + ", [linear; angular], world-aligned at its origin (6xnv)",
           {{"J_" + id, J}});
-    if (options_.frame_derivatives && !set_.find_function("J_" + id + "_dot"))
-      add("J_" + id + "_dot", "Time derivative of J_" + id + " (6xnv)", {{"J_" + id + "_dot", SX::jtimes(J, q, qdot())}});
+    const bool derivatives = std::find(options_.derivative_frames.begin(), options_.derivative_frames.end(), name) !=
+                             options_.derivative_frames.end();
+    const SX J_dot = SX::jtimes(J, q, qdot());
+    if ((options_.frame_derivatives || derivatives) && !set_.find_function("J_" + id + "_dot"))
+      add("J_" + id + "_dot", "Time derivative of J_" + id + " (6xnv)", {{"J_" + id + "_dot", J_dot}});
+    if (derivatives && !set_.find_function("J_" + id + "_ddot"))
+      add("J_" + id + "_ddot", "Second time derivative of J_" + id + " (6xnv)",
+          {{"J_" + id + "_ddot", SX::jtimes(J_dot, qdq, dqddq)}});
+    if (derivatives && !set_.find_function("J_" + id + "_pinv"))
+      add("J_" + id + "_pinv", "Damped pseudo-inverse of J_" + id + ": J'(J J' + " + damping_text() +
+          " I)^-1 (nvx6)", {{"J_" + id + "_pinv", damped_pinv(J)}});
+    // thunder 1.0's kinematic regressors, per available frame, when kinematic parameters are symbolic.
+    if (spec_.v1.on && std::find(spec_.v1.available.begin(), spec_.v1.available.end(), name) != spec_.v1.available.end()) {
+      const std::vector<SX> kp = kinematic_parameters();
+      if (!kp.empty()) {
+        const SX p = SX::vertcat(kp);
+        add("reg_Jdq_" + id, "Jacobian of J_" + id + " dq w.r.t. the symbolic kinematic parameters (6 x n_kin)",
+            {{"reg_Jdq_" + id, SX::jacobian(SX::mtimes(J, var("dq")), p)}});
+        add("reg_JTw_" + id, "Jacobian of J_" + id + "' w w.r.t. the symbolic kinematic parameters (nv x n_kin)",
+            {{"reg_JTw_" + id, SX::jacobian(SX::mtimes(J.T(), var("w")), p)}});
+      }
+    }
     set_.frames.push_back({name, id});
   }
 }
@@ -407,9 +447,7 @@ void Builder::add_regressors() {
   // Kinematic regressors: derivatives of J dq and J' w with respect to the symbolic kinematic
   // parameters (only when the robot file flags some).
   if (ee_jacobian_.is_empty()) return;
-  std::vector<SX> kin_params;
-  for (const char* set : {"par_DHtable", "par_origins", "par_world2L0", "par_Ln2EE"})
-    if (params_.has(set) && !params_.input(set).is_empty()) kin_params.push_back(params_.input(set));
+  const std::vector<SX> kin_params = kinematic_parameters();
   if (kin_params.empty()) return;
   const SX p = SX::vertcat(kin_params);
   add("reg_Jdq", "Jacobian of J_ee dq w.r.t. the symbolic kinematic parameters (6 x n_kin)",
@@ -583,6 +621,16 @@ FunctionSet Builder::build() {
                           {which == 0 ? "par_REG" : "par_DYN"}, casadi::Dict{{"cse", true}});
       set_.functions.push_back({fn, which == 0 ? "Map the full par_DYN vector to par_REG (10n)"
                                                 : "Map the full par_REG vector to par_DYN (10n)"});
+    }
+    // thunder 1.0's names of the same maps.
+    for (int which = 0; which < 2 && spec_.v1.on; ++which) {
+      const std::string name = which == 0 ? "dyn2reg" : "reg2dyn";
+      if (!wanted(name)) continue;
+      casadi::Function fn(name, {which == 0 ? dyn : reg}, {SX::vertcat(which == 0 ? to_reg : to_dyn)},
+                          {which == 0 ? "par_DYN" : "par_REG"}, {which == 0 ? "par_REG" : "par_DYN"},
+                          casadi::Dict{{"cse", true}});
+      set_.functions.push_back({fn, which == 0 ? "thunder 1.0 name of par_DYN_to_REG (10n)"
+                                                : "thunder 1.0 name of par_REG_to_DYN (10n)"});
     }
   }
 

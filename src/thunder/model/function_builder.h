@@ -28,6 +28,9 @@ struct BuildOptions {
   std::vector<std::string> frames;
   /// Also J_<frame>_dot for those frames.
   bool frame_derivatives = false;
+  /// Frames that also get J_<frame>_dot, J_<frame>_ddot and J_<frame>_pinv (thunder 1.0's
+  /// `derivatives` nodes); each must be one of `frames`.
+  std::vector<std::string> derivative_frames;
   /// One line per built function (name, instruction count, seconds).
   std::function<void(const std::string&)> progress;
 };

@@ -61,7 +61,7 @@ MultibodyModel::MultibodyModel(const RobotSpec& spec, const Parameters& params) 
     } else {
       const auto el = [&](int k) { return params.element("par_origins", 6 * i + k); };
       J.p = Vec3::of(el(0), el(1), el(2));
-      J.E = rot_ypr(el(5), el(4), el(3));
+      J.E = jt.rpy_xyz ? Mat3(rot_x(el(3)) * rot_y(el(4)) * rot_z(el(5))) : rot_ypr(el(5), el(4), el(3));
       J.axis = jt.axis;
     }
     joints_.push_back(J);
@@ -83,7 +83,7 @@ MultibodyModel::MultibodyModel(const RobotSpec& spec, const Parameters& params) 
   if (!floating_base()) {
     const auto el = [&](int k) { return params.element("par_world2L0", k); };
     root_p_ = Vec3::of(el(0), el(1), el(2));
-    root_R_ = rot_ypr(el(3), el(4), el(5));
+    root_R_ = spec.base.rpy_xyz ? Mat3(rot_x(el(5)) * rot_y(el(4)) * rot_z(el(3))) : rot_ypr(el(3), el(4), el(5));
   }
   for (const Frame& f : spec.frames) {
     FrameModel F;
@@ -99,7 +99,7 @@ MultibodyModel::MultibodyModel(const RobotSpec& spec, const Parameters& params) 
     F.body = spec.end_effector_body();
     const auto el = [&](int k) { return params.element("par_Ln2EE", k); };
     F.p = Vec3::of(el(0), el(1), el(2));
-    F.R = rot_ypr(el(3), el(4), el(5));
+    F.R = spec.ee.rpy_xyz ? Mat3(rot_x(el(5)) * rot_y(el(4)) * rot_z(el(3))) : rot_ypr(el(3), el(4), el(5));
     ee_frame_ = static_cast<int>(frames_.size());
     frames_.push_back(F);
   }

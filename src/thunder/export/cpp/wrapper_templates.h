@@ -13,6 +13,7 @@ inline constexpr const char* kHeaderPrologue = R"TPL(//
 //   auto T = robot.get_T_0_i();            // several outputs: std::vector, in output order
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,20 @@ inline constexpr const char* kHeaderEpilogue = R"TPL(
   void load_conf(const std::string& file);
   /// Writes every parameter set, values as %.17g, in the format load_conf reads.
   void save_par(const std::string& file) const;
+
+  // ---- thunder_dynamics 1.0 names (same meaning)
+  static constexpr int ndof = nv;  ///< number of joint variables
+  static const std::vector<std::string>& jointsName() { return joint_names(); }
+  /// load_conf returning success instead of throwing; the message goes to `error` when given.
+  bool load_par(const std::string& file, std::string* error = nullptr) {
+    try {
+      load_conf(file);
+      return true;
+    } catch (const std::exception& e) {
+      if (error) *error = e.what();
+      return false;
+    }
+  }
 
   // ---- Access by name (tools, tests); std::invalid_argument for an unknown name
   static const std::vector<std::string>& variable_names();

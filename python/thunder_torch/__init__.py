@@ -16,9 +16,9 @@ import torch
 from ._artifacts import ArtifactError, read_manifest, verify_folder
 from ._engine import OPS, Schedule, read_artifact
 from ._module import ThunderModule, make_module
-from .layers import InverseDynamics
+from .layers import ForwardDynamics, InverseDynamics
 
-__all__ = ["load", "ThunderModule", "InverseDynamics", "OPS", "Schedule", "read_artifact", "ArtifactError"]
+__all__ = ["load", "ThunderModule", "InverseDynamics", "ForwardDynamics", "OPS", "Schedule", "read_artifact", "ArtifactError"]
 __version__ = "0.1.0"
 
 
@@ -67,4 +67,5 @@ def load(path, device=None, dtype=torch.float32, backend="auto"):
         else:
             native.available(module.device.type, dtype)  # decided now, not while torch.compile traces
         module._native_backend = native
+    module._source = (str(path.resolve()), backend)   # what pickling rebuilds from
     return module

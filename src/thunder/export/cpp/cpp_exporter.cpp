@@ -457,13 +457,18 @@ std::string source_text(const FunctionSet& fs, const Plan& plan) {
   return s.str();
 }
 
-std::string cmake_text(const Plan& plan) {
+// The CMake package and its README share the placeholders: class, target id, robot (the name
+// of OUT/<robot>_par.yaml).
+std::string fill(std::string t, const FunctionSet& fs, const Plan& plan) {
+  t = replace_all(t, "@CLASS@", plan.cls);
+  t = replace_all(t, "@ID@", plan.id);
+  return replace_all(t, "@ROBOT@", fs.robot);
+}
+
+std::string cmake_text(const FunctionSet& fs, const Plan& plan) {
   std::string c_files;
   for (const auto& fp : plan.functions) c_files += "  " + fp.symbol + ".c\n";
-  std::string t = kCMakeLists;
-  t = replace_all(t, "@CLASS@", plan.cls);
-  t = replace_all(t, "@C_FILES@", c_files);
-  return t;
+  return replace_all(fill(kCMakeLists, fs, plan), "@C_FILES@", c_files);
 }
 
 }  // namespace
@@ -503,7 +508,8 @@ void export_cpp(const FunctionSet& fs, const std::filesystem::path& out_dir,
   write_file(dir / (plan.cls + ".h"), header_text(fs, plan));
   write_file(dir / (plan.cls + ".cpp"), source_text(fs, plan));
   write_file(dir / "example.cpp", replace_all(kExample, "@CLASS@", plan.cls));
-  write_file(dir / "CMakeLists.txt", cmake_text(plan));
+  write_file(dir / "CMakeLists.txt", cmake_text(fs, plan));
+  write_file(dir / "README.md", fill(kCppReadme, fs, plan));
 }
 
 }  // namespace thunder

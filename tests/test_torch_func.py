@@ -158,8 +158,3 @@ def test_signatures_name_the_manifest_arguments(rrr):
         robot.tau(q, ddq=ddq)
     with pytest.raises(TypeError, match="unexpected keyword argument 'x'"):
         robot.M(x=q)
-
-
-def test_package_ships_py_typed():
-    import pathlib
-    assert (pathlib.Path(thunder_torch.__file__).parent / "py.typed").is_file()

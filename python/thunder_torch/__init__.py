@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import pathlib
 
-import torch
+try:
+    import torch
+except ModuleNotFoundError as e:  # torch is an extra of the package (the C++ side needs none)
+    if e.name != "torch":
+        raise
+    raise ModuleNotFoundError(
+        "thunder_torch needs PyTorch, which is not installed: pip install 'thunder-dynamics-gen[torch]' "
+        "(or `pip install .[torch]` in a checkout; the generator and the C++ library work without "
+        "it)", name="torch") from None
 
 from ._artifacts import ArtifactError, read_manifest, verify_folder
 from ._engine import OPS, Schedule, read_artifact

@@ -210,6 +210,7 @@ class ThunderModule(torch.nn.Module):
         self.param_elements = {}
         self.param_symbolic = {}
         self.param_descriptions = {}
+        self.param_aliases = {}
         self._state = {}
         self._folded_sets = []  # sets with an element folded into the generated code
         self._seen = {}         # set -> (tensor, version) last checked against the folded values
@@ -219,6 +220,8 @@ class ThunderModule(torch.nn.Module):
             self.param_elements[name] = list(p["elements"])
             self.param_symbolic[name] = list(p["symbolic"])
             self.param_descriptions[name] = p.get("description", "")
+            # index names ("link3.mass") of a URDF robot's own element names ("panda_link3.mass")
+            self.param_aliases[name] = {a: i for i, a in enumerate(p.get("aliases", [])) if a}
             if self._is_derived(name):
                 continue
             t = torch.tensor([float(v) if v is not None else math.nan for v in p["values"]],
@@ -247,6 +250,9 @@ class ThunderModule(torch.nn.Module):
                              f"(sets: {', '.join(self.param_elements)})")
         self._verify_folded()
         return self._vector(name)
+
+    def _alias(self, set_name, i):
+        return next((a for a, k in self.param_aliases[set_name].items() if k == i), None)
 
     def _vector(self, name):
         return self.par_REG if self._is_derived(name) else getattr(self, name)
@@ -338,9 +344,12 @@ class ThunderModule(torch.nn.Module):
                                  f"(known: {', '.join(self.param_elements)})")
             names = self.param_elements[set_name]
             for e, (v, line) in elems.items():
-                if e not in names:
+                i = names.index(e) if e in names else self.param_aliases[set_name].get(e)
+                if i is None:
                     raise ValueError(f"{file}:{line}: {set_name}.{e}: unknown element of {set_name}")
-                i = names.index(e)
+                if i in updates.get(set_name, {}):
+                    raise ValueError(f"{file}:{line}: {set_name}.{e}: element given twice (as "
+                                     f"{names[i]} and its alias {self._alias(set_name, i)})")
                 updates.setdefault(set_name, {})[i] = v
                 lines[set_name, i] = line
         staged = {}

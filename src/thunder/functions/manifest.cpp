@@ -47,6 +47,7 @@ void write_manifest(const FunctionSet& fs, std::ostream& os) {
     w.key("name").value(p.name);
     w.key("description").value(p.description);
     w.key("elements").array(p.elements);
+    if (!p.aliases.empty()) w.key("aliases").array(p.aliases);
     w.key("values").array(p.values);
     w.key("symbolic").array(p.symbolic);
     w.end_object();

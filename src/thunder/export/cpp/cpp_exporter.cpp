@@ -408,6 +408,16 @@ std::string source_text(const FunctionSet& fs, const Plan& plan) {
     s << "}";
   }
   s << "};\n  return v;\n}\n";
+  // index names ("link3.mass") that parameter files may use for a URDF robot's own names
+  s << "const std::vector<std::vector<std::string>>& param_aliases_() {\n"
+       "  static const std::vector<std::vector<std::string>> v = {";
+  for (size_t p = 0; p < fs.params.size(); ++p) {
+    s << (p ? ",\n      {" : "\n      {");
+    const auto& aliases = fs.params[p].aliases;
+    for (size_t i = 0; i < aliases.size(); ++i) s << (i ? ", " : "") << quoted(aliases[i]);
+    s << "}";
+  }
+  s << "};\n  return v;\n}\n";
   s << "const std::vector<std::vector<double>>& param_defaults_() {\n"
        "  static const std::vector<std::vector<double>> v = {";
   for (size_t p = 0; p < fs.params.size(); ++p) {

@@ -419,7 +419,8 @@ void @CLASS@::load_conf(const std::string& file) {
       throw std::runtime_error(where_(file, elements) + set + ": expected a map {element: value}");
     for (const auto& kv : elements) {
       const std::string element = kv.first.Scalar();
-      const int i = find_(param_elements_()[p], element);
+      int i = find_(param_elements_()[p], element);
+      if (i < 0 && !element.empty()) i = find_(param_aliases_()[p], element);  // "link3.mass"
       if (i < 0)
         throw std::runtime_error(where_(file, kv.first) + set + "." + element +
                                  ": unknown element of " + set);

@@ -9,7 +9,6 @@ import pathlib
 from typing import Optional, Tuple
 
 import torch
-from torch.autograd.function import once_differentiable
 
 from . import _par_file
 

@@ -15,7 +15,7 @@ PIP=(.venv/bin/python -m pip install --disable-pip-version-check -q)
 
 # Build requirements first: the project is built without isolation so that the `thunder`
 # executable links the very casadi/cmeel libraries that the venv keeps at run time.
-"${PIP[@]}" "scikit-build-core>=0.10" "cmake>=3.20" ninja "casadi==3.7.2" cmeel-yaml-cpp cmeel-tinyxml2 \
+"${PIP[@]}" "scikit-build-core>=0.10" "pybind11>=2.12" "cmake>=3.20" ninja "casadi==3.7.2" cmeel-yaml-cpp cmeel-tinyxml2 \
   cmeel-eigen
 # torch is an extra of the package (the C++ side does not need it); this script installs it.
 extras="[torch]"

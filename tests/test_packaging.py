@@ -35,3 +35,26 @@ def test_import_without_torch_says_what_to_install():
 
 def test_package_ships_py_typed():
     assert (ROOT / "python" / "thunder_torch" / "py.typed").is_file()
+
+
+def test_manifest_names_the_source_by_file_name_and_hash(tmp_path):
+    """The same robot file generated from two folders gives byte-identical manifests: the
+    description is recorded by file name and sha256, not by its path on this machine."""
+    import hashlib
+    import shutil
+    from conftest import ROBOTS, run_thunder
+    outs = []
+    for where in ("a", "b/c"):
+        src = tmp_path / where / "RRR.yaml"
+        src.parent.mkdir(parents=True)
+        shutil.copy(ROBOTS / "RRR.yaml", src)
+        out = tmp_path / f"out_{where.replace('/', '_')}"
+        run_thunder("gen", src, "-o", out, "--targets", "casadi", "--functions", "G", "-q")
+        outs.append(out)
+    first = (outs[0] / "manifest.json").read_bytes()
+    assert first == (outs[1] / "manifest.json").read_bytes()
+    import json
+    manifest = json.loads(first)
+    assert manifest["source"] == "RRR.yaml"
+    assert manifest["source_sha256"] == hashlib.sha256((ROBOTS / "RRR.yaml").read_bytes()).hexdigest()
+    assert str(tmp_path) not in (outs[0] / "RRR_par.yaml").read_text()

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "thunder/functions/function_set.h"
@@ -38,56 +39,51 @@ struct Capture {
 
 py::object g_usage_error, g_input_error, g_error;
 
-[[noreturn]] void rethrow(const std::exception& e, const std::string& err) {
-  // The CLI's message, with what it printed before failing (warnings) in front.
-  const std::string msg = e.what();
-  PyObject* type = thunder::cli_is_usage_error(e)                          ? g_usage_error.ptr()
-                   : dynamic_cast<const thunder::InputError*>(&e) != nullptr ? g_input_error.ptr()
-                                                                              : g_error.ptr();
-  py::object exc = py::reinterpret_borrow<py::object>(type)(msg);
-  exc.attr("output") = err;
-  PyErr_SetObject(type, exc.ptr());
-  throw py::error_already_set();
+// The Python exception type of a CLI error: UsageError (exit status 2), InputError (a bad file),
+// ThunderError (anything else).
+PyObject* error_type(const std::exception& e) {
+  if (thunder::cli_is_usage_error(e)) return g_usage_error.ptr();
+  if (dynamic_cast<const thunder::InputError*>(&e) != nullptr) return g_input_error.ptr();
+  return g_error.ptr();
 }
 
-std::tuple<int, std::string, std::string> run(const std::vector<std::string>& args) {
-  int rc = 0;
-  std::string out, err;
-  bool failed = false;
-  std::string what;
-  int kind = 0;
+// Runs `body` with the GIL released and std::cout / std::cerr captured; a C++ exception becomes
+// the Python one with the CLI's message, and with what was printed before (warnings) as
+// its `output` attribute.
+template <class Body>
+std::pair<std::string, std::string> call_cli(Body body) {
+  PyObject* type = nullptr;
+  std::string what, out, err;
   {
     py::gil_scoped_release release;  // generation takes seconds to minutes
     Capture cap;
     try {
-      rc = thunder::cli_run(args);
+      body();
     } catch (const std::exception& e) {
-      failed = true;
+      type = error_type(e);
       what = e.what();
-      kind = thunder::cli_is_usage_error(e) ? 1 : dynamic_cast<const thunder::InputError*>(&e) ? 2 : 3;
     }
     out = cap.out.str();
     err = cap.err.str();
   }
-  if (failed) {
-    PyObject* type = kind == 1 ? g_usage_error.ptr() : kind == 2 ? g_input_error.ptr() : g_error.ptr();
+  if (type != nullptr) {
     py::object exc = py::reinterpret_borrow<py::object>(type)(what);
     exc.attr("output") = err;
     PyErr_SetObject(type, exc.ptr());
     throw py::error_already_set();
   }
+  return {out, err};
+}
+
+std::tuple<int, std::string, std::string> run(const std::vector<std::string>& args) {
+  int rc = 0;
+  auto [out, err] = call_cli([&] { rc = thunder::cli_run(args); });
   return {rc, out, err};
 }
 
 py::list parameter_sets(const std::vector<std::string>& args) {
   std::vector<thunder::ParamSet> sets;
-  std::string err;
-  try {
-    Capture cap;
-    sets = thunder::cli_parameter_sets(args);
-  } catch (const std::exception& e) {
-    rethrow(e, err);
-  }
+  call_cli([&] { sets = thunder::cli_parameter_sets(args); });
   py::list out;
   for (const auto& s : sets) {
     py::dict d;

@@ -164,7 +164,8 @@ class _Eval(torch.autograd.Function):
 class _EvalFunc(_Eval):
     """_Eval composable with torch.func: the vmap rule folds the vmapped dimension into the batch
     (one schedule run for all instances); forward mode (torch.func.jvp, jacfwd, dual tensors)
-    runs the forward schedule under torch.func.jvp (every step is a torch operation)."""
+    differentiates the forward schedule on the tape (every step is a torch operation), see
+    forward_mode."""
 
     @staticmethod
     def setup_context(ctx, inputs, output):

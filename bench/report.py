@@ -249,6 +249,10 @@ def torch_section(t, L, plots_dir, runs=()):
         L.append(f"_plots failed: {type(e).__name__}: {e}_\n")
 
     L.append("### torch.compile vs eager (our M, float32)\n")
+    L.append("Measured inside the whole benchmark run (other work in the same process). The "
+             "reference numbers, per backend and dtype in fresh processes, and the advice that "
+             "follows from them are in docs/TORCH_ARTIFACT.md (torch.compile), from "
+             "`python bench/compile_once.py OUT`.\n")
     if t.get("compile"):
         L.append("| batch | eager | compiled | first compiled call | max err |")
         L.append("|---:|---:|---:|---:|---:|")

@@ -60,7 +60,9 @@ def test_symbolic_urdf_origins_move_the_robot(urdf_origins):
     written with those origins."""
     gen, tmp = urdf_origins
     p = gen.param("par_origins")
-    assert p["elements"][:6] == ["joint1.x", "joint1.y", "joint1.z", "joint1.roll", "joint1.pitch", "joint1.yaw"]
+    # a URDF's own joint names, thunder's index names as aliases
+    assert p["elements"][:6] == ["j0.x", "j0.y", "j0.z", "j0.roll", "j0.pitch", "j0.yaw"]
+    assert p["aliases"][:6] == ["joint1.x", "joint1.y", "joint1.z", "joint1.roll", "joint1.pitch", "joint1.yaw"]
     assert all(p["symbolic"]) and len(p["values"]) == 24
     close(p["values"], np.ravel(ORIGINS), 1e-15)
     rng = np.random.default_rng(0)

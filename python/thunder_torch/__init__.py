@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import pathlib
 
-import torch
+try:
+    import torch
+except ModuleNotFoundError as e:  # torch is an extra of the package (the C++ side needs none)
+    if e.name != "torch":
+        raise
+    raise ModuleNotFoundError(
+        "thunder_torch needs PyTorch, which is not installed: pip install 'thunder-dynamics-gen[torch]' "
+        "(or `pip install .[torch]` in a checkout; the generator and the C++ library work without "
+        "it)", name="torch") from None
 
 from ._artifacts import ArtifactError, read_manifest, verify_folder
 from ._engine import OPS, Schedule, read_artifact
 from ._module import ThunderModule, make_module
-from .layers import InverseDynamics
+from .layers import ForwardDynamics, InverseDynamics
 
-__all__ = ["load", "ThunderModule", "InverseDynamics", "OPS", "Schedule", "read_artifact", "ArtifactError"]
+__all__ = ["load", "ThunderModule", "InverseDynamics", "ForwardDynamics", "OPS", "Schedule", "read_artifact", "ArtifactError"]
 __version__ = "0.1.0"
 
 
@@ -67,4 +75,5 @@ def load(path, device=None, dtype=torch.float32, backend="auto"):
         else:
             native.available(module.device.type, dtype)  # decided now, not while torch.compile traces
         module._native_backend = native
+    module._source = (str(path.resolve()), backend)   # what pickling rebuilds from
     return module

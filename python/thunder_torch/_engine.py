@@ -220,13 +220,14 @@ class Schedule:
         return W.index_select(0, out_index)
 
     def _run_tape(self, consts, steps, out_index, pieces, nb, device, dtype):
-        # Every step on the autograd tape: operands are always gathered copies (index_select)
-        # so that writes into W never invalidate a tensor saved for backward.
+        # Every step on the autograd tape: operands are always gathered copies so that writes
+        # into W never invalidate a tensor saved for backward. W[index] rather than
+        # index_select: under vmap index_select becomes a gather, whose backward saves W itself.
         work = torch.zeros(self.n_slots - self.n_const - self.n_in, nb, device=device, dtype=dtype)
         W = torch.cat([consts.expand(-1, nb)] + list(pieces) + [work], 0)
         for fn, outfn, o, k, operands in steps:
             args = [W.narrow(0, x[0], x[1] - x[0]).clone() if isinstance(x, tuple)
-                    else W.index_select(0, x) for x in operands]
+                    else W[x] for x in operands]
             W[o:o + k] = fn(*args)
         return W.index_select(0, out_index)
 

@@ -1,11 +1,14 @@
 """The robot nn.Module built from manifest.json and the torch artifact."""
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
 import math
 import pathlib
+from typing import Optional, Tuple
 
 import torch
-from torch.autograd.function import once_differentiable
 
 from . import _par_file
 
@@ -79,25 +82,77 @@ def _docstring(spec):
     return "\n".join(lines)
 
 
+def in_transform():
+    """True inside a torch.func transform (vmap, grad, jvp, jacrev, ...): the inputs are wrapped
+    tensors without storage, so they must reach an autograd.Function with vmap and jvp rules."""
+    return torch._C._functorch.maybe_current_level() is not None
+
+
+def fold_vmap(info, in_dims, pieces, batch_axis, batch):
+    """The vmap rule shared by both backends: a vmapped dimension of size V becomes part of the
+    evaluation batch (B -> V*B, V outer), so one call of the schedule or kernel serves every
+    vmapped instance. `batch_axis` is the axis of B in the pieces: 1 for the schedules' (n, B)
+    blocks, 0 for the kernels' (B, n) inputs (where B may also be 1: a broadcast parameter).
+    Returns the folded pieces and V."""
+    V = info.batch_size
+    out = []
+    for p, d in zip(pieces, in_dims):
+        p = p.unsqueeze(batch_axis) if d is None else p.movedim(d, batch_axis)
+        shape = list(p.shape)
+        shape[batch_axis], shape[batch_axis + 1] = V, batch
+        out.append(p.expand(shape).flatten(batch_axis, batch_axis + 1))
+    return out, V
+
+
+def forward_mode(fn, primals, tangents):
+    """The tangent J v of fn(*primals) along tangents v, for the jvp rules below (fn runs a
+    schedule on the tape). Inside a torch.func transform: torch.func.jvp (its levels nest).
+    Under torch.autograd.forward_ad dual tensors, whose levels do not nest and are switched off
+    inside a jvp rule: the double-vjp identity J v = d/du <J^T u, v> by reverse mode twice
+    (J^T u is linear in u, so u = 0 serves), about 3x the cost of forward mode."""
+    # make_dual refuses primals and tangents whose elements share memory (expanded views)
+    primals = [p.contiguous() for p in primals]
+    tangents = [torch.zeros_like(p) if t is None else t.contiguous()
+                for p, t in zip(primals, tangents)]
+    if in_transform():
+        return torch.func.jvp(fn, tuple(primals), tuple(tangents))[1]
+    with torch.enable_grad():
+        xs = [p.detach().requires_grad_() for p in primals]
+        y = fn(*xs)
+        u = torch.zeros_like(y, requires_grad=True)
+        g = torch.autograd.grad(y, xs, u, create_graph=True, allow_unused=True)
+        pairs = [(gi, t) for gi, t in zip(g, tangents) if gi is not None]
+        if not pairs:
+            return torch.zeros_like(y)
+        jv, = torch.autograd.grad([gi for gi, _ in pairs], u, [t for _, t in pairs],
+                                  allow_unused=True)
+    return torch.zeros_like(y) if jv is None else jv
+
+
 class _Eval(torch.autograd.Function):
-    """Forward: the function's schedule. Backward: its reverse-mode (VJP) schedule."""
+    """Forward: the function's schedule. Backward: its reverse-mode (VJP) schedule, recorded on
+    the tape when a graph of the gradient is wanted (create_graph=True), so second derivatives
+    work. This class is what torch.compile traces (Dynamo refuses a Function with a custom jvp);
+    eager calls use _EvalFunc below."""
 
     @staticmethod
-    def forward(ctx, spec, batch, *pieces):
-        ref = pieces[0] if pieces else None
-        device, dtype = ctx_device_dtype(ref, spec)
-        Y = spec.fwd.run(list(pieces), batch, device, dtype)
+    def forward(spec, batch, *pieces):
+        ref = pieces[0]
+        return spec.fwd.run(list(pieces), batch, ref.device, ref.dtype)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        spec, batch, *pieces = inputs
         ctx.spec, ctx.batch = spec, batch
-        ctx.save_for_backward(*pieces, Y)
-        return Y
+        ctx.save_for_backward(*pieces, output)
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, dY):
         saved = ctx.saved_tensors
         pieces, Y = list(saved[:-1]), saved[-1]
-        spec = ctx.spec
-        dX = spec.rev.run(pieces + [Y, dY], ctx.batch, Y.device, Y.dtype)
+        # grad enabled here = a graph of the gradient is wanted: record the reverse schedule
+        dX = ctx.spec.rev.run(pieces + [Y, dY], ctx.batch, Y.device, Y.dtype,
+                              tape=torch.is_grad_enabled())
         grads, r = [], 0
         for i, p in enumerate(pieces):
             n = p.shape[0]
@@ -106,8 +161,31 @@ class _Eval(torch.autograd.Function):
         return (None, None, *grads)
 
 
-def ctx_device_dtype(ref, spec):
-    return ref.device, ref.dtype
+class _EvalFunc(_Eval):
+    """_Eval composable with torch.func: the vmap rule folds the vmapped dimension into the batch
+    (one schedule run for all instances); forward mode (torch.func.jvp, jacfwd, dual tensors)
+    differentiates the forward schedule on the tape (every step is a torch operation), see
+    forward_mode."""
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        _Eval.setup_context(ctx, inputs, output)
+        ctx.save_for_forward(*inputs[2:])
+
+    @staticmethod
+    def jvp(ctx, _spec, _batch, *tangents):
+        spec, batch = ctx.spec, ctx.batch
+        ref = ctx.saved_tensors[0]
+
+        def run(*ps):
+            return spec.fwd.run(list(ps), batch, ref.device, ref.dtype, tape=True)
+        return forward_mode(run, ctx.saved_tensors[:len(tangents)], tangents)
+
+    @staticmethod
+    def vmap(info, in_dims, spec, batch, *pieces):
+        folded, V = fold_vmap(info, in_dims[2:], pieces, 1, batch)
+        Y = _EvalFunc.apply(spec, V * batch, *folded)
+        return Y.unflatten(1, (V, batch)), 1
 
 
 class ThunderModule(torch.nn.Module):
@@ -132,6 +210,7 @@ class ThunderModule(torch.nn.Module):
         self.param_elements = {}
         self.param_symbolic = {}
         self.param_descriptions = {}
+        self.param_aliases = {}
         self._state = {}
         self._folded_sets = []  # sets with an element folded into the generated code
         self._seen = {}         # set -> (tensor, version) last checked against the folded values
@@ -141,6 +220,8 @@ class ThunderModule(torch.nn.Module):
             self.param_elements[name] = list(p["elements"])
             self.param_symbolic[name] = list(p["symbolic"])
             self.param_descriptions[name] = p.get("description", "")
+            # index names ("link3.mass") of a URDF robot's own element names ("panda_link3.mass")
+            self.param_aliases[name] = {a: i for i, a in enumerate(p.get("aliases", [])) if a}
             if self._is_derived(name):
                 continue
             t = torch.tensor([float(v) if v is not None else math.nan for v in p["values"]],
@@ -169,6 +250,9 @@ class ThunderModule(torch.nn.Module):
                              f"(sets: {', '.join(self.param_elements)})")
         self._verify_folded()
         return self._vector(name)
+
+    def _alias(self, set_name, i):
+        return next((a for a, k in self.param_aliases[set_name].items() if k == i), None)
 
     def _vector(self, name):
         return self.par_REG if self._is_derived(name) else getattr(self, name)
@@ -260,9 +344,12 @@ class ThunderModule(torch.nn.Module):
                                  f"(known: {', '.join(self.param_elements)})")
             names = self.param_elements[set_name]
             for e, (v, line) in elems.items():
-                if e not in names:
+                i = names.index(e) if e in names else self.param_aliases[set_name].get(e)
+                if i is None:
                     raise ValueError(f"{file}:{line}: {set_name}.{e}: unknown element of {set_name}")
-                i = names.index(e)
+                if i in updates.get(set_name, {}):
+                    raise ValueError(f"{file}:{line}: {set_name}.{e}: element given twice (as "
+                                     f"{names[i]} and its alias {self._alias(set_name, i)})")
                 updates.setdefault(set_name, {})[i] = v
                 lines[set_name, i] = line
         staged = {}
@@ -318,10 +405,6 @@ class ThunderModule(torch.nn.Module):
             if out is not NotImplemented:
                 return out
         fname = spec.name
-        if len(args) != len(spec.vars):
-            names = ", ".join(n for n, _, _ in spec.vars) or "no variables"
-            raise TypeError(f"{fname}: expected {len(spec.vars)} variable argument(s) ({names}), "
-                            f"got {len(args)}")
         par_names = {n for n, _, _ in spec.pars}
         for k in kwargs:
             if k not in par_names:
@@ -333,6 +416,10 @@ class ThunderModule(torch.nn.Module):
                                      "per call")
                 raise TypeError(f"{fname}: unexpected keyword argument '{k}' "
                                 f"(parameter inputs: {', '.join(sorted(par_names)) or 'none'})")
+        if len(args) != len(spec.vars):
+            names = ", ".join(n for n, _, _ in spec.vars) or "no variables"
+            raise TypeError(f"{fname}: expected {len(spec.vars)} variable argument(s) ({names}), "
+                            f"got {len(args)}")
         if self._folded_sets:
             self._verify_folded()
         dtype, device = self._ref.dtype, self._ref.device
@@ -376,13 +463,15 @@ class ThunderModule(torch.nn.Module):
             t, trail = xs[i] if kind == "var" else ps[i]
             n = math.prod(trail)
             pieces.append(t.expand(*batch, *trail).reshape(B, n).t())
-        need_grad = torch.is_grad_enabled() and any(p.requires_grad for p in pieces)
+        # inside a torch.func transform the autograd.Function carries the vmap and jvp rules
+        need_grad = ((torch.is_grad_enabled() and any(p.requires_grad for p in pieces))
+                     or in_transform())
         # index tensors for this device/dtype are cached outside the autograd.Function (so that
         # torch.compile sees no side effect inside it)
         spec.fwd.prepare(device, dtype)
         if need_grad and self.grad_mode == "reverse":
             spec.rev.prepare(device, dtype)
-            Y = _Eval.apply(spec, B, *pieces)
+            Y = (_Eval if torch.compiler.is_compiling() else _EvalFunc).apply(spec, B, *pieces)
         else:
             Y = spec.fwd.run(pieces, B, device, dtype, tape=need_grad)
         outs, r = [], 0
@@ -434,6 +523,63 @@ class ThunderModule(torch.nn.Module):
             self._remember_parameters()
         return out
 
+    # -- nn.Module protocol ------------------------------------------------------------------
+    def inverse_dynamics(self, q: torch.Tensor, dq: torch.Tensor, ddq: torch.Tensor) -> torch.Tensor:
+        """Joint torques tau = M(q) ddq + C(q, dq) dq + G(q), plus the link friction dl(dq) and
+        the Coulomb friction dc(dq) where the robot was generated with them (the generated
+        Newton-Euler function `tau` plus those terms).
+
+        Shape:
+            - q: (..., nq), dq and ddq: (..., nv)
+            - output: (..., nv), ... = the broadcast batch shape of the inputs
+        """
+        if "tau" not in self._specs:
+            raise ValueError(f"{self.robot}: inverse dynamics needs the generated function `tau` "
+                             "(regenerate without --functions, or with tau in its list)")
+        tau = self.tau(q, dq, ddq)
+        if "dl" in self._specs:
+            tau = tau + self.dl(dq)
+        if "dc" in self._specs:
+            tau = tau + self.dc(dq)
+        return tau
+
+    def forward(self, q: torch.Tensor, dq: Optional[torch.Tensor] = None,
+                ddq: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Inverse dynamics (see `inverse_dynamics`): ``robot(q, dq, ddq)`` gives the joint torques.
+
+        With one argument, it is the concatenation ``[q, dq, ddq]`` (..., nq + 2 nv), so that the
+        robot can be one stage of an ``nn.Sequential``.
+
+        Shape:
+            - q: (..., nq), dq and ddq: (..., nv); or one input (..., nq + 2 nv)
+            - output: (..., nv)
+        """
+        if dq is None and ddq is None:
+            n = self.nq + 2 * self.nv
+            if not isinstance(q, torch.Tensor) or q.dim() < 1 or q.shape[-1] != n:
+                got = tuple(q.shape) if isinstance(q, torch.Tensor) else type(q).__name__
+                raise ValueError(f"{self.robot}: forward(x) takes x = [q, dq, ddq] of shape "
+                                 f"(..., {n}) (nq + 2 nv), got {got}; or call robot(q, dq, ddq)")
+            q, dq, ddq = q.split([self.nq, self.nv, self.nv], dim=-1)
+        elif dq is None or ddq is None:
+            raise TypeError(f"{self.robot}: forward takes (q, dq, ddq) or one tensor [q, dq, ddq]")
+        return self.inverse_dynamics(q, dq, ddq)
+
+    # -- pickling: the class is made per robot by make_module, so pickle cannot name it --------
+    def __reduce__(self):
+        source = self.__dict__.get("_source")
+        if source is None:
+            raise TypeError(f"{self.robot}: only a module made by thunder_torch.load can be "
+                            "pickled (it is rebuilt from its generation folder)")
+        path, backend = source
+        state = {k: v.detach().cpu() for k, v in self.state_dict().items()}
+        requires_grad = {n: p.requires_grad for n, p in self.named_parameters()}
+        extra = {"grad_mode": self.__dict__.get("grad_mode", type(self).grad_mode),
+                 "training": self.training, "requires_grad": requires_grad}
+        extra["generation"] = _generation_digest(self.manifest)
+        return (_rebuild, (path, str(self.dtype).replace("torch.", ""), str(self.device), backend,
+                           state, extra))
+
     def schedule_stats(self):
         """{function: {"forward": {...}, "reverse": {...}}} of the level schedules."""
         return {n: {"forward": s.fwd.stats, "reverse": s.rev.stats} for n, s in self._specs.items()}
@@ -441,6 +587,30 @@ class ThunderModule(torch.nn.Module):
     def extra_repr(self):
         return (f"robot={self.robot!r}, nq={self.nq}, nv={self.nv}, floating_base={self.floating_base}, "
                 f"functions={list(self._specs)}")
+
+
+def _generation_digest(manifest):
+    """sha256 of the manifest without its artifact list (what the functions and sets are)."""
+    body = {k: v for k, v in manifest.items() if k != "artifacts"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _rebuild(path, dtype, device, backend, state, extra):
+    """Unpickles a ThunderModule: loads `path` again (the manifest checks that the generated
+    files are the ones pickled against), then restores the parameters and flags."""
+    from . import load
+    module = load(path, device=device, dtype=getattr(torch, dtype), backend=backend)
+    if _generation_digest(module.manifest) != extra["generation"]:
+        raise ValueError(f"unpickling {module.robot}: {path} was regenerated since the module was "
+                         "pickled (its manifest differs): load it with thunder_torch.load and "
+                         "load_state_dict the parameters you need")
+    module.load_state_dict(state)
+    for name, flag in extra["requires_grad"].items():
+        module.get_parameter(name).requires_grad_(flag)
+    if extra["grad_mode"] != type(module).grad_mode:
+        module.grad_mode = extra["grad_mode"]
+    module.train(extra["training"])
+    return module
 
 
 def _yaml_float(v):
@@ -457,12 +627,50 @@ def _yaml_float(v):
     return s
 
 
+def _signature(spec, with_vars=True):
+    """The inspect.Signature of a generated method: the function's variables by name (positional
+    or keyword), its parameter sets as optional keyword-only overrides, tensors in and out."""
+    P = inspect.Parameter
+    params = [P("self", P.POSITIONAL_OR_KEYWORD)]
+    if with_vars:
+        params += [P(name, P.POSITIONAL_OR_KEYWORD, annotation=torch.Tensor)
+                   for name, _, _ in spec.vars]
+    params += [P(name, P.KEYWORD_ONLY, default=None, annotation=Optional[torch.Tensor])
+               for name, _, _ in spec.pars]
+    ret = torch.Tensor if len(spec.outputs) == 1 else Tuple[(torch.Tensor,) * len(spec.outputs)]
+    return inspect.Signature(params, return_annotation=ret)
+
+
+def _bind(spec, args, kwargs):
+    """Moves variables passed by keyword (M(q=q)) into the positional arguments, as the signature
+    says; None for a parameter override means the module's own values."""
+    args = list(args)
+    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    names = [n for n, _, _ in spec.vars]
+    for name in names[:len(args)]:
+        if name in kwargs:
+            raise TypeError(f"{spec.name}() got multiple values for argument '{name}'")
+    for name in names[len(args):]:
+        if name not in kwargs:
+            if any(n in kwargs for n in names[len(args):]) or args:
+                raise TypeError(f"{spec.name}() missing argument '{name}'")
+            break
+        args.append(kwargs.pop(name))
+    return tuple(args), kwargs
+
+
 def _make_method(spec):
     def method(self, *args, **kwargs):
+        if kwargs:
+            args, kwargs = _bind(spec, args, kwargs)
         return self._evaluate(spec, args, kwargs)
     method.__name__ = spec.name
     method.__qualname__ = spec.name
     method.__doc__ = _docstring(spec)
+    method.__signature__ = _signature(spec)
+    method.__annotations__ = {p.name: p.annotation for p in method.__signature__.parameters.values()
+                              if p.annotation is not inspect.Parameter.empty}
+    method.__annotations__["return"] = method.__signature__.return_annotation
     return method
 
 
@@ -474,6 +682,7 @@ def _make_getter(spec):
                 raise ValueError(f"get_{spec.name}: state '{name}' is not set (call set_{name})")
             args.append(self._state[name])
         return self._evaluate(spec, args, kwargs)
+    getter.__signature__ = _signature(spec, with_vars=False)
     getter.__name__ = f"get_{spec.name}"
     getter.__doc__ = (f"{spec.name} evaluated at the stored state "
                       f"({', '.join(n for n, _, _ in spec.vars) or 'no variables'}).")

@@ -27,6 +27,7 @@ from typing import List
 import torch
 
 from . import _artifacts
+from ._module import forward_mode, in_transform
 
 ABI_VERSION = 2
 
@@ -284,6 +285,105 @@ if not hasattr(_STATE, "op"):
 native_call = _STATE.op
 
 
+# -- torch.func: the same calls as autograd.Functions with vmap and jvp rules ------------------
+# A custom op's registered autograd is invisible to torch.func (vmap, grad, jacrev, jacfwd), so
+# outside torch.compile the module calls the kernels through these two Functions instead.
+
+def _split_rows(Y, outputs):
+    """(sum of sizes, B) schedule result -> per-output (B, size) tensors."""
+    res, r = [], 0
+    for n in outputs:
+        res.append(Y[r:r + n].t())
+        r += n
+    return res
+
+
+class _NativeEval(torch.autograd.Function):
+    """Entry `entry` (2 * function) of library `lib`; backward: the compiled reverse partner.
+    Forward mode runs the module's torch schedule of the same function under torch.func.jvp
+    (the kernels have no forward-mode partner)."""
+
+    @staticmethod
+    def forward(lib, entry, batch, spec, *inputs):
+        return tuple(_LIBRARIES[lib].call(entry, batch, list(inputs)))
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        lib, entry, batch, spec, *xs = inputs
+        ctx.lib, ctx.entry, ctx.batch, ctx.spec, ctx.n_in = lib, entry, batch, spec, len(xs)
+        ctx.save_for_backward(*xs, *output)
+        ctx.save_for_forward(*xs)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        saved = ctx.saved_tensors
+        xs, ys = list(saved[:ctx.n_in]), list(saved[ctx.n_in:])
+        seeds = [g if g is not None else torch.zeros_like(y) for g, y in zip(grads, ys)]
+        adj = _NativeRev.apply(ctx.lib, ctx.entry + 1, ctx.batch, ctx.spec, *xs, *ys, *seeds)
+        return (None, None, None, None, *adj)
+
+    @staticmethod
+    def jvp(ctx, _lib, _entry, _batch, _spec, *tangents):
+        spec, batch = ctx.spec, ctx.batch
+        xs = ctx.saved_tensors[:ctx.n_in]
+        ref = xs[0]
+
+        def run(*ps):   # the schedules take (n, B) blocks; the kernels' inputs are (B, n)
+            return spec.fwd.run([p.expand(batch, -1).t() for p in ps], batch, ref.device,
+                                ref.dtype, tape=True)
+        return tuple(_split_rows(forward_mode(run, xs, tangents), spec.sizes))
+
+    @staticmethod
+    def vmap(info, in_dims, lib, entry, batch, spec, *inputs):
+        from ._module import fold_vmap
+        folded, V = fold_vmap(info, in_dims[4:], inputs, 0, batch)
+        outs = _NativeEval.apply(lib, entry, V * batch, spec, *folded)
+        return tuple(y.unflatten(0, (V, batch)) for y in outs), (0,) * len(outs)
+
+
+class _NativeRev(torch.autograd.Function):
+    """The reverse partner as a Function: first derivatives under every torch.func transform,
+    forward-over-reverse (torch.func.hessian) through the torch reverse schedule, and a clear
+    error for reverse-over-reverse (the partner has no compiled partner of its own)."""
+
+    @staticmethod
+    def forward(lib, entry, batch, spec, *inputs):
+        return tuple(_LIBRARIES[lib].call(entry, batch, list(inputs)))
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        lib, entry, batch, spec, *xs = inputs
+        ctx.batch, ctx.spec, ctx.n_in = batch, spec, len(xs)
+        ctx.save_for_forward(*xs)
+
+    @staticmethod
+    def jvp(ctx, _lib, _entry, _batch, _spec, *tangents):
+        spec, batch = ctx.spec, ctx.batch
+        xs = ctx.saved_tensors[:ctx.n_in]
+        ref = xs[0]
+
+        def run(*ps):
+            return spec.rev.run([p.expand(batch, -1).t() for p in ps], batch, ref.device,
+                                ref.dtype, tape=True)
+        dX = forward_mode(run, xs, tangents)
+        sizes = [x.shape[1] for x in xs[:len(xs) - 2 * len(spec.sizes)]]
+        return tuple(_split_rows(dX, sizes))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("thunder native: second-order derivatives are not compiled (the reverse "
+                           "kernel has no reverse partner): load the robot with backend='torch' "
+                           "for them (double backward, jacrev of jacrev; torch.func.hessian, forward over "
+                           "reverse, works on both backends)")
+
+    @staticmethod
+    def vmap(info, in_dims, lib, entry, batch, spec, *inputs):
+        from ._module import fold_vmap
+        folded, V = fold_vmap(info, in_dims[4:], inputs, 0, batch)
+        outs = _NativeRev.apply(lib, entry, V * batch, spec, *folded)
+        return tuple(y.unflatten(0, (V, batch)) for y in outs), (0,) * len(outs)
+
+
 # -- the batch-1 fast path ---------------------------------------------------------------------
 
 class _CallPlan:
@@ -445,7 +545,7 @@ class NativeBackend:
                 lib_id, index = self.library(device.type, dtype)
                 plan = _CallPlan(_LIBRARIES[lib_id], 2 * index[spec.name], spec, device, dtype)
             self._plans[key] = plan
-        if plan is None or torch.compiler.is_compiling():
+        if plan is None or torch.compiler.is_compiling() or in_transform():
             return NotImplemented
         return plan(module, args, torch.is_grad_enabled())
 
@@ -466,11 +566,12 @@ class NativeBackend:
             t, trail = xs[i] if kind == "var" else ps[i]
             inputs.append(t.expand(*batch, *trail).reshape(B, math.prod(trail)))
         entry = 2 * index[spec.name]
-        if (not torch.is_grad_enabled() or not any(t.requires_grad for t in inputs)) \
-                and not torch.compiler.is_compiling():
-            outs = _LIBRARIES[lib_id].call(entry, B, inputs)   # no graph to record: skip dispatch
-        else:
+        if torch.compiler.is_compiling():   # the custom op: a fake implementation for tracing
             outs = torch.ops.thunder.native_call(lib_id, entry, B, inputs)
+        elif in_transform() or (torch.is_grad_enabled() and any(t.requires_grad for t in inputs)):
+            outs = _NativeEval.apply(lib_id, entry, B, spec, *inputs)
+        else:
+            outs = _LIBRARIES[lib_id].call(entry, B, inputs)   # no graph to record: skip dispatch
         res = []
         for y, (_, rows, cols) in zip(outs, spec.outputs):
             res.append(y.reshape(*batch, rows) if cols == 1 else y.reshape(*batch, rows, cols))

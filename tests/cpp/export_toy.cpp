@@ -64,8 +64,8 @@ thunder::FunctionSet make_toy_function_set() {
   const int n = 2;
   const double a1 = 1.0, a2 = 0.8, g = 9.81;
 
-  ParamSet dyn{"par_DYN", "dynamic parameters per link", {}, {}, {}};
-  ParamSet reg{"par_REG", "regressor parameters per link", {}, {}, {}};
+  ParamSet dyn{"par_DYN", "dynamic parameters per link", {}, {}, {}, {}};
+  ParamSet reg{"par_REG", "regressor parameters per link", {}, {}, {}, {}};
   const double values[2][10] = {{3.0, 0.45, 0.01, 0.0, 0.02, 0.001, 0.0, 0.03, 0.0, 0.25},
                                 {2.0, 0.35, -0.02, 0.01, 0.01, 0.0, 0.002, 0.02, 0.0, 0.12}};
   for (int k = 0; k < n; ++k)
@@ -91,7 +91,7 @@ thunder::FunctionSet make_toy_function_set() {
       std::vector<double>(f_dyn_to_reg(casadi::DM(dyn.values))[0].nonzeros());
   reg.values = reg_values;
 
-  ParamSet dl{"par_Dl", "link friction", {"link1.Dl1", "link2.Dl1"}, {0.5, 0.3}, {true, true}};
+  ParamSet dl{"par_Dl", "link friction", {"link1.Dl1", "link2.Dl1"}, {0.5, 0.3}, {true, true}, {}};
   ParamSet grav{"par_gravity", "gravity", {"gravity.x", "gravity.y", "gravity.z"},
                 {0.0, -g, 0.0}, {false, false, false}};
 

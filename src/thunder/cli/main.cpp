@@ -14,6 +14,7 @@
 #include "thunder/description/convert_v1.h"
 #include "thunder/description/load.h"
 #include "thunder/description/spec_json.h"
+#include "thunder/model/parameters.h"
 #include "thunder/util/error.h"
 
 #ifndef THUNDER_VERSION
@@ -386,6 +387,25 @@ int run(const std::vector<std::string>& args) {
 
 }  // namespace
 
+namespace thunder {
+
+// The CLI as functions, for the Python extension (src/thunder/python/module.cpp), so that
+// thunder.load_robot / thunder.generate parse, load and fail exactly as `thunder` does.
+int cli_run(const std::vector<std::string>& args) { return run(args); }
+
+bool cli_is_usage_error(const std::exception& e) { return dynamic_cast<const UsageError*>(&e) != nullptr; }
+
+std::vector<ParamSet> cli_parameter_sets(const std::vector<std::string>& args) {
+  const Args a = parse_args(args);
+  ParameterOptions options;
+  options.symbolic_sets = a.symb;
+  for (std::string& s : options.symbolic_sets) s = "par_" + s;
+  return Parameters(load(a), options).sets();
+}
+
+}  // namespace thunder
+
+#ifndef THUNDER_CLI_NO_MAIN
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "identify") return run_identify(args);
@@ -399,3 +419,4 @@ int main(int argc, char** argv) {
     return 1;
   }
 }
+#endif

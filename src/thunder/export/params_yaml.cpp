@@ -1,6 +1,7 @@
 #include "thunder/export/params_yaml.h"
 
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -21,7 +22,8 @@ std::string yaml_double(double v) {
 
 void write_par_yaml(const FunctionSet& fs, std::ostream& os) {
   os << "# Thunder parameters of " << fs.robot;
-  if (!fs.source.empty()) os << " (generated from " << fs.source << ")";
+  if (!fs.source.empty())  // the file name only: the same output on every machine
+    os << " (generated from " << std::filesystem::path(fs.source).filename().string() << ")";
   os << '\n';
   for (const auto& p : fs.params) {
     if (p.elements.empty()) {

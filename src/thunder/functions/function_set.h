@@ -14,9 +14,12 @@ namespace thunder {
 struct ParamSet {
   std::string name;                 ///< "par_DYN", "par_REG", "par_Dl", ...
   std::string description;
-  std::vector<std::string> elements;  ///< "link3.mass", "link3.CoM_x", ...
+  std::vector<std::string> elements;  ///< "link3.mass", "link3.CoM_x", ... (URDF: "panda_link3.mass")
   std::vector<double> values;
   std::vector<bool> symbolic;
+  /// Per element, the index name ("link3.mass") where it differs from the element's and names
+  /// no other element, else ""; empty when no element has one. Readers accept either.
+  std::vector<std::string> aliases;
 
   std::vector<int> symbolic_indices() const;
   int size() const { return static_cast<int>(elements.size()); }

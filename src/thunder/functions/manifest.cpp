@@ -1,9 +1,11 @@
 #include "thunder/functions/manifest.h"
 
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
 #include "thunder/util/json.h"
+#include "thunder/util/sha256.h"
 
 #ifndef THUNDER_VERSION
 #define THUNDER_VERSION "0.0.0"
@@ -26,7 +28,15 @@ void write_manifest(const FunctionSet& fs, std::ostream& os) {
   w.key("thunder_manifest").value(1);
   w.key("generator").value(std::string("thunder ") + THUNDER_VERSION);
   w.key("robot").value(fs.robot);
-  w.key("source").value(fs.source);
+  // The description's file name and content hash, not its path: the same robot generated on
+  // another machine or from another folder gives the same manifest (and native library hash).
+  {
+    const std::filesystem::path source(fs.source);
+    std::error_code ec;
+    w.key("source").value(source.filename().string());
+    if (!fs.source.empty() && std::filesystem::is_regular_file(source, ec))
+      w.key("source_sha256").value(sha256_file(source));
+  }
   w.key("n_joints").value(fs.n_joints);
   w.key("nq").value(fs.nq);
   w.key("nv").value(fs.nv);
@@ -47,6 +57,7 @@ void write_manifest(const FunctionSet& fs, std::ostream& os) {
     w.key("name").value(p.name);
     w.key("description").value(p.description);
     w.key("elements").array(p.elements);
+    if (!p.aliases.empty()) w.key("aliases").array(p.aliases);
     w.key("values").array(p.values);
     w.key("symbolic").array(p.symbolic);
     w.end_object();

@@ -408,6 +408,16 @@ std::string source_text(const FunctionSet& fs, const Plan& plan) {
     s << "}";
   }
   s << "};\n  return v;\n}\n";
+  // index names ("link3.mass") that parameter files may use for a URDF robot's own names
+  s << "const std::vector<std::vector<std::string>>& param_aliases_() {\n"
+       "  static const std::vector<std::vector<std::string>> v = {";
+  for (size_t p = 0; p < fs.params.size(); ++p) {
+    s << (p ? ",\n      {" : "\n      {");
+    const auto& aliases = fs.params[p].aliases;
+    for (size_t i = 0; i < aliases.size(); ++i) s << (i ? ", " : "") << quoted(aliases[i]);
+    s << "}";
+  }
+  s << "};\n  return v;\n}\n";
   s << "const std::vector<std::vector<double>>& param_defaults_() {\n"
        "  static const std::vector<std::vector<double>> v = {";
   for (size_t p = 0; p < fs.params.size(); ++p) {
@@ -457,13 +467,18 @@ std::string source_text(const FunctionSet& fs, const Plan& plan) {
   return s.str();
 }
 
-std::string cmake_text(const Plan& plan) {
+// The CMake package and its README share the placeholders: class, target id, robot (the name
+// of OUT/<robot>_par.yaml).
+std::string fill(std::string t, const FunctionSet& fs, const Plan& plan) {
+  t = replace_all(t, "@CLASS@", plan.cls);
+  t = replace_all(t, "@ID@", plan.id);
+  return replace_all(t, "@ROBOT@", fs.robot);
+}
+
+std::string cmake_text(const FunctionSet& fs, const Plan& plan) {
   std::string c_files;
   for (const auto& fp : plan.functions) c_files += "  " + fp.symbol + ".c\n";
-  std::string t = kCMakeLists;
-  t = replace_all(t, "@CLASS@", plan.cls);
-  t = replace_all(t, "@C_FILES@", c_files);
-  return t;
+  return replace_all(fill(kCMakeLists, fs, plan), "@C_FILES@", c_files);
 }
 
 }  // namespace
@@ -503,7 +518,8 @@ void export_cpp(const FunctionSet& fs, const std::filesystem::path& out_dir,
   write_file(dir / (plan.cls + ".h"), header_text(fs, plan));
   write_file(dir / (plan.cls + ".cpp"), source_text(fs, plan));
   write_file(dir / "example.cpp", replace_all(kExample, "@CLASS@", plan.cls));
-  write_file(dir / "CMakeLists.txt", cmake_text(plan));
+  write_file(dir / "CMakeLists.txt", cmake_text(fs, plan));
+  write_file(dir / "README.md", fill(kCppReadme, fs, plan));
 }
 
 }  // namespace thunder

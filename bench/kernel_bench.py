@@ -59,7 +59,7 @@ def generate(thunder, urdf, out, kernels):
     shutil.rmtree(out, ignore_errors=True)
     import time
     t0 = time.perf_counter()
-    subprocess.run([thunder, "gen", urdf, "-o", str(out), "-n", "panda", "--targets", "casadi,native",
+    subprocess.run([thunder, "gen", urdf, "--ee", "panda_hand", "-o", str(out), "-n", "panda", "--targets", "casadi,native",
                     "--no-cuda", "--native-kernels", kernels], check=True, capture_output=True, text=True)
     keyfile.write_text(key)
     return time.perf_counter() - t0

@@ -50,9 +50,9 @@ def fma_peak(work, threads):
     return json.loads(sh([str(exe)], env={**os.environ, "OMP_NUM_THREADS": str(threads)}))
 
 
-def generate(thunder, urdf, out, kernels):
+def generate(thunder, urdf, out, kernels, functions):
     key = hashlib.sha256(pathlib.Path(thunder).read_bytes() + pathlib.Path(urdf).read_bytes()
-                         + kernels.encode()).hexdigest()
+                         + kernels.encode() + functions.encode()).hexdigest()
     keyfile = out.with_suffix(".key")
     if keyfile.is_file() and keyfile.read_text() == key and (out / "native" / "libthunder_panda_f64.so").is_file():
         return None
@@ -60,7 +60,7 @@ def generate(thunder, urdf, out, kernels):
     import time
     t0 = time.perf_counter()
     subprocess.run([thunder, "gen", urdf, "--ee", "panda_hand", "-o", str(out), "-n", "panda", "--targets", "casadi,native",
-                    "--no-cuda", "--native-kernels", kernels], check=True, capture_output=True, text=True)
+                    "--no-cuda", "--native-kernels", kernels, "--functions", functions], check=True, capture_output=True, text=True)
     keyfile.write_text(key)
     return time.perf_counter() - t0
 
@@ -171,7 +171,7 @@ def report(args, machine, peak, pin, res, n_instr, gen_times, pin1, res1):
              f"{os.cpu_count()} cores (other processes: the 2-thread wall-clock table is only meaningful "
              "on an idle machine; the 1-thread CPU-time table holds either way).\n")
     if any(gen_times.values()):
-        L.append("Generation (27 functions + reverse partners, float64 + float32 libraries): " +
+        L.append(f"Generation (--functions {args.functions} + reverse partners, float64 + float32 libraries): " +
                  ", ".join(f"{k} {v:.0f} s" for k, v in gen_times.items() if v) + ".\n")
     L.append(f"### {args.threads} threads, wall clock (medians of interleaved repetitions)\n")
     L += table(args, peak, pin, res, n_instr, args.threads)
@@ -200,7 +200,7 @@ def main():
     urdf = os.path.join(cmeel_prefix(), "share/example-robot-data/robots/panda_description/urdf/panda.urdf")
     machine = machine_info()
     dirs = {k: work / f"panda_{k}" for k in ("scalar", "simd")}
-    gen_times = {k: generate(thunder, urdf, d, k) for k, d in dirs.items()}
+    gen_times = {k: generate(thunder, urdf, d, k, args.functions) for k, d in dirs.items()}
     print(f"kernel_bench: generation {gen_times}", file=sys.stderr)
     peak = fma_peak(work, args.threads)
     print(f"kernel_bench: peak {peak}", file=sys.stderr)

@@ -51,33 +51,10 @@
 using Wrapper = CAT(thunder_, THUNDER_ROBOT);
 #endif
 
+#include "casadi_fn.hpp"
+
 using Clock = std::chrono::steady_clock;
 namespace pin = pinocchio;
-
-// One CasADi function with its work arrays allocated once.
-struct CasadiFn {
-  using Eval = int (*)(const casadi_real**, casadi_real**, casadi_int*, casadi_real*, int);
-  using Work = int (*)(casadi_int*, casadi_int*, casadi_int*, casadi_int*);
-  Eval eval;
-  std::vector<const casadi_real*> arg;
-  std::vector<casadi_real*> res;
-  std::vector<casadi_int> iw;
-  std::vector<casadi_real> w;
-  CasadiFn(Eval e, Work work) : eval(e) {
-    casadi_int sa, sr, si, sw;
-    work(&sa, &sr, &si, &sw);
-    arg.resize(std::max<casadi_int>(sa, 1));
-    res.resize(std::max<casadi_int>(sr, 1));
-    iw.resize(std::max<casadi_int>(si, 1));
-    w.resize(std::max<casadi_int>(sw, 1));
-  }
-  inline void operator()(std::initializer_list<const double*> in, double* out) {
-    int i = 0;
-    for (auto p : in) arg[i++] = p;
-    res[0] = out;
-    eval(arg.data(), res.data(), iw.data(), w.data(), 0);
-  }
-};
 
 struct Impl {
   std::string name;

@@ -34,36 +34,11 @@
 #include TH_HDR(M_inv)
 #include TH_HDR(tau_derivatives)
 #include TH_HDR(FD_derivatives)
+#include "../cpp/casadi_fn.hpp"
 
 using Clock = std::chrono::steady_clock;
 namespace pin = pinocchio;
 static volatile double g_sink = 0;
-
-/// One generated function with its work arrays allocated once; outputs to consecutive buffers.
-struct CasadiFn {
-  using Eval = int (*)(const casadi_real**, casadi_real**, casadi_int*, casadi_real*, int);
-  using Work = int (*)(casadi_int*, casadi_int*, casadi_int*, casadi_int*);
-  Eval eval;
-  std::vector<const casadi_real*> arg;
-  std::vector<casadi_real*> res;
-  std::vector<casadi_int> iw;
-  std::vector<casadi_real> w;
-  CasadiFn(Eval e, Work work) : eval(e) {
-    casadi_int sa, sr, si, sw;
-    work(&sa, &sr, &si, &sw);
-    arg.resize(std::max<casadi_int>(sa, 1));
-    res.resize(std::max<casadi_int>(sr, 1));
-    iw.resize(std::max<casadi_int>(si, 1));
-    w.resize(std::max<casadi_int>(sw, 1));
-  }
-  void operator()(std::initializer_list<const double*> in, std::initializer_list<double*> out) {
-    int i = 0;
-    for (auto p : in) arg[i++] = p;
-    i = 0;
-    for (auto p : out) res[i++] = p;
-    eval(arg.data(), res.data(), iw.data(), w.data(), 0);
-  }
-};
 
 static Eigen::MatrixXd symmetric_from_upper(const Eigen::MatrixXd& A) {
   Eigen::MatrixXd S = A.triangularView<Eigen::Upper>();

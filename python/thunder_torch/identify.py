@@ -267,12 +267,8 @@ class LogCholesky(torch.nn.Module):
         """The log-Cholesky numbers of physically consistent bodies (ValueError otherwise)."""
         p = par_REG.reshape(-1, 10)
         out = []
-        for b, (m, mx, my, mz, ixx, ixy, ixz, iyy, iyz, izz) in enumerate(p.tolist()):
-            I = np.array([[ixx, ixy, ixz], [ixy, iyy, iyz], [ixz, iyz, izz]])
-            J = np.zeros((4, 4))
-            J[:3, :3] = np.trace(I) / 2 * np.eye(3) - I
-            J[:3, 3] = J[3, :3] = [mx, my, mz]
-            J[3, 3] = m
+        for b, row in enumerate(p.tolist()):
+            J = pseudo_inertia(row)
             try:   # J = U U' with U upper triangular: Cholesky of the reversed matrix
                 L = np.linalg.cholesky(J[::-1, ::-1])
             except np.linalg.LinAlgError:
@@ -291,15 +287,20 @@ class LogCholesky(torch.nn.Module):
 
 def physically_consistent(par_REG, tol: float = 0.0) -> bool:
     """Every body's pseudo-inertia is positive definite (m > 0, I > 0, triangle inequalities)."""
-    for m, mx, my, mz, ixx, ixy, ixz, iyy, iyz, izz in torch.as_tensor(par_REG).reshape(-1, 10).tolist():
-        I = np.array([[ixx, ixy, ixz], [ixy, iyy, iyz], [ixz, iyz, izz]])
-        J = np.zeros((4, 4))
-        J[:3, :3] = np.trace(I) / 2 * np.eye(3) - I
-        J[:3, 3] = J[3, :3] = [mx, my, mz]
-        J[3, 3] = m
-        if np.linalg.eigvalsh(J).min() <= tol:
-            return False
-    return True
+    return all(np.linalg.eigvalsh(pseudo_inertia(row)).min() > tol
+               for row in torch.as_tensor(par_REG).reshape(-1, 10).tolist())
+
+
+def pseudo_inertia(par_REG_body):
+    """The 4x4 pseudo-inertia [[tr(I)/2 - I, m c], [m c', m]] of one body's 10 par_REG entries
+    (m, mx, my, mz, Ixx, Ixy, Ixz, Iyy, Iyz, Izz; inertia about the body frame origin)."""
+    m, mx, my, mz, ixx, ixy, ixz, iyy, iyz, izz = par_REG_body
+    I = np.array([[ixx, ixy, ixz], [ixy, iyy, iyz], [ixz, iyz, izz]])
+    J = np.zeros((4, 4))
+    J[:3, :3] = np.trace(I) / 2 * np.eye(3) - I
+    J[:3, 3] = J[3, :3] = [mx, my, mz]
+    J[3, 3] = m
+    return J
 
 
 def refine(W, tau, n_bodies: int, start_par_REG, prior_par_REG=None, prior_weight: float = 0.0,

@@ -132,6 +132,7 @@ class Builder {
   std::vector<BodyInertia> bodies_;
   SX qdot_, ee_jacobian_, mass_matrix_;  ///< built once, shared by the functions that need them
   SX link_friction_;  ///< dl (+ dc): every link friction term the model has (n)
+  SX elastic_spring_, motor_damping_;  ///< k + d and dm of the SEA model (ne), set by add_elastic
   FunctionSet set_;
   std::vector<std::string> built_;
 };
@@ -237,6 +238,8 @@ void Builder::add_elastic() {
   const Vec3 g = gravity();
   SX link = model_.reduce_rows(rnea(kin(), bodies(), full(dq), full(var("ddq")), &g)) + link_friction_;
   const SX spring = k + d;
+  elastic_spring_ = spring;
+  motor_damping_ = dm;
   for (int e = 0; e < ne; ++e) link(model_.reduced_v(spec_.elastic[e].joint)) -= spring(e);
   add("sea_link_torque",
       "Link side of the SEA model: M ddq + C dq + G + dl - S (k + d) (n); 0 at the elastic joints "
@@ -540,23 +543,13 @@ void Builder::add_forward_dynamics() {
     // Coupled elastic-joint model: the springs drive the links, tau_m and the springs the motors.
     // Rigid joints (a partial-SEA file) are driven by `torque` at their entries; torque's entries
     // at the elastic joints add to the spring (0 for a pure SEA).
-    const SX &x = var("x"), &dx = var("dx"), &tau_m = var("tau_m");
-    std::vector<SX> qe, dqe;
-    for (const ElasticJoint& e : spec_.elastic) {
-      qe.push_back(q(model_.reduced_q(e.joint)));
-      dqe.push_back(dq(model_.reduced_v(e.joint)));
-    }
-    const SX q_el = SX::vertcat(qe), dq_el = SX::vertcat(dqe);
-    SX spring = SX::zeros(ne_, 1);
-    if (spec_.K_order > 0) spring += elastic_coupling(q_el, x, params_.vector("par_K"), spec_.K_order);
-    if (spec_.D_order > 0) spring += friction_sum(dx - dq_el, params_.vector("par_D"), spec_.D_order);
-    SX motor_damping = SX::zeros(ne_, 1);
-    if (spec_.Dm_order > 0) motor_damping = friction_sum(dx, params_.vector("par_Dm"), spec_.Dm_order);
+    // k + d and dm as add_elastic built them (it runs first).
+    const SX &tau_m = var("tau_m"), &spring = elastic_spring_;
     const bool rigid_joints = ne_ < nv;
     SX link_torque = rigid_joints ? SX(torque) : SX::zeros(nv, 1);
     for (int e = 0; e < ne_; ++e) link_torque(model_.reduced_v(spec_.elastic[e].joint)) += spring(e);
     const SX ddq_sea = forward(link_torque - link_friction_);
-    const SX ddx = (tau_m - motor_damping - spring) / params_.vector("par_Mm");
+    const SX ddx = (tau_m - motor_damping_ - spring) / params_.vector("par_Mm");
     add("FD_sea", std::string("Forward dynamics of the coupled elastic-joint model: M ddq + C dq + G + dl = S (k + d)") +
         (rigid_joints ? " + torque" : "") + ", Mm ddx + dm + k + d = tau_m (nv, ne)",
         {{"ddq", ddq_sea}, {"ddx", ddx}});

@@ -54,14 +54,15 @@ if [ $DRY = 1 ]; then
   # CUDA sources written, not compiled (NVCC=none); the CPU library stands in for the GPU one
   log "dry run: thunder gen $ROBOT --native (CUDA sources only)"
   rm -rf "$GEN"
-  NVCC=none thunder gen "$ROBOT" -o "$GEN" -n robot --targets casadi,native --native-opt 1 > "$WORK/gen.log" 2>&1 \
+  NVCC=none thunder gen "$ROBOT" -o "$GEN" -n robot --targets casadi,native --native-opt 1 --functions "$FUNCTIONS" \
+    > "$WORK/gen.log" 2>&1 \
     || { tail -20 "$WORK/gen.log" >&2; exit 1; }
   ls "$GEN"/native/cuda/*.cu > /dev/null
   DEVICE=cpu; OUT=$WORK/RESULTS_GPU.dry-run.md; BATCHES=${BATCHES:-1,64}
 else
   log "thunder gen $ROBOT --native (CPU + CUDA kernels)"
   rm -rf "$GEN"
-  thunder gen "$ROBOT" -o "$GEN" -n robot --targets casadi,native > "$WORK/gen.log" 2>&1 \
+  thunder gen "$ROBOT" -o "$GEN" -n robot --targets casadi,native --functions "$FUNCTIONS" > "$WORK/gen.log" 2>&1 \
     || { tail -20 "$WORK/gen.log" >&2; exit 1; }
   DEVICE=cuda; OUT=$ROOT/bench/RESULTS_GPU.md; BATCHES=${BATCHES:-1,64,4096,65536,1048576}
 fi

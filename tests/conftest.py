@@ -9,6 +9,11 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ROBOTS = ROOT / "robots"
 
+# Bound on every subprocess a test starts (seconds). A hang guard, not a speed check: tests never
+# time anything against the clock, and a 2-core machine running CI beside other builds (load 10
+# and more) must still finish well inside it. CI's own 90-minute limit is the outer bound.
+HANG_GUARD = 3600
+
 
 def thunder_bin() -> str:
     """The `thunder` executable under test: $THUNDER_BIN, else the one on PATH."""
@@ -18,10 +23,10 @@ def thunder_bin() -> str:
     return exe
 
 
-def run_thunder(*args, check=True, cwd=None, timeout=600):
+def run_thunder(*args, check=True, cwd=None, timeout=HANG_GUARD, env=None):
     """Runs `thunder ARGS...`; returns the CompletedProcess (text mode)."""
     proc = subprocess.run([thunder_bin(), *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=timeout)
+                          cwd=cwd, timeout=timeout, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(f"thunder {' '.join(map(str, args))} failed ({proc.returncode}):\n"
                              f"{proc.stdout}\n{proc.stderr}")
@@ -36,6 +41,21 @@ def example_robot_data_dir() -> pathlib.Path:
         if d.is_dir():
             return d
     pytest.skip("example-robot-data is not installed")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", default=False,
+                     help="also run the slow group (tests marked slow: full native function sets, "
+                          "big trees, the mutation check); bash scripts/run_tests.sh --slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow") or os.environ.get("THUNDER_TEST_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow group: run with `bash scripts/run_tests.sh --slow` (or THUNDER_TEST_SLOW=1)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture
@@ -125,3 +145,52 @@ def with_edge_rows(x, batch, float32=False):
     for r, v in enumerate(vals):
         flat[r] = v
     return flat.reshape(x.shape)
+
+
+# Native kernel builds shared by every test file (test_native, test_native_kernels, ...): the
+# slowest thing the suite does is compiling kernels, so each robot is compiled once per session,
+# -O1, with the CUDA sources written but not compiled (NVCC=none; the host emulation tests
+# compile them as C++). The Panda gets a subset that reaches every kind of function the kernels
+# meet (no variables: T_0; kinematics with sin/cos; a pseudo-inverse solve; M, C, G, Yr with a
+# broadcast parameter input; ABA forward dynamics and M_inv; the manifold's integrate; a division
+# by a parameter: par_REG_to_DYN). Every CasADi operation reaches the SIMD and CUDA emitters in
+# test_op_table; the whole Panda set is built in the slow group (test_native_kernels).
+PANDA_NATIVE_FUNCTIONS = "T_0,J_ee_pinv,M,C,G,Yr,FD,M_inv,integrate,par_REG_to_DYN"
+NATIVE_ROBOTS = {
+    # key: (robot file, robot identifier, arguments)
+    "rrr": ("RRR.yaml", "RRR", ("--symb", "DYN")),
+    "searrr": ("seaRRR.yaml", "seaRRR", ("--symb", "DYN,K,Dm,Mm")),
+    "panda": ("franka.yaml", "franka", ("--symb", "DYN", "--functions", PANDA_NATIVE_FUNCTIONS)),
+    "panda_all": ("franka.yaml", "franka", ("--symb", "DYN")),
+}
+_native_cache = {}
+
+
+def shared_tmp(tmp_path_factory, name):
+    """A folder under the session's temporary root that every pytest-xdist worker of this run
+    sees (the workers' own roots are its subfolders), for outputs built once per run."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    return base / name
+
+
+def native_output(tmp_path_factory, key, kernels="simd"):
+    """The output folder of `thunder gen ROBOT --targets casadi,native --native-opt 1
+    --native-kernels KERNELS` for NATIVE_ROBOTS[key], built once per test run: the first worker
+    that needs it builds it under a file lock, the others wait and reuse it."""
+    from filelock import FileLock
+    ck = (key, kernels)
+    if ck not in _native_cache:
+        robot, _, args = NATIVE_ROBOTS[key]
+        folder = shared_tmp(tmp_path_factory, f"native_{key}_{kernels}")
+        out = folder / "out"
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(folder) + ".lock"):
+            if not (out / "manifest.json").is_file():   # written last, after every library
+                folder.mkdir(exist_ok=True)
+                env = dict(os.environ, NVCC="none")
+                run_thunder("gen", ROBOTS / robot, "-o", out, "--targets", "casadi,native", "--native-opt", "1",
+                            "--native-kernels", kernels, *args, env=env)
+        _native_cache[ck] = out
+    return _native_cache[ck]

@@ -5,13 +5,13 @@ import subprocess
 
 import numpy as np
 
-from conftest import thunder_bin
+from conftest import HANG_GUARD, thunder_bin
 
 
 def spec_check(path, *args):
     """Runs `thunder check PATH --json ARGS...`; returns the CompletedProcess (never raises)."""
     return subprocess.run([thunder_bin(), "check", str(path), "--json", *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=HANG_GUARD)
 
 
 def spec_json(path, *args):

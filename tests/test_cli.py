@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROBOTS, run_thunder, thunder_bin
+from conftest import HANG_GUARD, ROBOTS, run_thunder, thunder_bin
 
 
 def one_error_line(proc):
@@ -169,7 +169,7 @@ def test_cpp_unit_tests():
     exe = next((pathlib.Path(f) for f in found if f and pathlib.Path(f).is_file()), None)
     if exe is None:
         pytest.skip("thunder-unit-tests not built (set $THUNDER_UNIT_TESTS)")
-    proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=HANG_GUARD)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # Every THUNDER_TEST in the sources ran and passed: a test that is not registered (or a
     # stale executable) changes the count.

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import ROBOTS, ROOT, run_thunder
+from conftest import HANG_GUARD, ROBOTS, ROOT, run_thunder
 
 
 def rtb_torques(n_samples, rng):
@@ -33,7 +33,7 @@ def test_identify_panda(tmp_path):
     torch.save(rtb_torques(800, np.random.default_rng(0)), data)
     plot = tmp_path / "loss.png"
     proc = subprocess.run([sys.executable, str(ROOT / "examples" / "identify_panda.py"), str(out),
-                           "--data", str(data), "--plot", str(plot)], capture_output=True, text=True, timeout=600)
+                           "--data", str(data), "--plot", str(plot)], capture_output=True, text=True, timeout=HANG_GUARD)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     final = [l for l in proc.stdout.splitlines() if l.startswith("final torque prediction error")]
     # Noise-free reference torques: base parameters by least squares, then the physically
@@ -45,7 +45,7 @@ def test_identify_panda(tmp_path):
 
 def run_example(name, *args):
     proc = subprocess.run([sys.executable, str(ROOT / "examples" / name), *map(str, args)],
-                          capture_output=True, text=True, timeout=900)
+                          capture_output=True, text=True, timeout=HANG_GUARD)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
 

@@ -27,7 +27,7 @@ import yaml
 
 casadi = pytest.importorskip("casadi")
 
-from conftest import ROBOTS, ROOT, edge_values, run_thunder  # noqa: E402
+from conftest import HANG_GUARD, ROBOTS, ROOT, edge_values, run_thunder  # noqa: E402
 
 # The C library runs the same CasADi expression graph, operation by operation, in double precision
 # (no -ffast-math, no FMA contraction on the default x86-64 target): the results agree to a few
@@ -69,13 +69,13 @@ def out_dir(request, tmp_path_factory):
     out = tmp_path_factory.mktemp(f"export_{kind}")
     if kind in GENERATED:
         robot, args = GENERATED[kind]
-        run_thunder("gen", ROBOTS / robot, "-o", out, *args, timeout=1800)
+        run_thunder("gen", ROBOTS / robot, "-o", out, *args, timeout=HANG_GUARD)
     else:
         exe = _unit_tests_bin()
         if not exe:
             pytest.skip("thunder-unit-tests not found (set THUNDER_UNIT_TESTS or build the project)")
         proc = subprocess.run([exe, "export-toy", str(out)], capture_output=True, text=True,
-                              timeout=600)
+                              timeout=HANG_GUARD)
         assert proc.returncode == 0, proc.stderr
     return out
 
@@ -111,7 +111,7 @@ class Built:
 
     def run(self, *args, stdin="", check=True):
         proc = subprocess.run([str(self.example), *map(str, args)], input=stdin,
-                              capture_output=True, text=True, timeout=300)
+                              capture_output=True, text=True, timeout=HANG_GUARD)
         if check and proc.returncode != 0:
             raise AssertionError(f"{self.example.name} {' '.join(map(str, args))} failed "
                                  f"({proc.returncode}):\n{proc.stderr}")
@@ -129,7 +129,7 @@ def built(out_dir, manifest):
     if prefix:
         configure.append(f"-DCMAKE_PREFIX_PATH={prefix}")
     for cmd in (configure, [cmake, "--build", str(b.build), "-j", str(os.cpu_count() or 2)]):
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD)
         assert proc.returncode == 0, f"{' '.join(cmd)}:\n{_tail(proc.stdout, 4000)}\n{proc.stderr}"
     assert b.example.exists()
     return b
@@ -495,7 +495,7 @@ int main() {{
         cmd[3:3] = [f"-I{prefix / 'include' / 'eigen3'}"]
         cmd += [f"-L{prefix / 'lib'}", f"-Wl,-rpath,{prefix / 'lib'}"]
     cmd += ["-lyaml-cpp", "-lm"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD)
     assert proc.returncode == 0, proc.stderr
-    run = subprocess.run([str(tmp_path / "check")], capture_output=True, text=True, timeout=60)
+    run = subprocess.run([str(tmp_path / "check")], capture_output=True, text=True, timeout=HANG_GUARD)
     assert run.returncode == 0, run.stdout + run.stderr

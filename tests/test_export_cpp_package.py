@@ -10,7 +10,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from conftest import ROBOTS
+from conftest import HANG_GUARD, ROBOTS
 
 CONSUMER_CMAKE = """cmake_minimum_required(VERSION 3.16)
 project(consumer CXX)
@@ -56,7 +56,7 @@ def _dependency_prefixes():
 
 
 def _run(cmd, cwd=None):
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200, cwd=cwd)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD, cwd=cwd)
     assert proc.returncode == 0, f"{' '.join(map(str, cmd))}:\n{proc.stdout[-4000:]}\n{proc.stderr}"
     return proc
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import ROBOTS, run_thunder, thunder_bin
+from conftest import HANG_GUARD, ROBOTS, run_thunder, thunder_bin
 
 
 def one_error_line(proc):
@@ -133,6 +133,42 @@ def test_a_generated_file_the_user_changed_is_not_overwritten(tmp_path):
     assert "// my change" not in example.read_text()
 
 
+def test_a_changed_file_that_is_no_longer_generated_is_kept_byte_for_byte(tmp_path):
+    """A file the previous run wrote, then the user edited, and this run no longer generates
+    (the cpp target dropped): it is the user's now, kept as it is, and the run says so; its
+    unedited neighbours go."""
+    out = tmp_path / "out"
+    gen(ROBOTS / "RRR.yaml", out)
+    example = out / "cpp" / "example.cpp"
+    edited = example.read_bytes() + b"// my change\n"
+    example.write_bytes(edited)
+    proc = run_thunder("gen", ROBOTS / "RRR.yaml", "-o", out, "--targets", "casadi")
+    assert example.read_bytes() == edited
+    assert f"kept {example}" in proc.stderr and "changed since" in proc.stderr
+    assert sorted(p.name for p in (out / "cpp").iterdir()) == ["example.cpp"]
+    arts = json.loads((out / "manifest.json").read_text())["artifacts"]
+    assert not [a for a in arts if a["path"].startswith("cpp/")]   # no longer thunder's
+    # the next run that generates it again finds a file thunder did not write: refused
+    proc = gen(ROBOTS / "RRR.yaml", out, check=False)
+    assert proc.returncode == 1 and "--force" in one_error_line(proc)
+    assert example.read_bytes() == edited
+
+
+def test_an_edited_file_is_refused_even_when_the_content_to_write_is_unchanged_elsewhere(tmp_path):
+    """Regenerating the same robot with the same options, after the user edited one generated
+    file: refused (the file's sha256 is not the one thunder wrote), nothing touched."""
+    out = tmp_path / "out"
+    gen(ROBOTS / "RRR.yaml", out)
+    par = out / "RRR_par.yaml"
+    edited = par.read_bytes().replace(b"9.81", b"9.80665")
+    assert edited != par.read_bytes()
+    par.write_bytes(edited)
+    before = tree(out)
+    proc = gen(ROBOTS / "RRR.yaml", out, check=False)
+    assert proc.returncode == 1 and str(par) in one_error_line(proc)
+    assert tree(out) == before
+
+
 def test_a_folder_that_is_not_a_thunder_output_is_refused(tmp_path):
     out = tmp_path / "project"
     out.mkdir()
@@ -248,7 +284,7 @@ def test_a_killed_gen_leaves_the_previous_output_intact(tmp_path):
     proc = subprocess.Popen([thunder_bin(), "gen", str(ROBOTS / "franka.yaml"), "-o", str(out), "--pytorch"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     staging = tmp_path / f"out.tmp-{proc.pid}"
-    deadline = time.time() + 120
+    deadline = time.time() + HANG_GUARD   # a bound on the polling, not a speed check
     while not (staging / "casadi").exists() and proc.poll() is None and time.time() < deadline:
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)

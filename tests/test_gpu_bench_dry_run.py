@@ -4,14 +4,14 @@ of the GPU, so that the first run on a real GPU finds nothing broken."""
 import os
 import subprocess
 
-from conftest import ROOT, ROBOTS
+from conftest import HANG_GUARD, ROBOTS, ROOT
 
 
 def test_gpu_bench_dry_run():
     env = dict(os.environ)
     proc = subprocess.run(["bash", str(ROOT / "bench" / "gpu.sh"), "--dry-run", "--robot", str(ROBOTS / "RRR.yaml"),
                            "--functions", "M,G", "--batches", "1,9", "--dtypes", "float64,float32",
-                           "--min-time", "0.01"], capture_output=True, text=True, env=env, timeout=900)
+                           "--min-time", "0.01"], capture_output=True, text=True, env=env, timeout=HANG_GUARD)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     md = ROOT / "bench" / "build" / "gpu" / "RESULTS_GPU.dry-run.md"
     text = md.read_text()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import run_thunder
+from conftest import HANG_GUARD, run_thunder
 
 pin = pytest.importorskip("pinocchio")
 mujoco = pytest.importorskip("mujoco")
@@ -216,7 +216,7 @@ def test_thunder_identify_command(setup, tmp_path):
     np.savez(log, q=d.q.numpy(), dq=d.dq.numpy(), ddq=d.ddq.numpy(), tau=d.tau.numpy())
     rep = tmp_path / "rep"
     proc = subprocess.run([thunder_bin(), "identify", str(out), str(log), "--out", str(rep)],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=HANG_GUARD)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads((rep / "identified.json").read_text())
     rms = np.array(result["heldout_rms"]["physical"])
@@ -225,5 +225,75 @@ def test_thunder_identify_command(setup, tmp_path):
     assert "| base parameter |" in (rep / "report.md").read_text()
     bad = tmp_path / "bad.npz"
     np.savez(bad, q=d.q.numpy(), dq=d.dq.numpy(), tau=d.tau.numpy())
-    proc = subprocess.run([thunder_bin(), "identify", str(out), str(bad)], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([thunder_bin(), "identify", str(out), str(bad)], capture_output=True, text=True, timeout=HANG_GUARD)
     assert proc.returncode == 1 and "has no ddq; pass sample_rate" in proc.stderr
+
+
+def _linear_model(rng, n=400, nv=2, p=6, rank=None):
+    """tau.reshape(-1) = W theta + noise: a random stacked regressor (N nv, p), optionally with
+    dependent columns (the last p - rank are combinations of the first)."""
+    W = rng.normal(size=(n * nv, p))
+    if rank is not None:
+        W[:, rank:] = W[:, :rank] @ rng.normal(size=(rank, p - rank))
+    theta = rng.normal(size=p)
+    return W, theta
+
+
+def test_least_squares_std_is_the_sampling_spread():
+    """The reported standard deviations are those of the estimator: over many noise draws, the
+    spread of each base parameter's estimate equals the std a single fit reports (and the
+    textbook sigma sqrt(diag((A'A)^-1)) with the TRUE noise level sigma). 400 draws: the sample
+    std of a std is off by ~1/sqrt(2 * 400) = 3.5 %; the bound is 15 %."""
+    rng = np.random.default_rng(0)
+    nv, sigma = 2, 0.37
+    W, theta = _linear_model(rng, nv=nv, rank=4)
+    names = [f"p{k}" for k in range(W.shape[1])]
+    base = identify.BaseParameters.from_regressor(W, names)
+    assert base.rank == 4
+    clean = W @ theta
+    fits = [identify.least_squares(W, (clean + sigma * rng.normal(size=clean.shape)).reshape(-1, nv), base)
+            for _ in range(400)]
+    betas = np.array([f.beta for f in fits])
+    reported = np.median([f.std for f in fits], axis=0)
+    spread = betas.std(axis=0)
+    A = W[:, base.independent]
+    textbook = sigma * np.sqrt(np.diag(np.linalg.inv(A.T @ A)))
+    np.testing.assert_allclose(reported, textbook, rtol=0.05)   # s^2 from 796 dof: ~2.5 % of sigma
+    np.testing.assert_allclose(spread, reported, rtol=0.15)
+    # unbiased: the mean of 400 estimates is within 5 of its standard errors of the true beta
+    np.testing.assert_allclose(betas.mean(axis=0), base.project(theta), rtol=0, atol=5 * textbook.max() / np.sqrt(400))
+
+
+def test_weighted_least_squares_std_follows_each_joints_noise():
+    """Joints with 10x different noise: WLS weights rows by 1/sigma_j, and its std is
+    sqrt(diag((A' S^-1 A)^-1)) with S the true per-row variances (to the ~5 % of estimating
+    sigma_j from the residuals)."""
+    rng = np.random.default_rng(1)
+    nv = 2
+    W, theta = _linear_model(rng, n=600, nv=nv)
+    sig = np.tile([0.05, 0.5], len(W) // nv)
+    base = identify.BaseParameters.from_regressor(W, [f"p{k}" for k in range(W.shape[1])])
+    tau = (W @ theta + sig * rng.normal(size=len(W))).reshape(-1, nv)
+    fit = identify.least_squares(W, tau, base, weighted=True)
+    A = W[:, base.independent] / sig[:, None]
+    np.testing.assert_allclose(fit.std, np.sqrt(np.diag(np.linalg.inv(A.T @ A))), rtol=0.1)
+    np.testing.assert_allclose(fit.residual_rms, [0.05, 0.5], rtol=0.1)
+
+
+def test_estimate_acceleration_differentiates_a_sampled_velocity():
+    """dq = sin(2 pi f t) (and a second joint 3 cos(2 pi f2 t)) sampled at 1 kHz, well below the
+    default cutoff (sample_rate / 10): the estimate is the analytic derivative, away from the
+    ends where filtfilt's padding and one-sided differences act (0.5 % of the amplitude)."""
+    fs = 1000.0
+    t = np.arange(0, 4, 1 / fs)
+    f1, f2 = 1.5, 4.0
+    dq = np.stack([np.sin(2 * np.pi * f1 * t), 3 * np.cos(2 * np.pi * f2 * t)], axis=1)
+    want = np.stack([2 * np.pi * f1 * np.cos(2 * np.pi * f1 * t), -3 * 2 * np.pi * f2 * np.sin(2 * np.pi * f2 * t)],
+                    axis=1)
+    got = identify.estimate_acceleration(dq, fs)
+    inner = slice(200, -200)
+    err = np.abs(got[inner] - want[inner]).max(axis=0) / np.abs(want).max(axis=0)
+    assert (err < 5e-3).all(), err
+    # a cutoff below the signal removes it: the filter is applied, not only the differences
+    low = identify.estimate_acceleration(dq, fs, cutoff_hz=0.3)
+    assert np.abs(low[inner, 1]).max() < 0.2 * np.abs(want[:, 1]).max()

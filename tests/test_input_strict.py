@@ -5,7 +5,6 @@ error or warning text, with line numbers counted in the test from the text it wr
 """
 import json
 import math
-import time
 
 import pytest
 
@@ -51,10 +50,10 @@ def test_alias_bomb_is_refused(tmp_path):
         text += f"l{k}: &l{k} [" + ", ".join([f"*l{k - 1}"] * 10) + "]\n"
     assert len(text) < 700
     f = write(tmp_path, "bomb.yaml", text)
-    t0 = time.time()
+    # The count in the message is taken while expanding, so the refusal came before the 10^10
+    # values (no clock: an expanding reader would only end at conftest.HANG_GUARD).
     line = error_line(run_thunder("check", f, check=False))
     assert "values after expanding aliases" in line and "1000000" in line
-    assert time.time() - t0 < 60
 
 
 def test_huge_file_is_refused_unread(tmp_path):
@@ -201,9 +200,8 @@ def _chain_yaml(n):
 def test_a_huge_chain_is_refused_with_an_estimate_before_casadi_runs(tmp_path):
     f = write(tmp_path, "chain200.yaml", _chain_yaml(200))
     assert run_thunder("check", f).returncode == 0       # describing it is fine
-    t0 = time.time()
+    # refused from the estimate, before CasADi builds anything (no clock: see the alias bomb)
     line = error_line(run_thunder("gen", f, "-o", tmp_path / "out", check=False))
-    assert time.time() - t0 < 60
     assert "chain200 has 200 joints" in line and "estimated to take" in line and "--ignore-cost" in line
     # the estimate is the fit written in cli/cost.h: 33 s * (200/30)^2.85 = 2.0 h
     assert "2.0 h" in line

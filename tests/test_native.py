@@ -1,9 +1,10 @@
 """Native kernels (thunder gen --native) behind thunder_torch: compiled OpenMP C on the CPU and CUDA
 kernels on the GPU, checked against the pure-torch backend of the same output folder.
 
-Output folders (generated once per session, -O1 to keep generation quick, CPU only except in the
-nvcc test): RRR, seaRRR and Panda with their dynamic (and elastic) parameter sets symbolic, so
-that parameter inputs (broadcast with stride 0) are exercised.
+Output folders: conftest.native_output (built once per session and shared with
+test_native_kernels, -O1, CUDA sources written but compiled only in the nvcc test): RRR, seaRRR
+and a Panda subset with their dynamic (and elastic) parameter sets symbolic, so that parameter
+inputs (broadcast with stride 0) are exercised.
 """
 import math
 import os
@@ -14,34 +15,31 @@ import sys
 import pytest
 import torch
 
-from conftest import ROOT, ROBOTS, run_thunder, with_edge_rows
+from conftest import NATIVE_ROBOTS, ROBOTS, native_output, run_thunder, with_edge_rows
 
 
 import thunder_torch as tt
 from thunder_torch import _native as native
 from thunder_torch._artifacts import generation_bytes   # what the libraries hash
 
-GENERATED = {
-    "rrr": ("RRR.yaml", ("--symb", "DYN")),
-    "searrr": ("seaRRR.yaml", ("--symb", "DYN,K,Dm,Mm")),
-    "panda": ("franka.yaml", ("--symb", "DYN")),
-}
-_cache = {}
+NATIVE_KEYS = ("rrr", "searrr", "panda")   # conftest.NATIVE_ROBOTS: built once per session
+_cuda_cache = {}
 
 
 def _generate(tmp_path_factory, key, cuda=False):
-    ck = (key, cuda)
-    if ck not in _cache:
-        robot, args = GENERATED[key]
-        out = tmp_path_factory.mktemp(f"native_{key}") / "out"
-        extra = () if cuda else ("--no-cuda",)
-        run_thunder("gen", ROBOTS / robot, "-o", out, "--targets", "casadi,native", "--native-opt", "1",
-                    *extra, *args)
-        _cache[ck] = out
-    return _cache[ck]
+    """The shared native build of conftest (CUDA sources written, not compiled); with cuda=True a
+    build whose CUDA kernels nvcc compiles (only where nvcc exists)."""
+    if not cuda:
+        return native_output(tmp_path_factory, key)
+    if key not in _cuda_cache:
+        robot, _, args = NATIVE_ROBOTS[key]
+        out = tmp_path_factory.mktemp(f"native_{key}_cuda") / "out"
+        run_thunder("gen", ROBOTS / robot, "-o", out, "--targets", "casadi,native", "--native-opt", "1", *args)
+        _cuda_cache[key] = out
+    return _cuda_cache[key]
 
 
-@pytest.fixture(scope="session", params=list(GENERATED))
+@pytest.fixture(scope="session", params=NATIVE_KEYS)
 def out_dir(request, tmp_path_factory):
     return _generate(tmp_path_factory, request.param)
 
@@ -199,7 +197,7 @@ def test_auto_uses_native_where_it_exists(rrr_dir, monkeypatch):
     monkeypatch.setattr(native.NativeLibrary, "call", lambda self, *a: calls.append(a[0]) or orig(self, *a))
     m.M(torch.zeros(2, 3))
     assert calls, "auto did not use the native library on the CPU"
-    assert not m._native_backend.available("cuda", torch.float32)   # --no-cuda: torch on CUDA
+    assert not m._native_backend.available("cuda", torch.float32)   # CUDA not compiled: torch on CUDA
     t = tt.load(rrr_dir, dtype=torch.float32, backend="torch")
     assert t._native_backend is None
 

@@ -16,41 +16,25 @@ import subprocess
 import pytest
 import torch
 
-from conftest import ROBOTS, run_thunder
+from conftest import NATIVE_ROBOTS, native_output
 
 from thunder_torch import _native as native
 from thunder_torch._artifacts import generation_bytes
 
-ROBOT_ARGS = {
-    "searrr": ("seaRRR.yaml", "seaRRR", ("--symb", "DYN,K,Dm,Mm")),
-    "panda": ("franka.yaml", "franka", ("--symb", "DYN")),
-}
-_cache = {}
+# conftest.NATIVE_ROBOTS keys; the whole default Panda set (every function, minutes of compiling)
+# in the slow group, a subset that reaches every kind of function in the default run.
+ROBOT_KEYS = ["searrr", "panda", pytest.param("panda_all", marks=pytest.mark.slow)]
 
 
-def _gen(tmp_path_factory, key, kernels, cuda=False):
-    ck = (key, kernels, cuda)
-    if ck not in _cache:
-        robot, _, args = ROBOT_ARGS[key]
-        out = tmp_path_factory.mktemp(f"kernels_{key}_{kernels}") / "out"
-        # NVCC=none: the CUDA sources are written but not compiled (test_native compiles RRR's
-        # with nvcc; here the host emulation is what runs them)
-        old = os.environ.get("NVCC")
-        os.environ["NVCC"] = "none"
-        try:
-            run_thunder("gen", ROBOTS / robot, "-o", out, "--targets", "casadi,native", "--native-opt", "1",
-                        "--native-kernels", kernels, *(() if cuda else ("--no-cuda",)), *args,
-                        timeout=1800)   # Panda's tiles take minutes to compile on a loaded 2-core machine
-        finally:
-            if old is None:
-                del os.environ["NVCC"]
-            else:
-                os.environ["NVCC"] = old
-        _cache[ck] = out
-    return _cache[ck]
+def _gen(tmp_path_factory, key, kernels):
+    return native_output(tmp_path_factory, key, kernels)
 
 
-@pytest.fixture(scope="module", params=list(ROBOT_ARGS))
+def _name(key):
+    return NATIVE_ROBOTS[key][1]
+
+
+@pytest.fixture(scope="module", params=ROBOT_KEYS)
 def robot(request, tmp_path_factory):
     return request.param, _gen(tmp_path_factory, request.param, "simd"), \
         _gen(tmp_path_factory, request.param, "scalar")
@@ -117,7 +101,7 @@ def _compare(got, want, dtype, what):
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_simd_matches_scalar_every_entry(robot, dtype):
     key, simd_dir, scalar_dir = robot
-    name = ROBOT_ARGS[key][1]
+    name = _name(key)
     simd, scalar = _lib(simd_dir, name, dtype), _lib(scalar_dir, name, dtype)
     assert simd.kernels == "simd" and scalar.kernels == "scalar" and simd.lanes >= 1
     assert simd.names == scalar.names and simd.sizes_in == scalar.sizes_in
@@ -173,7 +157,7 @@ def test_simd_matches_casadi(robot):
                                            msg=f"{key} {fname} output {k} instance {b}")
 
 
-@pytest.mark.parametrize("key", ["searrr", "panda"])
+@pytest.mark.parametrize("key", ROBOT_KEYS)
 def test_cuda_kernels_emulated_on_host_every_function(key, tmp_path_factory, tmp_path):
     """Every CUDA kernel, forward and reverse, compiled as plain C++ (one loop iteration per
     instance) against the CPU library, float64 to 1e-12, with strided and broadcast inputs and
@@ -181,8 +165,8 @@ def test_cuda_kernels_emulated_on_host_every_function(key, tmp_path_factory, tmp
     cxx = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++")
     if not cxx:
         pytest.skip("no C++ compiler to build the host emulation")
-    out = _gen(tmp_path_factory, key, "simd", cuda=True)
-    name = ROBOT_ARGS[key][1]
+    out = _gen(tmp_path_factory, key, "simd")   # CUDA sources written (NVCC=none), not compiled
+    name = _name(key)
     d = out / "native" / "cuda"
     lib_path = tmp_path / "emu.so"
     # NVCC=none: the per-function .cu files are written, the unity files (an nvcc build detail) not

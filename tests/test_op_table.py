@@ -1,12 +1,12 @@
 """One op table: every CasADi operation, walked from casadi's own OP_* list, is accepted by the
-torch exporter and the CUDA emitter alike, reaches thunder_torch with a name and an arity that
-`_engine.OPS` knows, and evaluates in thunder_torch and in the CUDA kernels (built as host C++)
-as CasADi evaluates it, edge values included.
+torch exporter, the CUDA emitter and the SIMD emitter alike, reaches thunder_torch with a name and
+an arity that `_engine.OPS` knows, and evaluates in thunder_torch, in the CUDA kernels (built as
+host C++) and in the SIMD CPU kernels as CasADi evaluates it, edge values (nan, inf) included.
 
 The exporters are probed, not parsed: `thunder-torch-toy --ops OUT` (tests/cpp_tools) builds a
-one-operation function per CasADi op code, tries the torch exporter and the CUDA emitter on it,
-writes OUT/op_table.json, exports every accepted one as op_<code> and writes their CUDA kernels
-to OUT/cuda_ops.cu. So the test holds whether
+one-operation function per CasADi op code, tries the torch exporter, the CUDA emitter and the SIMD
+emitter on it, writes OUT/op_table.json, exports every accepted one as op_<code> and writes their
+CUDA kernels to OUT/cuda_ops.cu and their SIMD tile kernels to OUT/simd_ops.cpp. So the test holds whether
 the three tables stay apart or become one.
 """
 import itertools
@@ -56,10 +56,10 @@ def test_every_casadi_op_is_probed(ops):
         assert table[codes[name]]["math"] and table[codes[name]]["present"], name
 
 
-def test_torch_exporter_and_cuda_emitter_accept_the_same_ops(ops):
+def test_torch_exporter_and_native_emitters_accept_the_same_ops(ops):
     _, table = ops
-    disagree = {e["name"]: (e["torch_error"], e["cuda_error"]) for e in table.values()
-                if e["math"] and e["present"] and e["torch"] != e["cuda"]}
+    disagree = {e["name"]: (e["torch_error"], e["cuda_error"], e["simd_error"]) for e in table.values()
+                if e["math"] and e["present"] and not e["torch"] == e["cuda"] == e["simd"]}
     assert not disagree, disagree
     # and every value operation is accepted: generation must never stop at an op CasADi made
     rejected = {table[op]["name"]: table[op]["torch_error"] for op in value_ops(table) if not table[op]["torch"]}
@@ -88,7 +88,10 @@ def test_runtime_table_knows_every_exported_op(ops):
     assert "fma" in used and "erfinv" in used and "remainder" in used
 
 
-EDGE = [0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 0.25, 3.0, 1.5, -1.5, 7.0, 0.7, -0.7, 0.95, -0.95]
+# nan and +-inf: where the IEEE functions differ from their look-alikes (fmin(nan, 1) = 1 but
+# torch.minimum(nan, 1) = nan; comparisons with nan are false; sign(nan) = nan; inf - inf = nan).
+EDGE = [0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 0.25, 3.0, 1.5, -1.5, 7.0, 0.7, -0.7, 0.95, -0.95,
+        float("nan"), float("inf"), float("-inf")]
 
 # Where the two sides may differ, and why:
 # - erfinv: CasADi's own erfinv (casadi/core/calculus.hpp, used by its evaluator and its C code)
@@ -99,21 +102,22 @@ RTOL = {"erfinv": 5e-6}
 ZERO_SIGN_FREE = {"fmin", "fmax"}
 
 
-def test_runtime_values_match_casadi_at_edge_values(ops):
-    """Each op_<code> in thunder_torch (float64) against CasADi's own evaluation on every pair of
-    edge values (zeros of both signs, ties such as 2.5 for remainder and rounding, equal
-    operands for the comparisons, values outside a domain giving nan). Exact: one libm call or
-    one IEEE operation on each side; a zero must carry the same sign (copysign, atan2 and
-    1/x see it)."""
-    out, table = ops
-    module = tt.load(out, dtype=torch.float64)
-    x = np.array(list(itertools.product(EDGE, EDGE)))  # (pairs, 2)
+def edge_pairs():
+    return np.ascontiguousarray(np.array(list(itertools.product(EDGE, EDGE))))   # (pairs, 2)
+
+
+def mismatches(out, table, backend, evaluate):
+    """[description] of every op_<code> whose values evaluate(name, x) differ from CasADi's own
+    evaluation of the same function on every pair of edge values. Exact: one libm call or one IEEE
+    operation on each side; a zero must carry the same sign (copysign, atan2 and 1/x see it), a
+    nan must be a nan."""
+    x = edge_pairs()
     failures = []
     for op in value_ops(table):
         name = f"op_{op}"
         f = casadi.Function.load(str(out / "casadi" / f"{name}.casadi"))
         want = np.array(f.map(len(x))(x.T)).ravel()
-        got = getattr(module, name)(torch.tensor(x)).reshape(-1).numpy()
+        got = evaluate(name, x)
         opname = table[op]["name"]
         same = (got == want) | (np.isnan(got) & np.isnan(want))
         if opname not in ZERO_SIGN_FREE:
@@ -123,7 +127,19 @@ def test_runtime_values_match_casadi_at_edge_values(ops):
         bad = ~(same | near)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
-            failures.append(f"{table[op]['name']}{tuple(x[k])}: torch {got[k]!r}, casadi {want[k]!r}")
+            failures.append(f"{opname}{tuple(x[k])}: {backend} {got[k]!r}, casadi {want[k]!r} "
+                            f"({int(bad.sum())} pairs)")
+    return failures
+
+
+def test_runtime_values_match_casadi_at_edge_values(ops):
+    """Each op_<code> in thunder_torch (float64) against CasADi on every pair of edge values
+    (zeros of both signs, ties such as 2.5 for remainder and rounding, equal operands for the
+    comparisons, nan and +-inf, values outside a domain giving nan)."""
+    out, table = ops
+    module = tt.load(out, dtype=torch.float64)
+    failures = mismatches(out, table, "torch",
+                          lambda name, x: getattr(module, name)(torch.tensor(x)).reshape(-1).numpy())
     assert not failures, failures
 
 
@@ -145,43 +161,61 @@ static inline double erfinv(double y) {
 """
 
 
+def batch_caller(so):
+    """evaluate(name, x) through the native ABI 2 entry point <name>_batch of a loaded library."""
+    import ctypes
+
+    def evaluate(name, x):
+        got = np.zeros(len(x))
+        ins = (ctypes.c_void_p * 1)(x.ctypes.data)
+        in_strides = (ctypes.c_longlong * 2)(2, 1)   # (batch stride, element stride), in elements
+        outs = (ctypes.c_void_p * 1)(got.ctypes.data)
+        out_strides = (ctypes.c_longlong * 2)(1, 1)
+        assert getattr(so, f"{name}_batch")(ins, in_strides, outs, out_strides, ctypes.c_longlong(len(x)), None) == 0
+        return got
+    return evaluate
+
+
+def _cxx():
+    import os
+    import shutil
+    return os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++")
+
+
 def test_cuda_kernels_match_casadi_at_edge_values(ops, tmp_path):
     """Every op_<code> kernel of the CUDA emitter, compiled as host C++ (the prologue's emulation:
     one loop iteration per instance), against CasADi on the same edge-value pairs."""
     import ctypes
-    import os
-    import shutil
     out, table = ops
-    cxx = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++")
+    cxx = _cxx()
     if not cxx:
         pytest.skip("no C++ compiler for the host build of the CUDA kernels")
     (tmp_path / "erfinv.h").write_text(HOST_ERFINV)
     lib = tmp_path / "cuda_ops.so"
     subprocess.run([cxx, "-O1", "-fPIC", "-shared", "-w", "-include", str(tmp_path / "erfinv.h"), "-x", "c++",
                     str(out / "cuda_ops.cu"), "-o", str(lib)], check=True)
-    so = ctypes.CDLL(str(lib))
-    x = np.ascontiguousarray(np.array(list(itertools.product(EDGE, EDGE))))
-    failures = []
     for op in value_ops(table):
         assert table[op]["cuda"], table[op]["name"]
-        name = f"op_{op}"
-        f = casadi.Function.load(str(out / "casadi" / f"{name}.casadi"))
-        want = np.array(f.map(len(x))(x.T)).ravel()
-        got = np.zeros(len(x))
-        ins = (ctypes.c_void_p * 1)(x.ctypes.data)
-        # ABI 2: (batch stride, element stride) per argument, in elements
-        in_strides = (ctypes.c_longlong * 2)(2, 1)
-        outs = (ctypes.c_void_p * 1)(got.ctypes.data)
-        out_strides = (ctypes.c_longlong * 2)(1, 1)
-        fn = getattr(so, f"{name}_batch")
-        assert fn(ins, in_strides, outs, out_strides, ctypes.c_longlong(len(x)), None) == 0
-        opname = table[op]["name"]
-        same = (got == want) | (np.isnan(got) & np.isnan(want))
-        if opname not in ZERO_SIGN_FREE:
-            same &= ~((want == 0) & (np.signbit(got) != np.signbit(want)))
-        near = np.isclose(got, want, rtol=RTOL.get(opname, 4e-16), atol=0) & (np.signbit(got) == np.signbit(want))
-        bad = ~(same | near)
-        if bad.any():
-            k = int(np.flatnonzero(bad)[0])
-            failures.append(f"{opname}{tuple(x[k])}: cuda {got[k]!r}, casadi {want[k]!r}")
+    failures = mismatches(out, table, "cuda", batch_caller(ctypes.CDLL(str(lib))))
+    assert not failures, failures
+
+
+def test_simd_kernels_match_casadi_at_edge_values(ops, tmp_path):
+    """Every op_<code> SIMD tile kernel (the native CPU kernels' emitter and thunder_simd.h),
+    compiled as the native exporter compiles them (-march=native, -fno-math-errno, libmvec),
+    against CasADi on the same edge-value pairs: the robots' functions use a dozen operations, so
+    this is where the rest of the table (fmin, fmax, erfinv, remainder, ...) meets the CPU kernels.
+    The pairs are more than one tile of lanes, so full tiles and the padded last tile both run."""
+    import ctypes
+    out, table = ops
+    cxx = _cxx()
+    if not cxx:
+        pytest.skip("no C++ compiler for the SIMD kernels")
+    for op in value_ops(table):
+        assert table[op]["simd"], (table[op]["name"], table[op]["simd_error"])
+    lib = tmp_path / "simd_ops.so"
+    subprocess.run([cxx, "-O1", "-march=native", "-std=gnu++17", "-fno-math-errno", "-fPIC", "-fopenmp", "-shared",
+                    "-w", "-x", "c++", str(out / "simd_ops.cpp"), "-o", str(lib), "-Wl,--as-needed", "-lmvec", "-lm"],
+                   check=True)
+    failures = mismatches(out, table, "simd", batch_caller(ctypes.CDLL(str(lib))))
     assert not failures, failures

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import HANG_GUARD, ROOT
 
 tomllib = pytest.importorskip("tomllib")
 
@@ -26,7 +26,7 @@ def test_import_without_torch_says_what_to_install():
     code = ("import sys; sys.modules['torch'] = None\n"
             "try:\n    import thunder_torch\nexcept ModuleNotFoundError as e:\n"
             "    print(e.name); print(e)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD)
     assert proc.returncode == 0, proc.stderr
     name, message = proc.stdout.split("\n", 1)
     assert name == "torch"

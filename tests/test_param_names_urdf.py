@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import torch
 
-from conftest import example_robot_data_dir
+from conftest import HANG_GUARD, example_robot_data_dir
 
 import thunder_torch
 
@@ -87,12 +87,12 @@ def test_cpp_load_conf_accepts_aliases(arm, tmp_path):
     deps = _dependency_prefixes()
     for cmd in ([cmake, "-S", src, "-B", src / "build"] + ([f"-DCMAKE_PREFIX_PATH={';'.join(deps)}"] if deps else []),
                 [cmake, "--build", src / "build", "-j", "2"]):
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     f = tmp_path / "p.yaml"
     f.write_text("par_DYN:\n  upper_arm.mass: 2.5\n  link2.mass: 0.9\n")
     proc = subprocess.run([src / "build" / "thunder_arm_example", "--par", f, "--no-eval"],
-                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+                          capture_output=True, text=True, timeout=HANG_GUARD, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr
     line = next(l for l in proc.stdout.splitlines() if l.startswith("param par_DYN "))
     values = [float(v) for v in line.split()[3:]]

@@ -82,6 +82,48 @@ def test_passive_rollout_matches_mujoco_rk4(ur5):
     assert q_err < 1e-10 and dq_err < 1e-10   # same scheme, same dt: rounding only
 
 
+def test_passive_rollout_matches_mujoco_semi_implicit_euler(ur5):
+    """MuJoCo's default integrator (mjINT_EULER) is semi-implicit Euler: qvel' = qvel + h qacc,
+    then qpos' integrates the NEW velocity (its implicit damping is inactive: damping was removed).
+    Integrating q with the old velocity (explicit Euler) differs by h^2 qacc per step, ~1e-3 rad
+    after 1000 steps; the same scheme agrees to rounding."""
+    robot, mj, adr = ur5
+    mj.opt.integrator = mujoco.mjtIntegrator.mjINT_EULER
+    mj.opt.timestep = 1e-3
+    data = mujoco.MjData(mj)
+    rng = np.random.default_rng(4)
+    q0, dq0 = rng.uniform(-2, 2, 6), rng.uniform(-1, 1, 6)
+    data.qpos[adr], data.qvel[adr] = q0, dq0
+    for _ in range(1000):
+        mujoco.mj_step(mj, data)
+    zero = torch.zeros(1000, 6, dtype=torch.float64)
+    q, dq, _ = robot.rollout(torch.tensor(q0), torch.tensor(dq0), zero, 1000, 1e-3)
+    q_err = np.abs(q[-1].numpy() - data.qpos[adr]).max()
+    dq_err = np.abs(dq[-1].numpy() - data.qvel[adr]).max()
+    assert q_err < 1e-9 and dq_err < 1e-9, (q_err, dq_err)
+
+
+@pytest.mark.parametrize("integrator", ["semi_implicit_euler", "rk4"])
+def test_free_fall_has_the_closed_form_trajectory(go1, integrator):
+    """A floating robot at rest with zero torques falls without moving its joints: every body
+    accelerates with g. Semi-implicit Euler gives exactly p_n = p0 + g h^2 n (n + 1) / 2 (velocity
+    first, then position with the new velocity; explicit Euler would give n (n - 1) / 2); RK4 is
+    exact for a constant acceleration: p0 + g (n h)^2 / 2. The orientation and joints stay put."""
+    gen = torch.Generator().manual_seed(8)
+    q0 = torch.rand(3, go1.nq, generator=gen, dtype=torch.float64) * 2 - 1
+    q0[:, 3:7] /= q0[:, 3:7].norm(dim=1, keepdim=True)
+    dq0 = torch.zeros(3, go1.nv, dtype=torch.float64)
+    n, h = 20, 1e-2
+    with torch.no_grad():
+        q, dq, _ = go1.rollout(q0, dq0, torch.zeros(n, 3, go1.nv, dtype=torch.float64), n, h, integrator=integrator)
+    g = torch.as_tensor(go1.par_gravity, dtype=torch.float64)
+    steps = torch.arange(n + 1, dtype=torch.float64)[:, None, None]
+    factor = steps * (steps + 1) / 2 * h * h if integrator == "semi_implicit_euler" else (steps * h) ** 2 / 2
+    want = q0[None, :, :3] + factor * g
+    torch.testing.assert_close(q[..., :3], want, rtol=0, atol=1e-10)
+    torch.testing.assert_close(q[..., 3:], q0[None, :, 3:].expand(n + 1, -1, -1), rtol=0, atol=1e-12)
+
+
 def energy(robot, mass, q, dq):
     """1/2 dq' M dq + U with U = -m g . com (fixed and floating bases alike)."""
     M = robot.M(q)

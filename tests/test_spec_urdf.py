@@ -455,3 +455,41 @@ def test_error_no_movable_joint(tmp_path):
 def test_error_unknown_ee_link(tmp_path):
     f = write(tmp_path, two_joint_robot())
     assert_error(spec_check(f, "--ee", "nolink"), f, None, "--ee", "nolink")
+
+
+def test_a_mimic_joint_locked_at_its_nonzero_offset_matches_pinocchio(tmp_path, generate):
+    """--lock of a master locks its mimic joint at the mimic offset (here 0.4 rad, about a tilted
+    axis, so the sign and the axis of the locked rotation both show in every frame below it).
+    Reference: Pinocchio's model without mimic coupling, reduced with the master at 0 and the mimic
+    joint at 0.4 (buildReducedModel): the end-effector placement, M and G of the remaining joints."""
+    axis = np.array([0.6, 0.0, 0.8])
+    text = robot(
+        link("base"),
+        joint("j1", "revolute", "base", "l1", xyz="0 0 0.3"), link("l1", 1.5, com="0.05 0 0.1"),
+        joint("j2", "revolute", "l1", "l2", xyz="0.1 0.2 0.3", rpy="0.1 -0.2 0.3", axis="0.6 0 0.8"),
+        link("l2", 2.0, com="0.1 -0.05 0.2", inertia=(0.2, 0.01, 0.0, 0.3, 0.02, 0.1)),
+        joint("j3", "revolute", "l2", "l3", xyz="0 0.1 0.4", axis="0 1 0"),
+        link("l3", 1.0, com="0.2 0.0 0.05", inertia=(0.1, 0.0, 0.01, 0.2, 0.0, 0.15)),
+        joint("j4", "revolute", "l3", "l4", xyz="0.3 0 0", axis="1 0 0"), link("l4", 0.5, com="0.05 0.02 0"))
+    text = text.replace('<joint name="j2" type="revolute">\n',
+                        '<joint name="j2" type="revolute">\n    <mimic joint="j1" multiplier="1" offset="0.4"/>\n')
+    urdf = write(tmp_path, text)
+    assert np.linalg.norm(axis) == pytest.approx(1.0)
+    gen = generate(urdf, "--ee", "l4", "--lock", "j1", "--functions", "T_0_ee,M,G")
+    model = pin.buildModelFromUrdf(str(urdf))   # no mimic coupling: j2 an independent joint
+    q_ref = pin.neutral(model)
+    q_ref[model.joints[model.getJointId("j2")].idx_q] = 0.4
+    reduced = pin.buildReducedModel(model, [model.getJointId("j1"), model.getJointId("j2")], q_ref)
+    assert reduced.nq == 2
+    data = reduced.createData()
+    frame = reduced.getFrameId("l4")
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        q = rng.uniform(-2, 2, 2)
+        pin.framesForwardKinematics(reduced, data, q)
+        np.testing.assert_allclose(gen.call("T_0_ee", q=q), data.oMf[frame].homogeneous, rtol=0, atol=TOL)
+        M = pin.crba(reduced, data, q)
+        M = np.triu(M) + np.triu(M, 1).T
+        np.testing.assert_allclose(gen.call("M", q=q), M, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(gen.call("G", q=q).ravel(), pin.computeGeneralizedGravity(reduced, data, q),
+                                   rtol=0, atol=1e-10)

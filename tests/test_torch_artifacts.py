@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import thunder_torch as tt
-from conftest import ROBOTS, run_thunder
+from conftest import HANG_GUARD, ROBOTS, run_thunder
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_a_truncated_native_library_is_an_error_not_a_sigbus(rrr, tmp_path):
     code = (f"import torch, thunder_torch as tt\n"
             f"m = tt.load({str(out)!r}, dtype=torch.float64, backend='native')\n"
             f"m.M(torch.zeros(3, dtype=torch.float64))\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD)
     assert proc.returncode == 1, (proc.returncode, proc.stderr[-2000:])
     assert f"ArtifactError: thunder_torch: {lib} has {int(size * 0.3)} bytes, manifest.json says {size}" in proc.stderr
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 
-from conftest import ROBOTS
+from conftest import HANG_GUARD, ROBOTS
 
 import thunder_torch
 
@@ -71,7 +71,7 @@ def test_ddp_two_processes_match_one(generate, tmp_path, backend):
     script.write_text(WORKER.format(steps=STEPS, batch=BATCH, lr=LR))
     result = tmp_path / "par_DYN.pt"
     proc = subprocess.run([sys.executable, str(script), str(gen.out), str(result),
-                           str(_free_port()), backend], capture_output=True, text=True, timeout=600)
+                           str(_free_port()), backend], capture_output=True, text=True, timeout=HANG_GUARD)
     assert proc.returncode == 0, proc.stderr[-4000:]
     ddp = torch.load(result)
 

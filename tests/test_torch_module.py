@@ -9,7 +9,7 @@ import sys
 import pytest
 import torch
 
-from conftest import ROBOTS
+from conftest import HANG_GUARD, ROBOTS
 
 import thunder_torch
 
@@ -109,7 +109,7 @@ def test_torch_save_load_in_another_process(rrr, tmp_path, backend):
     torch.save((q, dq, ddq, robot.M(q).detach(), layer(q, dq, ddq).detach()), tmp_path / "ref.pt")
     proc = subprocess.run([sys.executable, "-c", PICKLE_CHILD, str(tmp_path / "robot.pt"),
                            str(tmp_path / "layer.pt"), str(tmp_path / "ref.pt"), backend],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=HANG_GUARD)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
     # the unpickled module is a fresh one, not the parameters' storage
     copy = pickle.loads(pickle.dumps(robot))

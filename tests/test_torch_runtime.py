@@ -188,7 +188,11 @@ def test_gradcheck(out_dir, mode):
                     for k, v in zip(keys, a[len(xs):])}
             out = getattr(module, name)(*a[:len(xs)], **full)
             return out
-        assert torch.autograd.gradcheck(f, (*xs, *pars.values()), eps=1e-6, atol=1e-7), name
+        # The Panda's Yr has 1,470 outputs at batch 3: the full check (one backward pass per
+        # output) costs minutes; fast mode compares u' J v for random u, v instead, which any wrong
+        # entry of J changes. The small robots keep the full, entry by entry check.
+        fast = module.nv >= 7
+        assert torch.autograd.gradcheck(f, (*xs, *pars.values()), eps=1e-6, atol=1e-7, fast_mode=fast), name
 
 
 def test_reverse_equals_tape(out_dir):

@@ -8,7 +8,9 @@
 //                                  takes, and OUT/op_table.json: for every CasADi op code, whether
 //                                  the torch exporter and the CUDA emitter each accept it, and
 //                                  OUT/cuda_ops.cu: the CUDA kernel of every op_<code> the emitter
-//                                  takes (compiles as host C++ too: see the prologue)
+//                                  takes (compiles as host C++ too: see the prologue), and
+//                                  OUT/simd_ops.cpp: the SIMD tile kernel of every op_<code> the
+//                                  SIMD emitter takes (the native CPU kernels; thunder_simd.h inlined)
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -16,6 +18,7 @@
 
 #include "thunder/export/native/cuda_emitter.h"
 #include "thunder/export/native/native_runtime_files.h"
+#include "thunder/export/native/simd_emitter.h"
 #include "thunder/export/torch/torch_exporter.h"
 #include "thunder/util/json.h"
 
@@ -72,8 +75,9 @@ int ops_main(const std::filesystem::path& out) {
   JsonWriter js(table);
   js.begin_array();
   SX x = SX::sym("q", 2);
-  std::ostringstream cuda_all;
+  std::ostringstream cuda_all, simd_all;
   cuda_all << native_runtime::thunder_cuda_h;
+  simd_all << native_runtime::thunder_simd_h;
   for (int op = 0; op <= casadi::OP_REMAINDER; ++op) {  // NUM_BUILT_IN_OPS - 1
     using M = casadi::casadi_math<double>;
     const unsigned char o = static_cast<unsigned char>(op);
@@ -101,7 +105,7 @@ int ops_main(const std::filesystem::path& out) {
       js.key("present").value(present);
       FunctionSet one = set;
       one.functions = {{f, printed}};
-      std::string torch_error, cuda_error;
+      std::string torch_error, cuda_error, simd_error;
       try {
         fs::create_directories(scratch);
         export_torch(one, scratch, {});
@@ -115,8 +119,16 @@ int ops_main(const std::filesystem::path& out) {
       } catch (const std::exception& ex) {
         cuda_error = ex.what();
       }
+      try {
+        std::ostringstream tile;
+        emit_simd_kernel(tile, f, "probe");
+        if (present) emit_simd_kernel(simd_all, f, f.name());
+      } catch (const std::exception& ex) {
+        simd_error = ex.what();
+      }
       js.key("torch").value(torch_error.empty()).key("torch_error").value(torch_error)
-          .key("cuda").value(cuda_error.empty()).key("cuda_error").value(cuda_error);
+          .key("cuda").value(cuda_error.empty()).key("cuda_error").value(cuda_error)
+          .key("simd").value(simd_error.empty()).key("simd_error").value(simd_error);
       if (torch_error.empty() && present) set.functions.push_back({f, printed});
     }
     js.end_object();
@@ -125,6 +137,7 @@ int ops_main(const std::filesystem::path& out) {
   table << "\n";
   fs::remove_all(scratch);
   std::ofstream(out / "cuda_ops.cu") << cuda_all.str();
+  std::ofstream(out / "simd_ops.cpp") << simd_all.str();
   for (const auto& fi : set.functions) fi.fn.save((out / "casadi" / (fi.fn.name() + ".casadi")).string());
   write_manifest(set, out);
   export_torch(set, out, {});

@@ -336,3 +336,47 @@ def test_per_environment_parameters_match_mujoco(ur5):
         Mmj = np.zeros((6, 6))
         mujoco.mj_fullM(m, d, Mmj)
         close(M[e], Mmj, f"M of environment {e}")
+
+
+def test_isaaclab_com_velocity_and_xyzw(go1):
+    """Isaac Lab's root_state_w carries the root body's CoM velocity (its docs: "the linear and
+    angular velocities are of the articulation root's center of mass frame"), Isaac Lab 3.x
+    quaternions are x, y, z, w: with root_com_pos_b and quat_order="xyzw" the bridge reads such
+    a state, the CoM velocity taken from a Pinocchio frame placed at that CoM."""
+    robot, _, urdf = go1
+    model = pin.buildModelFromUrdf(str(urdf), pin.JointModelFreeFlyer())
+    c = model.inertias[1].lever.copy()                      # root body CoM in its frame
+    fid = model.addFrame(pin.Frame("root_com", 1, pin.SE3(np.eye(3), c), pin.FrameType.OP_FRAME))
+    data = model.createData()
+    rng = np.random.default_rng(7)
+    q = rng.uniform(-3, 3, robot.nq)
+    q[3:7] /= np.linalg.norm(q[3:7])
+    v = rng.uniform(-1, 1, robot.nv)
+    pin.forwardKinematics(model, data, pin_state(model, q, robot.joints), v)
+    pin.updateFramePlacements(model, data)
+    com_vel = pin.getFrameVelocity(model, data, fid, pin.ReferenceFrame.LOCAL_WORLD_ALIGNED)
+    br = bridge.isaaclab(robot, ISAAC_GO1_JOINTS, quat_order="xyzw", root_com_pos_b=torch.tensor(c))
+    jp = torch.zeros(12, dtype=torch.float64)
+    root, jp2, jv2 = br.from_thunder(torch.tensor(q), torch.tensor(v))
+    np.testing.assert_allclose(root[3:7].numpy(), q[3:7], rtol=0, atol=0)       # x, y, z, w as is
+    np.testing.assert_allclose(root[7:10].numpy(), com_vel.linear, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(root[10:13].numpy(), com_vel.angular, rtol=0, atol=1e-12)
+    qt, vt = br.to_thunder(root.numpy(), joint_pos=jp2, joint_vel=jv2.numpy())   # arrays and keywords
+    np.testing.assert_allclose(qt.numpy(), q, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(vt.numpy(), v, rtol=0, atol=1e-12)
+    assert jp.shape == jp2.shape
+
+
+def test_numpy_arrays_from_mujoco(ur5):
+    """MuJoCo's data are numpy arrays: the maps take them as they are."""
+    robot, mj, _ = ur5
+    br = bridge.mujoco(robot, mj)
+    d = mujoco.MjData(mj)
+    d.qpos[:] = np.linspace(-1, 1, 6)
+    d.qvel[:] = np.linspace(1, -1, 6)
+    mujoco.mj_forward(mj, d)
+    q, v = br.to_thunder(d.qpos, d.qvel)
+    assert q.dtype == torch.float64 and torch.equal(q, torch.tensor(d.qpos))
+    with torch.no_grad():
+        close(br.bias_from_sim(d.qfrc_bias, q, v, robot.M(q)), (robot.C(q, v) @ v + robot.G(q)).numpy(),
+              "bias_from_sim(qfrc_bias)")

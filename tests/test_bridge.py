@@ -277,8 +277,11 @@ def test_isaaclab_fixed_base(ur5):
     assert torch.equal(q2, q) and torch.equal(v2, v)
     M = robot.M(q)
     assert torch.equal(br.M_to_sim(M, q), M.flip(-1).flip(-2))
+    # Isaac Lab has a root state for a fixed base too: accepted and ignored
+    assert torch.equal(br.to_thunder(torch.zeros(13), jp, jv).q, q)
+    assert torch.equal(br.from_thunder(q, v).joint_vel, jv)
     with pytest.raises(TypeError, match="joint_pos, joint_vel"):
-        br.to_thunder(torch.zeros(13), jp, jv)
+        br.to_thunder(jp)
 
 
 def test_joints_matched_by_name(ur5, go1):

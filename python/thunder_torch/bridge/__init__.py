@@ -34,12 +34,13 @@ from typing import Optional, Sequence
 
 import torch
 
-from ._isaaclab import IsaacLabBridge
-from ._mujoco import MujocoBridge
-from ._velocity_map import quat_to_rot
+from ._isaaclab import IsaacLabBridge, IsaacLabJointState, IsaacLabState
+from ._mujoco import MujocoBridge, MujocoState
+from ._velocity_map import ThunderState, quat_to_rot
 from .parameters import randomize_par_DYN
 
-__all__ = ["mujoco", "isaaclab", "MujocoBridge", "IsaacLabBridge", "randomize_par_DYN", "quat_to_rot"]
+__all__ = ["mujoco", "isaaclab", "MujocoBridge", "IsaacLabBridge", "randomize_par_DYN", "quat_to_rot",
+           "ThunderState", "MujocoState", "IsaacLabState", "IsaacLabJointState"]
 
 
 def mujoco(robot, mj_model) -> MujocoBridge:

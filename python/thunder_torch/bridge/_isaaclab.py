@@ -4,11 +4,24 @@ w x y z] and velocity [linear, angular] in the world frame, joints in the articu
 6 floating-base columns [linear, angular] (world) first in Jacobians and the mass matrix."""
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import NamedTuple, Optional, Sequence, Tuple
 
 import torch
 
-from ._velocity_map import _Bridge, _tensor, quat_to_rot
+from ._velocity_map import ThunderState, _Bridge, _tensor, quat_to_rot
+
+
+class IsaacLabState(NamedTuple):
+    """A floating-base articulation's state as Isaac Lab's ArticulationData holds it."""
+    root_state_w: torch.Tensor   # (..., 13)
+    joint_pos: torch.Tensor      # (..., n_joints), joint_names order
+    joint_vel: torch.Tensor
+
+
+class IsaacLabJointState(NamedTuple):
+    """A fixed-base articulation's state: its joints only."""
+    joint_pos: torch.Tensor
+    joint_vel: torch.Tensor
 
 
 class IsaacLabBridge(_Bridge):
@@ -46,14 +59,18 @@ class IsaacLabBridge(_Bridge):
         [position, quaternion (w, x, y, z), linear velocity, angular velocity], velocities in the
         world frame; the linear one of the root link's origin (Isaac Lab's ``root_link_state_w``;
         for ``root_state_w``, whose linear velocity is the root body's CoM's, build the bridge
-        with ``root_com_pos_b``). Fixed base: ``to_thunder(joint_pos, joint_vel)``. Joints in the
-        order of ``joint_names``. Keywords work too.
+        with ``root_com_pos_b``). Fixed base: ``to_thunder(joint_pos, joint_vel)`` (a root state
+        given first is accepted and ignored: the base pose is the model's). Joints in the order of
+        ``joint_names``. Keywords work too.
 
         Shape:
             root_state_w: (..., 13), joint_pos, joint_vel: (..., n_joints)
             -> q: (..., nq), v: (..., nv)
         """
         names = ["root_state_w", "joint_pos", "joint_vel"] if self.floating else ["joint_pos", "joint_vel"]
+        if not self.floating and len(args) == 3:   # Isaac Lab has a root state for fixed bases too
+            args = args[1:]
+        root_state_w = None if not self.floating else root_state_w
         given = dict(zip(names, args))
         for k, x in (("root_state_w", root_state_w), ("joint_pos", joint_pos), ("joint_vel", joint_vel)):
             if x is not None:
@@ -64,7 +81,7 @@ class IsaacLabBridge(_Bridge):
                             f"{len(args)} positional argument(s) and {sorted(set(given) - set(names[:len(args)]))}")
         jp, jv = (self._joints_to_thunder(_tensor(given[k], self.robot)) for k in ("joint_pos", "joint_vel"))
         if not self.floating:
-            return jp, jv
+            return ThunderState(jp, jv)
         s = _tensor(given["root_state_w"], self.robot)
         quat = s[..., 3:7] if self.quat_order == "xyzw" else torch.cat([s[..., 4:7], s[..., 3:4]], -1)
         q = torch.cat([s[..., 0:3], quat, jp], -1)
@@ -73,7 +90,7 @@ class IsaacLabBridge(_Bridge):
         Rt = R.transpose(-1, -2)
         lin = (Rt @ lin_w.unsqueeze(-1)).squeeze(-1)
         ang = (Rt @ s[..., 10:13].unsqueeze(-1)).squeeze(-1)
-        return q, torch.cat([lin, ang, jv], -1)
+        return ThunderState(q, torch.cat([lin, ang, jv], -1))
 
     def from_thunder(self, q: torch.Tensor, v: torch.Tensor):
         """Isaac Lab's state of Thunder's (q, v): (root_state_w, joint_pos, joint_vel) for a
@@ -87,8 +104,8 @@ class IsaacLabBridge(_Bridge):
         jp = self._joints_from_thunder(q[..., nb:])
         jv = self._joints_from_thunder(v[..., 6 if self.floating else 0:])
         if not self.floating:
-            return jp, jv
+            return IsaacLabJointState(jp, jv)
         u = self._base(v, q, True)
         lin = u[..., 0:3] + self._com_shift(quat_to_rot(q[..., 3:7]), u[..., 3:6])
         quat = q[..., 3:7] if self.quat_order == "xyzw" else torch.cat([q[..., 6:7], q[..., 3:6]], -1)
-        return torch.cat([q[..., 0:3], quat, lin, u[..., 3:6]], -1), jp, jv
+        return IsaacLabState(torch.cat([q[..., 0:3], quat, lin, u[..., 3:6]], -1), jp, jv)

@@ -2,11 +2,17 @@
 body origin, body-frame angular velocity, joints], dofs in the model's body order."""
 from __future__ import annotations
 
-from typing import Tuple
+from typing import NamedTuple, Tuple
 
 import torch
 
-from ._velocity_map import _arrays_to_tensors, _Bridge
+from ._velocity_map import ThunderState, _arrays_to_tensors, _Bridge
+
+
+class MujocoState(NamedTuple):
+    """MuJoCo's (qpos, qvel) of the robot."""
+    qpos: torch.Tensor   # (..., nq)
+    qvel: torch.Tensor   # (..., nv)
 
 
 class MujocoBridge(_Bridge):
@@ -66,7 +72,7 @@ class MujocoBridge(_Bridge):
             q = torch.cat([x[..., 0:3], x[..., 4:7], x[..., 3:4], x[..., 7:]], -1)
         else:
             q = x
-        return q, self._from(qvel, q)
+        return ThunderState(q, self._from(qvel, q))
 
     @_arrays_to_tensors
     def from_thunder(self, q: torch.Tensor, v: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -76,4 +82,4 @@ class MujocoBridge(_Bridge):
             q: (..., nq), v: (..., nv) -> qpos: (..., nq), qvel: (..., nv)
         """
         x = torch.cat([q[..., 0:3], q[..., 6:7], q[..., 3:6], q[..., 7:]], -1) if self.floating else q
-        return x.index_select(-1, self._idx(self._q_scatter, x)), self._to(v, q)
+        return MujocoState(x.index_select(-1, self._idx(self._q_scatter, x)), self._to(v, q))

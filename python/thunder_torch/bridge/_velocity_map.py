@@ -5,9 +5,15 @@ are ordered; the formulas are in the package docstring (thunder_torch/bridge/__i
 from __future__ import annotations
 
 import functools
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import torch
+
+
+class ThunderState(NamedTuple):
+    """Thunder's (q, v) (Pinocchio's conventions, docs/FUNCTIONS.md)."""
+    q: torch.Tensor   # (..., nq)
+    v: torch.Tensor   # (..., nv)
 
 
 def quat_to_rot(quat_xyzw: torch.Tensor) -> torch.Tensor:

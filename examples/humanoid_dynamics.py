@@ -30,12 +30,13 @@ def main():
     parser.add_argument("--batch", type=int, default=4096, help="states evaluated at once")
     parser.add_argument("--steps", type=int, default=200, help="RK4 steps of 1 ms in the free-fall check")
     parser.add_argument("--backend", default="native", help="thunder_torch backend (native needs --native at generation)")
+    parser.add_argument("--device", default="cpu", help="torch device (cuda: generate with nvcc present for the CUDA kernels)")
     parser.add_argument("--short", action="store_true", help="torch backend, batch 8, 20 steps (the test suite's run)")
     parser.add_argument("--plot", default="humanoid_dynamics.png", help="free-fall plot (PNG)")
     args = parser.parse_args()
     if args.short:
         args.batch, args.steps, args.backend = 8, 20, "torch"
-    device = "cuda" if torch.cuda.is_available() and args.backend == "native" else "cpu"
+    device = args.device
 
     # ---- the ten lines
     urdf = example_robot_data() / "g1_description/urdf/g1_29dof_rev_1_0.urdf"

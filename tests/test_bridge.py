@@ -171,6 +171,10 @@ def test_any_batch_shape(go1):
                    br.J_dot_to_sim(J[i, j], qi, vi, J[i, j])]
             for b, o in zip(batched, one):
                 torch.testing.assert_close(b[i, j], o, rtol=0, atol=1e-14)
+    # batch shapes broadcast: one torque or one Jacobian against the (2, 3) states
+    tau = torch.linspace(-1, 1, 18, dtype=torch.float64)
+    torch.testing.assert_close(br.force_to_sim(tau, q), br.force_to_sim(tau.expand(2, 3, 18), q), rtol=0, atol=0)
+    torch.testing.assert_close(br.J_to_sim(J[0, 0], q), br.J_to_sim(J[0, 0].expand(2, 3, 6, 18), q), rtol=0, atol=0)
     # P is what the vector maps apply: u = P v, a = P dv + Ṗ v, f_sim = P⁻ᵀ τ = P τ (orthogonal)
     P, Pd = br.P(q), br.P_dot(q, v)
     torch.testing.assert_close(br.from_thunder(q, v)[1], (P @ v.unsqueeze(-1)).squeeze(-1), rtol=0, atol=1e-14)
@@ -359,7 +363,6 @@ def test_isaaclab_com_velocity_and_xyzw(go1):
     pin.updateFramePlacements(model, data)
     com_vel = pin.getFrameVelocity(model, data, fid, pin.ReferenceFrame.LOCAL_WORLD_ALIGNED)
     br = bridge.isaaclab(robot, ISAAC_GO1_JOINTS, quat_order="xyzw", root_com_pos_b=torch.tensor(c))
-    jp = torch.zeros(12, dtype=torch.float64)
     root, jp2, jv2 = br.from_thunder(torch.tensor(q), torch.tensor(v))
     np.testing.assert_allclose(root[3:7].numpy(), q[3:7], rtol=0, atol=0)       # x, y, z, w as is
     np.testing.assert_allclose(root[7:10].numpy(), com_vel.linear, rtol=0, atol=1e-12)
@@ -367,7 +370,6 @@ def test_isaaclab_com_velocity_and_xyzw(go1):
     qt, vt = br.to_thunder(root.numpy(), joint_pos=jp2, joint_vel=jv2.numpy())   # arrays and keywords
     np.testing.assert_allclose(qt.numpy(), q, rtol=0, atol=1e-15)
     np.testing.assert_allclose(vt.numpy(), v, rtol=0, atol=1e-12)
-    assert jp.shape == jp2.shape
 
 
 def test_numpy_arrays_from_mujoco(ur5):

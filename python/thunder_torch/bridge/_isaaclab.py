@@ -105,7 +105,7 @@ class IsaacLabBridge(_Bridge):
         jv = self._joints_from_thunder(v[..., 6 if self.floating else 0:])
         if not self.floating:
             return IsaacLabJointState(jp, jv)
-        u = self._base(v, q, True)
+        u = self._base(v, q, True, 1)
         lin = u[..., 0:3] + self._com_shift(quat_to_rot(q[..., 3:7]), u[..., 3:6])
         quat = q[..., 3:7] if self.quat_order == "xyzw" else torch.cat([q[..., 6:7], q[..., 3:6]], -1)
         return IsaacLabState(torch.cat([q[..., 0:3], quat, lin, u[..., 3:6]], -1), jp, jv)

@@ -88,7 +88,6 @@ class _Bridge:
                              + f" (Thunder: {names}; simulator: {sim})")
         self.sim_joint_names = sim
         self.joint_perm = torch.tensor([names.index(n) for n in sim], dtype=torch.long)
-        self._nb = nb
         # u = v[..., v_perm] after the base blocks are rotated: sim index k takes Thunder's v_perm[k]
         self._v_perm = torch.cat([torch.arange(nb), nb + self.joint_perm])
         self._v_inv = torch.argsort(self._v_perm)
@@ -97,15 +96,19 @@ class _Bridge:
     def _idx(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         return t.to(x.device)
 
-    def _base(self, x: torch.Tensor, q: torch.Tensor, forward: bool) -> torch.Tensor:
-        """Rotates the base blocks of x (..., nv) by R (forward) or Rᵀ; joints untouched."""
+    def _base(self, x: torch.Tensor, q: torch.Tensor, forward: bool, core: int) -> torch.Tensor:
+        """Rotates the base blocks of x (..., nv) by R (forward) or Rᵀ; joints untouched.
+        x's last `core` dims are not batch (1: a vector, 2: a matrix); its batch broadcasts
+        against q's."""
         if not self.floating:
             return x
         R = quat_to_rot(q[..., 3:7])
         if not forward:
             R = R.transpose(-1, -2)
-        extra = x.dim() - q.dim()
-        for _ in range(extra):
+        batch = torch.broadcast_shapes(x.shape[:x.dim() - core], q.shape[:-1])
+        x = x.expand(*batch, *x.shape[x.dim() - core:])
+        R = R.expand(*batch, 3, 3)
+        for _ in range(core - 1):   # the same R for every row of a matrix
             R = R.unsqueeze(-3)
         lin, ang = x[..., 0:3], x[..., 3:6]
         if self.lin_world:
@@ -114,16 +117,16 @@ class _Bridge:
             ang = (R @ ang.unsqueeze(-1)).squeeze(-1)
         return torch.cat([lin, ang, x[..., 6:]], -1)
 
-    def _to(self, x: torch.Tensor, q: torch.Tensor, dim: int = -1) -> torch.Tensor:
-        """P x along `dim` (P⁻ᵀ x too: P is orthogonal)."""
+    def _to(self, x: torch.Tensor, q: torch.Tensor, dim: int = -1, core: int = 1) -> torch.Tensor:
+        """P x along `dim` (P⁻ᵀ x too: P is orthogonal); core as in _base."""
         x = x.movedim(dim, -1)
-        y = self._base(x, q, True).index_select(-1, self._idx(self._v_perm, x))
+        y = self._base(x, q, True, core).index_select(-1, self._idx(self._v_perm, x))
         return y.movedim(-1, dim)
 
-    def _from(self, u: torch.Tensor, q: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    def _from(self, u: torch.Tensor, q: torch.Tensor, dim: int = -1, core: int = 1) -> torch.Tensor:
         """Pᵀ u = P⁻¹ u along `dim`."""
         u = u.movedim(dim, -1)
-        x = self._base(u.index_select(-1, self._idx(self._v_inv, u)), q, False)
+        x = self._base(u.index_select(-1, self._idx(self._v_inv, u)), q, False, core)
         return x.movedim(-1, dim)
 
     def _Sv(self, v: torch.Tensor) -> torch.Tensor:
@@ -137,9 +140,9 @@ class _Bridge:
         """X S for X (..., r, nv): only the base columns of S are non-zero ([ω_b]× blocks)."""
         if not self.floating:
             return torch.zeros_like(X)
-        W = _skew(v[..., 3:6])
-        for _ in range(X.dim() - v.dim() - 1):   # X's rows broadcast by matmul itself
-            W = W.unsqueeze(-3)
+        batch = torch.broadcast_shapes(X.shape[:-2], v.shape[:-1])
+        X = X.expand(*batch, *X.shape[-2:])
+        W = _skew(v[..., 3:6]).expand(*batch, 3, 3)
         zero = torch.zeros_like(X[..., 0:3])
         lin = X[..., 0:3] @ W if self.lin_world else zero
         ang = X[..., 3:6] @ W if self.ang_world else zero
@@ -154,7 +157,7 @@ class _Bridge:
             q: (..., nq) -> (..., nv, nv)
         """
         eye = torch.eye(self.robot.nv, dtype=q.dtype, device=q.device)
-        return self._to(eye.expand(*q.shape[:-1], -1, -1), q, dim=-2)
+        return self._to(eye.expand(*q.shape[:-1], -1, -1), q, -2, 2)
 
     @_arrays_to_tensors
     def P_dot(self, q: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
@@ -165,7 +168,7 @@ class _Bridge:
         """
         eye = torch.eye(self.robot.nv, dtype=q.dtype, device=q.device)
         S = self._times_S(eye.expand(*v.shape[:-1], -1, -1), v)
-        return self._to(S, q, dim=-2)
+        return self._to(S, q, -2, 2)
 
     @_arrays_to_tensors
     def force_to_sim(self, tau: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -193,7 +196,7 @@ class _Bridge:
         Shape:
             M: (..., nv, nv), q: (..., nq) -> (..., nv, nv)
         """
-        return self._to(self._to(M, q, -1), q, -2)
+        return self._to(self._to(M, q, -1, 2), q, -2, 2)
 
     @_arrays_to_tensors
     def M_from_sim(self, M_sim: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -202,7 +205,7 @@ class _Bridge:
         Shape:
             M_sim: (..., nv, nv), q: (..., nq) -> (..., nv, nv)
         """
-        return self._from(self._from(M_sim, q, -1), q, -2)
+        return self._from(self._from(M_sim, q, -1, 2), q, -2, 2)
 
     @_arrays_to_tensors
     def J_to_sim(self, J: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -212,7 +215,7 @@ class _Bridge:
         Shape:
             J: (..., r, nv), q: (..., nq) -> (..., r, nv)
         """
-        return self._to(J, q, -1)
+        return self._to(J, q, -1, 2)
 
     @_arrays_to_tensors
     def J_from_sim(self, J_sim: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -221,7 +224,7 @@ class _Bridge:
         Shape:
             J_sim: (..., r, nv), q: (..., nq) -> (..., r, nv)
         """
-        return self._from(J_sim, q, -1)
+        return self._from(J_sim, q, -1, 2)
 
     @_arrays_to_tensors
     def J_dot_to_sim(self, J_dot: torch.Tensor, q: torch.Tensor, v: torch.Tensor,
@@ -231,7 +234,7 @@ class _Bridge:
         Shape:
             J_dot, J: (..., r, nv), q: (..., nq), v: (..., nv) -> (..., r, nv)
         """
-        return self._to(J_dot - self._times_S(J, v), q, -1)
+        return self._to(J_dot - self._times_S(J, v), q, -1, 2)
 
     @_arrays_to_tensors
     def J_dot_from_sim(self, J_dot_sim: torch.Tensor, q: torch.Tensor, v: torch.Tensor,
@@ -241,7 +244,7 @@ class _Bridge:
         Shape:
             J_dot_sim, J: (..., r, nv), q: (..., nq), v: (..., nv) -> (..., r, nv)
         """
-        return self._from(J_dot_sim, q, -1) + self._times_S(J, v)
+        return self._from(J_dot_sim, q, -1, 2) + self._times_S(J, v)
 
     @_arrays_to_tensors
     def acc_to_sim(self, dv: torch.Tensor, q: torch.Tensor, v: torch.Tensor) -> torch.Tensor:

@@ -16,7 +16,8 @@ body frame; the bridge adds the Ṗ v terms that this change of velocity coordin
      joint torques τ from the other rows; τ goes to qfrc_applied, MuJoCo resolves the contacts.
 
 M, the bias b, the foot Jacobians J_c and J̇_c u come from Thunder (M, Cdq, G, J_<foot>,
-J_<foot>_dot). Prints the final base errors, saves them over time as a PNG.
+J_<foot>_dot; the contact functions of `thunder gen --contacts`, once generated, give J_c and
+J̇_c v stacked). Prints the final base errors, saves them over time as a PNG.
 """
 import argparse
 import pathlib

@@ -292,6 +292,9 @@ def test_joints_matched_by_name(ur5, go1):
     robot, _, _ = ur5
     with pytest.raises(ValueError, match="match by name"):
         bridge.isaaclab(robot, robot.joints[:-1] + ["gripper_joint"])
+    sim_names = [f"ur5/{n}" for n in reversed(robot.joints)]   # other names, other order
+    br = bridge.isaaclab(robot, sim_names, rename={f"ur5/{n}": n for n in robot.joints})
+    assert br.sim_joint_names == sim_names and br.joint_perm.tolist() == [5, 4, 3, 2, 1, 0]
     with pytest.raises(ValueError, match="free joint"):   # Go1's URDF as MuJoCo reads it: welded
         bridge.mujoco(go1[0], mujoco.MjModel.from_xml_path(str(go1[2])))
     with pytest.raises(ValueError, match="ur5 has no floating base"):

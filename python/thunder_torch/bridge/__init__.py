@@ -30,7 +30,7 @@ State arguments (q, v, and M or J where a map needs them) are always Thunder's, 
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 import torch
 
@@ -43,7 +43,7 @@ __all__ = ["mujoco", "isaaclab", "MujocoBridge", "IsaacLabBridge", "randomize_pa
            "ThunderState", "MujocoState", "IsaacLabState", "IsaacLabJointState"]
 
 
-def mujoco(robot, mj_model) -> MujocoBridge:
+def mujoco(robot, mj_model, rename: Optional[Mapping[str, str]] = None) -> MujocoBridge:
     """The bridge between a Thunder robot module and a MuJoCo model of the same robot.
 
     Joints are matched by name (hinge and slide joints); a floating base is MuJoCo's free joint
@@ -54,17 +54,20 @@ def mujoco(robot, mj_model) -> MujocoBridge:
     Args:
         robot: a module from ``thunder_torch.load``.
         mj_model: ``mujoco.MjModel`` whose joints are the robot's (same URDF).
+        rename: optional {MuJoCo joint name: Thunder joint name} for models whose joints are
+            named otherwise (an MJCF written apart from the URDF).
 
     Returns:
         a MujocoBridge with to_thunder / from_thunder, force_to_sim / force_from_sim, the matrix
         maps (M_to_sim, J_to_sim, C_to_sim, J_dot_to_sim and their inverses), acc_to_sim /
         acc_from_sim, bias_to_sim / bias_from_sim, and P(q), P_dot(q, v).
     """
-    return MujocoBridge(robot, mj_model)
+    return MujocoBridge(robot, mj_model, rename)
 
 
 def isaaclab(robot, joint_names: Sequence[str], quat_order: str = "wxyz",
-             root_com_pos_b: Optional[torch.Tensor] = None) -> IsaacLabBridge:
+             root_com_pos_b: Optional[torch.Tensor] = None,
+             rename: Optional[Mapping[str, str]] = None) -> IsaacLabBridge:
     """The bridge between a Thunder robot module and an Isaac Lab articulation.
 
     Args:
@@ -77,6 +80,8 @@ def isaaclab(robot, joint_names: Sequence[str], quat_order: str = "wxyz",
             ``data.body_com_pos_b[:, 0]``, shape (3,) or (num_envs, 3)) when the root state's
             linear velocity is the CoM's (``root_state_w``, ``root_com_vel_w``); None when it is the
             root link origin's (``root_link_state_w``, ``root_link_vel_w``).
+        rename: optional {Isaac Lab joint name: Thunder joint name} (a USD converted with other
+            joint names).
 
     Isaac Lab's layouts (its ArticulationData and PhysX views): root state [position, quaternion
     (w, x, y, z), linear velocity, angular velocity] in the world frame; generalized velocity,
@@ -84,4 +89,4 @@ def isaaclab(robot, joint_names: Sequence[str], quat_order: str = "wxyz",
     with 6 floating-base columns first, [linear, angular] in the world frame, then the joints in
     ``joint_names`` order; Jacobian rows [linear; angular] in the world frame.
     """
-    return IsaacLabBridge(robot, joint_names, quat_order, root_com_pos_b)
+    return IsaacLabBridge(robot, joint_names, quat_order, root_com_pos_b, rename)

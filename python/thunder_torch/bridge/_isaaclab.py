@@ -4,7 +4,7 @@ w x y z] and velocity [linear, angular] in the world frame, joints in the articu
 6 floating-base columns [linear, angular] (world) first in Jacobians and the mass matrix."""
 from __future__ import annotations
 
-from typing import NamedTuple, Optional, Sequence, Tuple
+from typing import Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import torch
 
@@ -30,8 +30,9 @@ class IsaacLabBridge(_Bridge):
     lin_world, ang_world = True, True
 
     def __init__(self, robot, joint_names: Sequence[str], quat_order: str = "wxyz",
-                 root_com_pos_b: Optional[torch.Tensor] = None):
-        super().__init__(robot, joint_names, "bridge.isaaclab")
+                 root_com_pos_b: Optional[torch.Tensor] = None,
+                 rename: Optional[Mapping[str, str]] = None):
+        super().__init__(robot, joint_names, "bridge.isaaclab", rename)
         if quat_order not in ("wxyz", "xyzw"):
             raise ValueError(f"bridge.isaaclab: quat_order must be 'wxyz' or 'xyzw', got {quat_order!r}")
         self.quat_order = quat_order

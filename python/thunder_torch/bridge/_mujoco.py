@@ -2,7 +2,7 @@
 body origin, body-frame angular velocity, joints], dofs in the model's body order."""
 from __future__ import annotations
 
-from typing import NamedTuple, Tuple
+from typing import Mapping, NamedTuple, Optional, Tuple
 
 import torch
 
@@ -20,7 +20,7 @@ class MujocoBridge(_Bridge):
 
     lin_world, ang_world = True, False
 
-    def __init__(self, robot, mj_model):
+    def __init__(self, robot, mj_model, rename: Optional[Mapping[str, str]] = None):
         import mujoco as mj
         free = [j for j in range(mj_model.njnt) if mj_model.jnt_type[j] == mj.mjtJoint.mjJNT_FREE]
         ball = [j for j in range(mj_model.njnt) if mj_model.jnt_type[j] == mj.mjtJoint.mjJNT_BALL]
@@ -33,7 +33,7 @@ class MujocoBridge(_Bridge):
                              f"floating base but the MuJoCo model has {len(free)} free joint(s){hint}")
         hinges = [j for j in range(mj_model.njnt) if j not in free]
         names = [mj_model.joint(j).name for j in hinges]
-        super().__init__(robot, names, "bridge.mujoco")
+        super().__init__(robot, names, "bridge.mujoco", rename)
         if mj_model.nq != robot.nq or mj_model.nv != robot.nv:
             raise ValueError(f"bridge.mujoco: the MuJoCo model has nq={mj_model.nq}, nv={mj_model.nv}; "
                              f"{robot.robot} has nq={robot.nq}, nv={robot.nv}")

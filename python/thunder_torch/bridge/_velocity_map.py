@@ -5,7 +5,7 @@ are ordered; the formulas are in the package docstring (thunder_torch/bridge/__i
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple, Sequence
+from typing import Mapping, NamedTuple, Optional, Sequence
 
 import torch
 
@@ -70,7 +70,8 @@ class _Bridge:
     lin_world = True
     ang_world = False
 
-    def __init__(self, robot, sim_joint_names: Sequence[str], who: str):
+    def __init__(self, robot, sim_joint_names: Sequence[str], who: str,
+                 rename: Optional[Mapping[str, str]] = None):
         self.robot = robot
         self.floating = bool(robot.floating_base)
         names = list(robot.joints[1:] if self.floating else robot.joints)
@@ -78,7 +79,8 @@ class _Bridge:
         if len(names) != robot.nv - nb:
             raise ValueError(f"{who}: {robot.robot} has {robot.nv - nb} joint velocities but "
                              f"{len(names)} joint names (mimic joints are not supported by the bridge)")
-        sim = list(sim_joint_names)
+        # a simulator model written apart from the URDF may name its joints otherwise
+        sim = [(rename or {}).get(n, n) for n in sim_joint_names]
         missing = [n for n in names if n not in sim]
         extra = [n for n in sim if n not in names]
         if missing or extra or len(sim) != len(names):
@@ -86,7 +88,7 @@ class _Bridge:
                              f"{missing or 'all'} missing in the simulator"
                              + (f", the simulator has extra {extra}" if extra else "")
                              + f" (Thunder: {names}; simulator: {sim})")
-        self.sim_joint_names = sim
+        self.sim_joint_names = list(sim_joint_names)
         self.joint_perm = torch.tensor([names.index(n) for n in sim], dtype=torch.long)
         # u = v[..., v_perm] after the base blocks are rotated: sim index k takes Thunder's v_perm[k]
         self._v_perm = torch.cat([torch.arange(nb), nb + self.joint_perm])

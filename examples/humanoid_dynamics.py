@@ -44,7 +44,8 @@ def main():
     if not (out / "manifest.json").is_file():   # thunder gen g1.urdf --floating-base --frames ... --native
         thunder_gen(urdf, out, "--floating-base", "--frames", ",".join(FEET), "--functions",
                     ",".join(["FD", "A_G", "com", "integrate"] + [f"T_w_{f}" for f in FEET]),
-                    *(["--native"] if args.backend == "native" else []))
+                    *(["--native"] if args.backend == "native" else []),
+                    *([] if device.startswith("cuda") else ["--no-cuda"]))   # nvcc only for a GPU run
     g1 = thunder_torch.load(out, dtype=torch.float64, device=device, backend=args.backend)
     gen = torch.Generator().manual_seed(0)
     q = torch.cat([torch.zeros(args.batch, 6), torch.ones(args.batch, 1),                # base at the origin

@@ -388,3 +388,24 @@ def test_numpy_arrays_from_mujoco(ur5):
     with torch.no_grad():
         close(br.bias_from_sim(d.qfrc_bias, q, v, robot.M(q)), (robot.C(q, v) @ v + robot.G(q)).numpy(),
               "bias_from_sim(qfrc_bias)")
+
+
+def test_force_to_ctrl_drives_motor_actuators(go1):
+    """MuJoCo motors (gear 2) on every leg joint: ctrl from force_to_ctrl makes qfrc_actuator the
+    joint part of force_to_sim(tau) (MuJoCo computes qfrc_actuator itself)."""
+    robot, _, urdf = go1
+    spec = mujoco.MjSpec.from_file(str(urdf))
+    spec.body("base").add_freejoint()
+    for name in reversed(robot.joints[1:]):          # actuators in an order of their own
+        spec.add_actuator(name=f"m_{name}", target=name, trntype=mujoco.mjtTrn.mjTRN_JOINT, gear=[2, 0, 0, 0, 0, 0])
+    mj = spec.compile()
+    br = bridge.mujoco(robot, mj)
+    d = mujoco.MjData(mj)
+    qpos, qvel, _ = sim_states(mj, 1, seed=8)[0]
+    d.qpos[:], d.qvel[:] = qpos, qvel
+    q, _ = br.to_thunder(d.qpos, d.qvel)
+    tau = torch.cat([torch.zeros(6, dtype=torch.float64), torch.linspace(-3, 3, 12, dtype=torch.float64)])
+    f = br.force_to_sim(tau, q)
+    d.ctrl[:] = br.force_to_ctrl(f).numpy()
+    mujoco.mj_forward(mj, d)
+    np.testing.assert_allclose(d.qfrc_actuator, f.numpy(), rtol=0, atol=1e-12)

@@ -59,6 +59,19 @@ class MujocoBridge(_Bridge):
         # the map along dofs: sim dof k takes Thunder-layout entry _v_scatter[k]
         self._v_perm = self._v_scatter.clone()
         self._v_inv = self._v_gather.clone()
+        # direct-drive actuators (joint transmission, force = gain * ctrl): ctrl = qfrc[dof] / gain
+        self._act_dof, self._act_gain, self._act_other = [], [], []
+        for a in range(mj_model.nu):
+            direct = (mj_model.actuator_trntype[a] == mj.mjtTrn.mjTRN_JOINT
+                      and mj_model.actuator_gaintype[a] == mj.mjtGain.mjGAIN_FIXED
+                      and mj_model.actuator_biastype[a] == mj.mjtBias.mjBIAS_NONE
+                      and mj_model.actuator_dyntype[a] == mj.mjtDyn.mjDYN_NONE)
+            if not direct:
+                self._act_other.append(mj_model.actuator(a).name or str(a))
+                continue
+            j = int(mj_model.actuator_trnid[a, 0])
+            self._act_dof.append(int(mj_model.jnt_dofadr[j]))
+            self._act_gain.append(float(mj_model.actuator_gear[a, 0] * mj_model.actuator_gainprm[a, 0]))
 
     @_arrays_to_tensors
     def to_thunder(self, qpos: torch.Tensor, qvel: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -83,3 +96,19 @@ class MujocoBridge(_Bridge):
         """
         x = torch.cat([q[..., 0:3], q[..., 6:7], q[..., 3:6], q[..., 7:]], -1) if self.floating else q
         return MujocoState(x.index_select(-1, self._idx(self._q_scatter, x)), self._to(v, q))
+
+    @_arrays_to_tensors
+    def force_to_ctrl(self, qfrc: torch.Tensor) -> torch.Tensor:
+        """data.ctrl that makes the model's motor actuators apply the joint forces qfrc (MuJoCo's
+        dof order, e.g. force_to_sim(tau, q)): ctrl = qfrc[dof] / (gear · gain). Forces on dofs
+        without an actuator (a floating base) are dropped; ctrlrange clamping is MuJoCo's.
+
+        Shape:
+            qfrc: (..., nv) -> (..., nu)
+        """
+        if self._act_other:
+            raise ValueError(f"bridge.mujoco.force_to_ctrl: actuators {self._act_other} are not direct "
+                             "joint motors (joint transmission, fixed gain, no bias or dynamics)")
+        idx = torch.tensor(self._act_dof, dtype=torch.long, device=qfrc.device)
+        gain = torch.tensor(self._act_gain, dtype=qfrc.dtype, device=qfrc.device)
+        return qfrc.index_select(-1, idx) / gain

@@ -409,3 +409,24 @@ def test_force_to_ctrl_drives_motor_actuators(go1):
     d.ctrl[:] = br.force_to_ctrl(f).numpy()
     mujoco.mj_forward(mj, d)
     np.testing.assert_allclose(d.qfrc_actuator, f.numpy(), rtol=0, atol=1e-12)
+
+
+def test_isaaclab_float32(go1):
+    """Isaac Lab's tensors are float32: a float32 module and float32 states give the float64
+    results to float32 rounding (M entries of order 1: 1e-5 relative is ~100 ulp, the error
+    accumulated over the recursions)."""
+    robot, _, _ = go1
+    robot32 = thunder_torch.load(robot._source[0], dtype=torch.float32, backend="torch")
+    br, br32 = bridge.isaaclab(robot, ISAAC_GO1_JOINTS), bridge.isaaclab(robot32, ISAAC_GO1_JOINTS)
+    gen = torch.Generator().manual_seed(9)
+    root = torch.cat([torch.randn(5, 3, generator=gen), torch.nn.functional.normalize(torch.randn(5, 4, generator=gen), dim=-1),
+                      torch.randn(5, 6, generator=gen)], -1)
+    jp, jv = torch.randn(5, 12, generator=gen), torch.randn(5, 12, generator=gen)
+    q32, v32 = br32.to_thunder(root, jp, jv)
+    q, v = br.to_thunder(root.double(), jp.double(), jv.double())
+    assert q32.dtype == torch.float32
+    M32 = br32.M_to_sim(robot32.M(q32), q32)
+    M64 = br.M_to_sim(robot.M(q), q)
+    assert M32.dtype == torch.float32
+    torch.testing.assert_close(M32.double(), M64, rtol=0, atol=1e-5 * float(M64.abs().max()))
+    torch.testing.assert_close(br32.from_thunder(q32, v32)[0], root, rtol=0, atol=1e-6)

@@ -2,7 +2,7 @@
 
 Thunder (Pinocchio's free-flyer) writes a floating base as q = [x y z, qx qy qz qw, joints] and
 v = [v_b, ω_b, dq]: the linear velocity of the base origin and the angular velocity, both in the
-BASE frame, joints in Pinocchio's order. Simulators differ (DESIGN.md, "Simulator conventions"):
+BASE frame, joints in Pinocchio's order. Simulators differ (docs/SIMULATORS.md):
 
 - MuJoCo's free joint: qpos = [x y z, qw qx qy qz, ...], qvel = [R v_b (world), ω_b (body), ...],
   dofs in the model's body order.

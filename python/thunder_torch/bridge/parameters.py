@@ -43,6 +43,6 @@ def randomize_par_DYN(robot, batch_shape: Sequence[int], mass_scale: Tuple[float
     d = (torch.rand((*shape, 3), generator=generator, dtype=base.dtype).to(base.device) * 2 - 1)
     d = d * com_offset * mask.unsqueeze(-1)
     per = base.reshape(n_links, 10).expand(*shape, 10)
-    # [m, CoM_xyz, Ixx Ixy Ixz Iyy Iyz Izz] (DESIGN.md: inertia entries about the CoM)
+    # [m, CoM_xyz, Ixx Ixy Ixz Iyy Iyz Izz] (docs/FUNCTIONS.md: inertia entries about the CoM)
     out = torch.cat([per[..., 0:1] * s.unsqueeze(-1), per[..., 1:4] + d, per[..., 4:10] * s.unsqueeze(-1)], -1)
     return out.reshape(*batch_shape, n_links * 10)

@@ -58,7 +58,8 @@ def mujoco(robot, mj_model, rename: Optional[Mapping[str, str]] = None) -> Mujoc
             named otherwise (an MJCF written apart from the URDF).
 
     Returns:
-        a MujocoBridge with to_thunder / from_thunder, force_to_sim / force_from_sim, the matrix
+        a MujocoBridge with to_thunder / from_thunder, force_to_sim / force_from_sim,
+        force_to_ctrl (motor actuators), the matrix
         maps (M_to_sim, J_to_sim, C_to_sim, J_dot_to_sim and their inverses), acc_to_sim /
         acc_from_sim, bias_to_sim / bias_from_sim, and P(q), P_dot(q, v).
     """

@@ -34,7 +34,15 @@ def randomize_par_DYN(robot, batch_shape: Sequence[int], mass_scale: Tuple[float
     base = robot.par_DYN.detach()
     elements = robot.param_elements["par_DYN"]
     n_links = len(elements) // 10
+    layout = [".mass", ".CoM_x", ".CoM_y", ".CoM_z", ".Ixx", ".Ixy", ".Ixz", ".Iyy", ".Iyz", ".Izz"]
+    if len(elements) % 10 or any(not elements[10 * k + i].endswith(e) for k in range(n_links)
+                                 for i, e in enumerate(layout)):
+        raise ValueError(f"randomize_par_DYN: {robot.robot}'s par_DYN is not 10 entries per link "
+                         f"({', '.join(e[1:] for e in layout)})")
     names = [elements[10 * k].rsplit(".", 1)[0] for k in range(n_links)]
+    if links is not None and set(links) - set(names):
+        raise ValueError(f"randomize_par_DYN: unknown links {sorted(set(links) - set(names))} "
+                         f"(par_DYN has {names})")
     mask = torch.tensor([(links is None or names[k] in links) and float(base[10 * k]) > 0
                          for k in range(n_links)], dtype=base.dtype, device=base.device)
     shape = (*batch_shape, n_links)

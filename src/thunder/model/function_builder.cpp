@@ -14,9 +14,12 @@
 #include "thunder/algorithm/aba.h"
 #include "thunder/algorithm/body_inertias.h"
 #include "thunder/algorithm/centroidal.h"
+#include "thunder/algorithm/coriolis.h"
 #include "thunder/algorithm/crba.h"
 #include "thunder/algorithm/gravity.h"
+#include "thunder/algorithm/regressor.h"
 #include "thunder/algorithm/rnea.h"
+#include "thunder/algorithm/rnea_derivatives.h"
 #include "thunder/algorithm/slotine_li.h"
 #include "thunder/model/inertia.h"
 #include "thunder/model/linalg.h"
@@ -382,8 +385,11 @@ void Builder::add_dynamics() {
   const bool fixed = !model_.floating_base();
   const bool need_rnea = options_.coriolis != CC::Christoffel;
   const bool need_std = fixed && (options_.coriolis != CC::Recursive || wanted("C_std"));
-  const SX C_rnea = need_rnea ? SX::jacobian(model_.reduce_rows(slotine_li(k, bodies(), full(dq), full(dqr), full(zeros), nullptr)), dqr)
-                              : SX();
+  const SX C_rnea = need_rnea ? model_.reduce(coriolis_matrix(k, bodies(), full(dq))) : SX();
+  if (std::getenv("THUNDER_FD_DERIVATIVES_ALTERNATIVES"))  // instruction counts (bench/dynamics.sh)
+    add("C_slotine_li", "C as the Jacobian of the Slotine-Li recursion in dqr (previous construction)",
+        {{"C_slotine_li",
+          SX::jacobian(model_.reduce_rows(slotine_li(k, bodies(), full(dq), full(dqr), full(zeros), nullptr)), dqr)}});
   SX C_std;
   if (need_std) {
     const SX dMdq = SX::jacobian(SX::mtimes(M, dq), q);
@@ -422,8 +428,7 @@ void Builder::add_dynamics() {
 }
 
 void Builder::add_regressors() {
-  // The dynamics are linear in par_REG, so each regressor is the Jacobian of the corresponding
-  // recursion with respect to a par_REG symbol.
+  // The dynamics are linear in par_REG (per body: m, h = m c, I about the body origin).
   const SX &dq = var("dq"), &ddq = var("ddq"), &dqr = var("dqr"), &ddqr = var("ddqr");
   const Kinematics& k = kin();
   const int nb = model_.njoints();
@@ -431,20 +436,28 @@ void Builder::add_regressors() {
   const Vec3 g = gravity();
   const SX reg = SX::sym("par_REG", 10 * nb);
   const std::vector<BodyInertia> L = inertias_from_reg(reg);
-  // Jacobians are taken only for wanted functions: on a humanoid each costs seconds.
+  // Each body's force is linear in its own parameters: its 6x10 regressor projected onto the
+  // joints that support it (algorithm/regressor.h), built only for wanted functions.
+  const auto project = [&](const std::vector<Force>& f) { return model_.reduce_rows(project_body_regressors(k, f, reg)); };
   if (wanted("Y"))
     add("Y", "Joint torque regressor: Y * par_REG = tau(q, dq, ddq) (nv x 10 n_bodies)",
-        {{"Y", SX::jacobian(model_.reduce_rows(rnea(k, L, full(dq), full(ddq), &g)), reg)}});
+        {{"Y", project(rnea_body_forces(k, L, full(dq), full(ddq), &g))}});
   if (wanted("Yr"))
     add("Yr", "Slotine-Li regressor: Yr * par_REG = M ddqr + C dqr + G (nv x 10 n_bodies)",
-        {{"Yr", SX::jacobian(model_.reduce_rows(slotine_li(k, L, full(dq), full(dqr), full(ddqr), &g)), reg)}});
+        {{"Yr", project(slotine_li_body_forces(k, L, full(dq), full(dqr), full(ddqr), &g))}});
   if (wanted("reg_M") || wanted("reg_C") || wanted("reg_G")) {
     add("reg_M", "Regressor of M ddq: reg_M * par_REG = M ddq (nv x 10 n_bodies)",
-        {{"reg_M", SX::jacobian(model_.reduce_rows(rnea(k, L, full(zeros), full(ddq), nullptr)), reg)}});
+        {{"reg_M", project(rnea_body_forces(k, L, full(zeros), full(ddq), nullptr))}});
     add("reg_C", "Regressor of C dqr: reg_C * par_REG = C(q, dq) dqr (nv x 10 n_bodies)",
-        {{"reg_C", SX::jacobian(model_.reduce_rows(slotine_li(k, L, full(dq), full(dqr), full(zeros), nullptr)), reg)}});
+        {{"reg_C", project(slotine_li_body_forces(k, L, full(dq), full(dqr), full(zeros), nullptr))}});
     add("reg_G", "Regressor of G: reg_G * par_REG = G (nv x 10 n_bodies)",
-        {{"reg_G", SX::jacobian(model_.reduce_rows(gravity_torques(k, L, g)), reg)}});
+        {{"reg_G", project(rnea_body_forces(k, L, full(zeros), full(zeros), &g))}});
+  }
+  if (std::getenv("THUNDER_FD_DERIVATIVES_ALTERNATIVES")) {  // the previous construction: AD in par_REG
+    add("Y_ad", "Y by CasADi AD of RNEA in par_REG",
+        {{"Y_ad", SX::jacobian(model_.reduce_rows(rnea(k, L, full(dq), full(ddq), &g)), reg)}});
+    add("Yr_ad", "Yr by CasADi AD of the Slotine-Li recursion in par_REG",
+        {{"Yr_ad", SX::jacobian(model_.reduce_rows(slotine_li(k, L, full(dq), full(dqr), full(ddqr), &g)), reg)}});
   }
 
   // Kinematic regressors: derivatives of J dq and J' w with respect to the symbolic kinematic
@@ -480,7 +493,8 @@ void Builder::add_forward_dynamics() {
   const int nv = model_.nv();
   const Vec3 g = gravity();
   bool derivatives = false;
-  for (const char* f : {"dtau_dq", "dtau_ddq", "dFD_dq", "dFD_ddq", "tau_derivatives", "FD_derivatives"})
+  for (const char* f : {"dtau_dq", "dtau_ddq", "dFD_dq", "dFD_ddq", "tau_derivatives", "FD_derivatives",
+                        "dtau_dq_ad", "dFD_dq_ad", "tau_derivatives_ad", "FD_derivatives_ad"})
     derivatives = derivatives || wanted(f);
   if (!(wanted("FD") || wanted("M_inv") || derivatives || (ne_ > 0 && wanted("FD_sea")))) return;
   // M⁻¹: the O(n²) articulated-body recursion on unit torques; a mimic coupling is no tree joint,
@@ -499,44 +513,57 @@ void Builder::add_forward_dynamics() {
   add("FD", "Forward dynamics: ddq with M ddq + C dq + G + friction = torque, by the articulated-body "
       "algorithm (nv)", {{"ddq", fd}});
   if (derivatives) {
-    // Derivatives in the tangent space (Pinocchio's convention): d tau(q (+) e)/de at e = 0. The
-    // configuration rate is linear in v, its Jacobian is the map from the tangent space to dq/dt
-    // (identity for R^n; R and the quaternion's 1/2 q (x) (e, 0) for a free-flyer).
-    SX tangent;
-    if (model_.floating_base()) {
-      const SX e = SX::sym("e", nv);
-      tangent = SX::jacobian(configuration_rate(model_, q, e), e);
-    }
-    const auto d_dq = [&](const SX& f) {
-      const SX J = SX::jacobian(f, q);
-      return tangent.is_empty() ? J : SX::mtimes(J, tangent);
-    };
+    // Derivatives in the tangent space (Pinocchio's convention): d tau(q (+) e)/de at e = 0, by
+    // the analytic recursion of Carpentier & Mansard (algorithm/rnea_derivatives.h), which shares
+    // its passes across columns where CasADi AD of the unrolled RNEA costs O(n) per column.
+    // Mimic joints: the recursion runs in full coordinates, G' (.) G reduces it.
+    const RneaDerivatives rd = rnea_derivatives(kin(), bodies(), full(dq), full(ddq), &g);
     const SX tau = model_.reduce_rows(rnea(kin(), bodies(), full(dq), full(ddq), &g));
-    const SX dtau_dq = d_dq(tau), dtau_dv = SX::jacobian(tau, dq);
+    const SX dtau_dq = model_.reduce(rd.dtau_dq), dtau_dv = model_.reduce(rd.dtau_dv);
     add("dtau_dq", "Partial derivative of the inverse dynamics tau(q, dq, ddq) with respect to q, in the "
         "tangent space for a floating base (Pinocchio's computeRNEADerivatives) (nvxnv)", {{"dtau_dq", dtau_dq}});
     add("dtau_ddq", "Partial derivative of the inverse dynamics with respect to dq (nvxnv)", {{"dtau_ddq", dtau_dv}});
-    // ∂FD/∂q = -M⁻¹ ∂tau/∂q at ddq = FD (differentiating M ddq + h = torque - friction): smaller
-    // than CasADi AD of the ABA recursion on the Panda (8,576 against 10,721 instructions), even
-    // on a humanoid (nv 35: 100,606 against 100,047). For ∂FD/∂dq AD of the recursion wins (Panda
-    // 6,624 against 7,659; humanoid 66,662 against 109,816: ABA's velocity terms are local to
-    // each body). bench/dynamics.sh measures both.
-    const SX dfd_dq = -SX::mtimes(M_inv, SX::substitute(dtau_dq, ddq, fd));
-    const SX dfd_dv = SX::jacobian(fd, dq);
+    // ∂FD/∂q = -M⁻¹ ∂tau/∂q and ∂FD/∂dq = -M⁻¹ (∂tau/∂dq + ∂friction/∂dq), both at ddq = FD
+    // (differentiating M ddq + h = torque - friction), as computeABADerivatives: the recursion
+    // runs with a = FD directly, no substitution.
+    const RneaDerivatives rd_fd = rnea_derivatives(kin(), bodies(), full(dq), full(fd), &g);
+    const SX dfd_dq = -SX::mtimes(M_inv, model_.reduce(rd_fd.dtau_dq));
+    const SX dfd_dv = -SX::mtimes(M_inv, model_.reduce(rd_fd.dtau_dv) + SX::jacobian(link_friction_, dq));
     add("dFD_dq", "Partial derivative of FD(q, dq, torque) with respect to q, tangent space for a floating base "
         "(Pinocchio's computeABADerivatives) (nvxnv)", {{"dFD_dq", dfd_dq}});
     add("dFD_ddq", "Partial derivative of FD(q, dq, torque) with respect to dq, friction included (nvxnv); "
         "dFD/dtorque is M_inv", {{"dFD_ddq", dfd_dv}});
     // All at once, sharing the recursions, as Pinocchio's algorithms return them.
+    // tau from the recursion's own world-frame pass, which the derivatives share (Panda 6,354
+    // instructions against 7,231 with the body-frame RNEA beside it).
     add("tau_derivatives", "tau with its partial derivatives with respect to q (tangent space) and dq, "
-        "as computeRNEADerivatives (nv, nvxnv, nvxnv)", {{"tau", tau}, {"dtau_dq", dtau_dq}, {"dtau_ddq", dtau_dv}});
+        "as computeRNEADerivatives (nv, nvxnv, nvxnv)",
+        {{"tau", model_.reduce_rows(rd.tau)}, {"dtau_dq", dtau_dq}, {"dtau_ddq", dtau_dv}});
     add("FD_derivatives", "FD with its partial derivatives with respect to q (tangent space) and dq, and "
         "dFD/dtorque = M_inv, as computeABADerivatives (nv, nvxnv, nvxnv, nvxnv)",
         {{"ddq", fd}, {"dFD_dq", dfd_dq}, {"dFD_ddq", dfd_dv}, {"M_inv", M_inv}});
     if (std::getenv("THUNDER_FD_DERIVATIVES_ALTERNATIVES")) {  // instruction counts (bench/dynamics.sh)
-      add("dFD_dq_ad", "dFD_dq by CasADi AD of the ABA recursion", {{"dFD_dq_ad", d_dq(fd)}});
-      const SX at_fd_dv = SX::substitute(dtau_dv, ddq, fd) + SX::jacobian(link_friction_, dq);
-      add("dFD_ddq_id", "dFD_ddq as -M_inv dtau_ddq at ddq = FD", {{"dFD_ddq_id", -SX::mtimes(M_inv, at_fd_dv)}});
+      // The previous constructions: CasADi AD of RNEA (and of ABA for dFD_ddq).
+      SX tangent;
+      if (model_.floating_base()) {
+        const SX e = SX::sym("e", nv);
+        tangent = SX::jacobian(configuration_rate(model_, q, e), e);
+      }
+      const auto d_dq = [&](const SX& f) {
+        const SX J = SX::jacobian(f, q);
+        return tangent.is_empty() ? J : SX::mtimes(J, tangent);
+      };
+      const SX ad_dq = d_dq(tau), ad_dv = SX::jacobian(tau, dq);
+      add("dtau_dq_ad", "dtau_dq by CasADi AD of RNEA", {{"dtau_dq_ad", ad_dq}});
+      add("dtau_ddq_ad", "dtau_ddq by CasADi AD of RNEA", {{"dtau_ddq_ad", ad_dv}});
+      add("tau_derivatives_ad", "tau_derivatives by CasADi AD of RNEA",
+          {{"tau", tau}, {"dtau_dq", ad_dq}, {"dtau_ddq", ad_dv}});
+      const SX ad_fd_dq = -SX::mtimes(M_inv, SX::substitute(ad_dq, ddq, fd));
+      const SX ad_fd_dv = SX::jacobian(fd, dq);
+      add("dFD_dq_ad", "dFD_dq as -M_inv (AD of RNEA) at ddq = FD", {{"dFD_dq_ad", ad_fd_dq}});
+      add("dFD_ddq_ad", "dFD_ddq by CasADi AD of the ABA recursion", {{"dFD_ddq_ad", ad_fd_dv}});
+      add("FD_derivatives_ad", "FD_derivatives by the previous constructions",
+          {{"ddq", fd}, {"dFD_dq", ad_fd_dq}, {"dFD_ddq", ad_fd_dv}, {"M_inv", M_inv}});
     }
   }
   if (ne_ > 0 && wanted("FD_sea")) {

@@ -1,5 +1,6 @@
 #include "thunder/algorithm/coriolis.h"
 
+#include "thunder/algorithm/reference_frame.h"
 #include "thunder/spatial/bias_variation.h"
 
 namespace thunder {
@@ -11,18 +12,19 @@ SX coriolis_matrix(const Kinematics& kin, const std::vector<BodyInertia>& bodies
   std::vector<Force> F(nv), Ag(nv), BtS(nv);
   std::vector<BodyInertia> Ic(n);
   std::vector<BiasVariation> Bc(n);
+  const ReferenceFrame frame = reference_frame(kin, nullptr);
   // Forward: world motions, Ṡ = v_i × S, the bodies' world inertias and ½ B.
   for (int i = 0; i < n; ++i) {
     const JointModel& J = model.joint(i);
     Motion Sv;
     for (int k = 0; k < J.nv(); ++k) {
       const int col = J.idx_v + k;
-      S[col] = to_world(kin.R0(i), kin.p0(i), kin.joint(i).subspace_column(k));
+      S[col] = to_world(frame.R[i], frame.p[i], kin.joint(i).subspace_column(k));
       Sv = Sv + v(col) * S[col];
     }
     vel[i] = J.parent >= 0 ? vel[J.parent] + Sv : Sv;
     for (int k = 0; k < J.nv(); ++k) dS[J.idx_v + k] = cross_motion(vel[i], S[J.idx_v + k]);
-    Ic[i] = to_world(kin.R0(i), kin.p0(i), bodies[i]);
+    Ic[i] = to_world(frame.R[i], frame.p[i], bodies[i]);
     Bc[i] = bias_variation(Ic[i], vel[i], 0.5);
   }
   // Backward: composites, then row i against the subtree and the subtree's rows against i.

@@ -1,5 +1,6 @@
 #include "thunder/algorithm/rnea_derivatives.h"
 
+#include "thunder/algorithm/reference_frame.h"
 #include "thunder/spatial/bias_variation.h"
 
 namespace thunder {
@@ -23,8 +24,9 @@ RneaDerivatives rnea_derivatives(const Kinematics& kin, const std::vector<BodyIn
   std::vector<BiasVariation> Bc(n);
   std::vector<Force> BtS(nv);  // B^cᵀ S per column
 
-  Motion a_root;  // −g in world coordinates
-  if (gravity) a_root.v = -*gravity;
+  const ReferenceFrame frame = reference_frame(kin, gravity);
+  Motion a_root;  // −g in the reference frame
+  if (gravity) a_root.v = -frame.gravity;
 
   // Forward pass: world motions and their partial derivatives, per column of S_i.
   for (int i = 0; i < n; ++i) {
@@ -35,7 +37,7 @@ RneaDerivatives rnea_derivatives(const Kinematics& kin, const std::vector<BodyIn
     Motion Sv, Sa;
     for (int k = 0; k < J.nv(); ++k) {
       const int col = J.idx_v + k;
-      out.S[col] = to_world(kin.R0(i), kin.p0(i), kin.joint(i).subspace_column(k));
+      out.S[col] = to_world(frame.R[i], frame.p[i], kin.joint(i).subspace_column(k));
       Sv = Sv + v(col) * out.S[col];
       Sa = Sa + a(col) * out.S[col];
     }
@@ -50,7 +52,7 @@ RneaDerivatives rnea_derivatives(const Kinematics& kin, const std::vector<BodyIn
                             : cross_motion(a_parent, S) + cross_motion(v_parent, out.dV_dq[col]);
       out.dA_dv[col] = root ? cross_motion(out.v[i], S) : cross_motion(out.v[i], S) + out.dV_dq[col];
     }
-    Ic[i] = to_world(kin.R0(i), kin.p0(i), bodies[i]);
+    Ic[i] = to_world(frame.R[i], frame.p[i], bodies[i]);
     out.f[i] = Ic[i] * out.a[i] + cross_force(out.v[i], Ic[i] * out.v[i]);
     Bc[i] = bias_variation(Ic[i], out.v[i]);
   }

@@ -17,6 +17,7 @@
 #include "thunder/algorithm/coriolis.h"
 #include "thunder/algorithm/crba.h"
 #include "thunder/algorithm/gravity.h"
+#include "thunder/algorithm/ltdl.h"
 #include "thunder/algorithm/regressor.h"
 #include "thunder/algorithm/rnea.h"
 #include "thunder/algorithm/rnea_derivatives.h"
@@ -369,12 +370,12 @@ void Builder::add_dynamics() {
   const SX& M = mass_matrix_;
   add("M", "Mass matrix (nvxnv)", {{"M", M}});
   const SX zeros = SX::zeros(nv, 1);
-  // Two constructions of the same Christoffel-consistent C: the Jacobian of the Slotine-Li
-  // recursion with respect to dqr, and the Christoffel symbols of the first kind of M,
-  // C = 1/2 (dM/dt + d(M dq)/dq - d(M dq)/dq'). Which is smaller depends on the robot; by default
-  // C takes the smaller (counted as generated, with CSE), C_std is always the second. The
-  // Christoffel form wins on small robots (Panda: 3,094 against 6,190) but grows as O(n^3);
-  // the recursion is O(n^2) and wins from about 20 joints (30 joints: 122,405 against 188,960).
+  // Two constructions of the same Christoffel-consistent C: the Coriolis recursion
+  // (algorithm/coriolis.h, Echeandia & Wensing 2021), and the Christoffel symbols of the first
+  // kind of M, C = 1/2 (dM/dt + d(M dq)/dq - d(M dq)/dq'). Which is smaller depends on the robot;
+  // by default C takes the smaller (counted as generated, with CSE), C_std is always the second.
+  // The recursion is O(n^2) (Panda: 2,972 against 3,062 for Christoffel's O(n^3), and 6,095 for
+  // the Jacobian of the Slotine-Li recursion in dqr that it replaces; bench/RESULTS_DYNAMICS.md).
   // BuildOptions::coriolis forces one, so that both are generated and tested on every robot.
   // With a floating base v is not the derivative of q (quasi-velocities), the Christoffel form
   // does not apply and C is the recursion's.
@@ -494,14 +495,27 @@ void Builder::add_forward_dynamics() {
   const Vec3 g = gravity();
   bool derivatives = false;
   for (const char* f : {"dtau_dq", "dtau_ddq", "dFD_dq", "dFD_ddq", "tau_derivatives", "FD_derivatives",
-                        "dtau_dq_ad", "dFD_dq_ad", "tau_derivatives_ad", "FD_derivatives_ad"})
+                        "dtau_dq_ad", "dFD_dq_ad", "tau_derivatives_ad", "FD_derivatives_ad", "FD_derivatives_aba",
+                        "FD_derivatives_minv", "M_inv_aba", "FD_ltdl"})
     derivatives = derivatives || wanted(f);
   if (!(wanted("FD") || wanted("M_inv") || derivatives || (ne_ > 0 && wanted("FD_sea")))) return;
-  // M⁻¹: the O(n²) articulated-body recursion on unit torques; a mimic coupling is no tree joint,
-  // so there the reduced M is factorised instead.
-  const SX M_inv = model_.has_mimic() ? solve_spd(mass_matrix_, SX::eye(nv)) : model_.reduce(minverse(kin(), bodies()));
-  add("M_inv", "Inverse of the mass matrix, by the articulated-body recursion on unit torques (O(n^2); "
-      "Cholesky of M with mimic joints) (nvxnv)", {{"M_inv", M_inv}});
+  // M⁻¹ from CRBA's M and its sparse factorization M = Lᵀ D L (algorithm/ltdl.h), solved for unit
+  // columns and mirrored from the upper triangle: smaller than the articulated-body recursion on
+  // unit torques (Panda 953 against 1,750 instructions, solo12 4,303 against 6,289). A mimic
+  // coupling breaks the tree sparsity: there the reduced M is factorised by Cholesky.
+  std::unique_ptr<LTDL> fac;
+  if (!model_.has_mimic()) fac.reset(new LTDL(ltdl(mass_matrix_, dof_parents(model_))));
+  SX M_inv;
+  if (fac) {
+    const SX X = ltdl_solve(*fac, SX::eye(nv));
+    M_inv = SX::zeros(nv, nv);
+    for (int i = 0; i < nv; ++i)
+      for (int j = 0; j < nv; ++j) M_inv(i, j) = i <= j ? X(i, j) : X(j, i);
+  } else {
+    M_inv = solve_spd(mass_matrix_, SX::eye(nv));
+  }
+  add("M_inv", "Inverse of the mass matrix, by the sparse factorization M = L'DL of CRBA's M (Featherstone "
+      "2008, 6.5; Cholesky of M with mimic joints) (nvxnv)", {{"M_inv", M_inv}});
   /// ddq for the joint torques `net` (friction already subtracted).
   const auto forward = [&](const SX& net) {
     if (!model_.has_mimic()) return aba(kin(), bodies(), dq, net, &g);
@@ -526,9 +540,16 @@ void Builder::add_forward_dynamics() {
     // ∂FD/∂q = -M⁻¹ ∂tau/∂q and ∂FD/∂dq = -M⁻¹ (∂tau/∂dq + ∂friction/∂dq), both at ddq = FD
     // (differentiating M ddq + h = torque - friction), as computeABADerivatives: the recursion
     // runs with a = FD directly, no substitution.
-    const RneaDerivatives rd_fd = rnea_derivatives(kin(), bodies(), full(dq), full(fd), &g);
-    const SX dfd_dq = -SX::mtimes(M_inv, model_.reduce(rd_fd.dtau_dq));
-    const SX dfd_dv = -SX::mtimes(M_inv, model_.reduce(rd_fd.dtau_dv) + SX::jacobian(link_friction_, dq));
+    // Inside these functions ddq = M⁻¹ (torque − friction − h), with the bias h from the
+    // recursion's own pass at ddq = 0 (shared by CSE): smaller than a separate ABA. M⁻¹ applies
+    // as the sparse factorization (2 Σ depth + n operations per column instead of n²) or, with
+    // mimic joints, as the product by M_inv.
+    const SX bias = model_.reduce_rows(rnea_derivatives(kin(), bodies(), full(dq), SX::zeros(model_.nv_full(), 1), &g).tau);
+    const auto solve_M = [&](const SX& B) { return fac ? ltdl_solve(*fac, B) : SX::mtimes(M_inv, B); };
+    const SX fd_m = solve_M(torque - link_friction_ - bias);
+    const RneaDerivatives rd_fd = rnea_derivatives(kin(), bodies(), full(dq), full(fd_m), &g);
+    const SX dfd_dq = -solve_M(model_.reduce(rd_fd.dtau_dq));
+    const SX dfd_dv = -solve_M(model_.reduce(rd_fd.dtau_dv) + SX::jacobian(link_friction_, dq));
     add("dFD_dq", "Partial derivative of FD(q, dq, torque) with respect to q, tangent space for a floating base "
         "(Pinocchio's computeABADerivatives) (nvxnv)", {{"dFD_dq", dfd_dq}});
     add("dFD_ddq", "Partial derivative of FD(q, dq, torque) with respect to dq, friction included (nvxnv); "
@@ -541,7 +562,7 @@ void Builder::add_forward_dynamics() {
         {{"tau", model_.reduce_rows(rd.tau)}, {"dtau_dq", dtau_dq}, {"dtau_ddq", dtau_dv}});
     add("FD_derivatives", "FD with its partial derivatives with respect to q (tangent space) and dq, and "
         "dFD/dtorque = M_inv, as computeABADerivatives (nv, nvxnv, nvxnv, nvxnv)",
-        {{"ddq", fd}, {"dFD_dq", dfd_dq}, {"dFD_ddq", dfd_dv}, {"M_inv", M_inv}});
+        {{"ddq", fd_m}, {"dFD_dq", dfd_dq}, {"dFD_ddq", dfd_dv}, {"M_inv", M_inv}});
     if (std::getenv("THUNDER_FD_DERIVATIVES_ALTERNATIVES")) {  // instruction counts (bench/dynamics.sh)
       // The previous constructions: CasADi AD of RNEA (and of ABA for dFD_ddq).
       SX tangent;
@@ -562,6 +583,21 @@ void Builder::add_forward_dynamics() {
       const SX ad_fd_dv = SX::jacobian(fd, dq);
       add("dFD_dq_ad", "dFD_dq as -M_inv (AD of RNEA) at ddq = FD", {{"dFD_dq_ad", ad_fd_dq}});
       add("dFD_ddq_ad", "dFD_ddq by CasADi AD of the ABA recursion", {{"dFD_ddq_ad", ad_fd_dv}});
+      const RneaDerivatives rd_aba = rnea_derivatives(kin(), bodies(), full(dq), full(fd), &g);
+      const SX aba_dq = -SX::mtimes(M_inv, model_.reduce(rd_aba.dtau_dq));
+      const SX aba_dv = -SX::mtimes(M_inv, model_.reduce(rd_aba.dtau_dv) + SX::jacobian(link_friction_, dq));
+      add("FD_derivatives_aba", "FD_derivatives with ddq by ABA", {{"ddq", fd}, {"dFD_dq", aba_dq}, {"dFD_ddq", aba_dv}, {"M_inv", M_inv}});
+      const SX fd_p = SX::mtimes(M_inv, torque - link_friction_ - bias);
+      const RneaDerivatives rd_p = rnea_derivatives(kin(), bodies(), full(dq), full(fd_p), &g);
+      if (fac) {
+        const SX h = model_.reduce_rows(rnea(kin(), bodies(), full(dq), SX::zeros(model_.nv_full(), 1), &g));
+        add("FD_ltdl", "FD by CRBA, the sparse factorization and the RNEA bias", {{"ddq", ltdl_solve(*fac, torque - link_friction_ - h)}});
+      }
+      add("M_inv_aba", "M_inv by the articulated-body recursion on unit torques",
+          {{"M_inv", model_.has_mimic() ? M_inv : model_.reduce(minverse(kin(), bodies()))}});
+      add("FD_derivatives_minv", "FD_derivatives by products with M_inv",
+          {{"ddq", fd_p}, {"dFD_dq", -SX::mtimes(M_inv, model_.reduce(rd_p.dtau_dq))},
+           {"dFD_ddq", -SX::mtimes(M_inv, model_.reduce(rd_p.dtau_dv) + SX::jacobian(link_friction_, dq))}, {"M_inv", M_inv}});
       add("FD_derivatives_ad", "FD_derivatives by the previous constructions",
           {{"ddq", fd}, {"dFD_dq", ad_fd_dq}, {"dFD_ddq", ad_fd_dv}, {"M_inv", M_inv}});
     }

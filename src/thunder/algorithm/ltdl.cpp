@@ -58,4 +58,13 @@ SX ltdl_solve(const LTDL& f, const SX& B) {
   return X;
 }
 
+SX upper_mirrored_inverse(const LTDL& f) {
+  const int n = static_cast<int>(f.parent.size());
+  const SX X = ltdl_solve(f, SX::eye(n));
+  SX M_inv = SX::zeros(n, n);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) M_inv(i, j) = i <= j ? X(i, j) : X(j, i);
+  return M_inv;
+}
+
 }  // namespace thunder

@@ -27,4 +27,8 @@ LTDL ltdl(const SX& M, const std::vector<int>& parent);
 /// M⁻¹ B (n x m), one back- and one forward-substitution per column of B.
 SX ltdl_solve(const LTDL& f, const SX& B);
 
+/// M⁻¹ (n x n): solved for the unit columns, the upper triangle mirrored (the entries below the
+/// diagonal, never used, drop out of the generated code).
+SX upper_mirrored_inverse(const LTDL& f);
+
 }  // namespace thunder

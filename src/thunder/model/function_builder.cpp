@@ -505,15 +505,7 @@ void Builder::add_forward_dynamics() {
   // coupling breaks the tree sparsity: there the reduced M is factorised by Cholesky.
   std::unique_ptr<LTDL> fac;
   if (!model_.has_mimic()) fac.reset(new LTDL(ltdl(mass_matrix_, dof_parents(model_))));
-  SX M_inv;
-  if (fac) {
-    const SX X = ltdl_solve(*fac, SX::eye(nv));
-    M_inv = SX::zeros(nv, nv);
-    for (int i = 0; i < nv; ++i)
-      for (int j = 0; j < nv; ++j) M_inv(i, j) = i <= j ? X(i, j) : X(j, i);
-  } else {
-    M_inv = solve_spd(mass_matrix_, SX::eye(nv));
-  }
+  const SX M_inv = fac ? upper_mirrored_inverse(*fac) : solve_spd(mass_matrix_, SX::eye(nv));
   add("M_inv", "Inverse of the mass matrix, by the sparse factorization M = L'DL of CRBA's M (Featherstone "
       "2008, 6.5; Cholesky of M with mimic joints) (nvxnv)", {{"M_inv", M_inv}});
   /// ddq for the joint torques `net` (friction already subtracted).
@@ -544,8 +536,12 @@ void Builder::add_forward_dynamics() {
     // recursion's own pass at ddq = 0 (shared by CSE): smaller than a separate ABA. M⁻¹ applies
     // as the sparse factorization (2 Σ depth + n operations per column instead of n²) or, with
     // mimic joints, as the product by M_inv.
-    const SX bias = model_.reduce_rows(rnea_derivatives(kin(), bodies(), full(dq), SX::zeros(model_.nv_full(), 1), &g).tau);
-    const auto solve_M = [&](const SX& B) { return fac ? ltdl_solve(*fac, B) : SX::mtimes(M_inv, B); };
+    const RneaDerivatives rd_0 = rnea_derivatives(kin(), bodies(), full(dq), SX::zeros(model_.nv_full(), 1), &g);
+    const SX bias = model_.reduce_rows(rd_0.tau);
+    // M as the recursion has it (Sᵀ I^c S from the pieces the derivatives use) rather than CRBA's.
+    std::unique_ptr<LTDL> fac_rd;
+    if (fac) fac_rd.reset(new LTDL(ltdl(model_.reduce(rd_0.M), dof_parents(model_))));
+    const auto solve_M = [&](const SX& B) { return fac_rd ? ltdl_solve(*fac_rd, B) : SX::mtimes(M_inv, B); };
     const SX fd_m = solve_M(torque - link_friction_ - bias);
     const RneaDerivatives rd_fd = rnea_derivatives(kin(), bodies(), full(dq), full(fd_m), &g);
     const SX dfd_dq = -solve_M(model_.reduce(rd_fd.dtau_dq));
@@ -562,7 +558,7 @@ void Builder::add_forward_dynamics() {
         {{"tau", model_.reduce_rows(rd.tau)}, {"dtau_dq", dtau_dq}, {"dtau_ddq", dtau_dv}});
     add("FD_derivatives", "FD with its partial derivatives with respect to q (tangent space) and dq, and "
         "dFD/dtorque = M_inv, as computeABADerivatives (nv, nvxnv, nvxnv, nvxnv)",
-        {{"ddq", fd_m}, {"dFD_dq", dfd_dq}, {"dFD_ddq", dfd_dv}, {"M_inv", M_inv}});
+        {{"ddq", fd_m}, {"dFD_dq", dfd_dq}, {"dFD_ddq", dfd_dv}, {"M_inv", fac_rd ? upper_mirrored_inverse(*fac_rd) : M_inv}});
     if (std::getenv("THUNDER_FD_DERIVATIVES_ALTERNATIVES")) {  // instruction counts (bench/dynamics.sh)
       // The previous constructions: CasADi AD of RNEA (and of ABA for dFD_ddq).
       SX tangent;

@@ -28,6 +28,11 @@ Motion to_world(const Mat3& R, const Vec3& p, const Motion& m) {
   return {w, R * m.v + cross(p, w)};
 }
 
+Force to_world(const Mat3& R, const Vec3& p, const Force& f) {
+  const Vec3 Rf = R * f.f;
+  return {R * f.n + cross(p, Rf), Rf};
+}
+
 BodyInertia to_world(const Mat3& R, const Vec3& p, const BodyInertia& L) {
   // h' = R h + m p;  I' = R I R' + m (p'p 1 - p p') + 2 (p'h'') 1 - h'' p' - p h''' with h'' = R h
   // (the same formula as JointTransform::to_parent, for a full rotation).

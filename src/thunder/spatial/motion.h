@@ -47,6 +47,9 @@ Force cross_force(const Motion& a, const Force& f);
 /// body origin) in world coordinates at the world origin, (R w, R v + p × R w) (Pinocchio's
 /// oMi.act).
 Motion to_world(const Mat3& R, const Vec3& p, const Motion& m);
+/// ⁰X_i* f: a force (body coordinates, about the body origin) in world coordinates about the world
+/// origin, (R n + p × R f, R f).
+Force to_world(const Mat3& R, const Vec3& p, const Force& f);
 /// ⁰X_i⁻ᵀ I ⁰X_i⁻¹: a body inertia (body coordinates, about the body origin) in world coordinates
 /// about the world origin (parallel axis theorem on the regressor form).
 BodyInertia to_world(const Mat3& R, const Vec3& p, const BodyInertia& I);

@@ -2,9 +2,10 @@
 2018), the Coriolis recursion (Echeandia & Wensing 2021) and the regressors projected from each
 body's 6x10 regressor, against Pinocchio (computeRNEADerivatives, computeABADerivatives,
 computeCoriolisMatrix, computeJointTorqueRegressor) and central differences along q ⊕ εeₖ, on
-random trees nobody wrote by hand (floating bases, fixed bases, a mimic joint) and on solo12.
-The DH Franka, the Panda URDF with mimic fingers, go1 and the humanoid are covered by
-test_forward_dynamics.py (derivatives), test_model_coriolis.py (C) and test_trees.py (Y).
+random trees nobody wrote by hand (floating bases, fixed bases, a mimic joint), on solo12 and on
+the DH Franka of robots/franka.yaml (Pinocchio's model built from the file's numbers by
+test_forward_dynamics.dh_panda_pinocchio). The Panda URDF with mimic fingers, go1 and the
+humanoid are covered by test_forward_dynamics.py (derivatives) and test_trees.py (C v, Y).
 
 Tolerances: float64 on both sides, different recursions of the same quantities; entries agree
 to ~1e-13 of the largest one, so 1e-9 of the largest entry catches any wrong term or
@@ -14,10 +15,12 @@ entries), compared at 1e-6 of the largest entry.
 import numpy as np
 import pytest
 
+from conftest import ROBOTS as YAML_ROBOTS
 from conftest import example_robot_data_dir
 from random_tree import random_tree_urdf
 from test_trees import ROBOTS as URDF_ROBOTS
 from test_trees import Robot, pin_mass_matrix
+from test_forward_dynamics import DHPanda
 
 pin = pytest.importorskip("pinocchio")
 
@@ -27,13 +30,15 @@ FUNCTIONS = ("tau,FD,M,C,G,Y,Yr,reg_M,reg_C,reg_G,M_dot,dtau_dq,dtau_ddq,dFD_dq,
 # (seed, movable joints, floating base, mimic joint): trees like test_trees' random robots, seeds
 # of their own.
 TREES = [(10, 7, True, False), (11, 6, True, True), (12, 8, False, False), (13, 6, False, True)]
-CASES = [f"tree{t[0]}" for t in TREES] + ["solo12"]
+CASES = [f"tree{t[0]}" for t in TREES] + ["solo12", "dh_franka"]
 
 
 @pytest.fixture(scope="module", params=CASES)
 def robot(request, generate, tmp_path_factory):
     # The recursion for C even where the Christoffel form is smaller (the default on small trees).
     args = ("--coriolis", "recursive", "--functions", FUNCTIONS)
+    if request.param == "dh_franka":
+        return DHPanda(generate(YAML_ROBOTS / "franka.yaml", *args))
     if request.param == "solo12":
         path, extra, ff = URDF_ROBOTS["solo12"]
         urdf = example_robot_data_dir() / path

@@ -11,6 +11,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from timing import machine_info  # noqa: E402
 
 
+MARKER = "<!-- recorded by other commands: kept by report.py -->"
+
+
 def main():
     res, out, command = sys.argv[1:4]
     info = machine_info()
@@ -61,8 +64,15 @@ def main():
             if "ratio" in r:
                 L.append(f"| {r['robot']} | {r['backend']} | {r['forward_s']:.3f} | {r['backward_s']:.3f} | "
                          f"{r['ratio']:.2f} |")
+    # Sections recorded by other commands (bench/recursion_counts.sh, count_ops.py) follow a marker
+    # line and are kept as they are.
+    kept = ""
+    if os.path.exists(out):
+        text = open(out).read()
+        if MARKER in text:
+            kept = "\n" + text[text.index(MARKER):]
     with open(out, "w") as fh:
-        fh.write("\n".join(L) + "\n")
+        fh.write("\n".join(L) + "\n" + kept)
 
 
 if __name__ == "__main__":

@@ -416,6 +416,8 @@ void Builder::add_dynamics() {
   const SX G = model_.reduce_rows(gravity_torques(k, bodies(), g));
   add("G", "Gravity torques: the joint torques that balance gravity (nv)", {{"G", G}});
   add("tau", "Inverse dynamics M ddq + C dq + G by Newton-Euler (nv)", {{"tau", model_.reduce_rows(rnea(k, bodies(), full(dq), full(ddq), &g))}});
+  // Ṁ by forward-mode AD of CRBA: smaller than C + Cᵀ of the Coriolis recursion (Panda 1,303
+  // against 3,021 instructions, go1 2,258 against 6,383).
   const SX M_dot = SX::jtimes(M, q, qdot());
   add("M_dot", "Time derivative of M (nvxnv)", {{"M_dot", M_dot}});
   add("M_ddot", "Second time derivative of M (nvxnv)", {{"M_ddot", SX::jtimes(M_dot, qdq, dqddq)}});

@@ -13,7 +13,7 @@ SX coriolis_matrix(const Kinematics& kin, const std::vector<BodyInertia>& bodies
   std::vector<BodyInertia> Ic(n);
   std::vector<BiasVariation> Bc(n);
   const ReferenceFrame frame = reference_frame(kin, nullptr);
-  // Forward: world motions, Ṡ = v_i × S, the bodies' world inertias and ½ B.
+  // Forward: motions in the reference frame, Ṡ = v_i × S, the bodies' inertias and ½ B.
   for (int i = 0; i < n; ++i) {
     const JointModel& J = model.joint(i);
     Motion Sv;

@@ -1,8 +1,8 @@
 // Coriolis matrix C(q, v) by a dedicated recursion (Echeandia & Wensing, "Numerical Methods to
 // Compute the Coriolis Matrix and Christoffel Symbols for Rigid-Body Systems", JCND 2021, §4;
-// the passes of Pinocchio's computeCoriolisMatrix), on a tree, O(n²), in world coordinates at
-// the world origin (S_j the world motion subspace of joint j, v_i the world velocity, I_i the
-// world inertia; see rnea_derivatives.h):
+// the passes of Pinocchio's computeCoriolisMatrix), on a tree, O(n²), every vector in one frame,
+// the first body's (reference_frame.h; S_j the motion subspace of joint j, v_i the velocity and
+// I_i the inertia of body i in that frame; see rnea_derivatives.h):
 //   forward:  v_i = v_λ(i) + S_i q̇_i,  Ṡ = v_i × S,  B_i m = ½ [v_i ×* (I_i m) − I_i (v_i × m) + m ×* (I_i v_i)]
 //   backward (I^c, B^c summed over the subtree):  F = I^c_i Ṡ + B^c_i S
 //     C_ik = Sᵀ F(k)                            for k in the subtree of i (i included)

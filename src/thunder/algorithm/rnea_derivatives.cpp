@@ -28,7 +28,7 @@ RneaDerivatives rnea_derivatives(const Kinematics& kin, const std::vector<BodyIn
   Motion a_root;  // −g in the reference frame
   if (gravity) a_root.v = -frame.gravity;
 
-  // Forward pass: world motions and their partial derivatives, per column of S_i.
+  // Forward pass: motions in the reference frame and their partial derivatives, per column of S_i.
   for (int i = 0; i < n; ++i) {
     const JointModel& J = model.joint(i);
     const bool root = J.parent < 0;

@@ -2,10 +2,11 @@
 // recursion of Carpentier & Mansard, "Analytical Derivatives of Rigid Body Dynamics Algorithms"
 // (RSS 2018, §IV; the same passes as Pinocchio's computeRNEADerivatives), on a tree, O(n²).
 //
-// Everything is in world coordinates at the world origin (the paper's choice: a joint's motion
-// moves every body below it by S_j ×, so ∂(⁰X_i m)/∂q_j = S_j × ⁰X_i m for j ⪯ i), with
-// S_j the world motion subspace of joint j, v_i, a_i the world velocity and acceleration
-// (a_root = −g, gravity enters as an acceleration of the base), I_i the world inertia:
+// Everything is in one frame for all bodies, as in the paper's world frame (a joint's motion moves
+// every body below it by S_j ×, so ∂(⁰X_i m)/∂q_j = S_j × ⁰X_i m for j ⪯ i): here the frame of
+// the first body (reference_frame.h; the pairings Sᵀ F do not depend on the frame), with S_j the
+// motion subspace of joint j, v_i, a_i the velocity and acceleration of body i (a_root = −g,
+// gravity enters as an acceleration of the base), I_i its inertia, all in that frame:
 //   forward (for each column S of joint i, λ = λ(i)):
 //     v_i = v_λ + S_i q̇_i,   a_i = a_λ + S_i q̈_i + v_λ × S_i q̇_i
 //     ∂v_i/∂q (column of i)  dV = v_λ × S
@@ -31,7 +32,7 @@
 namespace thunder {
 
 /// The result and the recursion's intermediate quantities, per column of the full velocity
-/// (nv_full entries each, world coordinates at the world origin), for algorithms built on them
+/// (nv_full entries each, in the reference frame at its origin), for algorithms built on them
 /// (ABA and contact derivatives).
 struct RneaDerivatives {
   SX tau;      ///< τ (nv_full x 1)
@@ -45,7 +46,7 @@ struct RneaDerivatives {
   std::vector<Force> F_a;    ///< I^c S (= the col's column of the centroidal-type map)
   std::vector<Force> F_q;    ///< ∂f^c_i/∂q_col
   std::vector<Force> F_v;    ///< ∂f^c_i/∂v_col
-  std::vector<Motion> v, a;  ///< per joint: world velocity and acceleration (gravity included)
+  std::vector<Motion> v, a;  ///< per joint: velocity and acceleration (gravity included)
   std::vector<Force> f;      ///< per joint: the subtree's force f^c_i
 };
 

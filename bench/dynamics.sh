@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Forward dynamics and derivatives, one command:   bash bench/dynamics.sh [--quick]
 #
-#  1. instruction counts of the two constructions of dFD_dq / dFD_ddq: -M_inv dtau at ddq = FD,
-#     and CasADi AD of the ABA recursion (THUNDER_FD_DERIVATIVES_ALTERNATIVES=1 generates the
-#     one not chosen as dFD_dq_ad / dFD_ddq_id);
+#  1. instruction counts of the constructions built (the analytic recursions of issue 21) against
+#     those they replaced, CasADi AD of the unrolled recursions (THUNDER_FD_DERIVATIVES_ALTERNATIVES=1
+#     generates those as *_ad; bench/recursion_counts.sh tabulates every function and robot);
 #  2. C++ per call, one thread, -O2: FD, M_inv, tau_derivatives, FD_derivatives against
 #     Pinocchio's aba, computeMinverse, computeRNEADerivatives, computeABADerivatives
 #     (bench/dynamics/bench_dynamics.cpp; Pinocchio header-only, same compiler and flags);
@@ -43,10 +43,10 @@ ROBOTS=("panda|$ERD/panda_description/urdf/panda.urdf|panda_hand|--ee panda_hand
 
 for r in "${ROBOTS[@]}"; do
   IFS='|' read -r name urdf frame args <<< "$r"
-  log "1. $name: instruction counts (built vs AD of ABA)"
+  log "1. $name: instruction counts (built vs AD)"
   # shellcheck disable=SC2086
   THUNDER_FD_DERIVATIVES_ALTERNATIVES=1 "$THUNDER" gen "$urdf" $args -n "$name" -o "$WORK/count_$name" --targets casadi \
-    --functions "FD,M_inv,tau,dtau_dq,dtau_ddq,dFD_dq,dFD_ddq,dFD_dq_ad,dFD_ddq_id,tau_derivatives,FD_derivatives" -v \
+    --functions "FD,M_inv,tau,dtau_dq,dtau_ddq,dFD_dq,dFD_ddq,dtau_dq_ad,dtau_ddq_ad,dFD_dq_ad,dFD_ddq_ad,tau_derivatives,tau_derivatives_ad,FD_derivatives,FD_derivatives_ad" -v \
     2> "$WORK/count_$name.log" >/dev/null
   grep -o 'built [A-Za-z_]*: [0-9]* instructions' "$WORK/count_$name.log" \
     | "$PY" -c 'import json,sys; print(json.dumps({l.split()[1][:-1]: int(l.split()[2]) for l in sys.stdin}))' \

@@ -11,25 +11,28 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from timing import machine_info  # noqa: E402
 
 
+MARKER = "<!-- recorded by other commands: kept by report.py -->"
+
+
 def main():
     res, out, command = sys.argv[1:4]
     info = machine_info()
     L = ["# Forward dynamics, M⁻¹ and dynamics derivatives", "",
          f"Command: `{command}` ({info.get('date', '')}; {info.get('cpu', '')}, "
          f"{info.get('cores', '')} cores).", "",
-         "## Instruction counts (CasADi, CSE): derivatives of FD as built against AD of the ABA recursion", "",
-         "Two constructions each: identity = -M_inv · dtau at ddq = FD, AD = CasADi differentiating the ABA "
-         "expression (`THUNDER_FD_DERIVATIVES_ALTERNATIVES=1` generates the one not chosen). Chosen: identity "
-         "for dFD_dq, AD for dFD_ddq (the smaller on both robots).", "",
-         "| robot | FD | M_inv | tau | dtau_dq | dtau_ddq | dFD_dq identity / AD | dFD_ddq identity / AD | tau_derivatives | FD_derivatives |",
+         "## Instruction counts (CasADi, CSE): the analytic recursions as built / CasADi AD of the unrolled recursion", "",
+         "Built: RNEA derivatives by Carpentier & Mansard's recursion, dFD = -M⁻¹ dtau at ddq = FD with M⁻¹ applied by "
+         "the sparse LᵀDL factorization of M; AD: CasADi differentiating RNEA (dFD_ddq: the ABA expression), as before "
+         "issue 21 (`THUNDER_FD_DERIVATIVES_ALTERNATIVES=1` generates them as *_ad).", "",
+         "| robot | FD | M_inv | tau | dtau_dq | dtau_ddq | dFD_dq | dFD_ddq | tau_derivatives | FD_derivatives |",
          "|---|---|---|---|---|---|---|---|---|---|"]
     for f in sorted(glob.glob(os.path.join(res, "count_*.json"))):
         c = json.load(open(f))
         name = os.path.basename(f)[6:-5]
-        L.append(f"| {name} | {c.get('FD')} | {c.get('M_inv')} | {c.get('tau')} | {c.get('dtau_dq')} | "
-                 f"{c.get('dtau_ddq')} | {c.get('dFD_dq')} / {c.get('dFD_dq_ad')} | "
-                 f"{c.get('dFD_ddq_id')} / {c.get('dFD_ddq')} | {c.get('tau_derivatives')} | "
-                 f"{c.get('FD_derivatives')} |")
+        pair = lambda k: f"{c.get(k)} / {c.get(k + '_ad')}"
+        L.append(f"| {name} | {c.get('FD')} | {c.get('M_inv')} | {c.get('tau')} | {pair('dtau_dq')} | "
+                 f"{pair('dtau_ddq')} | {pair('dFD_dq')} | {pair('dFD_ddq')} | {pair('tau_derivatives')} | "
+                 f"{pair('FD_derivatives')} |")
     L += ["", "## C++ per call, one thread (median ns; ratio < 1: Thunder faster)", "",
           "Generated C (`--targets cpp`) against Pinocchio header-only, same compiler and flags; outputs checked "
           "against Pinocchio first (max error column).", "",
@@ -61,8 +64,15 @@ def main():
             if "ratio" in r:
                 L.append(f"| {r['robot']} | {r['backend']} | {r['forward_s']:.3f} | {r['backward_s']:.3f} | "
                          f"{r['ratio']:.2f} |")
+    # Sections recorded by other commands (bench/recursion_counts.sh, count_ops.py) follow a marker
+    # line and are kept as they are.
+    kept = ""
+    if os.path.exists(out):
+        text = open(out).read()
+        if MARKER in text:
+            kept = "\n" + text[text.index(MARKER):]
     with open(out, "w") as fh:
-        fh.write("\n".join(L) + "\n")
+        fh.write("\n".join(L) + "\n" + kept)
 
 
 if __name__ == "__main__":

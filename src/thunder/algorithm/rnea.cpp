@@ -6,6 +6,11 @@ namespace thunder {
 
 SX rnea(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& v, const SX& a,
         const Vec3* gravity) {
+  return backward_force_pass(kin, rnea_body_forces(kin, bodies, v, a, gravity));
+}
+
+std::vector<Force> rnea_body_forces(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& v,
+                                    const SX& a, const Vec3* gravity) {
   const MultibodyModel& model = kin.model();
   const int n = kin.njoints();
   std::vector<Motion> vel(n), acc(n);
@@ -22,7 +27,7 @@ SX rnea(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX&
     acc[i] = X.to_child(a_parent) + X.motion(a(dofs)) + cross_motion(vel[i], s);
     f[i] = bodies[i] * acc[i] + cross_force(vel[i], bodies[i] * vel[i]);
   }
-  return backward_force_pass(kin, std::move(f));
+  return f;
 }
 
 }  // namespace thunder

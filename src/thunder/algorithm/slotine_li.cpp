@@ -6,6 +6,11 @@ namespace thunder {
 
 SX slotine_li(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& v, const SX& v_r,
               const SX& a_r, const Vec3* gravity) {
+  return backward_force_pass(kin, slotine_li_body_forces(kin, bodies, v, v_r, a_r, gravity));
+}
+
+std::vector<Force> slotine_li_body_forces(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& v,
+                                          const SX& v_r, const SX& a_r, const Vec3* gravity) {
   const MultibodyModel& model = kin.model();
   const int n = kin.njoints();
   std::vector<Motion> vel(n), vel_r(n), acc_r(n);
@@ -25,7 +30,7 @@ SX slotine_li(const Kinematics& kin, const std::vector<BodyInertia>& bodies, con
                             I * cross_motion(vel_r[i], vel[i]));
     f[i] = I * acc_r[i] + B_vr;
   }
-  return backward_force_pass(kin, std::move(f));
+  return f;
 }
 
 }  // namespace thunder

@@ -15,4 +15,9 @@ namespace thunder {
 SX slotine_li(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& v, const SX& v_r,
               const SX& a_r, const Vec3* gravity);
 
+/// The forward pass alone: each body's force I_i a_r,i + B_i v_r,i (body coordinates), linear in
+/// that body's inertia only (what the regressors project, regressor.h).
+std::vector<Force> slotine_li_body_forces(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& v,
+                                          const SX& v_r, const SX& a_r, const Vec3* gravity);
+
 }  // namespace thunder

@@ -14,9 +14,13 @@
 #include "thunder/algorithm/aba.h"
 #include "thunder/algorithm/body_inertias.h"
 #include "thunder/algorithm/centroidal.h"
+#include "thunder/algorithm/coriolis.h"
 #include "thunder/algorithm/crba.h"
 #include "thunder/algorithm/gravity.h"
+#include "thunder/algorithm/ltdl.h"
+#include "thunder/algorithm/regressor.h"
 #include "thunder/algorithm/rnea.h"
+#include "thunder/algorithm/rnea_derivatives.h"
 #include "thunder/algorithm/slotine_li.h"
 #include "thunder/model/inertia.h"
 #include "thunder/model/linalg.h"
@@ -366,12 +370,12 @@ void Builder::add_dynamics() {
   const SX& M = mass_matrix_;
   add("M", "Mass matrix (nvxnv)", {{"M", M}});
   const SX zeros = SX::zeros(nv, 1);
-  // Two constructions of the same Christoffel-consistent C: the Jacobian of the Slotine-Li
-  // recursion with respect to dqr, and the Christoffel symbols of the first kind of M,
-  // C = 1/2 (dM/dt + d(M dq)/dq - d(M dq)/dq'). Which is smaller depends on the robot; by default
-  // C takes the smaller (counted as generated, with CSE), C_std is always the second. The
-  // Christoffel form wins on small robots (Panda: 3,094 against 6,190) but grows as O(n^3);
-  // the recursion is O(n^2) and wins from about 20 joints (30 joints: 122,405 against 188,960).
+  // Two constructions of the same Christoffel-consistent C: the Coriolis recursion
+  // (algorithm/coriolis.h, Echeandia & Wensing 2021), and the Christoffel symbols of the first
+  // kind of M, C = 1/2 (dM/dt + d(M dq)/dq - d(M dq)/dq'). Which is smaller depends on the robot;
+  // by default C takes the smaller (counted as generated, with CSE), C_std is always the second.
+  // The recursion is O(n^2) (Panda: 2,972 against 3,062 for Christoffel's O(n^3), and 6,095 for
+  // the Jacobian of the Slotine-Li recursion in dqr that it replaces; bench/RESULTS_DYNAMICS.md).
   // BuildOptions::coriolis forces one, so that both are generated and tested on every robot.
   // With a floating base v is not the derivative of q (quasi-velocities), the Christoffel form
   // does not apply and C is the recursion's.
@@ -382,8 +386,11 @@ void Builder::add_dynamics() {
   const bool fixed = !model_.floating_base();
   const bool need_rnea = options_.coriolis != CC::Christoffel;
   const bool need_std = fixed && (options_.coriolis != CC::Recursive || wanted("C_std"));
-  const SX C_rnea = need_rnea ? SX::jacobian(model_.reduce_rows(slotine_li(k, bodies(), full(dq), full(dqr), full(zeros), nullptr)), dqr)
-                              : SX();
+  const SX C_rnea = need_rnea ? model_.reduce(coriolis_matrix(k, bodies(), full(dq))) : SX();
+  if (std::getenv("THUNDER_FD_DERIVATIVES_ALTERNATIVES"))  // instruction counts (bench/dynamics.sh)
+    add("C_slotine_li", "C as the Jacobian of the Slotine-Li recursion in dqr (previous construction)",
+        {{"C_slotine_li",
+          SX::jacobian(model_.reduce_rows(slotine_li(k, bodies(), full(dq), full(dqr), full(zeros), nullptr)), dqr)}});
   SX C_std;
   if (need_std) {
     const SX dMdq = SX::jacobian(SX::mtimes(M, dq), q);
@@ -409,6 +416,8 @@ void Builder::add_dynamics() {
   const SX G = model_.reduce_rows(gravity_torques(k, bodies(), g));
   add("G", "Gravity torques: the joint torques that balance gravity (nv)", {{"G", G}});
   add("tau", "Inverse dynamics M ddq + C dq + G by Newton-Euler (nv)", {{"tau", model_.reduce_rows(rnea(k, bodies(), full(dq), full(ddq), &g))}});
+  // Ṁ by forward-mode AD of CRBA: smaller than C + Cᵀ of the Coriolis recursion (Panda 1,303
+  // against 3,021 instructions, go1 2,258 against 6,383).
   const SX M_dot = SX::jtimes(M, q, qdot());
   add("M_dot", "Time derivative of M (nvxnv)", {{"M_dot", M_dot}});
   add("M_ddot", "Second time derivative of M (nvxnv)", {{"M_ddot", SX::jtimes(M_dot, qdq, dqddq)}});
@@ -422,8 +431,7 @@ void Builder::add_dynamics() {
 }
 
 void Builder::add_regressors() {
-  // The dynamics are linear in par_REG, so each regressor is the Jacobian of the corresponding
-  // recursion with respect to a par_REG symbol.
+  // The dynamics are linear in par_REG (per body: m, h = m c, I about the body origin).
   const SX &dq = var("dq"), &ddq = var("ddq"), &dqr = var("dqr"), &ddqr = var("ddqr");
   const Kinematics& k = kin();
   const int nb = model_.njoints();
@@ -431,20 +439,28 @@ void Builder::add_regressors() {
   const Vec3 g = gravity();
   const SX reg = SX::sym("par_REG", 10 * nb);
   const std::vector<BodyInertia> L = inertias_from_reg(reg);
-  // Jacobians are taken only for wanted functions: on a humanoid each costs seconds.
+  // Each body's force is linear in its own parameters: its 6x10 regressor projected onto the
+  // joints that support it (algorithm/regressor.h), built only for wanted functions.
+  const auto project = [&](const std::vector<Force>& f) { return model_.reduce_rows(project_body_regressors(k, f, reg)); };
   if (wanted("Y"))
     add("Y", "Joint torque regressor: Y * par_REG = tau(q, dq, ddq) (nv x 10 n_bodies)",
-        {{"Y", SX::jacobian(model_.reduce_rows(rnea(k, L, full(dq), full(ddq), &g)), reg)}});
+        {{"Y", project(rnea_body_forces(k, L, full(dq), full(ddq), &g))}});
   if (wanted("Yr"))
     add("Yr", "Slotine-Li regressor: Yr * par_REG = M ddqr + C dqr + G (nv x 10 n_bodies)",
-        {{"Yr", SX::jacobian(model_.reduce_rows(slotine_li(k, L, full(dq), full(dqr), full(ddqr), &g)), reg)}});
+        {{"Yr", project(slotine_li_body_forces(k, L, full(dq), full(dqr), full(ddqr), &g))}});
   if (wanted("reg_M") || wanted("reg_C") || wanted("reg_G")) {
     add("reg_M", "Regressor of M ddq: reg_M * par_REG = M ddq (nv x 10 n_bodies)",
-        {{"reg_M", SX::jacobian(model_.reduce_rows(rnea(k, L, full(zeros), full(ddq), nullptr)), reg)}});
+        {{"reg_M", project(rnea_body_forces(k, L, full(zeros), full(ddq), nullptr))}});
     add("reg_C", "Regressor of C dqr: reg_C * par_REG = C(q, dq) dqr (nv x 10 n_bodies)",
-        {{"reg_C", SX::jacobian(model_.reduce_rows(slotine_li(k, L, full(dq), full(dqr), full(zeros), nullptr)), reg)}});
+        {{"reg_C", project(slotine_li_body_forces(k, L, full(dq), full(dqr), full(zeros), nullptr))}});
     add("reg_G", "Regressor of G: reg_G * par_REG = G (nv x 10 n_bodies)",
-        {{"reg_G", SX::jacobian(model_.reduce_rows(gravity_torques(k, L, g)), reg)}});
+        {{"reg_G", project(rnea_body_forces(k, L, full(zeros), full(zeros), &g))}});
+  }
+  if (std::getenv("THUNDER_FD_DERIVATIVES_ALTERNATIVES")) {  // the previous construction: AD in par_REG
+    add("Y_ad", "Y by CasADi AD of RNEA in par_REG",
+        {{"Y_ad", SX::jacobian(model_.reduce_rows(rnea(k, L, full(dq), full(ddq), &g)), reg)}});
+    add("Yr_ad", "Yr by CasADi AD of the Slotine-Li recursion in par_REG",
+        {{"Yr_ad", SX::jacobian(model_.reduce_rows(slotine_li(k, L, full(dq), full(dqr), full(ddqr), &g)), reg)}});
   }
 
   // Kinematic regressors: derivatives of J dq and J' w with respect to the symbolic kinematic
@@ -480,14 +496,20 @@ void Builder::add_forward_dynamics() {
   const int nv = model_.nv();
   const Vec3 g = gravity();
   bool derivatives = false;
-  for (const char* f : {"dtau_dq", "dtau_ddq", "dFD_dq", "dFD_ddq", "tau_derivatives", "FD_derivatives"})
+  for (const char* f : {"dtau_dq", "dtau_ddq", "dFD_dq", "dFD_ddq", "tau_derivatives", "FD_derivatives",
+                        "dtau_dq_ad", "dFD_dq_ad", "tau_derivatives_ad", "FD_derivatives_ad", "FD_derivatives_aba",
+                        "FD_derivatives_minv", "M_inv_aba", "FD_ltdl"})
     derivatives = derivatives || wanted(f);
   if (!(wanted("FD") || wanted("M_inv") || derivatives || (ne_ > 0 && wanted("FD_sea")))) return;
-  // M⁻¹: the O(n²) articulated-body recursion on unit torques; a mimic coupling is no tree joint,
-  // so there the reduced M is factorised instead.
-  const SX M_inv = model_.has_mimic() ? solve_spd(mass_matrix_, SX::eye(nv)) : model_.reduce(minverse(kin(), bodies()));
-  add("M_inv", "Inverse of the mass matrix, by the articulated-body recursion on unit torques (O(n^2); "
-      "Cholesky of M with mimic joints) (nvxnv)", {{"M_inv", M_inv}});
+  // M⁻¹ from CRBA's M and its sparse factorization M = Lᵀ D L (algorithm/ltdl.h), solved for unit
+  // columns and mirrored from the upper triangle: smaller than the articulated-body recursion on
+  // unit torques (Panda 953 against 1,750 instructions, solo12 4,303 against 6,289). A mimic
+  // coupling breaks the tree sparsity: there the reduced M is factorised by Cholesky.
+  std::unique_ptr<LTDL> fac;
+  if (!model_.has_mimic()) fac.reset(new LTDL(ltdl(mass_matrix_, dof_parents(model_))));
+  const SX M_inv = fac ? upper_mirrored_inverse(*fac) : solve_spd(mass_matrix_, SX::eye(nv));
+  add("M_inv", "Inverse of the mass matrix, by the sparse factorization M = L'DL of CRBA's M (Featherstone "
+      "2008, 6.5; Cholesky of M with mimic joints) (nvxnv)", {{"M_inv", M_inv}});
   /// ddq for the joint torques `net` (friction already subtracted).
   const auto forward = [&](const SX& net) {
     if (!model_.has_mimic()) return aba(kin(), bodies(), dq, net, &g);
@@ -499,44 +521,83 @@ void Builder::add_forward_dynamics() {
   add("FD", "Forward dynamics: ddq with M ddq + C dq + G + friction = torque, by the articulated-body "
       "algorithm (nv)", {{"ddq", fd}});
   if (derivatives) {
-    // Derivatives in the tangent space (Pinocchio's convention): d tau(q (+) e)/de at e = 0. The
-    // configuration rate is linear in v, its Jacobian is the map from the tangent space to dq/dt
-    // (identity for R^n; R and the quaternion's 1/2 q (x) (e, 0) for a free-flyer).
-    SX tangent;
-    if (model_.floating_base()) {
-      const SX e = SX::sym("e", nv);
-      tangent = SX::jacobian(configuration_rate(model_, q, e), e);
-    }
-    const auto d_dq = [&](const SX& f) {
-      const SX J = SX::jacobian(f, q);
-      return tangent.is_empty() ? J : SX::mtimes(J, tangent);
-    };
+    // Derivatives in the tangent space (Pinocchio's convention): d tau(q (+) e)/de at e = 0, by
+    // the analytic recursion of Carpentier & Mansard (algorithm/rnea_derivatives.h), which shares
+    // its passes across columns where CasADi AD of the unrolled RNEA costs O(n) per column.
+    // Mimic joints: the recursion runs in full coordinates, G' (.) G reduces it.
+    const RneaDerivatives rd = rnea_derivatives(kin(), bodies(), full(dq), full(ddq), &g);
     const SX tau = model_.reduce_rows(rnea(kin(), bodies(), full(dq), full(ddq), &g));
-    const SX dtau_dq = d_dq(tau), dtau_dv = SX::jacobian(tau, dq);
+    const SX dtau_dq = model_.reduce(rd.dtau_dq), dtau_dv = model_.reduce(rd.dtau_dv);
     add("dtau_dq", "Partial derivative of the inverse dynamics tau(q, dq, ddq) with respect to q, in the "
         "tangent space for a floating base (Pinocchio's computeRNEADerivatives) (nvxnv)", {{"dtau_dq", dtau_dq}});
     add("dtau_ddq", "Partial derivative of the inverse dynamics with respect to dq (nvxnv)", {{"dtau_ddq", dtau_dv}});
-    // ∂FD/∂q = -M⁻¹ ∂tau/∂q at ddq = FD (differentiating M ddq + h = torque - friction): smaller
-    // than CasADi AD of the ABA recursion on the Panda (8,576 against 10,721 instructions), even
-    // on a humanoid (nv 35: 100,606 against 100,047). For ∂FD/∂dq AD of the recursion wins (Panda
-    // 6,624 against 7,659; humanoid 66,662 against 109,816: ABA's velocity terms are local to
-    // each body). bench/dynamics.sh measures both.
-    const SX dfd_dq = -SX::mtimes(M_inv, SX::substitute(dtau_dq, ddq, fd));
-    const SX dfd_dv = SX::jacobian(fd, dq);
+    // ∂FD/∂q = -M⁻¹ ∂tau/∂q and ∂FD/∂dq = -M⁻¹ (∂tau/∂dq + ∂friction/∂dq), both at ddq = FD
+    // (differentiating M ddq + h = torque - friction), as computeABADerivatives: the recursion
+    // runs with a = FD directly, no substitution.
+    // Inside these functions ddq = M⁻¹ (torque − friction − h), with the bias h from the
+    // recursion's own pass at ddq = 0 (shared by CSE): smaller than a separate ABA. M⁻¹ applies
+    // as the sparse factorization (2 Σ depth + n operations per column instead of n²) or, with
+    // mimic joints, as the product by M_inv.
+    const RneaDerivatives rd_0 = rnea_derivatives(kin(), bodies(), full(dq), SX::zeros(model_.nv_full(), 1), &g);
+    const SX bias = model_.reduce_rows(rd_0.tau);
+    // M as the recursion has it (Sᵀ I^c S from the pieces the derivatives use) rather than CRBA's.
+    std::unique_ptr<LTDL> fac_rd;
+    if (fac) fac_rd.reset(new LTDL(ltdl(model_.reduce(rd_0.M), dof_parents(model_))));
+    const auto solve_M = [&](const SX& B) { return fac_rd ? ltdl_solve(*fac_rd, B) : SX::mtimes(M_inv, B); };
+    const SX fd_m = solve_M(torque - link_friction_ - bias);
+    const RneaDerivatives rd_fd = rnea_derivatives(kin(), bodies(), full(dq), full(fd_m), &g);
+    const SX dfd_dq = -solve_M(model_.reduce(rd_fd.dtau_dq));
+    const SX dfd_dv = -solve_M(model_.reduce(rd_fd.dtau_dv) + SX::jacobian(link_friction_, dq));
     add("dFD_dq", "Partial derivative of FD(q, dq, torque) with respect to q, tangent space for a floating base "
         "(Pinocchio's computeABADerivatives) (nvxnv)", {{"dFD_dq", dfd_dq}});
     add("dFD_ddq", "Partial derivative of FD(q, dq, torque) with respect to dq, friction included (nvxnv); "
         "dFD/dtorque is M_inv", {{"dFD_ddq", dfd_dv}});
     // All at once, sharing the recursions, as Pinocchio's algorithms return them.
+    // tau from the recursion's own world-frame pass, which the derivatives share (Panda 6,354
+    // instructions against 7,231 with the body-frame RNEA beside it).
     add("tau_derivatives", "tau with its partial derivatives with respect to q (tangent space) and dq, "
-        "as computeRNEADerivatives (nv, nvxnv, nvxnv)", {{"tau", tau}, {"dtau_dq", dtau_dq}, {"dtau_ddq", dtau_dv}});
+        "as computeRNEADerivatives (nv, nvxnv, nvxnv)",
+        {{"tau", model_.reduce_rows(rd.tau)}, {"dtau_dq", dtau_dq}, {"dtau_ddq", dtau_dv}});
     add("FD_derivatives", "FD with its partial derivatives with respect to q (tangent space) and dq, and "
         "dFD/dtorque = M_inv, as computeABADerivatives (nv, nvxnv, nvxnv, nvxnv)",
-        {{"ddq", fd}, {"dFD_dq", dfd_dq}, {"dFD_ddq", dfd_dv}, {"M_inv", M_inv}});
+        {{"ddq", fd_m}, {"dFD_dq", dfd_dq}, {"dFD_ddq", dfd_dv}, {"M_inv", fac_rd ? upper_mirrored_inverse(*fac_rd) : M_inv}});
     if (std::getenv("THUNDER_FD_DERIVATIVES_ALTERNATIVES")) {  // instruction counts (bench/dynamics.sh)
-      add("dFD_dq_ad", "dFD_dq by CasADi AD of the ABA recursion", {{"dFD_dq_ad", d_dq(fd)}});
-      const SX at_fd_dv = SX::substitute(dtau_dv, ddq, fd) + SX::jacobian(link_friction_, dq);
-      add("dFD_ddq_id", "dFD_ddq as -M_inv dtau_ddq at ddq = FD", {{"dFD_ddq_id", -SX::mtimes(M_inv, at_fd_dv)}});
+      // The previous constructions: CasADi AD of RNEA (and of ABA for dFD_ddq).
+      SX tangent;
+      if (model_.floating_base()) {
+        const SX e = SX::sym("e", nv);
+        tangent = SX::jacobian(configuration_rate(model_, q, e), e);
+      }
+      const auto d_dq = [&](const SX& f) {
+        const SX J = SX::jacobian(f, q);
+        return tangent.is_empty() ? J : SX::mtimes(J, tangent);
+      };
+      const SX ad_dq = d_dq(tau), ad_dv = SX::jacobian(tau, dq);
+      add("dtau_dq_ad", "dtau_dq by CasADi AD of RNEA", {{"dtau_dq_ad", ad_dq}});
+      add("dtau_ddq_ad", "dtau_ddq by CasADi AD of RNEA", {{"dtau_ddq_ad", ad_dv}});
+      add("tau_derivatives_ad", "tau_derivatives by CasADi AD of RNEA",
+          {{"tau", tau}, {"dtau_dq", ad_dq}, {"dtau_ddq", ad_dv}});
+      const SX ad_fd_dq = -SX::mtimes(M_inv, SX::substitute(ad_dq, ddq, fd));
+      const SX ad_fd_dv = SX::jacobian(fd, dq);
+      add("dFD_dq_ad", "dFD_dq as -M_inv (AD of RNEA) at ddq = FD", {{"dFD_dq_ad", ad_fd_dq}});
+      add("dFD_ddq_ad", "dFD_ddq by CasADi AD of the ABA recursion", {{"dFD_ddq_ad", ad_fd_dv}});
+      const RneaDerivatives rd_aba = rnea_derivatives(kin(), bodies(), full(dq), full(fd), &g);
+      const SX aba_dq = -SX::mtimes(M_inv, model_.reduce(rd_aba.dtau_dq));
+      const SX aba_dv = -SX::mtimes(M_inv, model_.reduce(rd_aba.dtau_dv) + SX::jacobian(link_friction_, dq));
+      add("FD_derivatives_aba", "FD_derivatives with ddq by ABA", {{"ddq", fd}, {"dFD_dq", aba_dq}, {"dFD_ddq", aba_dv}, {"M_inv", M_inv}});
+      const SX fd_p = SX::mtimes(M_inv, torque - link_friction_ - bias);
+      const RneaDerivatives rd_p = rnea_derivatives(kin(), bodies(), full(dq), full(fd_p), &g);
+      if (fac) {
+        const SX h = model_.reduce_rows(rnea(kin(), bodies(), full(dq), SX::zeros(model_.nv_full(), 1), &g));
+        add("FD_ltdl", "FD by CRBA, the sparse factorization and the RNEA bias", {{"ddq", ltdl_solve(*fac, torque - link_friction_ - h)}});
+      }
+      add("M_inv_aba", "M_inv by the articulated-body recursion on unit torques",
+          {{"M_inv", model_.has_mimic() ? M_inv : model_.reduce(minverse(kin(), bodies()))}});
+      add("FD_derivatives_minv", "FD_derivatives by products with M_inv",
+          {{"ddq", fd_p}, {"dFD_dq", -SX::mtimes(M_inv, model_.reduce(rd_p.dtau_dq))},
+           {"dFD_ddq", -SX::mtimes(M_inv, model_.reduce(rd_p.dtau_dv) + SX::jacobian(link_friction_, dq))}, {"M_inv", M_inv}});
+      add("FD_derivatives_ad", "FD_derivatives by the previous constructions",
+          {{"ddq", fd}, {"dFD_dq", ad_fd_dq}, {"dFD_ddq", ad_fd_dv}, {"M_inv", M_inv}});
     }
   }
   if (ne_ > 0 && wanted("FD_sea")) {

@@ -15,7 +15,7 @@ namespace thunder {
 enum class CoriolisConstruction {
   Auto,         ///< the one with fewer instructions (Christoffel on small robots)
   Christoffel,  ///< Christoffel symbols of the first kind of M
-  Recursive,    ///< Jacobian of the Slotine-Li recursion with respect to dqr
+  Recursive,    ///< the Coriolis recursion (algorithm/coriolis.h, Echeandia & Wensing 2021)
 };
 
 struct BuildOptions {

@@ -29,6 +29,12 @@ Motion operator+(const Motion& a, const Motion& b);
 Force operator+(const Force& a, const Force& b);
 BodyInertia operator+(const BodyInertia& a, const BodyInertia& b);
 Force half(const Force& a);
+Motion operator-(const Motion& a, const Motion& b);
+Force operator-(const Force& a, const Force& b);
+Motion operator*(const SX& s, const Motion& m);
+
+/// mᵀ f: the power of force f on motion m (S_iᵀ f for one column of S_i).
+SX dot(const Motion& m, const Force& f);
 
 /// I m: the momentum of a body of inertia I moving with m.
 Force operator*(const BodyInertia& I, const Motion& m);
@@ -36,5 +42,16 @@ Force operator*(const BodyInertia& I, const Motion& m);
 Motion cross_motion(const Motion& a, const Motion& b);
 /// a x* f (force cross product, Featherstone's crf).
 Force cross_force(const Motion& a, const Force& f);
+
+/// ⁰X_i m for a body at world orientation R and origin p: the motion m (body coordinates, at the
+/// body origin) in world coordinates at the world origin, (R w, R v + p × R w) (Pinocchio's
+/// oMi.act).
+Motion to_world(const Mat3& R, const Vec3& p, const Motion& m);
+/// ⁰X_i* f: a force (body coordinates, about the body origin) in world coordinates about the world
+/// origin, (R n + p × R f, R f).
+Force to_world(const Mat3& R, const Vec3& p, const Force& f);
+/// ⁰X_i⁻ᵀ I ⁰X_i⁻¹: a body inertia (body coordinates, about the body origin) in world coordinates
+/// about the world origin (parallel axis theorem on the regressor form).
+BodyInertia to_world(const Mat3& R, const Vec3& p, const BodyInertia& I);
 
 }  // namespace thunder

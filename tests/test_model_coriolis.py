@@ -1,8 +1,8 @@
 """Both constructions of the Coriolis matrix, forced with `thunder gen --coriolis`, on every robot.
 
-By default C is whichever construction is smaller: the Christoffel symbols of M on every robot
-of the suite, so without the option the recursive construction (the Jacobian of the Slotine-Li
-recursion with respect to dqr, chosen from about 20 joints on) would never be output nor tested.
+By default C is whichever construction is smaller (since the Coriolis recursion of Echeandia &
+Wensing 2021 landed, the recursion on most robots of the suite, the Christoffel symbols of M on
+the smallest), so each construction is forced here on every robot to keep both output and tested.
 
 References: Pinocchio's computeCoriolisMatrix (also Christoffel-consistent, so the same matrix)
 on URDF robots; on thunder YAML robots, the Christoffel symbols of M taken by central

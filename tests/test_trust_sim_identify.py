@@ -204,3 +204,14 @@ def test_identify_cli_checks_before_fitting(tmp_path, generate):
     p = subprocess.run([sys.executable, "-m", "thunder_torch.identify_cli", str(g.out), str(empty), "--out",
                         str(tmp_path / "o")], capture_output=True, text=True)
     assert p.returncode == 1 and "is empty" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_missing_function_says_it_was_not_generated(panda):
+    assert not hasattr(panda, "M")
+    with pytest.raises(AttributeError, match=r"no function 'M': it was not generated.*--functions .*,M`"):
+        panda.M
+    with pytest.raises(AttributeError, match="did you mean 'FD'"):
+        panda.FDD
+    with pytest.raises(ValueError, match="not generated"):
+        thunder_torch.InverseDynamics(panda)
+    assert panda.par_REG.shape == (70,)  # parameters still resolve through nn.Module

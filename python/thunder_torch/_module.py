@@ -584,9 +584,30 @@ class ThunderModule(torch.nn.Module):
         """{function: {"forward": {...}, "reverse": {...}}} of the level schedules."""
         return {n: {"forward": s.fwd.stats, "reverse": s.rev.stats} for n, s in self._specs.items()}
 
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            # A function of the catalog that this folder lacks: say so and how to add it, rather
+            # than a bare "has no attribute" (hasattr(robot, name) stays False).
+            specs = self.__dict__.get("_specs")
+            if specs is None or name.startswith("_") or not (name[:1].isupper() or "_" in name or name in _LOWER):
+                raise
+            import difflib
+            close = difflib.get_close_matches(name, list(specs), n=1)
+            raise AttributeError(
+                f"{type(self).__name__} has no function {name!r}: it was not generated into this folder"
+                + (f" (did you mean {close[0]!r}?)" if close else "")
+                + f". Regenerate with `thunder gen ROBOT --pytorch --functions {','.join([*specs, name])}`, or "
+                "without --functions for every function (docs/FUNCTIONS.md lists them)") from None
+
     def extra_repr(self):
         return (f"robot={self.robot!r}, nq={self.nq}, nv={self.nv}, floating_base={self.floating_base}, "
                 f"functions={list(self._specs)}")
+
+
+# Generated function names without an upper-case letter or '_' (for the missing-function message).
+_LOWER = ("tau", "dl", "dc", "k", "d", "dm", "com", "integrate")
 
 
 def _generation_digest(manifest):

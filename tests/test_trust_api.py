@@ -159,3 +159,14 @@ def test_identify_help_says_its_description_once():
     first = "`thunder identify`: identification from a log"
     assert proc.stdout.count(first) == 1 and "--force" in proc.stdout
     assert thunder_bin()
+
+
+def test_check_lists_what_gen_writes_and_draws_a_tree():
+    """`thunder check --floating-base` listed par_world2L0/par_Ln2EE that gen does not produce and
+    drew a quadruped's four legs as one chain."""
+    go1 = example_robot_data_dir() / "go1_description" / "urdf" / "go1.urdf"
+    out = run_thunder("check", go1, "--floating-base").stdout
+    sets = out.split("parameter sets:")[1]
+    assert "par_world2L0" not in sets and "par_Ln2EE" not in sets and "par_DYN" in sets
+    for leg in ("FL", "FR", "RL", "RR"):
+        assert f"base -> {leg}_hip -> {leg}_thigh -> {leg}_calf\n" in out

@@ -42,3 +42,12 @@ def test_mask_for_a_link_that_does_not_exist(tmp_path):
 def test_floating_base_on_a_yaml_robot_is_an_error():
     proc = run_thunder("check", ROBOTS / "franka.yaml", "--floating-base", check=False)
     assert proc.returncode == 2 and "--floating-base applies to URDF descriptions only" in proc.stderr
+
+
+def test_xml_mismatch_is_reported_at_the_faulty_line(tmp_path):
+    """tinyxml2 names the line of the tag left open; the line to edit is the closing tag."""
+    urdf = tmp_path / "bad.urdf"
+    urdf.write_text('<robot name="r">\n  <link name="a">\n  <inertial>\n  </link>\n</robot>\n')
+    proc = run_thunder("check", urdf, check=False)
+    assert proc.returncode == 1
+    assert f"{urdf}:4: " in proc.stderr and "<inertial> opened on line 3" in proc.stderr

@@ -346,7 +346,10 @@ class ThunderModule(torch.nn.Module):
             for e, (v, line) in elems.items():
                 i = names.index(e) if e in names else self.param_aliases[set_name].get(e)
                 if i is None:
-                    raise ValueError(f"{file}:{line}: {set_name}.{e}: unknown element of {set_name}")
+                    import difflib
+                    close = difflib.get_close_matches(e, names, n=1)
+                    raise ValueError(f"{file}:{line}: {set_name}.{e}: unknown element of {set_name}"
+                                     + (f" (did you mean {close[0]!r}?)" if close else ""))
                 if i in updates.get(set_name, {}):
                     raise ValueError(f"{file}:{line}: {set_name}.{e}: element given twice (as "
                                      f"{names[i]} and its alias {self._alias(set_name, i)})")

@@ -20,10 +20,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -93,6 +95,51 @@ Transform operator*(const Transform& a, const Transform& b) {
   const Vec3 rp = mul(a.R, b.p);
   for (int i = 0; i < 3; ++i) c.p[i] = rp[i] + a.p[i];
   return c;
+}
+
+/// The first closing tag that does not close the innermost open element: its line and what is
+/// wrong. A small scan of tags (comments, CDATA, declarations and processing instructions
+/// skipped); {0, ""} when it finds none.
+std::pair<int, std::string> mismatched_close(const std::string& path) {
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::pair<std::string, int>> open;  // name, line
+  int line = 1;
+  size_t counted = 0;  // newlines before `counted` are in `line`
+  auto advance = [&](size_t to) {
+    for (; counted < to && counted < text.size(); ++counted) line += text[counted] == '\n';
+  };
+  size_t i = 0;
+  while ((i = text.find('<', i)) != std::string::npos) {
+    size_t end;
+    if (text.compare(i, 4, "<!--") == 0) end = text.find("-->", i);
+    else if (text.compare(i, 9, "<![CDATA[") == 0) end = text.find("]]>", i);
+    else end = text.find('>', i);
+    if (end == std::string::npos) break;
+    advance(i);
+    const int at = line;
+    advance(end);
+    const char c = i + 1 < text.size() ? text[i + 1] : '\0';
+    if (c != '!' && c != '?') {
+      const bool closing = c == '/';
+      const size_t n0 = i + (closing ? 2 : 1);
+      size_t n1 = n0;
+      while (n1 < end && !std::isspace(static_cast<unsigned char>(text[n1])) && text[n1] != '/' && text[n1] != '>') ++n1;
+      const std::string name = text.substr(n0, n1 - n0);
+      if (closing) {
+        if (open.empty() || open.back().first != name)
+          return {at, "</" + name + "> does not match " +
+                          (open.empty() ? std::string("any open element")
+                                        : "<" + open.back().first + "> opened on line " + std::to_string(open.back().second) +
+                                              " (close it first, or remove this tag)")};
+        open.pop_back();
+      } else if (text[end - 1] != '/') {
+        open.push_back({name, at});
+      }
+    }
+    i = end + 1;
+  }
+  return {0, ""};
 }
 
 enum class UrdfJointType { Revolute, Continuous, Prismatic, Fixed, Floating, Planar };
@@ -506,9 +553,16 @@ RobotSpec UrdfReader::read() {
     if (!probe) fail(0, "", "cannot open the URDF file (does it exist?)");
   }
   tinyxml2::XMLDocument doc;
-  if (doc.LoadFile(file_.c_str()) != tinyxml2::XML_SUCCESS)
+  if (doc.LoadFile(file_.c_str()) != tinyxml2::XML_SUCCESS) {
+    // tinyxml2 reports a mismatched element at the line of the tag left open; the user must edit
+    // the closing tag that does not match (or add the missing one before it).
+    if (doc.ErrorID() == tinyxml2::XML_ERROR_MISMATCHED_ELEMENT) {
+      const auto [line, message] = mismatched_close(file_);
+      if (line > 0) fail(line, "", "not a valid XML file: " + message);
+    }
     fail(doc.ErrorLineNum(), "", std::string("not a valid XML file: ") + doc.ErrorName() +
                                      (doc.ErrorStr() ? std::string(" (") + doc.ErrorStr() + ")" : ""));
+  }
   const tinyxml2::XMLElement* robot = doc.FirstChildElement("robot");
   if (!robot) {
     const tinyxml2::XMLElement* root = doc.RootElement();

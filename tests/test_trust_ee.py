@@ -108,3 +108,21 @@ def test_colliding_identifiers_name_both_and_their_origin(tmp_path):
     assert proc.returncode != 0 and "named in --frames" in proc.stderr
     # one of them alone is fine
     run_thunder("gen", urdf, "-o", tmp_path / "out", "--frames", "ee-1", "--functions", "T_w_ee_1")
+
+
+def test_mimic_couples_stay_together_on_a_finger_chain(generate):
+    """--ee panda_leftfinger: finger_joint1 is on the chain; finger_joint2, off it, mimics it and
+    follows it instead of being locked (locking it while its master moves would be an error):
+    the model is the Panda with its mimic finger, as Pinocchio's mimic=True model."""
+    urdf = example_robot_data_dir() / "panda_description/urdf/panda.urdf"
+    model = pin.buildModelFromUrdf(str(urdf), mimic=True)
+    data = model.createData()
+    g = generate(urdf, "--ee", "panda_leftfinger", "--functions", "M,G")
+    assert g["M"].size1_in(0) == model.nq == model.nv == 8
+    q = np.random.default_rng(5).uniform(-1, 1, 8)
+    q[7] = 0.02
+    M = pin.crba(model, data, q)
+    M = np.triu(M) + np.triu(M, 1).T
+    np.testing.assert_allclose(g.call("M", q=q), M, atol=1e-9 * np.abs(M).max())
+    G = pin.computeGeneralizedGravity(model, data, q)
+    np.testing.assert_allclose(g.call("G", q=q).ravel(), G, atol=1e-9 * np.abs(G).max())

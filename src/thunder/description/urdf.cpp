@@ -656,6 +656,18 @@ RobotSpec UrdfReader::read() {
       on_path[k] = 1;
       if (k == base || links_[k].parent_joint < 0) break;
     }
+    // Mimic couples stay together: an off-path joint that mimics a path joint follows it, and the
+    // master of a path joint that mimics it keeps moving (no degree of freedom is added by the
+    // first, the chain needs the second).
+    std::vector<char> keep(joints_.size(), 0);
+    for (int k = ee; k != base && links_[k].parent_joint >= 0; k = joints_[links_[k].parent_joint].parent) {
+      const UrdfJoint& pj = joints_[links_[k].parent_joint];
+      if (pj.mimic && pj.master >= 0) keep[pj.master] = 1;
+    }
+    for (size_t ji = 0; ji < joints_.size(); ++ji) {
+      const int m = joints_[ji].master;
+      if (joints_[ji].mimic && m >= 0 && (on_path[joints_[m].child] || keep[m])) keep[ji] = 1;
+    }
     std::vector<std::pair<int, bool>> stack{{base, false}};  // link, below ee
     while (!stack.empty()) {
       const auto [k, tool] = stack.back();
@@ -665,7 +677,7 @@ RobotSpec UrdfReader::read() {
       for (int ji : children) {
         const int c = joints_[ji].child;
         const bool below_ee = tool || k == ee;
-        if (!on_path[c])
+        if (!on_path[c] && !keep[ji])
           lock(ji, below_ee ? "it is below the end effector " + links_[ee].name + " (part of the tool)"
                             : "it is off the chain " + links_[base].name + " -> " + links_[ee].name +
                                   " that --ee keeps (to move the whole tree, drop --ee and name frames with --frames)",

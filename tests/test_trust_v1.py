@@ -51,3 +51,16 @@ def test_xml_mismatch_is_reported_at_the_faulty_line(tmp_path):
     proc = run_thunder("check", urdf, check=False)
     assert proc.returncode == 1
     assert f"{urdf}:4: " in proc.stderr and "<inertial> opened on line 3" in proc.stderr
+
+
+def test_a_fifo_or_a_folder_is_refused_not_read(tmp_path):
+    """`thunder check` on a FIFO blocked forever."""
+    import os
+    fifo = tmp_path / "robot.yaml"
+    os.mkfifo(fifo)
+    proc = run_thunder("check", fifo, check=False)
+    assert proc.returncode == 1 and "not a regular file" in proc.stderr
+    folder = tmp_path / "robot.urdf"
+    folder.mkdir()
+    proc = run_thunder("check", folder, check=False)
+    assert proc.returncode == 1 and "is a directory" in proc.stderr

@@ -215,3 +215,33 @@ def test_missing_function_says_it_was_not_generated(panda):
     with pytest.raises(ValueError, match="not generated"):
         thunder_torch.InverseDynamics(panda)
     assert panda.par_REG.shape == (70,)  # parameters still resolve through nn.Module
+
+
+INCONSISTENT = """<robot name="bad">
+  <link name="base"/>
+  <link name="l1"><inertial><origin xyz="0.1 0 0"/><mass value="1"/><inertia ixx="0.01" ixy="0" ixz="0" iyy="0.01" iyz="0" izz="0.05"/></inertial></link>
+  <link name="l2"><inertial><origin xyz="0.1 0 0"/><mass value="1"/><inertia ixx="0.01" ixy="0" ixz="0" iyy="0.01" iyz="0" izz="0.01"/></inertial></link>
+  <joint name="j1" type="revolute"><parent link="base"/><child link="l1"/><axis xyz="0 1 0"/></joint>
+  <joint name="j2" type="revolute"><parent link="l1"/><child link="l2"/><origin xyz="0.2 0 0"/><axis xyz="0 1 0"/></joint>
+</robot>
+"""
+
+
+def test_identify_cli_with_inconsistent_file_inertias(tmp_path, generate):
+    """l1's inertia breaks the triangle inequality (izz > ixx + iyy): the log-Cholesky start of
+    the physical refinement does not exist. It was a traceback; now the least-squares fit is
+    written and the refinement is skipped with a warning that says why."""
+    urdf = tmp_path / "bad.urdf"
+    urdf.write_text(INCONSISTENT)
+    g = generate(urdf, "--functions", "Y", targets="torch")
+    t = np.linspace(0, 2, 400)[:, None]
+    w = np.array([[1.3, 2.1]])
+    q, dq, ddq = np.sin(w * t), w * np.cos(w * t), -w ** 2 * np.sin(w * t)
+    np.savez(tmp_path / "log.npz", q=q, dq=dq, ddq=ddq, tau=np.random.default_rng(0).standard_normal((400, 2)))
+    p = subprocess.run([sys.executable, "-m", "thunder_torch.identify_cli", str(g.out), str(tmp_path / "log.npz"),
+                        "--out", str(tmp_path / "id")], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "not physically consistent" in p.stderr and "Traceback" not in p.stderr
+    import json
+    result = json.loads((tmp_path / "id" / "identified.json").read_text())
+    assert result["par_REG_physical"] is None and result["rank"] > 0

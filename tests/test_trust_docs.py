@@ -3,8 +3,10 @@
 The blocks of one document run in order in one namespace (later blocks use earlier ones'
 variables, as a reader does), in a scratch folder that has the README's generations: gen/franka
 (`thunder gen robots/franka.yaml -o gen/franka --pytorch`, once per session), gen/go1 (the Go1 of
-example-robot-data, only the functions the README calls) and a smooth joint log log.npz of the
-Panda for the identification block. To stay cheap the test shrinks batch sizes (4096 -> 8) and
+example-robot-data, only the functions the README calls), a smooth joint log log.npz of the
+Panda for the identification block, and the README's example files panda.urdf (example-robot-
+data's) and old_v0.yaml (robots/RRR.yaml). The `thunder` command lines of the shell blocks run
+there too; one that names a file the folder does not have is a placeholder, skipped by name. To stay cheap the test shrinks batch sizes (4096 -> 8) and
 step counts (1000 -> 5); nothing else of a block is changed.
 
 A block that is deliberately partial (it needs a GPU, a native build, a user's own files) says so
@@ -62,6 +64,9 @@ def docs_dir(tmp_path_factory):
     """A folder laid out as the docs assume (robots/, gen/franka, gen/go1, log.npz)."""
     d = tmp_path_factory.mktemp("docs")
     os.symlink(ROOT / "robots", d / "robots")
+    # the README's example file names: the Panda URDF of example-robot-data, a v0.x file
+    os.symlink(example_robot_data_dir() / "panda_description" / "urdf" / "panda.urdf", d / "panda.urdf")
+    os.symlink(ROOT / "robots" / "RRR.yaml", d / "old_v0.yaml")
     run_thunder("gen", d / "robots" / "franka.yaml", "-o", d / "gen" / "franka", "--pytorch", "-q")
     go1 = example_robot_data_dir() / "go1_description" / "urdf" / "go1.urdf"
     feet = "FL_foot,FR_foot,RL_foot,RR_foot"
@@ -98,3 +103,43 @@ def test_every_doc_has_its_blocks_found():
     assert len(readme) >= 5
     assert all(b[3] for b in BLOCKS if b[3] is not None)
     assert shutil.which("thunder")
+
+
+COMMAND = re.compile(r"^(thunder \S.*?)(\s+#.*)?$")
+
+
+def shell_commands():
+    """`thunder ...` lines of the plain/bash blocks, with whether they can run here: their robot
+    files exist in the docs folder and they build nothing native (else a placeholder or a
+    compiler run, skipped by name)."""
+    out = []
+    for doc in DOCS:
+        lines = doc.read_text().splitlines()
+        lang = None  # the open block's language, None outside blocks
+        for k, line in enumerate(lines):
+            if line.startswith("```"):
+                m = FENCE.match(line)
+                lang = (m.group(1) if m else "?") if lang is None else None
+                continue
+            c = COMMAND.match(line.strip()) if lang in ("", "bash", "sh", "shell") else None
+            if c:
+                out.append((doc, k + 1, c.group(1)))
+    return out
+
+
+SHELL = shell_commands()
+
+
+@pytest.mark.parametrize("doc,line,cmd", SHELL, ids=[f"{d.relative_to(ROOT)}:{n}" for d, n, _ in SHELL])
+def test_doc_command_runs(docs_dir, doc, line, cmd):
+    args = cmd.split()[1:]
+    files = [a for a in args if re.search(r"\.(ya?ml|urdf|xml)$", a) and not a.startswith("-")]
+    inputs = files[:1]  # the robot (convert's -o names an output)
+    if any(not (docs_dir / f).exists() for f in inputs) or "..." in args:
+        pytest.skip(f"{doc.relative_to(ROOT)}:{line}: a placeholder ({' '.join(inputs) or '...'}) for your file")
+    if "--native" in args:
+        pytest.skip(f"{doc.relative_to(ROOT)}:{line}: needs a native build (a C++ compiler run)")
+    import subprocess
+    out = [str(docs_dir / "cmd_out" / str(line)) if a.startswith("gen/") else a for a in args]
+    proc = subprocess.run(["thunder", *out], cwd=docs_dir, capture_output=True, text=True)
+    assert proc.returncode == 0, f"{doc.relative_to(ROOT)}:{line}: {cmd}\n{proc.stderr}"

@@ -110,6 +110,8 @@ def test_option_typos_get_a_suggestion():
     assert proc.returncode == 2 and "did you mean '--pytorch'" in proc.stderr
     proc = run_thunder("check", FRANKA, "--jsn", check=False)
     assert proc.returncode == 2 and "did you mean '--json'" in proc.stderr
+    proc = run_thunder("gen", FRANKA, "--symb", "DYM", check=False)
+    assert proc.returncode == 2 and "did you mean 'DYN'" in proc.stderr
 
 
 def test_unknown_function_suggests_one(tmp_path):

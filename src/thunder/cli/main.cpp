@@ -176,7 +176,8 @@ std::vector<std::string> split_list(const std::string& s, const std::string& opt
     if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      throw UsageError(option + ": unknown value '" + item + "'; allowed: " + list);
+      throw UsageError(option + ": unknown value '" + item + "'" + thunder::did_you_mean(item, allowed) +
+                       "; allowed: " + list);
     }
     add_once(out, item);
   }

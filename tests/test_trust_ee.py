@@ -110,19 +110,15 @@ def test_colliding_identifiers_name_both_and_their_origin(tmp_path):
     run_thunder("gen", urdf, "-o", tmp_path / "out", "--frames", "ee-1", "--functions", "T_w_ee_1")
 
 
-def test_mimic_couples_stay_together_on_a_finger_chain(generate):
-    """--ee panda_leftfinger: finger_joint1 is on the chain; finger_joint2, off it, mimics it and
-    follows it instead of being locked (locking it while its master moves would be an error):
-    the model is the Panda with its mimic finger, as Pinocchio's mimic=True model."""
-    urdf = example_robot_data_dir() / "panda_description/urdf/panda.urdf"
-    model = pin.buildModelFromUrdf(str(urdf), mimic=True)
-    data = model.createData()
-    g = generate(urdf, "--ee", "panda_leftfinger", "--functions", "M,G")
-    assert g["M"].size1_in(0) == model.nq == model.nv == 8
-    q = np.random.default_rng(5).uniform(-1, 1, 8)
-    q[7] = 0.02
-    M = pin.crba(model, data, q)
-    M = np.triu(M) + np.triu(M, 1).T
-    np.testing.assert_allclose(g.call("M", q=q), M, atol=1e-9 * np.abs(M).max())
-    G = pin.computeGeneralizedGravity(model, data, q)
-    np.testing.assert_allclose(g.call("G", q=q).ravel(), G, atol=1e-9 * np.abs(G).max())
+def test_ee_on_a_mimic_chain(tmp_path):
+    """--ee panda_leftfinger: finger_joint2, off the chain, mimics finger_joint1 on it: it cannot be
+    locked while its master moves, and the error says what to do. TIAGo Pro's fingertip hangs on
+    joints that mimic gripper_left_finger_joint, which is off the chain: that master keeps moving
+    (the chain is not frozen), and its other followers are refused the same way."""
+    panda = example_robot_data_dir() / "panda_description/urdf/panda.urdf"
+    proc = run_thunder("check", panda, "--ee", "panda_leftfinger", check=False)
+    assert proc.returncode == 1 and "mimics joint panda_finger_joint1, which moves" in proc.stderr
+    assert "lock panda_finger_joint1 too" in proc.stderr
+    tiago = example_robot_data_dir() / "tiago_pro_description/robots/tiago_pro.urdf"
+    proc = run_thunder("check", tiago, "--ee", "gripper_left_fingertip_left_link", check=False)
+    assert proc.returncode == 1 and "which moves" in proc.stderr and "Traceback" not in proc.stderr

@@ -656,17 +656,12 @@ RobotSpec UrdfReader::read() {
       on_path[k] = 1;
       if (k == base || links_[k].parent_joint < 0) break;
     }
-    // Mimic couples stay together: an off-path joint that mimics a path joint follows it, and the
-    // master of a path joint that mimics it keeps moving (no degree of freedom is added by the
-    // first, the chain needs the second).
+    // The master of a chain joint that mimics it keeps moving: locking it would freeze part of the
+    // chain. (An off-chain joint that mimics a moving one cannot be locked: that stays an error.)
     std::vector<char> keep(joints_.size(), 0);
     for (int k = ee; k != base && links_[k].parent_joint >= 0; k = joints_[links_[k].parent_joint].parent) {
       const UrdfJoint& pj = joints_[links_[k].parent_joint];
       if (pj.mimic && pj.master >= 0) keep[pj.master] = 1;
-    }
-    for (size_t ji = 0; ji < joints_.size(); ++ji) {
-      const int m = joints_[ji].master;
-      if (joints_[ji].mimic && m >= 0 && (on_path[joints_[m].child] || keep[m])) keep[ji] = 1;
     }
     std::vector<std::pair<int, bool>> stack{{base, false}};  // link, below ee
     while (!stack.empty()) {

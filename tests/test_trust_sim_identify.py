@@ -4,7 +4,6 @@ friction model given as one string) works as documented. References: single step
 per-row dt, a rank-deficient regressor built by hand for the rank decision."""
 import math
 import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -182,13 +181,20 @@ def test_rank_comes_from_the_singular_values():
     assert base.condition < 1e6 and math.isfinite(base.condition)
 
 
-def test_identify_cli_checks_before_fitting(tmp_path, generate):
+def run_identify_cli(capsys, *args):
+    """thunder identify in this process (what `thunder identify` execs): (status, stderr)."""
+    from thunder_torch import identify_cli
+    capsys.readouterr()
+    rc = identify_cli.main([str(a) for a in args])
+    return subprocess.CompletedProcess(args, rc, "", capsys.readouterr().err)
+
+
+def test_identify_cli_checks_before_fitting(tmp_path, generate, capsys):
     g = generate(ROBOTS / "franka.yaml", "--functions", "FD,Y", targets="torch")
     log = write(tmp_path, "log.csv", HEADER + "\n" + ",".join(["0"] * 21) + "\n")
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "thunder_torch.identify_cli", str(g.out), str(log), *args],
-                              capture_output=True, text=True)
+        return run_identify_cli(capsys, g.out, log, *args)
 
     f = write(tmp_path, "file", "x")
     for args, match in [(["--out", str(f)], "is an existing file"), (["--prior-weight", "-1"], "--prior-weight"),
@@ -201,8 +207,7 @@ def test_identify_cli_checks_before_fitting(tmp_path, generate):
     p = cli("--out", str(done))
     assert p.returncode == 2 and "--force" in p.stderr and (done / "identified.json").read_text() == "{}"
     empty = write(tmp_path, "empty.csv", "")
-    p = subprocess.run([sys.executable, "-m", "thunder_torch.identify_cli", str(g.out), str(empty), "--out",
-                        str(tmp_path / "o")], capture_output=True, text=True)
+    p = run_identify_cli(capsys, g.out, empty, "--out", tmp_path / "o")
     assert p.returncode == 1 and "is empty" in p.stderr and "Traceback" not in p.stderr
 
 
@@ -227,7 +232,7 @@ INCONSISTENT = """<robot name="bad">
 """
 
 
-def test_identify_cli_with_inconsistent_file_inertias(tmp_path, generate):
+def test_identify_cli_with_inconsistent_file_inertias(tmp_path, generate, capsys):
     """l1's inertia breaks the triangle inequality (izz > ixx + iyy): the log-Cholesky start of
     the physical refinement does not exist. It was a traceback; now the least-squares fit is
     written and the refinement is skipped with a warning that says why."""
@@ -238,8 +243,7 @@ def test_identify_cli_with_inconsistent_file_inertias(tmp_path, generate):
     w = np.array([[1.3, 2.1]])
     q, dq, ddq = np.sin(w * t), w * np.cos(w * t), -w ** 2 * np.sin(w * t)
     np.savez(tmp_path / "log.npz", q=q, dq=dq, ddq=ddq, tau=np.random.default_rng(0).standard_normal((400, 2)))
-    p = subprocess.run([sys.executable, "-m", "thunder_torch.identify_cli", str(g.out), str(tmp_path / "log.npz"),
-                        "--out", str(tmp_path / "id")], capture_output=True, text=True)
+    p = run_identify_cli(capsys, g.out, tmp_path / "log.npz", "--out", tmp_path / "id")
     assert p.returncode == 0, p.stderr
     assert "not physically consistent" in p.stderr and "Traceback" not in p.stderr
     import json

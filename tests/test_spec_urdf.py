@@ -164,12 +164,14 @@ def test_panda_ee_locks_the_fingers():
 
 
 def test_panda_tcp_as_ee_with_the_fingers_locked():
-    """panda_hand_tcp is a sibling of the fingers (all hang off panda_hand): as the EE it locks
-    nothing, the fingers stay a branch of the tree; --lock of the master finger locks the mimic
-    finger too, at its offset."""
+    """panda_hand_tcp is a sibling of the fingers (all hang off panda_hand): --ee is the chain
+    base -> tcp, so the fingers, off that chain, are locked (the mimic finger at its offset, like
+    its master); without --ee they are a branch of the tree; --lock says the same explicitly."""
     path = robot_urdf("panda")
-    tree = spec_json(path, "--ee", "panda_hand_tcp")
-    assert tree["ee_link"] == "panda_hand_tcp" and tree["n"] == 9 and tree["nv"] == 8
+    tree = spec_json(path)
+    assert tree["n"] == 9 and tree["nv"] == 8
+    chain = spec_json(path, "--ee", "panda_hand_tcp")
+    assert chain["ee_link"] == "panda_hand_tcp" and chain["n"] == 7 and chain["nv"] == 7
     proc = spec_check(path, "--ee", "panda_hand_tcp", "--lock", "panda_finger_joint1")
     assert proc.returncode == 0, proc.stderr
     spec = json.loads(proc.stdout)

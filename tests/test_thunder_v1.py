@@ -320,21 +320,23 @@ def test_synthetic_tree_follows_the_documented_conventions(tmp_path):
 
 # ------------------------------------------------------------------ urdf_loader
 def urdf_reference(cfg_name):
-    """Pinocchio on the file's URDF, cut to the path base_link -> ee_link (urdf_loader loads that
-    path only; without ee_link the whole tree), gravity from the YAML (default 0, as documented)."""
+    """Pinocchio on the file's URDF below base_link; with ee_link, every joint off the path
+    base_link -> ee_link locked at neutral by buildReducedModel (the bodies it carries keep their
+    mass: what --ee and urdf_loader's ee_link mean); without ee_link the whole tree. Gravity from
+    the YAML (default 0, as documented)."""
     cfg = load_cfg(cfg_name)
     b = cfg["urdf_loader"]
     urdf = pathlib.Path(b["urdf_path"])
     urdf = urdf if urdf.is_absolute() and urdf.exists() else V1 / urdf.name
     root = ET.parse(urdf).getroot()
-    if "ee_link" in b:
-        parent_of = {j.find("child").get("link"): j.find("parent").get("link") for j in root.findall("joint")}
-        keep, link = set(), b["ee_link"]
-        while True:
-            keep.add(link)
-            if link == b.get("base_link") or link not in parent_of:
-                break
-            link = parent_of[link]
+    if "base_link" in b:  # thunder 1.0 starts the model at base_link
+        children = {}
+        for j in root.findall("joint"):
+            children.setdefault(j.find("parent").get("link"), []).append(j.find("child").get("link"))
+        keep, stack = set(), [b["base_link"]]
+        while stack:
+            keep.add(stack[-1])
+            stack += children.get(stack.pop(), [])
         for j in root.findall("joint"):
             if j.find("child").get("link") not in keep or j.find("parent").get("link") not in keep:
                 root.remove(j)
@@ -342,6 +344,14 @@ def urdf_reference(cfg_name):
             if link.get("name") not in keep:
                 root.remove(link)
     model = pin.buildModelFromXML(ET.tostring(root, encoding="unicode"))
+    if "ee_link" in b:
+        path, j = set(), model.frames[model.getFrameId(b["ee_link"])].parentJoint
+        while j > 0:
+            path.add(j)
+            j = model.parents[j]
+        locked = [j for j in range(1, model.njoints) if j not in path]
+        if locked:
+            model = pin.buildReducedModel(model, locked, pin.neutral(model))
     model.gravity.linear = np.array(b.get("gravity", {}).get("value", [0, 0, 0]), float)
     return cfg, model, model.createData()
 

@@ -10,6 +10,8 @@ messages and outputs are the CLI's; its errors are raised as UsageError / InputE
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import hashlib
 import json
 import os
 import pathlib
@@ -31,53 +33,123 @@ class Robot:
         joints, links: per joint / body dicts, in the model's order (names, types, parents,
             values with their symbolic flags and the file fields they came from).
         parameter_sets: dicts with name, description, elements, aliases, values, symbolic.
-        warnings: physical-consistency and other warnings, "FILE: FIELD: message".
+        warnings: physical-consistency and other warnings, "FILE: FIELD: message" (also those
+            about the options, e.g. --ee on a thunder YAML robot); nothing is printed.
         spec: the whole `thunder check --json` report.
     """
     name: str
     path: str
-    joints: List[Dict[str, Any]]
-    links: List[Dict[str, Any]]
-    parameter_sets: List[Dict[str, Any]]
-    warnings: List[str]
-    spec: Dict[str, Any]
+    joints: List[Dict[str, Any]] = dataclasses.field(repr=False)
+    links: List[Dict[str, Any]] = dataclasses.field(repr=False)
+    parameter_sets: List[Dict[str, Any]] = dataclasses.field(repr=False)
+    warnings: List[str] = dataclasses.field(repr=False)
+    spec: Dict[str, Any] = dataclasses.field(repr=False)
     options: Dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    digest: str = dataclasses.field(default="", repr=False)  # sha256 of the file at load
+
+    def __repr__(self) -> str:
+        # The whole report is ~15 KB for an arm: print a summary, keep the rest in attributes.
+        return (f"Robot(name={self.name!r}, path={self.path!r}, joints={len(self.joints)}, "
+                f"links={len(self.links)}, warnings={len(self.warnings)})")
 
 
-def _load_args(path, name=None, base=None, ee=None, floating_base=False, lock=(), strict=False,
-               coulomb=False, coulomb_smoothing=None, par=None) -> List[str]:
-    args = [os.fspath(path)]
-    for flag, value in (("--name", name), ("--base", base), ("--ee", ee), ("--par", par)):
+_PATH_OPTIONS = ("name", "base", "ee", "par")
+_FLAG_OPTIONS = ("floating_base", "strict", "coulomb")
+_LOAD_OPTIONS = _PATH_OPTIONS + _FLAG_OPTIONS + ("lock", "coulomb_smoothing")
+
+
+def _text(value: Any, what: str) -> str:
+    """A path or name argument as text; a NUL byte or another type is an error that says so."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{what} must be a str or os.PathLike, got {type(value).__name__} {value!r}")
+    text = os.fspath(value)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    if "\0" in text:
+        raise ValueError(f"{what} {text!r} contains a NUL character")
+    if text == "":
+        raise ValueError(f"{what} is empty")
+    return text
+
+
+def _names(value: Any, what: str) -> List[str]:
+    """Joint names: a list of str, or one str with comma-separated names (the CLI's form)."""
+    if isinstance(value, str):
+        return [n for n in value.split(",")]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(n, str) for n in value):
+        raise TypeError(f"{what} must be a list of joint names (or one comma-separated str), got {value!r}")
+    return list(value)
+
+
+def _description_file(path: Any) -> str:
+    """The robot file as text, checked to be a regular file: a FIFO or a device would block."""
+    text = _text(path, "path")
+    if os.path.exists(text) and not os.path.isfile(text):
+        raise InputError(f"{text}: not a regular file (a robot description must be a .yaml/.yml or "
+                         f".urdf/.xml file)")
+    return text
+
+
+def _digest(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _load_args(path, **options) -> List[str]:
+    unknown = sorted(set(options) - set(_LOAD_OPTIONS))
+    if unknown:
+        hint = difflib.get_close_matches(unknown[0], _LOAD_OPTIONS, n=1)
+        raise TypeError(f"unknown option {unknown[0]!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                        + f"; options: {', '.join(_LOAD_OPTIONS)}")
+    args = [_description_file(path)]
+    for key in _PATH_OPTIONS:
+        value = options.get(key)
         if value is not None:
-            args += [flag, os.fspath(value)]
+            args += ["--" + key, _text(value, key)]
+    lock = options.get("lock") or ()
     if lock:
-        args += ["--lock", ",".join(lock)]
-    if coulomb_smoothing is not None:
-        args += ["--coulomb-smoothing", repr(float(coulomb_smoothing))]
-    args += [flag for flag, on in (("--floating-base", floating_base), ("--strict", strict),
-                                   ("--coulomb", coulomb)) if on]
+        args += ["--lock", ",".join(_names(lock, "lock"))]
+    smoothing = options.get("coulomb_smoothing")
+    if smoothing is not None:
+        if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)):
+            raise TypeError(f"coulomb_smoothing must be a number >= 0, got {smoothing!r}")
+        args += ["--coulomb-smoothing", repr(float(smoothing))]
+    for key in _FLAG_OPTIONS:
+        value = options.get(key, False)
+        # A string is truthy: floating_base='false' would build a floating base.
+        if not isinstance(value, bool):
+            raise TypeError(f"{key} must be True or False, got {type(value).__name__} {value!r}")
+        if value:
+            args.append("--" + key.replace("_", "-"))
     return args
 
 
 def load_robot(path: Union[str, os.PathLike], **options) -> Robot:
     """Loads and validates a thunder YAML robot file or a URDF, as `thunder check` does.
 
+    Thread-safe: calls from several threads run one at a time in the C++ core. Warnings go to
+    `Robot.warnings`; nothing is printed.
+
     Args:
         path: the description file.
-        **options: name, base, ee, floating_base, lock (joint names), strict, coulomb,
-            coulomb_smoothing, par (an inertial parameter file): the CLI's options of the same
-            names.
+        **options: name, base, ee, floating_base (bool), lock (joint names), strict (bool),
+            coulomb (bool), coulomb_smoothing, par (an inertial parameter file): the CLI's options
+            of the same names.
 
     Raises InputError (naming FILE:LINE: FIELD) for an invalid description, UsageError for a bad
-    option.
+    option, TypeError for an argument of the wrong type.
     """
     args = _load_args(path, **options)
+    digest = _digest(args[0])
     _, out, _ = _core.run(["check", *args, "--json"])
     spec = json.loads(out)
     sets = _core.parameter_sets(["check", *args])
-    return Robot(name=spec["name"], path=os.fspath(path), joints=spec["joints"], links=spec["links"],
+    return Robot(name=spec["name"], path=args[0], joints=spec["joints"], links=spec["links"],
                  parameter_sets=list(sets), warnings=list(spec.get("warnings", [])), spec=spec,
-                 options=dict(options))
+                 options=dict(options), digest=digest)
 
 
 def generate(robot: Union[Robot, str, os.PathLike], out: Union[str, os.PathLike], *,
@@ -100,16 +172,22 @@ def generate(robot: Union[Robot, str, os.PathLike], out: Union[str, os.PathLike]
     Raises UsageError, InputError or ThunderError with the CLI's message.
     """
     if isinstance(robot, Robot):
+        if robot.digest and _digest(robot.path) != robot.digest:
+            raise ThunderError(f"{robot.path} changed since load_robot read it: load it again "
+                               f"(thunder.load_robot) to generate the file as it is now")
         args = _load_args(robot.path, **{**robot.options, **options})
     else:
         args = _load_args(robot, **options)
-    args += ["-o", os.fspath(out)]
+    args += ["-o", _text(out, "out")]
     for flag, items in (("--targets", targets), ("--symb", symb), ("--frames", frames),
                         ("--functions", functions)):
         if items is not None:
             if isinstance(items, str):
                 raise TypeError(f"generate: {flag[2:]} must be a list of names, not a string")
             args += [flag, ",".join(items)]
+    for key, value in (("native", native), ("cuda", cuda), ("force", force), ("quiet", quiet)):
+        if not isinstance(value, bool):
+            raise TypeError(f"generate: {key} must be True or False, got {type(value).__name__} {value!r}")
     args += [f for f, on in (("--native", native), ("--no-cuda", not cuda), ("--force", force),
                              ("-q", quiet)) if on]
     rc, _, err = _core.run(["gen", *args])

@@ -346,7 +346,10 @@ class ThunderModule(torch.nn.Module):
             for e, (v, line) in elems.items():
                 i = names.index(e) if e in names else self.param_aliases[set_name].get(e)
                 if i is None:
-                    raise ValueError(f"{file}:{line}: {set_name}.{e}: unknown element of {set_name}")
+                    import difflib
+                    close = difflib.get_close_matches(e, names, n=1)
+                    raise ValueError(f"{file}:{line}: {set_name}.{e}: unknown element of {set_name}"
+                                     + (f" (did you mean {close[0]!r}?)" if close else ""))
                 if i in updates.get(set_name, {}):
                     raise ValueError(f"{file}:{line}: {set_name}.{e}: element given twice (as "
                                      f"{names[i]} and its alias {self._alias(set_name, i)})")
@@ -584,9 +587,30 @@ class ThunderModule(torch.nn.Module):
         """{function: {"forward": {...}, "reverse": {...}}} of the level schedules."""
         return {n: {"forward": s.fwd.stats, "reverse": s.rev.stats} for n, s in self._specs.items()}
 
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            # A function of the catalog that this folder lacks: say so and how to add it, rather
+            # than a bare "has no attribute" (hasattr(robot, name) stays False).
+            specs = self.__dict__.get("_specs")
+            if specs is None or name.startswith("_") or not (name[:1].isupper() or "_" in name or name in _LOWER):
+                raise
+            import difflib
+            close = difflib.get_close_matches(name, list(specs), n=1)
+            raise AttributeError(
+                f"{type(self).__name__} has no function {name!r}: it was not generated into this folder"
+                + (f" (did you mean {close[0]!r}?)" if close else "")
+                + f". Regenerate with `thunder gen ROBOT --pytorch --functions {','.join([*specs, name])}`, or "
+                "without --functions for every function (docs/FUNCTIONS.md lists them)") from None
+
     def extra_repr(self):
         return (f"robot={self.robot!r}, nq={self.nq}, nv={self.nv}, floating_base={self.floating_base}, "
                 f"functions={list(self._specs)}")
+
+
+# Generated function names without an upper-case letter or '_' (for the missing-function message).
+_LOWER = ("tau", "dl", "dc", "k", "d", "dm", "com", "integrate")
 
 
 def _generation_digest(manifest):

@@ -48,7 +48,13 @@ class Data:
 
     def __post_init__(self):
         for name in ("q", "dq", "ddq", "tau"):
-            x = torch.as_tensor(getattr(self, name), dtype=torch.float64)
+            x = getattr(self, name)
+            if isinstance(x, torch.Tensor):
+                x = x.detach()
+            try:
+                x = torch.as_tensor(x, dtype=torch.float64)
+            except (TypeError, ValueError, RuntimeError) as e:
+                raise ValueError(f"identify.Data: {name} is not a numeric array ({e})") from None
             if x.dim() != 2:
                 raise ValueError(f"identify.Data: {name} must have shape (samples, joints), got {tuple(x.shape)}")
             if not torch.isfinite(x).all():
@@ -56,46 +62,108 @@ class Data:
                 raise ValueError(f"identify.Data: {name} has a NaN or infinite value (first in sample {bad})")
             setattr(self, name, x)
         n = len(self.q)
+        if n == 0:
+            raise ValueError("identify.Data: the log has no samples")
         for name in ("dq", "ddq", "tau"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"identify.Data: {name} has {len(getattr(self, name))} samples, q has {n}")
         if not (self.dq.shape[1] == self.ddq.shape[1] == self.tau.shape[1]):
-            raise ValueError("identify.Data: dq, ddq and tau must have the same number of columns")
+            raise ValueError(f"identify.Data: dq, ddq and tau must have the same number of columns, got "
+                             f"{self.dq.shape[1]}, {self.ddq.shape[1]} and {self.tau.shape[1]}")
 
     @classmethod
     def load(cls, path, sample_rate: Optional[float] = None, cutoff_hz: Optional[float] = None):
         """From an .npz (arrays q, dq, tau, optionally ddq) or a .csv with columns named q1.., dq1..,
-        ddq1.., tau1.. (header row). Without ddq, ddq is estimated from dq by central differences
-        after a zero-phase low-pass filter (4th-order Butterworth at cutoff_hz, default a tenth of
-        the sample rate); sample_rate (Hz) is then required."""
+        ddq1.., tau1.. (header row, comma separated). Without ddq, ddq is estimated from dq by
+        central differences after a zero-phase low-pass filter (4th-order Butterworth at cutoff_hz,
+        default a tenth of the sample rate, below the Nyquist frequency sample_rate / 2);
+        sample_rate (Hz, > 0) is then required. Raises ValueError naming the file and what is wrong."""
         path = str(path)
+        _check_rate(sample_rate, cutoff_hz)
         if path.endswith(".npz"):
-            d = dict(np.load(path))
+            try:
+                with np.load(path) as z:
+                    d = dict(z)
+            except OSError:
+                raise
+            except Exception as e:  # np.load's messages for a file that is not an archive vary
+                raise ValueError(f"identify.Data.load: {path} is not a NumPy .npz archive ({e}); write it with "
+                                 "numpy.savez(path, q=..., dq=..., tau=...)") from None
         elif path.endswith(".csv"):
-            table = np.genfromtxt(path, delimiter=",", names=True)
-            cols = table.dtype.names
-            d = {}
-            for key in ("q", "dq", "ddq", "tau"):
-                names = sorted((c for c in cols if c.startswith(key) and c[len(key):].isdigit()),
-                               key=lambda c: int(c[len(key):]))
-                if names:
-                    d[key] = np.stack([table[c] for c in names], axis=1)
+            d = _read_csv(path)
         else:
             raise ValueError(f"identify.Data.load: {path}: expected a .npz or .csv file")
         for key in ("q", "dq", "tau"):
             if key not in d:
-                raise ValueError(f"identify.Data.load: {path} has no {key}")
+                raise ValueError(f"identify.Data.load: {path} has no {key} (columns {key}1, {key}2, ... in a .csv)")
         if "ddq" not in d:
-            if not sample_rate:
+            if sample_rate is None:
                 raise ValueError(f"identify.Data.load: {path} has no ddq; pass sample_rate (thunder identify: --sample-rate) to estimate it")
+            if len(d["dq"]) < 16:
+                raise ValueError(f"identify.Data.load: {path} has {len(d['dq'])} samples: too few to filter dq "
+                                 "into ddq (at least 16; or give ddq)")
             d["ddq"] = estimate_acceleration(d["dq"], sample_rate, cutoff_hz)
-        return cls(*(torch.as_tensor(d[k], dtype=torch.float64) for k in ("q", "dq", "ddq", "tau")))
+        return cls(*(torch.as_tensor(np.asarray(d[k], float), dtype=torch.float64) for k in ("q", "dq", "ddq", "tau")))
+
+
+def _check_rate(sample_rate, cutoff_hz):
+    """sample_rate > 0 and finite; 0 < cutoff_hz < sample_rate / 2 (the Nyquist frequency)."""
+    if sample_rate is not None:
+        if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, float)) or not math.isfinite(sample_rate) \
+                or sample_rate <= 0:
+            raise ValueError(f"identify: sample_rate must be a finite number of Hz > 0, got {sample_rate!r}")
+    if cutoff_hz is not None:
+        if isinstance(cutoff_hz, bool) or not isinstance(cutoff_hz, (int, float)) or not math.isfinite(cutoff_hz) \
+                or cutoff_hz <= 0:
+            raise ValueError(f"identify: cutoff_hz must be a finite number of Hz > 0, got {cutoff_hz!r}")
+        if sample_rate is not None and cutoff_hz >= sample_rate / 2:
+            raise ValueError(f"identify: cutoff_hz {cutoff_hz} Hz is not below the Nyquist frequency "
+                             f"{sample_rate / 2} Hz (sample_rate / 2): choose a lower cutoff")
+
+
+def _read_csv(path):
+    """Columns q1.., dq1.., ddq1.., tau1.. of a comma-separated file with a header row; the indices
+    of each group must be 1..n without gaps (q1..q6,q8 is an error, not 7 joints)."""
+    import re
+    import warnings
+    with open(path, "r", errors="replace") as f:
+        header = f.readline().strip()
+    if not header:
+        raise ValueError(f"identify.Data.load: {path} is empty (expected a header row q1,..,dq1,..,tau1,.. and samples)")
+    if "," not in header:
+        sep = next((c for c in ";\t|" if c in header), None)
+        raise ValueError(f"identify.Data.load: {path}: the header has no ',' "
+                         + (f"(it is separated by {sep!r}: write the file comma separated)" if sep else
+                            "(expected comma-separated columns q1,..,dq1,..,tau1,..)"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an empty body: handled below
+        try:
+            table = np.genfromtxt(path, delimiter=",", names=True, ndmin=1)
+        except ValueError as e:
+            raise ValueError(f"identify.Data.load: {path}: not a table of numbers with one value per column ({e})") from None
+    cols = table.dtype.names or ()
+    if table.size == 0 or table.shape == ():
+        raise ValueError(f"identify.Data.load: {path} has a header but no samples")
+    d = {}
+    for key in ("q", "dq", "ddq", "tau"):
+        found = {int(c[len(key):]): c for c in cols if re.fullmatch(re.escape(key) + r"\d+", c)}
+        if not found:
+            continue
+        if sorted(found) != list(range(1, len(found) + 1)):
+            raise ValueError(f"identify.Data.load: {path}: columns {key}{sorted(found)} must be {key}1..{key}n "
+                             f"without gaps (found indices {sorted(found)})")
+        d[key] = np.stack([table[found[i]] for i in range(1, len(found) + 1)], axis=1)
+        if not np.isfinite(d[key]).all():
+            raise ValueError(f"identify.Data.load: {path}: column group {key} has an empty or non-numeric entry "
+                             f"(first in sample {int(np.argwhere(~np.isfinite(d[key]))[0, 0])})")
+    return d
 
 
 def estimate_acceleration(dq, sample_rate: float, cutoff_hz: Optional[float] = None):
     """ddq from sampled dq: zero-phase Butterworth low-pass (order 4, cutoff_hz, default
     sample_rate / 10), then central differences."""
     from scipy.signal import butter, filtfilt
+    _check_rate(sample_rate, cutoff_hz)
     dq = np.asarray(dq, float)
     cutoff = cutoff_hz or sample_rate / 10
     b, a = butter(4, cutoff / (sample_rate / 2))
@@ -107,17 +175,34 @@ def regressor(robot, data: Data, friction: Sequence[str] = ("viscous", "coulomb"
               coulomb_smoothing: float = 0.0):
     """The stacked linear model: W (N nv, p) with tau.reshape(-1) = W theta, and the names of
     theta's entries (par_REG's element names, then fv.<joint>, fc.<joint>)."""
+    if isinstance(friction, str):  # one model: iterating "viscous" would give 'v', 'i', ...
+        friction = () if friction == "none" else tuple(f.strip() for f in friction.split(","))
     for f in friction:
         if f not in ("viscous", "coulomb"):
             raise ValueError(f"identify.regressor: unknown friction model {f!r} (viscous, coulomb)")
+    nv_robot = getattr(robot, "nv", None)
+    if nv_robot is not None and data.dq.shape[1] != nv_robot:
+        raise ValueError(f"identify.regressor: the log has {data.dq.shape[1]} joint columns (dq, ddq, tau), "
+                         f"the robot {robot.robot if hasattr(robot, 'robot') else ''} has nv = {nv_robot}")
+    nq_robot = getattr(robot, "nq", None)
+    if nq_robot is not None and data.q.shape[1] != nq_robot:
+        raise ValueError(f"identify.regressor: the log's q has {data.q.shape[1]} columns, the robot has nq = {nq_robot}")
     with torch.no_grad():
         if hasattr(robot, "Y"):
             Y = robot.Y(data.q, data.dq, data.ddq)
         elif hasattr(robot, "Yr"):
             Y = robot.Yr(data.q, data.dq, data.dq, data.ddq)
         else:
-            raise RuntimeError("identify.regressor: the robot module has neither Y nor Yr (generate them)")
+            raise RuntimeError("identify.regressor: the robot module has neither Y nor Yr (generate them: "
+                               "thunder gen ROBOT --pytorch, or add Y to --functions)")
     N, nv = data.dq.shape
+    still = [j + 1 for j in range(nv) if float(data.dq[:, j].abs().max()) == 0.0
+             and float((data.q[:, j] - data.q[0, j]).abs().max()) == 0.0] if data.q.shape[1] == nv else []
+    if still:
+        import warnings
+        warnings.warn(f"identify.regressor: joint(s) {still} do not move in the log (q and dq constant): the "
+                      "parameters they excite cannot be identified; record an exciting trajectory "
+                      "(identify.optimize_excitation)", stacklevel=2)
     blocks = [Y.to(torch.float64)]
     names = list(robot.param_elements["par_REG"])
     joints = list(getattr(robot, "joints", [])) or [f"joint{j + 1}" for j in range(nv)]
@@ -138,34 +223,53 @@ def regressor(robot, data: Data, friction: Sequence[str] = ("viscous", "coulomb"
 class BaseParameters:
     """The identifiable combinations of theta: beta = theta[independent] + K theta[dependent].
 
-    Found by QR with column pivoting of the stacked regressor W (W P = Q R); the rank is the number
-    of |R_ii| above `tol` |R_00| (default 1e-9 with a well-excited W, whose dependent columns give
-    |R_ii| at rounding level, ~1e-15). W theta = W[:, independent] beta for every theta."""
+    The rank is the number of singular values of W (columns scaled to unit norm, so that units do
+    not decide) above `tol` times the largest; the default tol is max(1e-10, max(W.shape) eps):
+    structurally dependent columns sit at rounding level (a Kinova arm with exact torques: 1e-13,
+    which a fixed 1e-9 on QR's diagonal kept), combinations the data excite less than 1e-10 carry
+    no information. The columns are chosen by QR with column pivoting (W P = Q R); `condition` is
+    the condition number of the chosen (scaled) columns. W theta = W[:, independent] beta for
+    every theta."""
     names: List[str]
     independent: np.ndarray
     dependent: np.ndarray
     K: np.ndarray
     tol: float
+    condition: float = float("nan")
 
     @classmethod
-    def from_regressor(cls, W, names: Sequence[str], tol: float = 1e-9):
+    def from_regressor(cls, W, names: Sequence[str], tol: Optional[float] = None):
         from scipy.linalg import qr
         A = np.asarray(W.detach() if isinstance(W, torch.Tensor) else W, float)
+        if A.ndim != 2:
+            raise ValueError(f"identify: W must be a matrix (equations, parameters), got shape {A.shape}")
+        if len(names) != A.shape[1]:
+            raise ValueError(f"identify: {len(names)} names for {A.shape[1]} columns of W")
         if A.shape[0] < A.shape[1]:
             raise ValueError(f"identify: {A.shape[0]} equations for {A.shape[1]} parameters: too few samples")
         # columns scaled to unit norm first: the rank decision must not depend on units
         norms = np.linalg.norm(A, axis=0)
         keep = norms > 0
+        if not keep.any():
+            raise ValueError("identify: the regressor is zero (the robot does not move in the log and feels no gravity)")
         scale = np.where(keep, norms, 1.0)
-        _, R, piv = qr(A / scale, mode="economic", pivoting=True)
-        d = np.abs(np.diag(R))
-        r = int((d > tol * d[0]).sum())
+        As = A / scale
+        sv = np.linalg.svd(As, compute_uv=False)
+        if tol is None:
+            tol = max(1e-10, max(A.shape) * np.finfo(float).eps)
+        r = max(1, int((sv > tol * sv[0]).sum()))
+        _, R, piv = qr(As, mode="economic", pivoting=True)
         ind, dep = piv[:r], piv[r:]
         # in unscaled units: beta = theta_ind + K theta_dep with K = diag(1/s_ind) R11^-1 R12 diag(s_dep)
         K = np.linalg.solve(R[:r, :r], R[:r, r:]) if len(dep) else np.zeros((r, 0))
         K = K / scale[ind][:, None] * scale[dep][None, :]
         order = np.argsort(ind)   # base parameters in the order of theta
-        return cls(list(names), ind[order], dep, K[order], tol)
+        cond = float(np.linalg.cond(As[:, ind]))
+        if r < A.shape[1] and cond > 1e8:
+            import warnings
+            warnings.warn(f"identify: the {r} base parameters are poorly excited (condition number {cond:.3g}): "
+                          "their estimates are unreliable; record a more exciting trajectory", stacklevel=2)
+        return cls(list(names), ind[order], dep, K[order], float(tol), cond)
 
     @property
     def rank(self) -> int:
@@ -309,13 +413,29 @@ def refine(W, tau, n_bodies: int, start_par_REG, prior_par_REG=None, prior_weigh
     log-Cholesky numbers, from a consistent start (the file's values), minimising
     mean((W theta - tau)^2) + prior_weight mean((par_REG - prior)^2); the prior also fixes the
     combinations the data cannot see (without it they stay near the start). Returns (par_REG, friction) tensors."""
-    W = torch.as_tensor(W, dtype=torch.float64)
-    y = torch.as_tensor(tau, dtype=torch.float64).reshape(-1)
+    # Plain values: a par_REG that requires grad (a module generated with --symb DYN) would tie
+    # the closure to its graph ("backward through the graph a second time").
+    plain = lambda x: (x.detach() if isinstance(x, torch.Tensor) else torch.as_tensor(x)).to(torch.float64)  # noqa: E731
+    W = plain(W)
+    y = plain(tau).reshape(-1)
+    start_par_REG = plain(start_par_REG).reshape(-1)
+    if isinstance(n_bodies, bool) or not isinstance(n_bodies, int) or n_bodies < 1:
+        raise ValueError(f"identify.refine: n_bodies must be a positive int, got {n_bodies!r}")
+    if W.dim() != 2 or W.shape[0] != y.numel():
+        raise ValueError(f"identify.refine: W {tuple(W.shape)} and tau ({y.numel()} values) do not match")
+    if len(start_par_REG) != 10 * n_bodies or W.shape[1] < 10 * n_bodies:
+        raise ValueError(f"identify.refine: n_bodies = {n_bodies} needs start_par_REG of {10 * n_bodies} values and "
+                         f"at least as many columns of W; got {len(start_par_REG)} values and {W.shape[1]} columns "
+                         f"(n_bodies is len(robot.par_REG) // 10)")
     lc = LogCholesky(start_par_REG)
     n_fric = W.shape[1] - 10 * n_bodies
     fr = torch.nn.Parameter(torch.zeros(n_fric, dtype=torch.float64) if friction_start is None
                             else torch.as_tensor(friction_start, dtype=torch.float64).clone())
-    prior = None if prior_par_REG is None else torch.as_tensor(prior_par_REG, dtype=torch.float64)
+    prior = None if prior_par_REG is None else plain(prior_par_REG).reshape(-1)
+    if prior is not None and len(prior) != 10 * n_bodies:
+        raise ValueError(f"identify.refine: prior_par_REG has {len(prior)} values, n_bodies = {n_bodies} needs {10 * n_bodies}")
+    if not (prior_weight >= 0 and math.isfinite(prior_weight)):
+        raise ValueError(f"identify.refine: prior_weight must be a finite number >= 0, got {prior_weight!r}")
     scale = float(y.square().mean())
     opt = torch.optim.LBFGS([lc.theta, fr], lr=1, max_iter=iterations, history_size=50,
                             line_search_fn="strong_wolfe", tolerance_grad=1e-12, tolerance_change=1e-15)

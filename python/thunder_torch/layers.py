@@ -26,8 +26,9 @@ class InverseDynamics(torch.nn.Module):
     def __init__(self, robot: torch.nn.Module):
         super().__init__()
         if not hasattr(robot, "tau"):
-            raise ValueError("InverseDynamics: the robot module has no `tau` function "
-                             "(regenerate it with a current `thunder gen`)")
+            raise ValueError("InverseDynamics: the robot module has no `tau` function: it was not generated "
+                             "into this folder (add tau to `thunder gen --functions`, or generate without "
+                             "--functions)")
         self.robot = robot
 
     @property
@@ -57,8 +58,9 @@ class ForwardDynamics(torch.nn.Module):
     def __init__(self, robot: torch.nn.Module):
         super().__init__()
         if not hasattr(robot, "FD"):
-            raise ValueError("ForwardDynamics: the robot module has no `FD` function "
-                             "(regenerate it with a current `thunder gen`, FD in --functions)")
+            raise ValueError("ForwardDynamics: the robot module has no `FD` function: it was not generated "
+                             "into this folder (add FD to `thunder gen --functions`, or generate without "
+                             "--functions)")
         self.robot = robot
 
     def forward(self, q: torch.Tensor, dq: torch.Tensor, torque: torch.Tensor) -> torch.Tensor:

@@ -23,27 +23,81 @@ import torch
 INTEGRATORS = ("semi_implicit_euler", "rk4")
 
 
-def _dt_tensor(robot, dt):
+def _dt_tensor(robot, dt, batch_shape=None):
+    """dt as a tensor of the module's dtype: a number, or a tensor of one value or one per batch
+    row (shape = the batch shape of q, or broadcastable to it). Every value finite and > 0: a NaN,
+    inf, 0 or negative step would integrate silently into wrong states."""
+    if isinstance(dt, bool) or not isinstance(dt, (int, float, torch.Tensor)):
+        raise TypeError(f"dt must be a number of seconds or a tensor (one per batch row), got "
+                        f"{type(dt).__name__} {dt!r}")
     if isinstance(dt, torch.Tensor):
-        return dt.to(dtype=robot.dtype, device=robot.device)
+        if dt.is_complex() or dt.dtype == torch.bool:
+            raise TypeError(f"dt must be a real tensor, got {dt.dtype}")
+        t = dt.to(dtype=robot.dtype, device=robot.device)
+        if batch_shape is not None and t.dim() > 0:
+            try:
+                torch.broadcast_shapes(t.shape, tuple(batch_shape))
+            except RuntimeError:
+                raise ValueError(f"dt of shape {tuple(t.shape)} does not broadcast against the batch shape "
+                                 f"{tuple(batch_shape)} of q (give one dt per batch row: shape "
+                                 f"{tuple(batch_shape)})") from None
+            if len(t.shape) > len(batch_shape):
+                raise ValueError(f"dt of shape {tuple(t.shape)} has more dimensions than the batch shape "
+                                 f"{tuple(batch_shape)} of q")
+        if not _compiling() and not bool(torch.isfinite(t).all() & (t > 0).all()):
+            raise ValueError("dt must be finite and > 0 in every row, got "
+                             f"{t.flatten()[~(torch.isfinite(t.flatten()) & (t.flatten() > 0))][:3].tolist()}")
+        return t
+    if not (dt > 0 and dt != float("inf")):
+        raise ValueError(f"dt must be a finite number of seconds > 0, got {dt!r}")
     return torch.tensor(float(dt), dtype=robot.dtype, device=robot.device)
 
 
+def _compiling() -> bool:
+    """Inside torch.compile a data-dependent check would break the graph: skip it there."""
+    compiler = getattr(torch, "compiler", None)
+    return bool(compiler is not None and hasattr(compiler, "is_compiling") and compiler.is_compiling())
+
+
+def _check_state(robot, q, dq, where):
+    """q (..., nq) and dq (..., nv) of one batch shape; a floating base's quaternion not zero."""
+    for name, x in (("q", q), ("dq", dq)):
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"{where}: {name} must be a torch.Tensor, got {type(x).__name__}")
+    nq, nv = getattr(robot, "nq", q.shape[-1]), getattr(robot, "nv", dq.shape[-1])
+    if q.dim() == 0 or q.shape[-1] != nq or dq.dim() == 0 or dq.shape[-1] != nv:
+        raise ValueError(f"{where}: q must be (..., nq={nq}) and dq (..., nv={nv}), got {tuple(q.shape)} and "
+                         f"{tuple(dq.shape)}")
+    if q.shape[:-1] != dq.shape[:-1]:
+        raise ValueError(f"{where}: q {tuple(q.shape)} and dq {tuple(dq.shape)} must have the same batch shape "
+                         f"({tuple(q.shape[:-1])} vs {tuple(dq.shape[:-1])})")
+    if robot.floating_base and not _compiling():
+        norm = q[..., 3:7].detach().norm(dim=-1)
+        if not bool((norm > 1e-12).all()):
+            row = int((norm <= 1e-12).flatten().nonzero()[0])
+            raise ValueError(f"{where}: q[..., 3:7] (the base quaternion x, y, z, w) is zero in batch row {row}; "
+                             "a zero quaternion is no orientation (the identity is [0, 0, 0, 1])")
+
+
 def _integrate(robot, q, v, dt):
-    """q ⊕ v dt: on the manifold for a floating base (the generated `integrate`)."""
+    """q ⊕ v dt: on the manifold for a floating base (the generated `integrate`); dt is 0-d or
+    one per batch row."""
+    h = dt.unsqueeze(-1) if dt.dim() > 0 else dt
     if not robot.floating_base:
-        return q + v * dt
+        return q + v * h
     if not hasattr(robot, "integrate"):
         raise RuntimeError("step: a floating-base robot needs the generated `integrate` function "
                            "(regenerate without excluding it from --functions)")
-    return robot.integrate(q, v, dt.reshape(*dt.shape, 1) if dt.dim() > 0 else dt.reshape(1))
+    return robot.integrate(q, v, h if dt.dim() > 0 else dt.reshape(1))
 
 
 def step(robot, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, dt: Union[float, torch.Tensor],
          integrator: str = "semi_implicit_euler") -> Tuple[torch.Tensor, torch.Tensor]:
     """One step of length `dt` with the torques `tau` held constant: returns (q_next, dq_next).
 
-    q (..., nq), dq and tau (..., nv); dt a float or a tensor that broadcasts against the batch.
+    q (..., nq), dq and tau (..., nv) of one batch shape; dt > 0 seconds: a number, a 0-d tensor,
+    or one step per batch row (a tensor of q's batch shape, or broadcastable to it). A NaN, inf,
+    zero or negative dt, and a zero base quaternion q[..., 3:7] of a floating base, are errors.
     integrator: "semi_implicit_euler" (dq' = dq + dt FD(q, dq, tau), q' = q ⊕ dq' dt: symplectic,
     one FD evaluation) or "rk4" (classical Runge-Kutta, four FD evaluations; on a floating base the
     stages are combined in the tangent space of q, as MuJoCo's RK4 does).
@@ -52,7 +106,13 @@ def step(robot, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, dt: Union[
         raise ValueError(f"step: integrator must be one of {', '.join(INTEGRATORS)}, got {integrator!r}")
     if not hasattr(robot, "FD"):
         raise RuntimeError("step: this module has no FD function (regenerate with FD in --functions)")
-    dt = _dt_tensor(robot, dt)
+    _check_state(robot, q, dq, "step")
+    dt = _dt_tensor(robot, dt, q.shape[:-1])
+    return _step(robot, q, dq, tau, dt, integrator)
+
+
+def _step(robot, q, dq, tau, dt, integrator):
+    """step without the checks (rollout checks once)."""
     h = dt.unsqueeze(-1) if dt.dim() > 0 else dt
     a1 = robot.FD(q, dq, tau)
     if integrator == "semi_implicit_euler":
@@ -82,8 +142,16 @@ def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
     of torques (steps, ..., nv) played open loop. checkpoint=K recomputes K steps at a time in the
     backward pass instead of storing them (see the module docstring for the memory it saves).
     """
+    if isinstance(steps, bool) or not isinstance(steps, int):
+        raise TypeError(f"rollout: steps must be an int (a number of steps), got {type(steps).__name__} {steps!r}")
     if steps < 0:
         raise ValueError(f"rollout: steps must be >= 0, got {steps}")
+    if integrator not in INTEGRATORS:
+        raise ValueError(f"rollout: integrator must be one of {', '.join(INTEGRATORS)}, got {integrator!r}")
+    if not hasattr(robot, "FD"):
+        raise RuntimeError("rollout: this module has no FD function (regenerate with FD in --functions)")
+    _check_state(robot, q0, dq0, "rollout")
+    dt_tensor = _dt_tensor(robot, dt, q0.shape[:-1])
     if isinstance(controller, torch.Tensor):
         if controller.shape[0] != steps:
             raise ValueError(f"rollout: a torque sequence needs shape (steps={steps}, ..., nv), "
@@ -103,7 +171,10 @@ def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
         qs, dqs, taus = [], [], []
         for k in range(k0, k1):
             tau = control(k, q, dq)
-            q, dq = step(robot, q, dq, tau, dt, integrator)
+            if k == k0 == 0 and (not isinstance(tau, torch.Tensor) or tau.shape[-1:] != dq.shape[-1:]):
+                raise ValueError(f"rollout: the controller must return tau of shape (..., nv={dq.shape[-1]}), got "
+                                 f"{tuple(tau.shape) if isinstance(tau, torch.Tensor) else type(tau).__name__}")
+            q, dq = _step(robot, q, dq, tau, dt_tensor, integrator)
             qs.append(q)
             dqs.append(dq)
             taus.append(tau)

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "thunder/cli/cost.h"
+#include "thunder/cli/frame_names.h"
 #include "thunder/cli/output_dir.h"
 #include "thunder/export/casadi/casadi_exporter.h"
 #include "thunder/export/cpp/cpp_exporter.h"
@@ -97,6 +98,7 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
       if (std::find(build.frames.begin(), build.frames.end(), f) == build.frames.end()) build.frames.push_back(f);
     build.derivative_frames = spec.v1.derivatives;
   }
+  check_frame_identifiers(spec, build.frames.empty() ? default_frames(spec) : build.frames, !options.frames.empty());
   build.only = options.functions;
   build.progress = [&](const std::string& line) { detail("built " + line); };
   Parameters(spec, build.parameters);  // rejects unknown --symb sets before any output

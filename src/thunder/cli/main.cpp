@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <unistd.h>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 #include "thunder/description/spec_json.h"
 #include "thunder/model/parameters.h"
 #include "thunder/util/error.h"
+#include "thunder/util/suggest.h"
 
 #ifndef THUNDER_VERSION
 #define THUNDER_VERSION "unknown"
@@ -30,7 +32,8 @@ const char* const kUsage =
     "  check ROBOT [options]   load and validate a robot description and print a summary\n"
     "  gen ROBOT [options]     generate the robot's functions as C++, CasADi and PyTorch code\n"
     "  convert OLD.yaml -o NEW.yaml  write a v0.x thunder file in the thunder_dynamics 1.0 layout\n"
-    "                          (dh_loader, dyn_loader, soft_loader); '-o -' writes to stdout\n"
+    "                          (dh_loader, dyn_loader, soft_loader); '-o -' writes to stdout; an\n"
+    "                          existing NEW.yaml is replaced only with --force, the input never\n"
     "  identify GEN_DIR LOG    identify the dynamic parameters from a joint log (Python:\n"
     "                          thunder_torch.identify; see 'thunder identify --help')\n"
     "\n"
@@ -49,8 +52,9 @@ const char* const kLoadOptions =
     "  --strict         physical-consistency warnings and unknown keys become errors\n"
     "  --base LINK      (URDF) base link of the model (default: the root link); joints above it are\n"
     "                   locked at 0\n"
-    "  --ee LINK        (URDF) end-effector link (T_0_ee, J_ee, ...); joints below it are locked.\n"
-    "                   Default: the tip of a robot whose joints form one chain; a tree has none\n"
+    "  --ee LINK        (URDF) end-effector link (T_0_ee, J_ee, ...): the model is the chain from the\n"
+    "                   base to LINK, every other joint locked (its bodies keep their mass). Default:\n"
+    "                   the tip of a robot whose joints form one chain; a tree has none (--frames)\n"
     "  --floating-base  (URDF) the base link is a free flyer (legged robots, humanoids); a floating\n"
     "                   joint from the URDF's root link means the same\n"
     "  --lock JOINTS    (URDF) joints locked at their neutral position, comma separated\n"
@@ -173,7 +177,8 @@ std::vector<std::string> split_list(const std::string& s, const std::string& opt
     if (std::find(allowed.begin(), allowed.end(), item) == allowed.end()) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      throw UsageError(option + ": unknown value '" + item + "'; allowed: " + list);
+      throw UsageError(option + ": unknown value '" + item + "'" + thunder::did_you_mean(item, allowed) +
+                       "; allowed: " + list);
     }
     add_once(out, item);
   }
@@ -248,7 +253,18 @@ Args parse_args(const std::vector<std::string>& argv) {
       if (v.size() != 1 || v[0] < '0' || v[0] > '3') throw UsageError("--native-opt: expected 0, 1, 2 or 3, got '" + v + "'");
       a.native_opt = v[0] - '0';
     }
-    else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option '" + arg + "' for " + a.command);
+    else if (arg.size() > 1 && arg[0] == '-') {
+      std::vector<std::string> known = {"--strict", "--par", "--base", "--ee", "--floating-base", "--lock", "--name",
+                                        "--coulomb", "--coulomb-smoothing", "--help"};
+      const std::vector<std::string> more =
+          gen ? std::vector<std::string>{"--frames", "--frame-derivatives", "--functions", "--out", "--symb",
+                                         "--targets", "--coriolis", "--pytorch", "--native", "--no-cuda", "--force",
+                                         "--ignore-cost", "--quiet", "--verbose", "--native-kernels", "--native-opt"}
+              : std::vector<std::string>{"--json"};
+      known.insert(known.end(), more.begin(), more.end());
+      throw UsageError("unknown option '" + arg + "' for " + a.command + thunder::did_you_mean(arg, known) +
+                       "; see thunder " + a.command + " --help");
+    }
     else if (a.robot.empty()) a.robot = arg;
     else throw UsageError("unexpected argument '" + arg + "' (only one ROBOT file)");
   }
@@ -275,8 +291,15 @@ thunder::RobotSpec load(const Args& a) {
   thunder::LoadOptions first = options;
   first.defer_physical_checks = !a.par.empty();  // judged after the parameter file is applied
   thunder::RobotSpec spec = thunder::load_robot(a.robot, first);
-  if (spec.format == "thunder-yaml" && (!a.base.empty() || !a.ee.empty() || a.floating_base || !a.lock.empty()))
-    std::cerr << "warning: --base/--ee apply to URDF descriptions only (so do --floating-base and --lock); ignored\n";
+  if (spec.format == "thunder-yaml" && a.floating_base)  // a fixed-base model would be silently wrong
+    throw UsageError("--floating-base applies to URDF descriptions only: " + a.robot +
+                     " is a thunder YAML robot, whose base is fixed at Base_to_L0 (use a URDF for a floating base)");
+  if (spec.format == "thunder-yaml" && (!a.base.empty() || !a.ee.empty() || !a.lock.empty())) {
+    // A finding about this call: in the warnings (thunder.Robot.warnings), not only on stderr.
+    const std::string w = "--base/--ee apply to URDF descriptions only (so does --lock); ignored for " + a.robot;
+    spec.file_warnings.insert(spec.file_warnings.begin(), w);
+    spec.warnings.insert(spec.warnings.begin(), w);
+  }
   if (!a.par.empty()) {
     thunder::apply_inertial_file(spec, a.par);
     thunder::finish_loading(spec, options);
@@ -309,9 +332,28 @@ int run_identify(const std::vector<std::string>& args) {
   return 1;
 }
 
-/// thunder convert OLD.yaml -o NEW.yaml [--strict]
+/// convert never writes over its input (however spelled: dir/../dir/x.yaml, a symlink to it, a
+/// hard link), and replaces an existing file or a symlink's target only with --force.
+void check_convert_output(const std::string& in, const std::string& out, bool force) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status link = fs::symlink_status(out, ec);
+  if (!fs::exists(link)) return;  // nothing there (a dangling symlink is a symlink: it exists)
+  if (fs::is_directory(fs::status(out, ec)))
+    throw UsageError("convert: -o " + out + " is a directory; name the file to write (-o " + out + "/NAME.yaml)");
+  if (fs::equivalent(in, out, ec))
+    throw UsageError("convert: -o " + out + " is the input file " + in +
+                     "; write the converted file elsewhere (convert never replaces its input, even with --force)");
+  if (!force) {
+    const std::string what = fs::is_symlink(link) ? " is a symlink to " + fs::read_symlink(out, ec).string() : " exists";
+    throw UsageError("convert: " + out + what + "; pass --force to replace it, or choose another -o");
+  }
+}
+
+/// thunder convert OLD.yaml -o NEW.yaml [--strict] [--force]
 int convert(const std::vector<std::string>& args) {
   std::string in, out;
+  bool force = false;
   thunder::LoadOptions options;
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i] == "-o" || args[i] == "--out") {
@@ -319,15 +361,20 @@ int convert(const std::vector<std::string>& args) {
       out = args[++i];
     } else if (args[i] == "--strict") {
       options.strict = true;
-    } else if (!args[i].empty() && args[i][0] == '-') {
-      throw UsageError("convert: unknown option '" + args[i] + "' (usage: thunder convert OLD.yaml -o NEW.yaml)");
+    } else if (args[i] == "--force") {
+      force = true;
+    } else if (!args[i].empty() && args[i][0] == '-' && args[i] != "-") {
+      throw UsageError("convert: unknown option '" + args[i] + "'" +
+                       thunder::did_you_mean(args[i], {"--out", "--strict", "--force", "--help"}) +
+                       " (usage: thunder convert OLD.yaml -o NEW.yaml [--force] [--strict])");
     } else if (in.empty()) {
       in = args[i];
     } else {
       throw UsageError("convert: one input file only");
     }
   }
-  if (in.empty() || out.empty()) throw UsageError("usage: thunder convert OLD.yaml -o NEW.yaml");
+  if (in.empty() || out.empty()) throw UsageError("usage: thunder convert OLD.yaml -o NEW.yaml [--force]");
+  if (out != "-") check_convert_output(in, out, force);  // before loading: nothing is lost on a refusal
   const thunder::RobotSpec spec = thunder::load_robot(in, options);
   for (const auto& w : spec.warnings) std::cerr << "warning: " << w << "\n";
   std::vector<std::string> warnings;

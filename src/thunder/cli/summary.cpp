@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iomanip>
 
+#include "thunder/model/parameters.h"
 #include "thunder/util/format.h"
 
 namespace thunder {
@@ -22,13 +23,6 @@ std::string vec(const C& xs) {
 
 std::string pose(const Pose& p) { return "tr " + vec(p.tr) + ", ypr " + vec(p.ypr); }
 
-template <class C>
-int count_symbolic(const C& xs) {
-  int n = 0;
-  for (const Scalar& s : xs) n += s.symbolic;
-  return n;
-}
-
 void collect(std::vector<std::string>& out, const Scalar& s) {
   if (s.symbolic) out.push_back(s.field);
 }
@@ -38,46 +32,6 @@ void collect_all(std::vector<std::string>& out, const C& xs) {
 }
 
 }  // namespace
-
-std::vector<ParameterSetInfo> parameter_sets(const RobotSpec& spec) {
-  const int n = spec.n();
-  const int ne = static_cast<int>(spec.elastic.size());
-  ParameterSetInfo dyn{"par_DYN", 10 * n, 0}, reg{"par_REG", 10 * n, 0}, dl{"par_Dl", n * spec.Dl_order, 0},
-      dc{"par_Dc", n, 0};
-  ParameterSetInfo K{"par_K", ne * spec.K_order, 0}, D{"par_D", ne * spec.D_order, 0},
-      Dm{"par_Dm", ne * spec.Dm_order, 0}, Mm{"par_Mm", ne, 0};
-  // Joint origins as the model names them (model/parameters.cpp): DH rows, or URDF xyz + rpy.
-  const bool dh_origins = spec.joints.empty() || spec.joints[0].origin == JointOrigin::DH;
-  ParameterSetInfo dh{dh_origins ? "par_DHtable" : "par_origins", (dh_origins ? 4 : 6) * n, 0},
-      w2l{"par_world2L0", 6, 0}, l2e{"par_Ln2EE", 6, 0}, grav{"par_gravity", 3, 0};
-  for (const Link& l : spec.links) {
-    const int cs = count_symbolic(l.com);
-    dyn.symbolic += l.mass.symbolic + cs + count_symbolic(l.inertia);
-    // REG = [m, m c, I about the link origin]: an entry is symbolic when any DYN entry it is
-    // computed from is.
-    reg.symbolic += l.mass.symbolic;
-    for (const Scalar& c : l.com) reg.symbolic += (l.mass.symbolic || c.symbolic);
-    for (const Scalar& I : l.inertia) reg.symbolic += (I.symbolic || l.mass.symbolic || cs > 0);
-    dl.symbolic += count_symbolic(l.friction);
-    dc.symbolic += spec.coulomb_friction && l.coulomb.symbolic;
-  }
-  for (const ElasticJoint& e : spec.elastic) {
-    K.symbolic += count_symbolic(e.K);
-    D.symbolic += count_symbolic(e.D);
-    Dm.symbolic += count_symbolic(e.Dm);
-    Mm.symbolic += e.Mm.symbolic;
-  }
-  for (const Joint& j : spec.joints) {
-    if (j.origin == JointOrigin::DH) dh.symbolic += count_symbolic(j.dh);
-    else dh.symbolic += count_symbolic(j.xyz) + count_symbolic(j.rpy);
-  }
-  w2l.symbolic = count_symbolic(spec.base.tr) + count_symbolic(spec.base.ypr);
-  l2e.symbolic = count_symbolic(spec.ee.tr) + count_symbolic(spec.ee.ypr);
-  grav.symbolic = count_symbolic(spec.gravity);
-  std::vector<ParameterSetInfo> sets = {dyn, reg, dl, K, D, Dm, Mm, dh, w2l, l2e, grav};
-  if (spec.coulomb_friction) sets.insert(sets.begin() + 3, dc);
-  return sets;
-}
 
 void print_summary(const RobotSpec& spec, std::ostream& os) {
   os << "robot:    " << spec.name << "\n";
@@ -107,8 +61,26 @@ void print_summary(const RobotSpec& spec, std::ostream& os) {
   }
   os << std::right;
   os << "frames:   world -> " << spec.base_link << " (base: " << pose(spec.base) << ")\n";
-  os << "          ";
-  for (size_t i = 0; i < spec.links.size(); ++i) os << (i ? " -> " : "") << spec.links[i].name;
+  // A chain in one line; a tree as one line per branch from the base (or a body) to a leaf, so a
+  // quadruped's four legs are not drawn as one chain.
+  bool chain = true;
+  for (int i = 0; i < spec.n(); ++i)
+    if (spec.joints[i].parent != i - 1) chain = false;
+  for (int i = 0; i < spec.n(); ++i) {
+    const bool starts = i == 0 || spec.joints[i].parent != i - 1;  // a new branch
+    if (chain && i > 0) {
+      os << " -> " << spec.links[i].name;
+      continue;
+    }
+    if (starts) {
+      if (i > 0) os << "\n";
+      os << "          " << (spec.joints[i].parent >= 0 ? spec.links[spec.joints[i].parent].name + " -> "
+                                : i == 0 ? std::string() : spec.base_link + " -> ");
+    } else {
+      os << " -> ";
+    }
+    os << spec.links[i].name;
+  }
   if (spec.has_ee) os << "\n          -> " << spec.ee_link << " (end effector: " << pose(spec.ee) << ")";
   os << "\n";
   os << "gravity:  " << vec(spec.gravity) << "\n";
@@ -164,10 +136,15 @@ void print_summary(const RobotSpec& spec, std::ostream& os) {
   }
   os << "symbolic: " << symb.size() << " parameters (marked * above)\n";
   for (const auto& f : symb) os << "  " << f << "\n";
+  // The sets gen writes (model/parameters.cpp), not a list of its own that could disagree.
   os << "parameter sets:\n";
-  for (const auto& p : parameter_sets(spec))
-    os << "  " << std::left << std::setw(14) << p.name << std::right << std::setw(4) << p.size << "  ("
-       << p.symbolic << " symbolic)\n";
+  const Parameters parameters(spec);  // a named object: sets() refers into it
+  for (const ParamSet& p : parameters.sets()) {
+    int symbolic = 0;
+    for (bool b : p.symbolic) symbolic += b;
+    os << "  " << std::left << std::setw(14) << p.name << std::right << std::setw(4) << p.size() << "  ("
+       << symbolic << " symbolic)\n";
+  }
   os << "warnings: " << spec.warnings.size() << "\n";
 }
 

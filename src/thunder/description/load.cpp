@@ -1,6 +1,7 @@
 // load_robot: chooses the reader by file extension, and makes sure the robot's name is one that
 // every exporter can use (it names files, C++ classes and CasADi functions).
 #include <cctype>
+#include <filesystem>
 #include <string>
 
 #include "thunder/description/load.h"
@@ -59,6 +60,13 @@ RobotSpec load_robot(const std::string& path, const LoadOptions& options) {
   std::string ext;
   if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) ext = path.substr(dot);
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // A FIFO or a device would block the reader (or never end): only regular files are read.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw InputError(path, 0, "", std::filesystem::is_directory(status)
+                                      ? "is a directory, not a robot description file"
+                                      : "not a regular file (a FIFO, socket or device): give a .yaml/.yml or .urdf/.xml file");
   RobotSpec spec;
   if (ext == ".yaml" || ext == ".yml") {
     spec = load_thunder_yaml(path, options);

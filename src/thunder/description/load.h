@@ -11,10 +11,10 @@ namespace thunder {
 struct LoadOptions {
   std::string name;       ///< robot name; default: the file's stem
   std::string base_link;  ///< URDF: base link of the model (default: the root); joints above it are locked
-  std::string ee_link;    ///< URDF: end-effector link (default: the tip of an unbranched chain, else none)
-  /// URDF with ee_link: only the links on the path base_link -> ee_link (thunder 1.0's
-  /// urdf_loader); otherwise side branches and the tool below ee_link are merged into the bodies.
-  bool chain_only = false;
+  /// URDF: end-effector link (default: the tip of an unbranched chain, else none). The model is
+  /// the serial chain base_link -> ee_link (as thunder_dynamics' base_link/ee_link): every joint
+  /// off it is locked at its neutral position and its links' mass stays in the model.
+  std::string ee_link;
   bool floating_base = false;              ///< URDF: the base is a free flyer
   std::vector<std::string> locked_joints;  ///< URDF: joints locked at their neutral position
   bool strict = false;    ///< physical-consistency warnings and unknown keys become errors

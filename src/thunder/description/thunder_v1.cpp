@@ -29,6 +29,7 @@
 
 #include "thunder/description/inertia_math.h"
 #include "thunder/util/error.h"
+#include "thunder/util/suggest.h"
 
 namespace thunder {
 namespace {
@@ -840,7 +841,6 @@ struct V1Reader {
       }
     }
     LoadOptions uo = opt;
-    uo.chain_only = true;
     if (uo.base_link.empty())
       if (const YamlNode* n = find(b, "base_link", p)) uo.base_link = r.text(*n, p);
     if (uo.ee_link.empty())
@@ -1122,9 +1122,15 @@ struct V1Reader {
           apply(k, m.children[i], YamlReader::join(path, key));
           found = true;
         }
-      if (!found)
-        warn(&m.children[i], YamlReader::join(path, key),
-             "no moving body (or joint leaving it) of the model is named '" + key + "': mask ignored");
+      if (!found) {
+        std::vector<std::string> names;
+        for (int k = 0; k < n; ++k) names.push_back(name_of(k));
+        const std::string msg = "no moving body (or joint leaving it) of the model is named '" + key + "'" +
+                                did_you_mean(key, names);
+        // A mistyped link name leaves the parameters it meant at their default: an error with --strict.
+        if (opt.strict) r.fail(&m.children[i], YamlReader::join(path, key), msg);
+        warn(&m.children[i], YamlReader::join(path, key), msg + ": mask ignored (an error with --strict)");
+      }
     }
   }
 

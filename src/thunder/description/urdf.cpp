@@ -5,7 +5,7 @@
 // of their joints' names (urdfdom keeps joints in a std::map).
 //  - Movable joints (revolute, continuous, prismatic) become RobotSpec joints with an xyz/rpy
 //    origin in their parent body's frame and a unit axis. Fixed joints, and movable joints that
-//    are locked (--lock, those above --base, those below --ee, which form the tool), merge their
+//    are locked (--lock, those above --base, those off the chain base -> --ee), merge their
 //    child link into the parent body, at the joint's neutral position (0, or a mimic offset);
 //    inertias are combined in the body frame and every merged link stays a named frame.
 //  - A floating joint from the root (a `world` link), or --floating-base, makes the base a free
@@ -20,13 +20,16 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "thunder/description/load.h"
@@ -92,6 +95,51 @@ Transform operator*(const Transform& a, const Transform& b) {
   const Vec3 rp = mul(a.R, b.p);
   for (int i = 0; i < 3; ++i) c.p[i] = rp[i] + a.p[i];
   return c;
+}
+
+/// The first closing tag that does not close the innermost open element: its line and what is
+/// wrong. A small scan of tags (comments, CDATA, declarations and processing instructions
+/// skipped); {0, ""} when it finds none.
+std::pair<int, std::string> mismatched_close(const std::string& path) {
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::pair<std::string, int>> open;  // name, line
+  int line = 1;
+  size_t counted = 0;  // newlines before `counted` are in `line`
+  auto advance = [&](size_t to) {
+    for (; counted < to && counted < text.size(); ++counted) line += text[counted] == '\n';
+  };
+  size_t i = 0;
+  while ((i = text.find('<', i)) != std::string::npos) {
+    size_t end;
+    if (text.compare(i, 4, "<!--") == 0) end = text.find("-->", i);
+    else if (text.compare(i, 9, "<![CDATA[") == 0) end = text.find("]]>", i);
+    else end = text.find('>', i);
+    if (end == std::string::npos) break;
+    advance(i);
+    const int at = line;
+    advance(end);
+    const char c = i + 1 < text.size() ? text[i + 1] : '\0';
+    if (c != '!' && c != '?') {
+      const bool closing = c == '/';
+      const size_t n0 = i + (closing ? 2 : 1);
+      size_t n1 = n0;
+      while (n1 < end && !std::isspace(static_cast<unsigned char>(text[n1])) && text[n1] != '/' && text[n1] != '>') ++n1;
+      const std::string name = text.substr(n0, n1 - n0);
+      if (closing) {
+        if (open.empty() || open.back().first != name)
+          return {at, "</" + name + "> does not match " +
+                          (open.empty() ? std::string("any open element")
+                                        : "<" + open.back().first + "> opened on line " + std::to_string(open.back().second) +
+                                              " (close it first, or remove this tag)")};
+        open.pop_back();
+      } else if (text[end - 1] != '/') {
+        open.push_back({name, at});
+      }
+    }
+    i = end + 1;
+  }
+  return {0, ""};
 }
 
 enum class UrdfJointType { Revolute, Continuous, Prismatic, Fixed, Floating, Planar };
@@ -178,7 +226,6 @@ class UrdfReader {
   std::vector<char> locked_;               ///< per URDF joint
   std::vector<int> body_of_link_;          ///< per URDF link: its body, -1 = the fixed root
   std::vector<Transform> link_in_body_;    ///< per URDF link: body frame -> link frame
-  std::vector<char> on_path_;              ///< chain_only: per URDF link, on the path base -> ee
 };
 
 const char* UrdfReader::required_attribute(const tinyxml2::XMLElement* e, const char* attr,
@@ -434,7 +481,6 @@ void UrdfReader::visit(int link, int body, const Transform& T, RobotSpec& spec) 
   std::sort(children.begin(), children.end(), [&](int a, int b) { return joints_[a].name < joints_[b].name; });
   for (int ji : children) {
     const UrdfJoint& j = joints_[ji];
-    if (!on_path_.empty() && !on_path_[j.child]) continue;  // chain_only: off the path base -> ee
     if (j.movable() && j.mimic && locked_[j.master])
       lock(ji, "its master joint " + j.mimic_master + " is locked", spec);
     if (!j.movable() || locked_[ji]) {
@@ -507,9 +553,16 @@ RobotSpec UrdfReader::read() {
     if (!probe) fail(0, "", "cannot open the URDF file (does it exist?)");
   }
   tinyxml2::XMLDocument doc;
-  if (doc.LoadFile(file_.c_str()) != tinyxml2::XML_SUCCESS)
+  if (doc.LoadFile(file_.c_str()) != tinyxml2::XML_SUCCESS) {
+    // tinyxml2 reports a mismatched element at the line of the tag left open; the user must edit
+    // the closing tag that does not match (or add the missing one before it).
+    if (doc.ErrorID() == tinyxml2::XML_ERROR_MISMATCHED_ELEMENT) {
+      const auto [line, message] = mismatched_close(file_);
+      if (line > 0) fail(line, "", "not a valid XML file: " + message);
+    }
     fail(doc.ErrorLineNum(), "", std::string("not a valid XML file: ") + doc.ErrorName() +
                                      (doc.ErrorStr() ? std::string(" (") + doc.ErrorStr() + ")" : ""));
+  }
   const tinyxml2::XMLElement* robot = doc.FirstChildElement("robot");
   if (!robot) {
     const tinyxml2::XMLElement* root = doc.RootElement();
@@ -586,7 +639,7 @@ RobotSpec UrdfReader::read() {
           links_[*it].has_movable_below = true;
   }
 
-  // End effector: --ee (the tool below it locked), or the tip of an unbranched chain.
+  // End effector: --ee (the chain base -> ee; every other joint locked), or the tip of an unbranched chain.
   int ee = -1;
   if (!options_.ee_link.empty()) {
     ee = find_link(options_.ee_link, 0, "--ee");
@@ -595,20 +648,36 @@ RobotSpec UrdfReader::read() {
     if (l != base)
       fail(links_[ee].line, "--ee", "the end-effector link " + links_[ee].name + " is not below the base link " +
                                         links_[base].name);
-    if (options_.chain_only) {
-      on_path_.assign(links_.size(), 0);
-      for (int k = ee;; k = joints_[links_[k].parent_joint].parent) {
-        on_path_[k] = 1;
-        if (k == base || links_[k].parent_joint < 0) break;
-      }
+    // --ee means the serial chain base -> ee (thunder_dynamics' base_link/ee_link): every joint off
+    // that path (side branches, the tool below ee) is locked at its neutral position, and the links
+    // it carries stay as mass of the body they are welded to, as Pinocchio's buildReducedModel does.
+    std::vector<char> on_path(links_.size(), 0);
+    for (int k = ee;; k = joints_[links_[k].parent_joint].parent) {
+      on_path[k] = 1;
+      if (k == base || links_[k].parent_joint < 0) break;
     }
-    std::vector<int> stack{ee};
-    while (options_.chain_only ? false : !stack.empty()) {
-      const int k = stack.back();
+    // The master of a chain joint that mimics it keeps moving: locking it would freeze part of the
+    // chain. (An off-chain joint that mimics a moving one cannot be locked: that stays an error.)
+    std::vector<char> keep(joints_.size(), 0);
+    for (int k = ee; k != base && links_[k].parent_joint >= 0; k = joints_[links_[k].parent_joint].parent) {
+      const UrdfJoint& pj = joints_[links_[k].parent_joint];
+      if (pj.mimic && pj.master >= 0) keep[pj.master] = 1;
+    }
+    std::vector<std::pair<int, bool>> stack{{base, false}};  // link, below ee
+    while (!stack.empty()) {
+      const auto [k, tool] = stack.back();
       stack.pop_back();
-      for (int ji : links_[k].child_joints) {
-        lock(ji, "it is below the end effector " + links_[ee].name + " (part of the tool)", spec);
-        stack.push_back(joints_[ji].child);
+      std::vector<int> children = links_[k].child_joints;
+      std::sort(children.begin(), children.end(), [&](int a, int b) { return joints_[a].name < joints_[b].name; });
+      for (int ji : children) {
+        const int c = joints_[ji].child;
+        const bool below_ee = tool || k == ee;
+        if (!on_path[c] && !keep[ji])
+          lock(ji, below_ee ? "it is below the end effector " + links_[ee].name + " (part of the tool)"
+                            : "it is off the chain " + links_[base].name + " -> " + links_[ee].name +
+                                  " that --ee keeps (to move the whole tree, drop --ee and name frames with --frames)",
+               spec);
+        stack.push_back({c, below_ee});
       }
     }
   } else {
@@ -634,7 +703,7 @@ RobotSpec UrdfReader::read() {
     if (!locked_[ji] || !j.mimic) continue;
     if (joints_[j.master].movable() && !locked_[j.master])
       fail(j.line, "joint[" + j.name + "].mimic",
-           "joint " + j.name + " is locked (in the tool below the end effector, or by --lock) but mimics joint " +
+           "joint " + j.name + " is locked (off the chain to the end effector, or by --lock) but mimics joint " +
                j.mimic_master + ", which moves: lock " + j.mimic_master + " too, or choose --ee above " + j.name);
   }
   spec.base_link = links_[base].name;

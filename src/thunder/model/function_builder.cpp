@@ -29,6 +29,7 @@
 #include "thunder/multibody/kinematics.h"
 #include "thunder/multibody/model.h"
 #include "thunder/util/identifier.h"
+#include "thunder/util/suggest.h"
 
 namespace thunder {
 namespace {
@@ -79,6 +80,7 @@ class Builder {
  private:
   void add(const std::string& name, const std::string& description, const std::vector<Output>& outputs);
   bool wanted(const std::string& name) const {
+    catalog_.push_back(name);  // every name the catalog knows, for "did you mean" on --functions
     return options_.only.empty() || std::find(options_.only.begin(), options_.only.end(), name) != options_.only.end();
   }
   // Lazily built shared pieces.
@@ -138,6 +140,7 @@ class Builder {
   SX link_friction_;  ///< dl (+ dc): every link friction term the model has (n)
   SX elastic_spring_, motor_damping_;  ///< k + d and dm of the SEA model (ne), set by add_elastic
   FunctionSet set_;
+  mutable std::vector<std::string> catalog_;  ///< names asked of wanted(): the catalog for this robot
   std::vector<std::string> built_;
 };
 
@@ -690,7 +693,9 @@ FunctionSet Builder::build() {
 
   if (!options_.only.empty()) {
     for (const std::string& name : options_.only) {
-      if (!set_.find_function(name)) throw std::invalid_argument("unknown function '" + name + "'");
+      if (!set_.find_function(name))
+        throw std::invalid_argument("--functions: unknown function '" + name + "'" + did_you_mean(name, catalog_) +
+                                    " (thunder gen --help; docs/FUNCTIONS.md lists them)");
     }
   }
   return set_;

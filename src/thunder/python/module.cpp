@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <iostream>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -39,6 +40,11 @@ struct Capture {
 
 py::object g_usage_error, g_input_error, g_error;
 
+// One CLI call at a time: Capture swaps the process-wide std::cout / std::cerr buffers, and two
+// threads doing that at once lose output, mix it or crash (SIGSEGV from four threads). Generation
+// runs with the GIL released, so Python threads that do not call thunder keep running.
+std::mutex g_cli_mutex;
+
 // The Python exception type of a CLI error: UsageError (exit status 2), InputError (a bad file),
 // ThunderError (anything else).
 PyObject* error_type(const std::exception& e) {
@@ -56,6 +62,7 @@ std::pair<std::string, std::string> call_cli(Body body) {
   std::string what, out, err;
   {
     py::gil_scoped_release release;  // generation takes seconds to minutes
+    std::lock_guard<std::mutex> serial(g_cli_mutex);  // after releasing the GIL: no lock-order deadlock
     Capture cap;
     try {
       body();

@@ -128,7 +128,7 @@ std::string batch_wrapper(const Entry& e) {
   s << "int " << e.symbol
     << "_batch(const void* const* in, const long long* in_stride, void* const* out, "
        "const long long* out_stride, long long batch, void* stream) {\n  (void)stream;\n  return thunder_batch("
-    << e.symbol << ", " << e.symbol << "_work, " << f.n_in() << ", " << f.n_out() << ", " << e.symbol
+    << e.symbol << ", " << e.symbol << "_work, " << f.n_instructions() << "LL, " << f.n_in() << ", " << f.n_out() << ", " << e.symbol
     << "_in_size, " << e.symbol << "_out_size, in, in_stride, out, out_stride, batch);\n}\n";
   return s.str();
 }
@@ -201,6 +201,10 @@ std::string registry_text(const FunctionSet& set, const std::vector<FnCode>& fns
   s << "long long thunder_native_size_out(int e, int j) {\n"
        "  return e >= 0 && e < N_ENTRIES && j >= 0 && j < kNOut[e] ? kSizeOut[kOffOut[e] + j] : -1;\n}\n";
   s << "thunder_native_fn thunder_native_entry(int e) { return e >= 0 && e < N_ENTRIES ? kTable[e] : 0; }\n";
+  // The threads a CPU call may use (thunder_torch passes torch.get_num_threads()): read by the
+  // batch drivers of thunder_simd.h and thunder_native_scalar.h.
+  s << "int thunder_native_threads_ = 0;\n"
+       "void thunder_native_set_threads(int n) { thunder_native_threads_ = n; }\n";
   if (cuda)
     s << "int thunder_native_max_threads(void) { return 0; }\n";
   else

@@ -156,7 +156,7 @@ void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::s
   os << "extern \"C\" int " << symbol
      << "_batch(const void* const* in, const long long* in_stride, void* const* out, "
         "const long long* out_stride, long long batch, void* stream) {\n  (void)stream;\n"
-     << "  return th_tile_batch(" << symbol << "_tile, " << n_in << ", " << symbol << "_in_size, " << n_out
+     << "  return th_tile_batch(" << symbol << "_tile, " << n_instr << "LL, " << n_in << ", " << symbol << "_in_size, " << n_out
      << ", " << symbol << "_out_size, in, in_stride, out, out_stride, batch);\n}\n";
 }
 

@@ -199,13 +199,39 @@ static inline void th_tiles(th_tile_fn f, th_v* buf, long long nx, long long t0,
   }
 }
 
-/* The batch: tiles split statically over the OpenMP threads, each thread with its own
- * input/output tiles (the tile function keeps its values in registers and its stack frame: the
- * working set of a tile is its live values * TH_VBYTES bytes). Small batches (one thread's worth)
- * run on the calling thread without entering an OpenMP region, with the tiles on the stack when
- * they are small: a batch-1 call costs the tile itself and little else. */
+/* How many threads a call may use: the threads torch.set_num_threads gives (the runtime passes
+ * torch.get_num_threads() through thunder_native_set_threads), capped so that every thread gets at
+ * least TH_GRAIN tile-instructions (about 50-100 us of work): below that, waking a thread and
+ * joining it costs more than it saves, and on a busy machine a woken thread may wait a whole
+ * scheduler slice for a core. Small batches therefore run on the calling thread with no parallel
+ * region at all. There is one OpenMP pool in the process: torch's own libgomp (the same soname,
+ * so the dynamic loader maps it once), no second pool of our own. */
+#define TH_GRAIN (1LL << 16)
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern int thunder_native_threads_; /* defined by the registry; <= 0: OpenMP's default */
+#ifdef __cplusplus
+}
+#endif
+static inline int th_threads_for(long long work) {
+  int n = 1;
+#ifdef _OPENMP
+  n = thunder_native_threads_ > 0 ? thunder_native_threads_ : omp_get_max_threads();
+  if (omp_in_parallel()) n = 1; /* called from a parallel region (a torch worker): stay on it */
+#endif
+  if (work / TH_GRAIN < n) n = (int)(work / TH_GRAIN);
+  return n < 1 ? 1 : n;
+}
+
+/* The batch: tiles handed out in chunks to the threads (dynamic: a thread the OS leaves waiting
+ * for a core costs one chunk, not a static share), each thread with its own input/output tiles
+ * (the tile function keeps its values in registers and its stack frame: the working set of a tile
+ * is its live values * TH_VBYTES bytes). One thread's worth runs on the calling thread without
+ * entering an OpenMP region, with the tiles on the stack when they are small: a batch-1 call costs
+ * the tile itself and little else. `cost`: instructions of one tile. */
 #define TH_STACK_VECTORS 256
-static int th_tile_batch(th_tile_fn f, int n_in, const long long* in_size, int n_out,
+static int th_tile_batch(th_tile_fn f, long long cost, int n_in, const long long* in_size, int n_out,
                          const long long* out_size, const void* const* in, const long long* in_stride,
                          void* const* out, const long long* out_stride, long long batch) {
   if (batch <= 0) return 0;
@@ -213,11 +239,8 @@ static int th_tile_batch(th_tile_fn f, int n_in, const long long* in_size, int n
   for (int j = 0; j < n_in; ++j) nx += in_size[j];
   for (int j = 0; j < n_out; ++j) ny += out_size[j];
   const long long n_tiles = (batch + TH_W - 1) / TH_W;
-  int n_threads = 1, err = 0;
-#ifdef _OPENMP
-  if (n_tiles > 1) n_threads = omp_get_max_threads();
-  if (n_threads > n_tiles) n_threads = (int)n_tiles;
-#endif
+  const int n_threads = th_threads_for(n_tiles * (cost > 0 ? cost : 1));
+  int err = 0;
   if (n_threads == 1) {
     if (nx + ny <= TH_STACK_VECTORS) {
       th_v buf[TH_STACK_VECTORS];
@@ -232,14 +255,26 @@ static int th_tile_batch(th_tile_fn f, int n_in, const long long* in_size, int n
     return 0;
   }
 #ifdef _OPENMP
+  /* chunks of about 4 per thread, none smaller than half a grain */
+  long long chunk = n_tiles / (4LL * n_threads);
+  const long long min_chunk = (TH_GRAIN / 2) / (cost > 0 ? cost : 1);
+  if (chunk < min_chunk) chunk = min_chunk;
+  if (chunk < 1) chunk = 1;
+  const long long n_chunks = (n_tiles + chunk - 1) / chunk;
 #pragma omp parallel num_threads(n_threads) reduction(| : err)
   {
-    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-    const long long t0 = n_tiles * t / nt, t1 = n_tiles * (t + 1) / nt;
     void* mem = 0;
-    if (posix_memalign(&mem, 64, (size_t)(nx + ny + 1) * sizeof(th_v))) err |= 2;
-    else th_tiles(f, (th_v*)mem, nx, t0, t1, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride,
-                  batch);
+    if (posix_memalign(&mem, 64, (size_t)(nx + ny + 1) * sizeof(th_v))) {
+      err |= 2;
+      mem = 0;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (long long c = 0; c < n_chunks; ++c) {
+      if (!mem) continue;
+      const long long t0 = c * chunk, t1 = t0 + chunk < n_tiles ? t0 + chunk : n_tiles;
+      th_tiles(f, (th_v*)mem, nx, t0, t1, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride,
+               batch);
+    }
     free(mem);
   }
 #endif

@@ -11,6 +11,7 @@ import json
 import math
 import pathlib
 
+import numpy as np
 import torch
 
 __all__ = ["Schedule", "read_artifact", "OPS"]
@@ -72,7 +73,10 @@ _OUT_OPS = {
 }
 
 
-_DTYPES = {"<i4": (torch.int32, 4), "<i8": (torch.int64, 8), "<f8": (torch.float64, 8)}
+# Load-time decoding runs in numpy: single-threaded, so that reading an artifact never wakes
+# torch's intra-op pool (on a busy machine the many small multithreaded conversions cost 3x the
+# CPU); the arrays become tensors with torch.from_numpy (no copy).
+_DTYPES = {"<u2": (np.uint16, 2), "<i4": (np.int32, 4), "<f8": (np.float64, 8)}
 
 
 class _Index:
@@ -95,12 +99,12 @@ class _Index:
         return v
 
     def array(self, d, key, where, dtype, count=None):
-        """The blob array d[key] as a tensor sharing the blob's memory (no copy)."""
+        """The blob array d[key] as a numpy array sharing the blob's memory (no copy)."""
         ref = d.get(key)
         where = f"{where}.{key}"
-        if not isinstance(ref, dict) or ref.get("dtype") != dtype:
+        if not isinstance(ref, dict) or ref.get("dtype") not in (dtype if isinstance(dtype, tuple) else (dtype,)):
             self.fail(where, f"expected an array reference of dtype {dtype}, got {ref!r}")
-        dt, size = _DTYPES[dtype]
+        dt, size = _DTYPES[ref["dtype"]]
         n = self.int(ref, "count", where)
         off = self.int(ref, "offset", where)
         if off % size or off + n * size > len(self.blob):
@@ -108,9 +112,7 @@ class _Index:
                              f"bytes (or are not aligned to {size})")
         if count is not None and n != count:
             self.fail(where, f"{n} elements, expected {count}")
-        if n == 0:
-            return torch.zeros(0, dtype=dt)
-        return torch.frombuffer(self.blob, dtype=dt, count=n, offset=off)
+        return np.frombuffer(self.blob, dtype=np.dtype(dt).newbyteorder("<"), count=n, offset=off)
 
 
 class Schedule:
@@ -142,49 +144,81 @@ class Schedule:
             unknown = [x for x in names if x not in OPS] if isinstance(names, list) else names
             ix.fail(f"{where}.ops", f"unknown operations {unknown!r}")
         n_steps = self.stats["n_steps"]
-        self.consts = ix.array(d, "consts", where, "<f8", C).clone()
+        self.consts = torch.from_numpy(ix.array(d, "consts", where, "<f8", C).astype(np.float64))
         if float(self.consts[0]) != 0.0:
             ix.fail(f"{where}.consts", "slot 0 must hold 0.0 (structural zeros read it)")
-        table = ix.array(d, "steps", where, "<i4", 6 * n_steps).view(n_steps, 6).tolist()
-        gather = ix.array(d, "gather", where, "<i8")
-        G = gather.numel()
-        if G and (int(gather.min()) < 0 or int(gather.max()) >= S):
-            ix.fail(f"{where}.gather", f"slot indices outside [0, {S})")
-        self.out_index = ix.array(d, "out_index", where, "<i8", n_out)
-        if n_out and (int(self.out_index.min()) < 0 or int(self.out_index.max()) >= S):
-            ix.fail(f"{where}.out_index", f"slot indices outside [0, {S})")
-        self.steps = []  # (op name, out0, n, [operand: (start, stop) or index tensor])
-        for k, (op, o, n, *ops) in enumerate(table):
-            if not 0 <= op < len(names) or n < 1 or o < C + n_in or o + n > S:
-                ix.fail(f"{where}.steps[{k}]", f"operation {op} writing slots [{o}, {o + n}): "
-                        f"expected an index of ops and a run inside the work slots "
-                        f"[{C + n_in}, {S})")
-            name = names[op]
+        table = ix.array(d, "steps", where, "<i4", 6 * n_steps).reshape(n_steps, 6).astype(np.int64)
+        # slot indices: uint16 or int32 in the blob, int64 (what index_select takes) here, once
+        gather = self._slots(ix, d, "gather", where, None, S)
+        G = gather.size
+        self.out_index = torch.from_numpy(self._slots(ix, d, "out_index", where, n_out, S))
+        # Every step checked at once (a Python loop over thousands of steps is what made loading
+        # slow); on a failure the first bad step is named.
+        op, o, n = table[:, 0], table[:, 1], table[:, 2]
+        arity = np.array([OPS[x][0] for x in names] or [0], dtype=np.int64)
+        ok = (op >= 0) & (op < len(names)) & (n >= 1) & (o >= C + n_in) & (o + n <= S)
+        nargs = arity[np.clip(op, 0, max(0, len(names) - 1))]
+        for j in range(3):
+            a = table[:, 3 + j]
+            used = nargs > j
+            ok &= ~used | np.where(a >= 0, a + n <= S, -1 - a + n <= G)
+        if not ok.all():
+            k = int(np.flatnonzero(~ok)[0])
+            opk, ok_, nk, *ak = table[k].tolist()
+            ix.fail(f"{where}.steps[{k}]", f"operation {opk} writing slots [{ok_}, {ok_ + nk}) with "
+                    f"operands {ak}: expected an index of ops, a run inside the work slots "
+                    f"[{C + n_in}, {S}), operand slots inside [0, {S}) and gathers inside the "
+                    f"{G} gather indices")
+        # (op name, out0, n, [operand: (start, stop) or the number of a gathered operand]); the
+        # gathered operands are views of `gather` made per device in prepare() (one split).
+        self.steps, spans = [], []
+        for opk, o, n, *ops in table.tolist():
+            name = names[opk]
             operands = []
             for a in ops[:OPS[name][0]]:
                 if a >= 0:
-                    if a + n > S:
-                        ix.fail(f"{where}.steps[{k}]", f"operand slots [{a}, {a + n}) outside [0, {S})")
                     operands.append((a, a + n))
                 else:
-                    g = -1 - a
-                    if g + n > G:
-                        ix.fail(f"{where}.steps[{k}]", f"operand at gather[{g}:{g + n}] outside "
-                                f"the {G} gather indices")
-                    operands.append(gather[g:g + n])
+                    operands.append(len(spans))
+                    spans.append((-1 - a, n))
             self.steps.append((name, o, n, operands))
+        self.gather, self._spans = torch.from_numpy(gather), spans
         self._cache = {}
 
     def _prepared(self, device, dtype):
         return self._cache[(device, dtype)]
 
+    @staticmethod
+    def _slots(ix, d, key, where, count, S):
+        """A slot index array of the blob as int64 (numpy), every index checked to lie in [0, S)."""
+        raw = ix.array(d, key, where, ("<u2", "<i4"), count)
+        # uint16 is never negative, and cannot exceed S - 1 when S > 65535: nothing to check
+        if raw.size and (raw.dtype != np.uint16 or S <= 65535):
+            if int(raw.min()) < 0 or int(raw.max()) >= S:
+                ix.fail(f"{where}.{key}", f"slot indices outside [0, {S})")
+        return raw.astype(np.int64)
+
+    def _gathers(self, device):
+        """The gathered operands' index tensors on `device`: one split of `gather` when they lie
+        back to back (as the generator writes them), else one slice each."""
+        g = self.gather if device.type == "cpu" else self.gather.to(device)
+        spans, pos = self._spans, 0
+        for start, n in spans:
+            if start != pos:
+                return [g[a:a + n] for a, n in spans]
+            pos += n
+        if pos != g.numel():
+            return [g[a:a + n] for a, n in spans]
+        return list(g.split([n for _, n in spans])) if spans else []
+
     def prepare(self, device, dtype):
         key = (device, dtype)
         p = self._cache.get(key)
         if p is None:
+            parts = self._gathers(device)
             steps = []
             for name, o, k, operands in self.steps:
-                ops = [x if isinstance(x, tuple) else x.to(device) for x in operands]
+                ops = [x if isinstance(x, tuple) else parts[x] for x in operands]
                 steps.append((OPS[name][1], _OUT_OPS.get(name), o, k, ops))
             p = (self.consts.to(device=device, dtype=dtype).unsqueeze(1), steps,
                  self.out_index.to(device))

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_map>
 
 #include "thunder/export/op_table.h"
@@ -35,6 +36,7 @@ class Blob {
  public:
   template <class T>
   void add(JsonWriter& js, const std::vector<T>& xs, const char* dtype) {
+    static_assert(std::is_arithmetic<T>::value, "arrays of numbers");
     while (data_.size() % 8) data_.push_back(0);
     js.begin_object().key("dtype").value(dtype).key("offset").value(static_cast<long long>(data_.size()))
         .key("count").value(static_cast<long long>(xs.size())).end_object();
@@ -42,6 +44,12 @@ class Blob {
     const size_t off = data_.size();
     data_.resize(off + n);
     if (n) std::memcpy(data_.data() + off, xs.data(), n);  // x86/ARM little-endian hosts
+  }
+  /// Slot index array: uint16 when every value fits (most schedules), else int32; the runtime
+  /// widens it to int64 once at load.
+  void add_slots(JsonWriter& js, const std::vector<int64_t>& xs, long long n_slots) {
+    if (n_slots <= 65536) add(js, std::vector<uint16_t>(xs.begin(), xs.end()), "<u2");
+    else add(js, std::vector<int32_t>(xs.begin(), xs.end()), "<i4");
   }
   const std::vector<char>& data() const { return data_; }
 
@@ -331,10 +339,10 @@ void write_schedule(JsonWriter& js, Blob& blob, const Schedule& s) {
   js.key("steps");
   blob.add(js, steps, "<i4");
   js.key("gather");
-  blob.add(js, gather, "<i8");
+  blob.add_slots(js, gather, st.n_slots);
   std::vector<int64_t> out(s.out_slots.begin(), s.out_slots.end());
   js.key("out_index");
-  blob.add(js, out, "<i8");
+  blob.add_slots(js, out, st.n_slots);
   js.end_object();
 }
 

@@ -16,6 +16,7 @@ PY=${PY:-.venv/bin/python}
 PREFIX=$(ls -d .venv/lib/python3.*/site-packages/cmeel.prefix | head -1)
 ERD=$PREFIX/share/example-robot-data/robots
 WORK=${WORK:-$(mktemp -d /tmp/thunder_scale.XXXXXX)}
+mkdir -p "$WORK"
 robots=("$@")
 [ ${#robots[@]} -eq 0 ] && robots=(panda)
 

@@ -32,12 +32,12 @@ path_of() {
 
 # seconds (wall, user+sys of the children) of a command
 timed() {
-  local t0 c0 t1 c1
+  local t0 c0 t1 c1 me=$BASHPID   # this subshell: its children's CPU (cutime + cstime)
   t0=$(date +%s.%N)
-  c0=$(awk '{print $16+$17}' /proc/$BASHPID/stat)
+  c0=$(awk '{print $16+$17}' /proc/$me/stat)
   "$@" > "$WORK/last.log" 2>&1 || { tail -20 "$WORK/last.log"; return 1; }
   t1=$(date +%s.%N)
-  c1=$(awk '{print $16+$17}' /proc/$BASHPID/stat)
+  c1=$(awk '{print $16+$17}' /proc/$me/stat)
   echo "$(echo "$t1 - $t0" | bc) $(echo "($c1 - $c0) / $(getconf CLK_TCK)" | bc -l)"
 }
 

@@ -15,13 +15,19 @@ import pytest
 from conftest import ROBOTS, thunder_bin
 
 
-@pytest.fixture(scope="module")
-def chunked(tmp_path_factory):
+# (robot, functions): franka's M (625 instructions) and G; RRR's M squares (CasADi prints sq(x),
+# which the chunk prelude defines); seaRRR's friction dl takes fabs.
+CASES = {"franka": ("franka.yaml", "M,G"), "RRR": ("RRR.yaml", "M"), "seaRRR": ("seaRRR.yaml", "dl")}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def chunked(request, tmp_path_factory):
+    robot, functions = CASES[request.param]
     out = tmp_path_factory.mktemp("chunks") / "out"
-    env = dict(os.environ, THUNDER_CHUNK_ABOVE="0", THUNDER_CHUNK_SIZE="100")
-    subprocess.run([thunder_bin(), "gen", str(ROBOTS / "franka.yaml"), "-o", str(out), "--functions", "M,G",
+    env = dict(os.environ, THUNDER_CHUNK_ABOVE="0", THUNDER_CHUNK_SIZE="20")
+    subprocess.run([thunder_bin(), "gen", str(ROBOTS / robot), "-o", str(out), "--functions", functions,
                     "--targets", "casadi,cpp", "-q"], check=True, env=env, capture_output=True)
-    return out
+    return out, request.param, functions.split(",")
 
 
 def _c_api(lib, symbol):
@@ -36,34 +42,39 @@ def _c_api(lib, symbol):
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
 def test_chunked_functions_keep_casadis_calling_convention_and_values(chunked, tmp_path):
     import casadi
-    cpp = chunked / "cpp"
+    out, robot, names = chunked
+    cpp = out / "cpp"
     cmake = (cpp / "CMakeLists.txt").read_text()
-    for name in ("M", "G"):
-        chunks = sorted(cpp.glob(f"thunder_franka_{name}_c*.c"))
-        assert len(chunks) >= 2, name    # M: 625 instructions, G: 143, in chunks of 100
+    for name in names:
+        chunks = sorted(cpp.glob(f"thunder_{robot}_{name}_c*.c"))
+        assert len(chunks) >= 2, name    # chunks of 20 instructions
         assert all(c.name in cmake for c in chunks)   # every chunk is a translation unit of the library
     lib_path = tmp_path / "libchunks.so"
-    sources = [str(p) for p in cpp.glob("thunder_franka_*.c")]
-    subprocess.run(["cc", "-O1", "-shared", "-fPIC", "-o", str(lib_path), *sources, "-lm"], check=True)
+    sources = [str(p) for p in cpp.glob(f"thunder_{robot}_*.c")]
+    # -Werror=implicit-function-declaration: every function a chunk calls is declared (math.h or
+    # the chunk prelude), not guessed by the compiler
+    subprocess.run(["cc", "-O1", "-shared", "-fPIC", "-Werror=implicit-function-declaration", "-o", str(lib_path),
+                    *sources, "-lm"], check=True)
     lib = ctypes.CDLL(str(lib_path))
     rng = np.random.default_rng(7)
-    for name in ("M", "G"):
-        ref = casadi.Function.load(str(chunked / "casadi" / f"{name}.casadi"))
-        f, (sz_arg, sz_res, sz_iw, sz_w) = _c_api(lib, f"thunder_franka_{name}")
+    for name in names:
+        ref = casadi.Function.load(str(out / "casadi" / f"{name}.casadi"))
+        f, (sz_arg, sz_res, sz_iw, sz_w) = _c_api(lib, f"thunder_{robot}_{name}")
         assert sz_w > 0   # the chunks keep their values in CasADi's work vector: _work asks for it
-        args = [rng.uniform(-1.5, 1.5, ref.nnz_in(j)) for j in range(ref.n_in())]
-        want = [np.asarray(ref.call([casadi.DM(a) for a in args])[j]).ravel(order="F")
-                for j in range(ref.n_out())]
-        outs = [np.zeros(ref.nnz_out(j)) for j in range(ref.n_out())]
-        Arg = (ctypes.c_void_p * max(sz_arg, 1))(*[a.ctypes.data for a in args])
-        Res = (ctypes.c_void_p * max(sz_res, 1))(*[o.ctypes.data for o in outs])
-        iw = (ctypes.c_longlong * max(sz_iw, 1))()
-        w = (ctypes.c_double * max(sz_w, 1))()
-        assert f(Arg, Res, iw, w, 0) == 0
-        for o, r in zip(outs, want):
-            # the same instructions in the same order in double: equal up to the C compiler's
-            # reassociation-free rounding (no -ffast-math): 1e-13 relative
-            np.testing.assert_allclose(o, r, rtol=1e-13, atol=1e-13)
+        for _ in range(3):
+            args = [rng.uniform(-1.5, 1.5, ref.nnz_in(j)) for j in range(ref.n_in())]
+            want = [np.asarray(ref.call([casadi.DM(a) for a in args])[j]).ravel(order="F")
+                    for j in range(ref.n_out())]
+            outs = [np.zeros(ref.nnz_out(j)) for j in range(ref.n_out())]
+            Arg = (ctypes.c_void_p * max(sz_arg, 1))(*[a.ctypes.data for a in args])
+            Res = (ctypes.c_void_p * max(sz_res, 1))(*[o.ctypes.data for o in outs])
+            iw = (ctypes.c_longlong * max(sz_iw, 1))()
+            w = (ctypes.c_double * max(sz_w, 1))()
+            assert f(Arg, Res, iw, w, 0) == 0
+            for o, r in zip(outs, want):
+                # the same instructions in the same order in double (no -ffast-math): equal up
+                # to libm's last bit in sin/cos: 1e-13 relative
+                np.testing.assert_allclose(o, r, rtol=1e-13, atol=1e-13)
 
 
 def test_small_functions_keep_casadis_single_file(generate):

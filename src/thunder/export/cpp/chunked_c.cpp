@@ -1,6 +1,8 @@
 #include "thunder/export/cpp/chunked_c.h"
 
+#include <cctype>
 #include <cmath>
+#include <set>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -30,9 +32,14 @@ std::string literal(double c) {
 
 std::string w(casadi_int k) { return "w[" + std::to_string(k) + "]"; }
 
-/// The C expression of an arithmetic instruction (CasADi's own printer), or "" when it needs a
-/// helper the chunk header does not define.
+/// The C expression of an arithmetic instruction (CasADi's own printer, as its C code generator
+/// uses it), or "" when it calls a function that is neither C's <math.h> nor defined by the chunk
+/// prelude (erfinv, ...: such a function keeps CasADi's single file).
 std::string expression(casadi_int op, const std::string& x, const std::string& y) {
+  static const std::set<std::string> kC = {
+      "exp",  "log",   "pow",  "sqrt",  "sq",    "sin",    "cos",    "tan",   "asin",  "acos",  "atan",
+      "floor", "ceil", "fmod", "fabs",  "sign",  "copysign", "erf",  "fmin",  "fmax",  "sinh",  "cosh",
+      "tanh", "asinh", "acosh", "atanh", "atan2", "log1p",  "expm1", "hypot", "remainder"};
   std::string e;
   try {
     const auto o = static_cast<unsigned char>(op);
@@ -41,17 +48,31 @@ std::string expression(casadi_int op, const std::string& x, const std::string& y
   } catch (...) {
     return "";
   }
-  for (size_t p = e.find("casadi_"); p != std::string::npos; p = e.find("casadi_", p + 1))
-    if (e.compare(p, 10, "casadi_sq(") != 0 && e.compare(p, 12, "casadi_sign(") != 0) return "";
+  // every identifier followed by '(' must be a known function
+  for (size_t i = 0; i < e.size();) {
+    if (std::isalpha(static_cast<unsigned char>(e[i])) || e[i] == '_') {
+      size_t j = i;
+      while (j < e.size() && (std::isalnum(static_cast<unsigned char>(e[j])) || e[j] == '_')) ++j;
+      if (j < e.size() && e[j] == '(' && !kC.count(e.substr(i, j - i))) return "";
+      if (j < e.size() && e[j] == '[' && e.substr(i, j - i) != "w") return "";
+      i = j;
+    } else {
+      if (e[i] == '<') {  // CasADi's "<invalid-op>"
+        if (e.compare(i, 9, "<invalid-") == 0) return "";
+      }
+      ++i;
+    }
+  }
   return e;
 }
 
-// Helpers CasADi's printer names, with CasADi's definitions (static: every chunk file has its own).
+// The helpers CasADi's printer names beyond <math.h> (sq, sign), with CasADi's definitions;
+// static, so every chunk file has its own.
 constexpr const char* kChunkPrelude =
     "#include <math.h>\n"
     "#define casadi_real double\n"
-    "static inline casadi_real casadi_sq(casadi_real x) { return x * x; }\n"
-    "static inline casadi_real casadi_sign(casadi_real x) { return x < 0 ? -1 : x > 0 ? 1 : x; }\n";
+    "static inline casadi_real sq(casadi_real x) { return x * x; }\n"
+    "static inline casadi_real sign(casadi_real x) { return x < 0 ? -1 : x > 0 ? 1 : x; }\n";
 
 /// One instruction as a C statement over w (empty for none).
 std::string statement(const casadi::Function& fn, casadi_int k) {

@@ -49,6 +49,8 @@ def test_chunked_functions_keep_casadis_calling_convention_and_values(chunked, t
         chunks = sorted(cpp.glob(f"thunder_{robot}_{name}_c*.c"))
         assert len(chunks) >= 2, name    # chunks of 20 instructions
         assert all(c.name in cmake for c in chunks)   # every chunk is a translation unit of the library
+    # chunks at -O1 (as fast per call, less compile time: bench/RESULTS_SCALE.md), per file
+    assert 'PROPERTIES COMPILE_OPTIONS "-O1"' in cmake
     lib_path = tmp_path / "libchunks.so"
     sources = [str(p) for p in cpp.glob(f"thunder_{robot}_*.c")]
     # -Werror=implicit-function-declaration: every function a chunk calls is declared (math.h or

@@ -349,9 +349,17 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
         std::ostringstream os;
         os << "/* Thunder SIMD tile kernel " << e->symbol << " (generated; do not edit). */\n"
            << "#include \"thunder_simd.h\"\n";
-        emit_simd_kernel(os, e->fn, e->symbol);
+        std::vector<std::pair<std::string, std::string>> chunks;  // a large tile's pieces
+        emit_simd_kernel(os, e->fn, e->symbol, &chunks);
         write_file(dir / (e->symbol + ".cpp"), os.str());
         sources.push_back(e->symbol + ".cpp");
+        for (const auto& [file, text] : chunks) {
+          write_file(dir / file, text);
+          sources.push_back(file);
+        }
+        if (!chunks.empty())
+          say("native: " + e->symbol + " in " + std::to_string(chunks.size()) + " chunks of up to " +
+              std::to_string(simd_chunk_size()) + " lines");
       }
     } else {
       try {

@@ -42,7 +42,7 @@ long long env_or(const char* name, long long fallback) {
   return (end && *end == 0 && x >= 0) ? x : fallback;
 }
 
-long long simd_chunk_threshold() { return env_or("THUNDER_NATIVE_CHUNK_ABOVE", 20000); }
+long long simd_chunk_threshold() { return env_or("THUNDER_NATIVE_CHUNK_ABOVE", 100000); }
 long long simd_chunk_size() { return std::max(1LL, env_or("THUNDER_NATIVE_CHUNK_SIZE", 6000)); }
 
 void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::string& symbol,

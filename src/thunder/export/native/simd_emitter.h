@@ -27,7 +27,9 @@ namespace thunder {
 void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::string& symbol,
                       std::vector<std::pair<std::string, std::string>>* chunks = nullptr);
 
-/// Lines above which a tile is chunked ($THUNDER_NATIVE_CHUNK_ABOVE, default 20000; 0: always)
+/// Lines above which a tile is chunked ($THUNDER_NATIVE_CHUNK_ABOVE, default 100000; 0: always:
+/// chunks cost ~30% per call on g1's FD reverse (40k lines), so only tiles too large to compile
+/// in reasonable time are split)
 /// and lines per chunk ($THUNDER_NATIVE_CHUNK_SIZE, default 6000).
 long long simd_chunk_threshold();
 long long simd_chunk_size();

@@ -23,7 +23,7 @@ typedef void (*chunk_fn)(void* ctx, long long chunk, int slot);
 
 struct Pool {
   std::mutex mu;
-  std::condition_variable wake, done;
+  std::condition_variable wake;
   std::vector<std::thread> threads;
   /* the job: chunks [0, n_chunks) of fn(ctx, chunk, slot); `open` while workers may join */
   chunk_fn fn = nullptr;
@@ -31,7 +31,7 @@ struct Pool {
   long long n_chunks = 0;
   std::atomic<long long> next{0};
   int wanted = 0;  /* workers asked to join this job */
-  int active = 0;  /* workers inside this job */
+  std::atomic<int> active{0};  /* workers inside this job */
   int slots_used = 0;
   bool open = false, quit = false;
   unsigned long long generation = 0;
@@ -52,12 +52,12 @@ struct Pool {
       if (quit) return;
       seen = generation;
       --wanted;
-      ++active;
+      active.fetch_add(1, std::memory_order_relaxed);
       const int slot = ++slots_used;  /* 0 is the calling thread */
       lock.unlock();
       run_chunks(slot);
+      active.fetch_sub(1, std::memory_order_release);
       lock.lock();
-      if (--active == 0) done.notify_all();
     }
   }
 
@@ -67,7 +67,8 @@ struct Pool {
     while ((int)threads.size() < n_threads - 1) threads.emplace_back([this] { worker(); });
     fn = f, ctx = c, n_chunks = chunks;
     next.store(0, std::memory_order_relaxed);
-    wanted = n_threads - 1, active = 0, slots_used = 0, open = true;
+    wanted = n_threads - 1, slots_used = 0, open = true;
+    active.store(0, std::memory_order_relaxed);
     ++generation;
     lock.unlock();
     wake.notify_all();
@@ -75,7 +76,11 @@ struct Pool {
     lock.lock();
     open = false; /* late workers stay asleep: no chunk is left for them */
     wanted = 0;
-    done.wait(lock, [&] { return active == 0; });
+    lock.unlock();
+    /* The caller waits only for workers inside a chunk, at most one chunk's time: it yields
+     * rather than sleeping on a condition variable, whose wake-up would add its latency to
+     * every call. Idle workers still sleep: nothing spins between calls. */
+    while (active.load(std::memory_order_acquire) != 0) std::this_thread::yield();
   }
 
   ~Pool() {

@@ -211,6 +211,8 @@ def main():
     pin1 = pinocchio(work, urdf, args.batch, 1, args.reps, tag="_1thread")
     import ctypes
     ctypes.CDLL("libgomp.so.1").omp_set_num_threads(1)   # the libraries' OpenMP, this thread
+    import torch
+    torch.set_num_threads(1)   # the kernels take torch's thread count (thunder_native_set_threads)
     res1 = kernels(dirs, args.functions.split(","), args.batch, args.reps, single=True)
     save_json({"peak": peak, "pinocchio": pin, "machine": machine, "gen_s": gen_times,
                "evals_per_s": {"/".join(k): v for k, v in res.items()}, "pinocchio_1thread": pin1,

@@ -41,7 +41,8 @@ def load(path, device=None, dtype=torch.float32, backend="auto"):
       per device type and dtype, so ``module.to("cuda")`` later picks the CUDA library or falls
       back); "torch" (level schedules executed with torch operations, runs anywhere torch runs;
       the only backend with second-order derivatives);
-      "native" (the kernels compiled by ``thunder gen --native``: OpenMP on the CPU, CUDA on the
+      "native" (the kernels compiled by ``thunder gen --native``: SIMD tiles on the CPU on
+      torch.get_num_threads() threads, CUDA on the
       GPU, for every function; NativeLibraryError when the library for this device and dtype is
       missing or was built for another robot, generation or dtype); "auto" (native where that
       library exists and loads, else torch; chosen per call from the module's device and dtype).

@@ -11,13 +11,10 @@ import json
 import math
 import pathlib
 
+import numpy as np
 import torch
 
 __all__ = ["Schedule", "read_artifact", "OPS"]
-
-
-def _b(x):
-    return x
 
 
 def _sign(a):
@@ -76,104 +73,152 @@ _OUT_OPS = {
 }
 
 
-_DTYPES = {"<u2": (torch.uint16, 2), "<i4": (torch.int32, 4), "<f8": (torch.float64, 8)}
+# Load-time decoding runs in numpy: single-threaded, so that reading an artifact never wakes
+# torch's intra-op pool (on a busy machine the many small multithreaded conversions cost 3x the
+# CPU); the arrays become tensors with torch.from_numpy (no copy).
+_DTYPES = {"<u2": (np.uint16, 2), "<i4": (np.int32, 4), "<f8": (np.float64, 8)}
 
 
-def _array(blob: bytearray, ref) -> torch.Tensor:
-    dt, size = _DTYPES[ref["dtype"]]
-    n = int(ref["count"])
-    if n == 0:
-        return torch.zeros(0, dtype=torch.float64 if dt == torch.float64 else torch.int64)
-    t = torch.frombuffer(blob, dtype=dt, count=n, offset=int(ref["offset"]))
-    return t.clone() if dt == torch.float64 else t.to(torch.int64)
+class _Index:
+    """Reads and validates the index entries of one artifact: every error names the index file and
+    the field (FILE: functions[i] (NAME).forward.steps: MESSAGE), so that an edited or corrupted
+    index is a ValueError at load and never an IndexError, a wrong result or a read outside the
+    blob at a call."""
 
+    def __init__(self, path, blob):
+        self.path, self.blob = path, blob
 
-def _dense_pos(sp):
-    """Row-major dense position (r*cols + c) of each nonzero, in CasADi (column-major) order."""
-    cols, colind, row = sp["cols"], sp["colind"], sp["row"]
-    pos = []
-    for c in range(cols):
-        for k in range(colind[c], colind[c + 1]):
-            pos.append(row[k] * cols + c)
-    return pos
+    def fail(self, where, msg):
+        raise ValueError(f"{self.path}: {where}: {msg}: regenerate with thunder gen --pytorch")
+
+    def int(self, d, key, where, lo=0, hi=None):
+        v = d.get(key) if isinstance(d, dict) else None
+        if type(v) is not int or v < lo or (hi is not None and v > hi):
+            rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
+            self.fail(f"{where}.{key}", f"expected an integer {rng}, got {v!r}")
+        return v
+
+    def array(self, d, key, where, dtype, count=None):
+        """The blob array d[key] as a numpy array sharing the blob's memory (no copy)."""
+        ref = d.get(key)
+        where = f"{where}.{key}"
+        if not isinstance(ref, dict) or ref.get("dtype") not in (dtype if isinstance(dtype, tuple) else (dtype,)):
+            self.fail(where, f"expected an array reference of dtype {dtype}, got {ref!r}")
+        dt, size = _DTYPES[ref["dtype"]]
+        n = self.int(ref, "count", where)
+        off = self.int(ref, "offset", where)
+        if off % size or off + n * size > len(self.blob):
+            self.fail(where, f"{n} elements at byte {off} do not fit the blob of {len(self.blob)} "
+                             f"bytes (or are not aligned to {size})")
+        if count is not None and n != count:
+            self.fail(where, f"{n} elements, expected {count}")
+        return np.frombuffer(self.blob, dtype=np.dtype(dt).newbyteorder("<"), count=n, offset=off)
 
 
 class Schedule:
-    """One level schedule, remapped so that its input block holds the caller's dense row-major
-    inputs and its result is the dense row-major outputs (structural zeros read slot 0 = 0.0).
+    """One level schedule of the artifact (docs/TORCH_ARTIFACT.md, version 2). Its input block
+    holds the caller's dense row-major inputs and its result is the dense row-major outputs
+    (structural zeros read slot 0 = 0.0): the generator has placed every slot, so loading maps the
+    blob's arrays and checks their ranges, nothing more.
 
-    in_sparsity: list of sparsity dicts forming the input block (nonzeros in order);
-    out_sparsity: the sparsities whose dense row-major values form the result;
-    out_nz_base: for each of out_sparsity, where its nonzeros start in the schedule's out_slots.
+    d: the schedule's index entry; blob: the data; ix: the _Index that validates (where: the
+    field's name in its messages); n_in, n_out: the dense sizes the function's shapes give.
     """
 
-    def __init__(self, d, blob, in_sparsity, out_sparsity, out_nz_base):
-        self.stats = {k: d[k] for k in ("n_instructions", "n_ops", "n_levels", "n_steps",
-                                         "n_const", "n_in", "n_slots")}
-        C, I = d["n_const"], d["n_in"]
-        # nonzero index of the input block -> dense row-major offset
-        nz_to_dense, dense_off = [], 0
-        for sp in in_sparsity:
-            nz_to_dense += [dense_off + p for p in _dense_pos(sp)]
-            dense_off += sp["rows"] * sp["cols"]
-        if len(nz_to_dense) != I:
-            raise ValueError(f"torch artifact: input block of {I} nonzeros, sparsity says "
-                             f"{len(nz_to_dense)}")
-        D = dense_off
-        self.n_const, self.n_in = C, D
-        self.n_slots = d["n_slots"] - I + D
-        m = torch.tensor(nz_to_dense, dtype=torch.int64)
-
-        def remap(s):
-            s = s.clone()
-            inp = (s >= C) & (s < C + I)
-            work = s >= C + I
-            if inp.any():
-                s[inp] = C + m[s[inp] - C]
-            s[work] += D - I
-            return s
-
-        self.consts = _array(blob, d["consts"])
-        ops = d["step_op"]
-        n = _array(blob, d["step_n"]).tolist()
-        out0 = remap(_array(blob, d["step_out0"])).tolist()
-        args = remap(_array(blob, d["args"]))
-        self.steps = []  # (op name, out0, n, [operand: (start, stop) or index tensor])
-        pos = 0
-        for name, k, o in zip(ops, n, out0):
-            if name not in OPS:
-                raise ValueError(f"torch artifact: unknown operation '{name}'")
-            nargs = OPS[name][0]
+    def __init__(self, d, blob, n_in, n_out, ix=None, where="schedule"):
+        ix = ix or _Index("thunder_torch.json", blob)
+        if not isinstance(d, dict):
+            ix.fail(where, "expected an object")
+        self.stats = {k: ix.int(d, k, where) for k in ("n_instructions", "n_ops", "n_levels",
+                                                       "n_steps", "n_const", "n_in", "n_slots")}
+        C, S = self.stats["n_const"], self.stats["n_slots"]
+        if self.stats["n_in"] != n_in:
+            ix.fail(f"{where}.n_in", f"{self.stats['n_in']}, the function's inputs have {n_in} elements")
+        if ix.int(d, "n_out", where) != n_out:
+            ix.fail(f"{where}.n_out", f"{d['n_out']}, the function's outputs have {n_out} elements")
+        if C < 1 or C + n_in > S:
+            ix.fail(f"{where}.n_slots", f"{S} slots cannot hold {C} constants and {n_in} inputs")
+        self.n_const, self.n_in, self.n_slots, self.n_out = C, n_in, S, n_out
+        names = d.get("ops")
+        if not isinstance(names, list) or any(not isinstance(x, str) or x not in OPS for x in names):
+            unknown = [x for x in names if x not in OPS] if isinstance(names, list) else names
+            ix.fail(f"{where}.ops", f"unknown operations {unknown!r}")
+        n_steps = self.stats["n_steps"]
+        self.consts = torch.from_numpy(ix.array(d, "consts", where, "<f8", C).astype(np.float64))
+        if float(self.consts[0]) != 0.0:
+            ix.fail(f"{where}.consts", "slot 0 must hold 0.0 (structural zeros read it)")
+        table = ix.array(d, "steps", where, "<i4", 6 * n_steps).reshape(n_steps, 6).astype(np.int64)
+        # slot indices: uint16 or int32 in the blob, int64 (what index_select takes) here, once
+        gather = self._slots(ix, d, "gather", where, None, S)
+        G = gather.size
+        self.out_index = torch.from_numpy(self._slots(ix, d, "out_index", where, n_out, S))
+        # Every step checked at once (a Python loop over thousands of steps is what made loading
+        # slow); on a failure the first bad step is named.
+        op, o, n = table[:, 0], table[:, 1], table[:, 2]
+        arity = np.array([OPS[x][0] for x in names] or [0], dtype=np.int64)
+        ok = (op >= 0) & (op < len(names)) & (n >= 1) & (o >= C + n_in) & (o + n <= S)
+        nargs = arity[np.clip(op, 0, max(0, len(names) - 1))]
+        for j in range(3):
+            a = table[:, 3 + j]
+            used = nargs > j
+            ok &= ~used | np.where(a >= 0, a + n <= S, -1 - a + n <= G)
+        if not ok.all():
+            k = int(np.flatnonzero(~ok)[0])
+            opk, ok_, nk, *ak = table[k].tolist()
+            ix.fail(f"{where}.steps[{k}]", f"operation {opk} writing slots [{ok_}, {ok_ + nk}) with "
+                    f"operands {ak}: expected an index of ops, a run inside the work slots "
+                    f"[{C + n_in}, {S}), operand slots inside [0, {S}) and gathers inside the "
+                    f"{G} gather indices")
+        # (op name, out0, n, [operand: (start, stop) or the number of a gathered operand]); the
+        # gathered operands are views of `gather` made per device in prepare() (one split).
+        self.steps, spans = [], []
+        for opk, o, n, *ops in table.tolist():
+            name = names[opk]
             operands = []
-            for _ in range(nargs):
-                a = args[pos:pos + k]
-                pos += k
-                if k == 1 or bool((a[1:] - a[:-1] == 1).all()):
-                    operands.append((int(a[0]), int(a[0]) + k))
+            for a in ops[:OPS[name][0]]:
+                if a >= 0:
+                    operands.append((a, a + n))
                 else:
-                    operands.append(a.clone())
-            self.steps.append((name, o, k, operands))
-        out_slots = remap(_array(blob, d["out_slots"]))
-        dense_out = []
-        for sp, base in zip(out_sparsity, out_nz_base):
-            dense = [0] * (sp["rows"] * sp["cols"])
-            for k, p in enumerate(_dense_pos(sp)):
-                dense[p] = int(out_slots[base + k])
-            dense_out += dense
-        self.out_index = torch.tensor(dense_out, dtype=torch.int64)
-        self.n_out = len(dense_out)
+                    operands.append(len(spans))
+                    spans.append((-1 - a, n))
+            self.steps.append((name, o, n, operands))
+        self.gather, self._spans = torch.from_numpy(gather), spans
         self._cache = {}
 
     def _prepared(self, device, dtype):
         return self._cache[(device, dtype)]
 
+    @staticmethod
+    def _slots(ix, d, key, where, count, S):
+        """A slot index array of the blob as int64 (numpy), every index checked to lie in [0, S)."""
+        raw = ix.array(d, key, where, ("<u2", "<i4"), count)
+        # uint16 is never negative, and cannot exceed S - 1 when S > 65535: nothing to check
+        if raw.size and (raw.dtype != np.uint16 or S <= 65535):
+            if int(raw.min()) < 0 or int(raw.max()) >= S:
+                ix.fail(f"{where}.{key}", f"slot indices outside [0, {S})")
+        return raw.astype(np.int64)
+
+    def _gathers(self, device):
+        """The gathered operands' index tensors on `device`: one split of `gather` when they lie
+        back to back (as the generator writes them), else one slice each."""
+        g = self.gather if device.type == "cpu" else self.gather.to(device)
+        spans, pos = self._spans, 0
+        for start, n in spans:
+            if start != pos:
+                return [g[a:a + n] for a, n in spans]
+            pos += n
+        if pos != g.numel():
+            return [g[a:a + n] for a, n in spans]
+        return list(g.split([n for _, n in spans])) if spans else []
+
     def prepare(self, device, dtype):
         key = (device, dtype)
         p = self._cache.get(key)
         if p is None:
+            parts = self._gathers(device)
             steps = []
             for name, o, k, operands in self.steps:
-                ops = [x if isinstance(x, tuple) else x.to(device) for x in operands]
+                ops = [x if isinstance(x, tuple) else parts[x] for x in operands]
                 steps.append((OPS[name][1], _OUT_OPS.get(name), o, k, ops))
             p = (self.consts.to(device=device, dtype=dtype).unsqueeze(1), steps,
                  self.out_index.to(device))
@@ -233,31 +278,56 @@ class Schedule:
 
 
 def read_artifact(folder):
-    """Reads OUT/torch/: returns {function name: (entry, forward Schedule, reverse Schedule)}."""
+    """Reads OUT/torch/: returns (index, {function name: (entry, forward Schedule, reverse
+    Schedule)}). ValueError naming the file and the field when the index is not a valid version 2
+    index of its blob (shapes, ranges, array references, the blob's path inside the folder)."""
     folder = pathlib.Path(folder)
-    with open(folder / "thunder_torch.json", "r", encoding="utf-8") as f:
-        index = json.load(f)
-    if index.get("format") != "thunder-torch" or index.get("version") != 1:
-        raise ValueError(f"{folder / 'thunder_torch.json'}: not a thunder-torch version 1 index")
-    blob = bytearray((folder / index["blob"]).read_bytes())
-    if len(blob) != index["blob_size"]:
-        raise ValueError(f"{folder / index['blob']}: {len(blob)} bytes, index says {index['blob_size']}")
+    path = folder / "thunder_torch.json"
+    try:
+        with open(path, "r", encoding="utf-8") as f:
+            index = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: not valid JSON ({e}): regenerate with thunder gen --pytorch") from None
+    if not isinstance(index, dict) or index.get("format") != "thunder-torch" \
+            or index.get("version") != 2:
+        got = index.get("version") if isinstance(index, dict) else None
+        raise ValueError(f"{path}: not a thunder-torch version 2 index (version {got!r}): "
+                         "regenerate with thunder gen --pytorch")
+    ix = _Index(path, b"")
+    blob_name = index.get("blob")
+    # the blob is a file beside the index: no separators, no "..", nothing outside torch/
+    if not isinstance(blob_name, str) or not blob_name or "/" in blob_name or "\\" in blob_name \
+            or blob_name in (".", "..") or (folder / blob_name).resolve().parent != folder.resolve():
+        ix.fail("blob", f"{blob_name!r} is not a file name inside {folder}")
+    blob = bytearray((folder / blob_name).read_bytes())
+    if len(blob) != ix.int(index, "blob_size", "index"):
+        raise ValueError(f"{folder / blob_name}: {len(blob)} bytes, index says {index['blob_size']}")
+    ix.blob = blob
+    fns = index.get("functions")
+    if not isinstance(fns, list):
+        ix.fail("functions", "expected a list")
     out = {}
-    for e in index["functions"]:
-        ins, outs = e["inputs"], e["outputs"]
-        I = sum(s["nnz"] for s in ins)
-        O = sum(s["nnz"] for s in outs)
-        out_base, b = [], 0
-        for s in outs:
-            out_base.append(b)
-            b += s["nnz"]
-        in_base, b = [], 0
-        for s in ins:
-            in_base.append(b)
-            b += s["nnz"]
-        fwd = Schedule(e["forward"], blob, ins, outs, out_base)
-        rev = Schedule(e["reverse"], blob, ins + outs + outs, ins, in_base)
-        assert fwd.n_out == sum(s["rows"] * s["cols"] for s in outs)
-        _ = (I, O)
+    for i, e in enumerate(fns):
+        where = f"functions[{i}]"
+        if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not e["name"]:
+            ix.fail(where, "expected an object with a name")
+        where = f"functions[{i}] ({e['name']})"
+        if e["name"] in out:
+            ix.fail(where, "a second function of this name")
+        sizes = {}
+        for part in ("inputs", "outputs"):
+            shapes = e.get(part)
+            if not isinstance(shapes, list):
+                ix.fail(f"{where}.{part}", "expected a list")
+            for j, sp in enumerate(shapes):
+                w = f"{where}.{part}[{j}]"
+                if not isinstance(sp, dict) or not isinstance(sp.get("name"), str):
+                    ix.fail(w, "expected an object with a name")
+                r, c = ix.int(sp, "rows", w), ix.int(sp, "cols", w)
+                ix.int(sp, "nnz", w, 0, r * c)
+            sizes[part] = sum(sp["rows"] * sp["cols"] for sp in shapes)
+        I, O = sizes["inputs"], sizes["outputs"]
+        fwd = Schedule(e.get("forward"), blob, I, O, ix, f"{where}.forward")
+        rev = Schedule(e.get("reverse"), blob, I + 2 * O, I, ix, f"{where}.reverse")
         out[e["name"]] = (e, fwd, rev)
     return index, out

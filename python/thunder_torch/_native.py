@@ -18,8 +18,12 @@ from __future__ import annotations
 import ctypes
 import json
 import math
+import os
 import pathlib
+import shutil
+import struct
 import sys
+import tempfile
 import threading
 import types
 from typing import List
@@ -86,14 +90,15 @@ def library_path(out_dir, robot, device_type, dtype) -> pathlib.Path:
 class NativeLibrary:
     """One loaded library: its functions, their sizes and the callable entries."""
 
-    def __init__(self, path, robot, expected_hash, dtype, device_type):
-        path = pathlib.Path(path)
+    def __init__(self, path, robot, expected_hash, dtype, device_type, shown_as=None):
+        load_from = pathlib.Path(path)
+        path = pathlib.Path(shown_as or path)   # the name in messages: the generated file
         self.path = path
-        if not path.is_file():
+        if not load_from.is_file():
             raise NativeLibraryError(f"thunder_torch native: {path} not found (generate with "
                                      f"`thunder gen ... --native`{'' if device_type == 'cpu' else ' on a machine with nvcc'})")
         try:
-            lib = ctypes.CDLL(str(path))
+            lib = ctypes.CDLL(str(load_from))
         except OSError as e:
             raise NativeLibraryError(f"thunder_torch native: cannot load {path}: {e}") from None
         for sym in ("thunder_native_abi", "thunder_native_robot", "thunder_native_hash",
@@ -154,6 +159,19 @@ class NativeLibrary:
         self.kernels = lib.thunder_native_kernels().decode()
         self.lanes = lib.thunder_native_lanes()
         self.slot_major = lib.thunder_native_out_layout() == 1
+        # torch.set_num_threads governs the CPU kernels: the count goes to the library whenever it
+        # changed (libraries of an older Thunder have no setter and use OpenMP's default).
+        self._set_threads = getattr(lib, "thunder_native_set_threads", None)
+        if self._set_threads is not None:
+            self._set_threads.restype, self._set_threads.argtypes = None, [ctypes.c_int]
+        self._threads = None
+
+    def sync_threads(self):
+        """Passes torch.get_num_threads() to the library when it changed since the last call."""
+        n = torch.get_num_threads()
+        if n != self._threads and self._set_threads is not None:
+            self._set_threads(n)
+            self._threads = n
 
     def check_spec(self, spec):
         """Raises NativeLibraryError unless function `spec` (a _FnSpec) matches the library."""
@@ -220,6 +238,7 @@ class NativeLibrary:
             with torch.cuda.device(device):
                 rc = self.entries[entry](c_in, c_stride, c_out, c_ostride, batch, stream)
         else:
+            self.sync_threads()
             rc = self.entries[entry](c_in, c_stride, c_out, c_ostride, batch, stream)
         if rc != 0:
             raise RuntimeError(f"thunder native_call: {self.path} entry {entry} "
@@ -228,13 +247,70 @@ class NativeLibrary:
         return outs
 
 
+def check_elf(path) -> None:
+    """NativeLibraryError unless `path` is a whole ELF shared object: its header, program headers,
+    section headers and every segment and section that has file contents lie inside the file.
+    Mapping a library whose segments reach past the end of the file kills the process with SIGBUS
+    at the first touch of the missing pages; this turns a truncated library (whatever manifest.json
+    says of it) into an error before dlopen."""
+    path = pathlib.Path(path)
+    size = path.stat().st_size
+
+    def bad(msg):
+        raise NativeLibraryError(f"thunder_torch native: {path}: {msg} (truncated or not a shared "
+                                 "library): regenerate with thunder gen --native")
+
+    with open(path, "rb") as f:
+        head = f.read(64)
+        if len(head) < 64 or head[:4] != b"\x7fELF":
+            bad("not an ELF file")
+        if head[4] != 2 or head[5] != 1:
+            bad("not a 64-bit little-endian ELF file")
+        e_type, = struct.unpack_from("<H", head, 16)
+        phoff, shoff = struct.unpack_from("<QQ", head, 32)
+        phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", head, 54)
+        if e_type != 3:
+            bad("not a shared object (ELF type %d)" % e_type)
+        if phentsize < 56 or phoff + phnum * phentsize > size:
+            bad(f"program headers end at byte {phoff + phnum * phentsize}, the file has {size}")
+        if shnum and (shentsize < 64 or shoff + shnum * shentsize > size):
+            bad(f"section headers end at byte {shoff + shnum * shentsize}, the file has {size}")
+        f.seek(phoff)
+        ph = f.read(phnum * phentsize)
+        for i in range(phnum):
+            p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", ph, i * phentsize)
+            if p_type == 1 and p_offset + p_filesz > size:   # PT_LOAD: mapped from the file
+                bad(f"segment {i} ends at byte {p_offset + p_filesz}, the file has {size}")
+        if shnum:
+            f.seek(shoff)
+            sh = f.read(shnum * shentsize)
+            for i in range(shnum):
+                sh_type, = struct.unpack_from("<I", sh, i * shentsize + 4)
+                sh_offset, sh_size = struct.unpack_from("<QQ", sh, i * shentsize + 24)
+                if sh_type != 8 and sh_offset + sh_size > size:   # SHT_NOBITS (.bss) has no bytes
+                    bad(f"section {i} ends at byte {sh_offset + sh_size}, the file has {size}")
+
+
+def _fresh_copy(path: pathlib.Path) -> pathlib.Path:
+    """A private copy of `path` for dlopen: the dynamic loader hands back the library already
+    mapped under a path (or inode) instead of the new file a regeneration wrote there, so a second
+    generation in one process would be refused as "another generation". The copy is unlinked
+    once mapped (closed in open_library)."""
+    fd, tmp = tempfile.mkstemp(prefix=path.stem + "-", suffix=".so")
+    with os.fdopen(fd, "wb") as f, open(path, "rb") as src:
+        shutil.copyfileobj(src, f)
+    return pathlib.Path(tmp)
+
+
 def open_library(out_dir, robot, device_type, dtype) -> int:
-    """Loads (once per file) the library of `out_dir` for this device type and dtype; returns its
-    id for native_call. Raises NativeLibraryError if it is missing or does not match."""
+    """Loads (once per file version) the library of `out_dir` for this device type and dtype;
+    returns its id for native_call. Raises NativeLibraryError if it is missing, truncated or does
+    not match, ArtifactError if manifest.json's checksum of it differs."""
     path = library_path(out_dir, robot, device_type, dtype)
     manifest = pathlib.Path(out_dir) / "manifest.json"
     try:
-        key = (str(path.resolve()), path.stat().st_mtime_ns)
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size, st.st_ino)
     except OSError:
         raise NativeLibraryError(f"thunder_torch native: {path} not found (generate with "
                                  "`thunder gen ... --native`)") from None
@@ -244,7 +320,16 @@ def open_library(out_dir, robot, device_type, dtype) -> int:
         data = manifest.read_bytes()
         # Verified before it is mapped: a truncated library would kill the process (SIGBUS).
         _artifacts.verify(out_dir, _artifacts.read_manifest(manifest), path)
-        lib = NativeLibrary(path, robot, manifest_hash(_artifacts.generation_bytes(data)), dtype, device_type)
+        check_elf(path)
+        # An earlier version of this path mapped in this process: dlopen would return it.
+        stale = any(k[0] == key[0] for k in _BY_PATH)
+        load_from = _fresh_copy(path) if stale else path
+        try:
+            lib = NativeLibrary(load_from, robot, manifest_hash(_artifacts.generation_bytes(data)),
+                                dtype, device_type, shown_as=path)
+        finally:
+            if stale:
+                load_from.unlink(missing_ok=True)
         _LIBRARIES.append(lib)
         _BY_PATH[key] = len(_LIBRARIES) - 1
         return _BY_PATH[key]
@@ -475,6 +560,7 @@ class _CallPlan:
             with torch.cuda.device(device):
                 rc = self.fn(*args_c, B, torch.cuda.current_stream(device).cuda_stream)
         else:
+            self.lib.sync_threads()
             rc = self.fn(*args_c, B, None)
         if rc != 0:
             lib = self.lib

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace thunder {
@@ -55,6 +56,22 @@ void check_build_cost(const RobotSpec& spec, bool ignore) {
                            "estimated to take " + duration(c.seconds) + " and " + amount(c.mib) +
                            " of memory (measured: 30 joints take 33 s and 517 MiB, growing as n^2.85 and "
                            "n^2.1), and " + limit + ". Pass --ignore-cost to generate anyway");
+}
+
+}  // namespace thunder
+
+namespace thunder {
+
+std::string compile_estimate(long long instructions) {
+  // bench/RESULTS_SCALE.md: about 300 us of compiler CPU per instruction at -O2 (GCC; Panda C_ddot
+  // 4.3 s for 14,371, anymal_c C_ddot in chunks 30 s for 90,126),
+  // plus ~15 s for the wrapper class (Eigen, yaml-cpp).
+  const double cpu = 15.0 + 300e-6 * static_cast<double>(instructions);
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(0);
+  s << "C++ library: about " << cpu << " CPU-s to compile (cmake --build -j: divided by the cores)";
+  return s.str();
 }
 
 }  // namespace thunder

@@ -22,4 +22,9 @@ BuildCost estimate_build_cost(int joints);
 /// memory this machine has available or 30 minutes, unless `ignore` (--ignore-cost).
 void check_build_cost(const RobotSpec& spec, bool ignore);
 
+/// "C++ library: about N CPU-s to compile (cmake --build -j)" for `instructions` CasADi
+/// instructions of the generated functions: the build's CPU per instruction measured by
+/// bench/scale.sh (bench/RESULTS_SCALE.md), linear since large functions compile in chunks.
+std::string compile_estimate(long long instructions);
+
 }  // namespace thunder

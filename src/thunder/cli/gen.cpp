@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "thunder/export/params_yaml.h"
 #include "thunder/export/torch/torch_exporter.h"
 #include "thunder/functions/manifest.h"
+#include "thunder/cli/presets.h"
 #include "thunder/model/function_builder.h"
 #include "thunder/model/parameters.h"
 
@@ -88,23 +90,42 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
   if (coriolis == "christoffel") build.coriolis = CoriolisConstruction::Christoffel;
   else if (coriolis == "recursive") build.coriolis = CoriolisConstruction::Recursive;
   else if (coriolis != "auto") throw std::invalid_argument("--coriolis: unknown value '" + coriolis + "'");
-  build.frames = options.frames;
+  // Default frames: the end effector and the leaves that matter for control, not the massless
+  // sensor/camera/IMU/logo/rotor links many URDFs end in (presets.h).
+  build.frames = options.frames.empty() ? control_frames(default_frames(spec)) : options.frames;
   build.frame_derivatives = options.frame_derivatives;
   if (spec.v1.on && options.frames.empty()) {
     // thunder 1.0: T_w_<node>, J_<node> for the available nodes (+ _dot, _ddot, _pinv for the
     // derivatives ones), beside the default frames.
-    build.frames = default_frames(spec);
+    build.frames = control_frames(default_frames(spec));
     for (const std::string& f : spec.v1.available)
       if (std::find(build.frames.begin(), build.frames.end(), f) == build.frames.end()) build.frames.push_back(f);
     build.derivative_frames = spec.v1.derivatives;
   }
   check_frame_identifiers(spec, build.frames.empty() ? default_frames(spec) : build.frames, !options.frames.empty());
-  build.only = options.functions;
-  build.progress = [&](const std::string& line) { detail("built " + line); };
+  std::vector<std::string> names = options.functions;
+  build.select = preset_selector(names);  // presets out of the list, explicit names stay
+  build.only = names;
+  // Per-function lines with -v; by default too once the build has used 10 s of CPU (process CPU
+  // time, not wall: a loaded machine must not make a small robot chatty), so that a minutes-long
+  // generation (a humanoid) shows where it is.
+  const std::clock_t build_start = std::clock();
+  build.progress = [&](const std::string& line) {
+    const double s = static_cast<double>(std::clock() - build_start) / CLOCKS_PER_SEC;
+    if (s > 10.0) stage("built " + line);
+    else detail("built " + line);
+  };
   Parameters(spec, build.parameters);  // rejects unknown --symb sets before any output
   check_build_cost(spec, options.ignore_cost);
   stage("building the symbolic model of " + spec.name + " (" + std::to_string(spec.n()) + " joints)");
   const FunctionSet set = build_function_set(spec, build);
+  {
+    long long n = 0;
+    for (const auto& f : set.functions) n += f.fn.n_instructions();
+    std::string line = std::to_string(set.functions.size()) + " functions, " + std::to_string(n) + " instructions";
+    if (has(targets, "cpp")) line += "; " + compile_estimate(n);
+    stage(line);
+  }
 
   StagingDir staging{make_staging(out, note)};
   staging_path = staging.path;

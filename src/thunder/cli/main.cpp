@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "thunder/cli/gen.h"
+#include "thunder/cli/presets.h"
 #include "thunder/cli/summary.h"
 #include "thunder/description/convert_v1.h"
 #include "thunder/description/load.h"
@@ -79,6 +80,15 @@ std::string check_usage() {
          "  -h, --help       show this help\n";
 }
 
+std::string presets_help() {
+  std::string s;
+  for (const auto& [name, what] : thunder::function_presets()) {
+    std::string pad(std::max<size_t>(1, 17 - name.size()), ' ');
+    s += "                   " + name + pad + what + "\n";
+  }
+  return s;
+}
+
 std::string gen_usage() {
   std::string sets;
   for (const auto& s : thunder::known_parameter_sets()) sets += (sets.empty() ? "" : ", ") + s;
@@ -107,7 +117,10 @@ std::string gen_usage() {
          "  --frames FRAMES  frames (URDF links) that get T_w_<frame> and J_<frame>; default: the end\n"
          "                   effector, or every leaf link of a tree moved by a joint (feet, hands)\n"
          "  --frame-derivatives  also J_<frame>_dot for those frames\n"
-         "  --functions LIST only these functions, comma separated (default: all)\n"
+         "  --functions LIST only these functions and presets, comma separated (default: all). Presets:\n" +
+         presets_help() +
+         "                   Function names (<frame>: a frame of --frames, <o>: an order):\n" +
+         thunder::function_names_help() +
          "  --coriolis C     construction of C: auto (the smaller), christoffel (of M) or recursive\n"
          "                   (Slotine-Li; always with a floating base); C_std is the Christoffel one\n"
          "  --targets LIST   exporters, comma separated: " + targets + " (default: cpp,casadi)\n"

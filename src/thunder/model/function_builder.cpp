@@ -81,7 +81,9 @@ class Builder {
   void add(const std::string& name, const std::string& description, const std::vector<Output>& outputs);
   bool wanted(const std::string& name) const {
     catalog_.push_back(name);  // every name the catalog knows, for "did you mean" on --functions
-    return options_.only.empty() || std::find(options_.only.begin(), options_.only.end(), name) != options_.only.end();
+    if (options_.only.empty() && !options_.select) return true;
+    return std::find(options_.only.begin(), options_.only.end(), name) != options_.only.end() ||
+           (options_.select && options_.select(name));
   }
   // Lazily built shared pieces.
   const Kinematics& kin() {

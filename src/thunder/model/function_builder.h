@@ -23,6 +23,9 @@ struct BuildOptions {
   CoriolisConstruction coriolis = CoriolisConstruction::Auto;
   /// Only these functions (empty: all). Unknown names are an error.
   std::vector<std::string> only;
+  /// Also every function this is true for (the CLI's --functions presets); with `only` empty and
+  /// no `select`, every function is built.
+  std::function<bool(const std::string&)> select;
   /// Frames that get T_w_<frame> and J_<frame> (names of RobotSpec::frames, or "ee"); empty:
   /// default_frames(spec).
   std::vector<std::string> frames;

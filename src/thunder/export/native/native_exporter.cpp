@@ -128,7 +128,7 @@ std::string batch_wrapper(const Entry& e) {
   s << "int " << e.symbol
     << "_batch(const void* const* in, const long long* in_stride, void* const* out, "
        "const long long* out_stride, long long batch, void* stream) {\n  (void)stream;\n  return thunder_batch("
-    << e.symbol << ", " << e.symbol << "_work, " << f.n_in() << ", " << f.n_out() << ", " << e.symbol
+    << e.symbol << ", " << e.symbol << "_work, " << f.n_instructions() << "LL, " << f.n_in() << ", " << f.n_out() << ", " << e.symbol
     << "_in_size, " << e.symbol << "_out_size, in, in_stride, out, out_stride, batch);\n}\n";
   return s.str();
 }
@@ -141,7 +141,9 @@ std::string registry_text(const FunctionSet& set, const std::vector<FnCode>& fns
   s << "/* Thunder native registry of " << set.robot << " (generated; do not edit). */\n";
   s << "#include \"" << (cuda ? "../" : "") << "thunder_native.h\"\n";
   s << "#ifdef _OPENMP\n#include <omp.h>\n#endif\n";
-  if (simd) s << "#include \"thunder_simd.h\"  /* TH_W */\n#define casadi_real th_t\n";
+  if (simd)
+    s << "#include \"thunder_simd.h\"  /* TH_W */\n#include \"thunder_pool.h\"  /* thunder_native_parallel */\n"
+         "#include <thread>\n#define casadi_real th_t\n";
   s << "#ifndef casadi_real\n#define casadi_real double\n#endif\n";
   s << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   for (const auto& f : fns)
@@ -201,8 +203,15 @@ std::string registry_text(const FunctionSet& set, const std::vector<FnCode>& fns
   s << "long long thunder_native_size_out(int e, int j) {\n"
        "  return e >= 0 && e < N_ENTRIES && j >= 0 && j < kNOut[e] ? kSizeOut[kOffOut[e] + j] : -1;\n}\n";
   s << "thunder_native_fn thunder_native_entry(int e) { return e >= 0 && e < N_ENTRIES ? kTable[e] : 0; }\n";
+  // The threads a CPU call may use (thunder_torch passes torch.get_num_threads()): read by the
+  // batch drivers of thunder_simd.h and thunder_native_scalar.h.
+  s << "int thunder_native_threads_ = 0;\n"
+       "void thunder_native_set_threads(int n) { thunder_native_threads_ = n; }\n";
   if (cuda)
     s << "int thunder_native_max_threads(void) { return 0; }\n";
+  else if (simd)
+    s << "int thunder_native_max_threads(void) {\n  return thunder_native_threads_ > 0 ? thunder_native_threads_ "
+         ": (int)std::thread::hardware_concurrency();\n}\n";
   else
     s << "int thunder_native_max_threads(void) {\n#ifdef _OPENMP\n  return omp_get_max_threads();\n"
          "#else\n  return 1;\n#endif\n}\n";
@@ -319,6 +328,7 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
   write_file(dir / "thunder_native.h", native_runtime::thunder_native_h);
   write_file(dir / (simd ? "thunder_simd.h" : "thunder_native_scalar.h"),
              simd ? native_runtime::thunder_simd_h : native_runtime::thunder_native_scalar_h);
+  if (simd) write_file(dir / "thunder_pool.h", native_runtime::thunder_pool_h);
 
   // One C++ file per function and per reverse partner (simd: balances the compiler jobs), or one
   // C file per function with CasADi's code of both (scalar).
@@ -339,9 +349,17 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
         std::ostringstream os;
         os << "/* Thunder SIMD tile kernel " << e->symbol << " (generated; do not edit). */\n"
            << "#include \"thunder_simd.h\"\n";
-        emit_simd_kernel(os, e->fn, e->symbol);
+        std::vector<std::pair<std::string, std::string>> chunks;  // a large tile's pieces
+        emit_simd_kernel(os, e->fn, e->symbol, &chunks);
         write_file(dir / (e->symbol + ".cpp"), os.str());
         sources.push_back(e->symbol + ".cpp");
+        for (const auto& [file, text] : chunks) {
+          write_file(dir / file, text);
+          sources.push_back(file);
+        }
+        if (!chunks.empty())
+          say("native: " + e->symbol + " in " + std::to_string(chunks.size()) + " chunks of up to " +
+              std::to_string(simd_chunk_size()) + " lines");
       }
     } else {
       try {
@@ -393,7 +411,8 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
   const std::string opt = "-O" + std::to_string(options.opt_level);
   const char* arch_env = std::getenv("THUNDER_NATIVE_ARCH");
   const std::string arch = (arch_env && *arch_env) ? arch_env : "-march=native";
-  const std::string flags = simd ? opt + " " + arch + " -std=gnu++17 -fno-math-errno -fPIC -fopenmp -w"
+  // SIMD kernels run on the library's own blocking pool (thunder_pool.h), not OpenMP.
+  const std::string flags = simd ? opt + " " + arch + " -std=gnu++17 -fno-math-errno -fPIC -pthread -w"
                                  : opt + " -fPIC -fopenmp -w";
   std::sort(sources.begin(), sources.end(), [&](const std::string& a, const std::string& b) {
     return fs_::file_size(dir / a) > fs_::file_size(dir / b);
@@ -441,7 +460,8 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
     std::string objs;
     for (const auto& src : sources) objs += " " + sh_quote((obj / (src + "_" + v.tag + ".o")).string());
     const fs_::path lib = dir / ("libthunder_" + id + "_" + v.tag + ".so");
-    pool.add({sh_quote(compiler) + " -shared -fopenmp -o " + sh_quote(lib.string()) + objs + libs,
+    pool.add({sh_quote(compiler) + (simd ? " -shared -pthread -o " : " -shared -fopenmp -o ") + sh_quote(lib.string()) +
+                  objs + libs,
               "linked " + lib.filename().string(), obj / (std::string("link_") + v.tag + ".log")});
   }
   pool.run(jobs, say);

@@ -1,6 +1,8 @@
 #include "thunder/export/native/simd_emitter.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -32,7 +34,19 @@ std::string c_literal(double v, const std::string& type) {
   return type + "(" + s + ")";
 }
 
-void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::string& symbol) {
+long long env_or(const char* name, long long fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  const long long x = std::strtoll(v, &end, 10);
+  return (end && *end == 0 && x >= 0) ? x : fallback;
+}
+
+long long simd_chunk_threshold() { return env_or("THUNDER_NATIVE_CHUNK_ABOVE", 100000); }
+long long simd_chunk_size() { return std::max(1LL, env_or("THUNDER_NATIVE_CHUNK_SIZE", 6000)); }
+
+void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::string& symbol,
+                      std::vector<std::pair<std::string, std::string>>* chunks) {
   using namespace casadi;
   if (!fn.is_a("SXFunction")) throw std::runtime_error("SIMD kernel of " + fn.name() + ": not an SX function");
   const casadi_int n_in = fn.n_in(), n_out = fn.n_out(), n_instr = fn.n_instructions();
@@ -134,13 +148,65 @@ void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::s
     }
   }
 
-  // noinline: one frame per tile function keeps GCC's register allocation per function, and the
-  // driver's gather/scatter loops out of the straight-line block.
-  os << "\nstatic __attribute__((noinline)) void " << symbol
-     << "_tile(const th_v* __restrict x, th_v* __restrict y) {\n";
+  std::vector<casadi_int> order;  // emitted lines in order
   for (int pass = 1; pass >= 0; --pass)
     for (casadi_int k = 0; k < n_instr; ++k)
-      if (early[k] == pass && !line[k].empty()) os << line[k] << "\n";
+      if (early[k] == pass && !line[k].empty()) order.push_back(k);
+
+  if (chunks && static_cast<long long>(order.size()) > simd_chunk_threshold()) {
+    // Chunks of consecutive lines. A value read in a later chunk than the one defining it goes
+    // through the spill array S (one slot per such value); each chunk loads its live-ins first
+    // and stores its live-outs last, so the lines themselves are unchanged.
+    const long long size = simd_chunk_size();
+    const size_t n_chunks = (order.size() + size - 1) / size;
+    std::vector<long long> chunk_of(n_instr, -1);  // chunk defining value k
+    for (size_t i = 0; i < order.size(); ++i) {
+      const casadi_int k = order[i];
+      chunk_of[k] = static_cast<long long>(i / size);
+      if (partner[k] >= 0) chunk_of[partner[k]] = chunk_of[k];  // the pair is defined by its first
+    }
+    std::vector<long long> slot(n_instr, -1);
+    long long n_spill = 0;
+    std::vector<std::set<casadi_int>> live_in(n_chunks), live_out(n_chunks);
+    for (size_t i = 0; i < order.size(); ++i) {
+      const long long c = static_cast<long long>(i / size);
+      for (casadi_int d : deps[order[i]]) {
+        if (chunk_of[d] < 0) throw std::runtime_error("SIMD kernel of " + fn.name() + ": a value read before it is defined");
+        if (chunk_of[d] == c) continue;
+        if (slot[d] < 0) slot[d] = n_spill++;
+        live_in[c].insert(d);
+        live_out[chunk_of[d]].insert(d);
+      }
+    }
+    for (size_t c = 0; c < n_chunks; ++c) {
+      std::ostringstream cs;
+      const std::string name = symbol + "_g" + std::to_string(c);
+      cs << "/* Thunder SIMD tile chunk " << c << " of " << symbol << " (generated; do not edit). */\n"
+         << "#include \"thunder_simd.h\"\n"
+         << "__attribute__((noinline)) void " << name
+         << "(const th_v* __restrict x, th_v* __restrict y, th_v* __restrict S) {\n  (void)x; (void)y; (void)S;\n";
+      for (casadi_int d : live_in[c]) cs << "  const th_v v" << d << " = S[" << slot[d] << "];\n";
+      for (size_t i = c * size; i < std::min<size_t>(order.size(), (c + 1) * size); ++i) cs << line[order[i]] << "\n";
+      for (casadi_int d : live_out[c]) cs << "  S[" << slot[d] << "] = v" << d << ";\n";
+      cs << "}\n";
+      chunks->emplace_back(name + ".cpp", cs.str());
+    }
+    for (size_t c = 0; c < n_chunks; ++c)
+      os << "void " << symbol << "_g" << c << "(const th_v* __restrict x, th_v* __restrict y, th_v* __restrict S);\n";
+    // The spill array: per thread, allocated once (a tile runs on one thread at a time).
+    os << "\nstatic __attribute__((noinline)) void " << symbol
+       << "_tile(const th_v* __restrict x, th_v* __restrict y) {\n"
+       << "  static thread_local th_v* S = 0;\n"
+       << "  if (!S) { void* m = 0; if (posix_memalign(&m, 64, sizeof(th_v) * " << std::max(1LL, n_spill)
+       << ")) abort(); S = (th_v*)m; }\n";
+    for (size_t c = 0; c < n_chunks; ++c) os << "  " << symbol << "_g" << c << "(x, y, S);\n";
+  } else {
+    // noinline: one frame per tile function keeps GCC's register allocation per function, and the
+    // driver's gather/scatter loops out of the straight-line block.
+    os << "\nstatic __attribute__((noinline)) void " << symbol
+       << "_tile(const th_v* __restrict x, th_v* __restrict y) {\n";
+    for (casadi_int k : order) os << line[k] << "\n";
+  }
   for (size_t k = 0; k < written.size(); ++k)
     if (!written[k]) os << "  y[" << k << "] = th_c(0);\n";
   os << "}\n\n";
@@ -156,7 +222,7 @@ void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::s
   os << "extern \"C\" int " << symbol
      << "_batch(const void* const* in, const long long* in_stride, void* const* out, "
         "const long long* out_stride, long long batch, void* stream) {\n  (void)stream;\n"
-     << "  return th_tile_batch(" << symbol << "_tile, " << n_in << ", " << symbol << "_in_size, " << n_out
+     << "  return th_tile_batch(" << symbol << "_tile, " << n_instr << "LL, " << n_in << ", " << symbol << "_in_size, " << n_out
      << ", " << symbol << "_out_size, in, in_stride, out, out_stride, batch);\n}\n";
 }
 

@@ -9,6 +9,8 @@
 
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <casadi/casadi.hpp>
 
@@ -18,7 +20,19 @@ namespace thunder {
 /// const long long* in_stride, void* const* out, const long long* out_stride, long long batch,
 /// void* stream)` (see runtime/thunder_native.h). `fn` must be an SXFunction with dense vector
 /// inputs and outputs. Throws std::runtime_error on an operation outside op_table().
-void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::string& symbol);
+/// Above simd_chunk_threshold() emitted lines the tile is split into chunk functions
+/// `<symbol>_g<k>` of at most simd_chunk_size() lines each, written to `chunks` (file name, text:
+/// each its own translation unit, so one function's chunks compile in parallel and GCC's time
+/// stays linear); values live across chunks go through a per-thread spill array of th_v.
+void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::string& symbol,
+                      std::vector<std::pair<std::string, std::string>>* chunks = nullptr);
+
+/// Lines above which a tile is chunked ($THUNDER_NATIVE_CHUNK_ABOVE, default 100000; 0: always:
+/// chunks cost ~30% per call on g1's FD reverse (40k lines), so only tiles too large to compile
+/// in reasonable time are split)
+/// and lines per chunk ($THUNDER_NATIVE_CHUNK_SIZE, default 6000).
+long long simd_chunk_threshold();
+long long simd_chunk_size();
 
 /// `v` as a C literal of the kernels' value type (`(th_t)v` / `T_(v)`; nan and inf spelled out).
 std::string c_literal(double v, const std::string& type);

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_map>
 
 #include "thunder/export/op_table.h"
@@ -35,6 +36,7 @@ class Blob {
  public:
   template <class T>
   void add(JsonWriter& js, const std::vector<T>& xs, const char* dtype) {
+    static_assert(std::is_arithmetic<T>::value, "arrays of numbers");
     while (data_.size() % 8) data_.push_back(0);
     js.begin_object().key("dtype").value(dtype).key("offset").value(static_cast<long long>(data_.size()))
         .key("count").value(static_cast<long long>(xs.size())).end_object();
@@ -43,15 +45,11 @@ class Blob {
     data_.resize(off + n);
     if (n) std::memcpy(data_.data() + off, xs.data(), n);  // x86/ARM little-endian hosts
   }
-  /// Integer index array: uint16 when every value fits, else int32.
-  void add_index(JsonWriter& js, const std::vector<int>& xs, int max_value) {
-    if (max_value < 65536) {
-      std::vector<uint16_t> v(xs.begin(), xs.end());
-      add(js, v, "<u2");
-    } else {
-      std::vector<int32_t> v(xs.begin(), xs.end());
-      add(js, v, "<i4");
-    }
+  /// Slot index array: uint16 when every value fits (most schedules), else int32; the runtime
+  /// widens it to int64 once at load.
+  void add_slots(JsonWriter& js, const std::vector<int64_t>& xs, long long n_slots) {
+    if (n_slots <= 65536) add(js, std::vector<uint16_t>(xs.begin(), xs.end()), "<u2");
+    else add(js, std::vector<int32_t>(xs.begin(), xs.end()), "<i4");
   }
   const std::vector<char>& data() const { return data_; }
 
@@ -62,7 +60,7 @@ class Blob {
 struct Schedule {
   TorchScheduleStats stats;
   std::vector<double> consts;
-  std::vector<int> step_op, step_n, step_out0, step_level, args, out_slots;
+  std::vector<int> step_op, step_n, step_out0, args, out_slots;
 };
 
 /// Builds the level schedule of `f`. `input_offset(j, nz)` places input j's nonzero nz in the
@@ -241,7 +239,6 @@ Schedule build_schedule(const Function& f, const std::string& fname,
     s.step_op.push_back(vals[members[0]].op);
     s.step_n.push_back(n);
     s.step_out0.push_back(base + start);
-    s.step_level.push_back(vals[members[0]].level);
     if (vals[members[0]].op == kOpFma)
       for (int v : members) s.args.push_back(slot[vals[v].c]);
     for (int v : members) s.args.push_back(slot[vals[v].a]);
@@ -276,17 +273,29 @@ Schedule build_schedule(const Function& f, const std::string& fname,
   return s;
 }
 
-void write_sparsity(JsonWriter& js, const std::string& name, const Sparsity& sp) {
+void write_shape(JsonWriter& js, const std::string& name, const Sparsity& sp) {
   js.begin_object().key("name").value(name).key("rows").value(static_cast<long long>(sp.size1()))
       .key("cols").value(static_cast<long long>(sp.size2())).key("nnz")
-      .value(static_cast<long long>(sp.nnz()));
-  js.key("colind").begin_array();
-  for (casadi_int c : sp.get_colind()) js.value(static_cast<long long>(c));
-  js.end_array().key("row").begin_array();
-  for (casadi_int r : sp.get_row()) js.value(static_cast<long long>(r));
-  js.end_array().end_object();
+      .value(static_cast<long long>(sp.nnz())).end_object();
 }
 
+/// Row-major dense position (r * cols + c) of each nonzero of `sp`, in CasADi's (column-major)
+/// nonzero order.
+std::vector<int> dense_positions(const Sparsity& sp) {
+  std::vector<int> pos;
+  const auto& ci = sp.get_colind();
+  const auto& row = sp.get_row();
+  for (casadi_int c = 0; c < sp.size2(); ++c)
+    for (casadi_int k = ci[c]; k < ci[c + 1]; ++k)
+      pos.push_back(static_cast<int>(row[k] * sp.size2() + c));
+  return pos;
+}
+
+/// The schedule as the runtime executes it (docs/TORCH_ARTIFACT.md, version 2): one row of
+/// `steps` per step (op, out0, n, operand 0..2), an operand being the first slot of a run of n
+/// consecutive slots (>= 0) or -(1 + offset) of its n slot indices in `gather`. Everything the
+/// runtime would otherwise derive at load (which operands are slices, the dense output gather) is
+/// decided here, once.
 void write_schedule(JsonWriter& js, Blob& blob, const Schedule& s) {
   const auto& ops = op_table();
   js.begin_object();
@@ -295,21 +304,45 @@ void write_schedule(JsonWriter& js, Blob& blob, const Schedule& s) {
       .key("n_levels").value(st.n_levels).key("n_steps").value(st.n_steps)
       .key("n_const").value(st.n_const).key("n_in").value(st.n_in)
       .key("n_slots").value(st.n_slots).key("n_out").value(static_cast<int>(s.out_slots.size()));
+  std::vector<std::string> names;  // the operations this schedule uses; steps index them
+  std::map<int, int> code;
+  for (int op : s.step_op)
+    if (code.emplace(op, static_cast<int>(names.size())).second) names.push_back(ops.at(op).name);
+  js.key("ops").array(names);
   js.key("consts");
   blob.add(js, s.consts, "<f8");
-  std::vector<std::string> names;
-  for (int op : s.step_op) names.push_back(ops.at(op).name);
-  js.key("step_op").array(names);
-  js.key("step_n");
-  blob.add_index(js, s.step_n, INT32_MAX);
-  js.key("step_out0");
-  blob.add_index(js, s.step_out0, INT32_MAX);
-  js.key("step_level");
-  blob.add_index(js, s.step_level, INT32_MAX);
-  js.key("args");
-  blob.add_index(js, s.args, st.n_slots);
-  js.key("out_slots");
-  blob.add_index(js, s.out_slots, st.n_slots);
+  std::vector<int32_t> steps;
+  std::vector<int64_t> gather;
+  size_t pos = 0;
+  for (size_t k = 0; k < s.step_op.size(); ++k) {
+    const int n = s.step_n[k];
+    const int nargs = s.step_op[k] == kOpFma ? 3 : ops.at(s.step_op[k]).nargs;
+    steps.push_back(code.at(s.step_op[k]));
+    steps.push_back(s.step_out0[k]);
+    steps.push_back(n);
+    for (int a = 0; a < 3; ++a) {
+      if (a >= nargs) {
+        steps.push_back(0);
+        continue;
+      }
+      bool run = true;
+      for (int i = 1; i < n && run; ++i) run = s.args[pos + i] == s.args[pos] + i;
+      if (run) {
+        steps.push_back(s.args[pos]);
+      } else {
+        steps.push_back(-1 - static_cast<int32_t>(gather.size()));
+        gather.insert(gather.end(), s.args.begin() + pos, s.args.begin() + pos + n);
+      }
+      pos += n;
+    }
+  }
+  js.key("steps");
+  blob.add(js, steps, "<i4");
+  js.key("gather");
+  blob.add_slots(js, gather, st.n_slots);
+  std::vector<int64_t> out(s.out_slots.begin(), s.out_slots.end());
+  js.key("out_index");
+  blob.add_slots(js, out, st.n_slots);
   js.end_object();
 }
 
@@ -334,7 +367,7 @@ void export_torch(const FunctionSet& set, const std::filesystem::path& out_dir,
   std::ostringstream header;
   JsonWriter js(header, 0);  // compact: the index is data, not for reading
   js.begin_object();
-  js.key("format").value("thunder-torch").key("version").value(1)
+  js.key("format").value("thunder-torch").key("version").value(2)
       .key("generator").value(std::string("thunder ") + THUNDER_VERSION)
       .key("robot").value(set.robot).key("blob").value("thunder_torch.bin")
       .key("endianness").value("little");
@@ -345,20 +378,32 @@ void export_torch(const FunctionSet& set, const std::filesystem::path& out_dir,
     if (!f.is_a("SXFunction")) f = f.expand();
     const int n_in = static_cast<int>(f.n_in()), n_out = static_cast<int>(f.n_out());
 
-    // Forward: input block = every input's nonzeros, concatenated in input order.
-    std::vector<int> in_off(n_in + 1, 0), out_off(n_out + 1, 0);
-    for (int j = 0; j < n_in; ++j) in_off[j + 1] = in_off[j] + static_cast<int>(f.nnz_in(j));
-    for (int j = 0; j < n_out; ++j) out_off[j + 1] = out_off[j] + static_cast<int>(f.nnz_out(j));
-    const int I = in_off[n_in], O = out_off[n_out];
+    // Forward: the input block holds every input's dense row-major values (the caller's
+    // tensors, copied as they are); the result is every output's dense row-major values, a
+    // structural zero reading slot 0 (the constant 0.0).
+    std::vector<int> in_dense(n_in + 1, 0), out_dense(n_out + 1, 0);
+    std::vector<std::vector<int>> in_pos(n_in), out_pos(n_out);
+    for (int j = 0; j < n_in; ++j) {
+      in_dense[j + 1] = in_dense[j] + static_cast<int>(f.numel_in(j));
+      in_pos[j] = dense_positions(f.sparsity_in(j));
+    }
+    for (int j = 0; j < n_out; ++j) {
+      out_dense[j + 1] = out_dense[j] + static_cast<int>(f.numel_out(j));
+      out_pos[j] = dense_positions(f.sparsity_out(j));
+    }
+    const int D = in_dense[n_in], DO = out_dense[n_out];
     std::vector<std::pair<int, int>> fwd_out;
-    for (int j = 0; j < n_out; ++j)
-      for (int k = 0; k < f.nnz_out(j); ++k) fwd_out.emplace_back(j, k);
+    for (int j = 0; j < n_out; ++j) {
+      std::vector<int> nz_at(f.numel_out(j), -1);
+      for (size_t k = 0; k < out_pos[j].size(); ++k) nz_at[out_pos[j][k]] = static_cast<int>(k);
+      for (int nz : nz_at) fwd_out.emplace_back(j, nz);
+    }
     Schedule fwd = build_schedule(
-        f, name, [&](int j, int nz) { return in_off.at(j) + nz; }, I, fwd_out);
+        f, name, [&](int j, int nz) { return in_dense.at(j) + in_pos.at(j).at(nz); }, D, fwd_out);
 
     // Reverse: CasADi's adjoint with inputs (inputs, outputs, output seeds) and outputs the input
     // adjoints. Its sparsities may be smaller (unused outputs are emptied): place each of its
-    // input nonzeros by (row, col) in the caller's vector [X; Y; dY].
+    // input nonzeros by (row, col) in the caller's dense vector [X; Y; dY].
     Function r = f.reverse(1);
     if (!r.is_a("SXFunction")) r = r.expand();
     auto rev_in = [&](int j, int nz) -> int {
@@ -370,37 +415,35 @@ void export_torch(const FunctionSet& set, const std::filesystem::path& out_dir,
       int base;
       Sparsity fsp;
       if (j < n_in) {
-        base = in_off[j];
+        base = in_dense[j];
         fsp = f.sparsity_in(j);
       } else if (j < n_in + n_out) {
-        base = I + out_off[j - n_in];
+        base = D + out_dense[j - n_in];
         fsp = f.sparsity_out(j - n_in);
       } else {
-        base = I + O + out_off[j - n_in - n_out];
+        base = D + DO + out_dense[j - n_in - n_out];
         fsp = f.sparsity_out(j - n_in - n_out);
       }
-      casadi_int k = fsp.get_nz(row, col);
-      if (k < 0)
+      if (fsp.get_nz(row, col) < 0)
         throw std::runtime_error("torch export of " + name +
                                  ": reverse-mode input nonzero outside the forward sparsity");
-      return base + static_cast<int>(k);
+      return base + static_cast<int>(row * fsp.size2() + col);
     };
-    std::vector<std::pair<int, int>> rev_out;
+    std::vector<std::pair<int, int>> rev_out;  // dense row-major adjoint of every input
     for (int j = 0; j < n_in; ++j) {
       const Sparsity& fsp = f.sparsity_in(j);
       const Sparsity& rsp = r.sparsity_out(j);
-      const auto& ci = fsp.get_colind();
-      for (casadi_int c = 0; c < fsp.size2(); ++c)
-        for (casadi_int k = ci[c]; k < ci[c + 1]; ++k)
-          rev_out.emplace_back(j, static_cast<int>(rsp.get_nz(fsp.row(k), c)));
+      for (casadi_int row = 0; row < fsp.size1(); ++row)
+        for (casadi_int c = 0; c < fsp.size2(); ++c)
+          rev_out.emplace_back(j, fsp.get_nz(row, c) < 0 ? -1 : static_cast<int>(rsp.get_nz(row, c)));
     }
-    Schedule rev = build_schedule(r, name + " (reverse)", rev_in, I + 2 * O, rev_out);
+    Schedule rev = build_schedule(r, name + " (reverse)", rev_in, D + 2 * DO, rev_out);
 
     js.begin_object().key("name").value(name).key("description").value(info.description);
     js.key("inputs").begin_array();
-    for (int j = 0; j < n_in; ++j) write_sparsity(js, f.name_in(j), f.sparsity_in(j));
+    for (int j = 0; j < n_in; ++j) write_shape(js, f.name_in(j), f.sparsity_in(j));
     js.end_array().key("outputs").begin_array();
-    for (int j = 0; j < n_out; ++j) write_sparsity(js, f.name_out(j), f.sparsity_out(j));
+    for (int j = 0; j < n_out; ++j) write_shape(js, f.name_out(j), f.sparsity_out(j));
     js.end_array();
     js.key("forward");
     write_schedule(js, blob, fwd);

@@ -41,6 +41,9 @@ long long thunder_native_size_in(int entry, int j);
 long long thunder_native_size_out(int entry, int j);
 thunder_native_fn thunder_native_entry(int entry);
 int thunder_native_max_threads(void);            /* OpenMP threads (1 without OpenMP; CUDA: 0) */
+void thunder_native_set_threads(int n);          /* threads a CPU call may use (<= 0: OpenMP's
+                                                    default); each thread gets a minimum of work,
+                                                    so small batches run on the calling thread */
 
 #ifdef __cplusplus
 }

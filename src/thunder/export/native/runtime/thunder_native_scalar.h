@@ -14,11 +14,17 @@ typedef int (*thunder_casadi_fn)(const casadi_real** arg, casadi_real** res, cas
 typedef int (*thunder_casadi_work)(casadi_int* sz_arg, casadi_int* sz_res, casadi_int* sz_iw,
                                    casadi_int* sz_w);
 
-/* Instances are independent: split them statically over the OpenMP threads, each thread with its
+/* Threads a call may use: torch.get_num_threads() (set through thunder_native_set_threads),
+ * capped so that each thread gets at least THUNDER_GRAIN instance-instructions; smaller batches
+ * run on the calling thread (see thunder_simd.h's th_threads_for: the same rule). */
+#define THUNDER_GRAIN (1LL << 19)
+extern int thunder_native_threads_; /* defined by the registry; <= 0: OpenMP's default */
+
+/* Instances are independent: handed out in chunks to the threads (dynamic), each thread with its
  * own CasADi work arrays (sizes from <fn>_work). CasADi reads and writes contiguous vectors: an
- * input or output whose element stride is not 1 goes through a per-thread copy. A batch of one
- * runs on the calling thread. */
-static int thunder_batch(thunder_casadi_fn f, thunder_casadi_work work, int n_in, int n_out,
+ * input or output whose element stride is not 1 goes through a per-thread copy. `cost`: CasADi
+ * instructions of one instance. */
+static int thunder_batch(thunder_casadi_fn f, thunder_casadi_work work, long long cost, int n_in, int n_out,
                          const long long* in_size, const long long* out_size, const void* const* in,
                          const long long* in_stride, void* const* out, const long long* out_stride,
                          long long batch) {
@@ -33,8 +39,11 @@ static int thunder_batch(thunder_casadi_fn f, thunder_casadi_work work, int n_in
   for (j = 0; j < n_in; ++j) n_copy += (size_t)in_size[j];
   for (j = 0; j < n_out; ++j) n_copy += (size_t)out_size[j];
 #ifdef _OPENMP
-  if (batch > 1) n_threads = omp_get_max_threads();
-  if (n_threads > batch) n_threads = (int)batch;
+  n_threads = thunder_native_threads_ > 0 ? thunder_native_threads_ : omp_get_max_threads();
+  if (omp_in_parallel()) n_threads = 1;
+  if (batch * (cost > 0 ? cost : 1) / THUNDER_GRAIN < n_threads)
+    n_threads = (int)(batch * (cost > 0 ? cost : 1) / THUNDER_GRAIN);
+  if (n_threads < 1) n_threads = 1;
 #endif
   per_thread = (size_t)(sz_arg + sz_res) * sizeof(void*) + (size_t)sz_iw * sizeof(casadi_int) +
                ((size_t)sz_w + n_copy) * sizeof(casadi_real);
@@ -59,7 +68,7 @@ static int thunder_batch(thunder_casadi_fn f, thunder_casadi_work work, int n_in
       long long b;
       int j; /* private: the j above is shared by the threads */
 #ifdef _OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 16)
 #endif
       for (b = 0; b < batch; ++b) {
         casadi_real* c = copy;

@@ -14,9 +14,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #ifdef TH_F32
 typedef float th_t;
@@ -199,13 +196,51 @@ static inline void th_tiles(th_tile_fn f, th_v* buf, long long nx, long long t0,
   }
 }
 
-/* The batch: tiles split statically over the OpenMP threads, each thread with its own
- * input/output tiles (the tile function keeps its values in registers and its stack frame: the
- * working set of a tile is its live values * TH_VBYTES bytes). Small batches (one thread's worth)
- * run on the calling thread without entering an OpenMP region, with the tiles on the stack when
- * they are small: a batch-1 call costs the tile itself and little else. */
+/* How many threads a call may use: the threads torch.set_num_threads gives (the runtime passes
+ * torch.get_num_threads() through thunder_native_set_threads; 1 until it does), capped so that every
+ * thread gets at least TH_GRAIN tile-instructions (about 50-100 us of work): below that, waking a
+ * thread costs more than it saves, and on a busy machine a woken thread may wait a whole scheduler
+ * slice for a core. Small batches therefore run on the calling thread and never touch the pool
+ * (thunder_pool.h: blocking workers, the caller takes part, no waiting for late workers). */
+#define TH_GRAIN (1LL << 16)
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern int thunder_native_threads_; /* defined by the registry */
+void thunder_native_parallel(void (*fn)(void*, long long, int), void* ctx, long long n_chunks, int n_threads);
+#ifdef __cplusplus
+}
+#endif
+static inline int th_threads_for(long long work) {
+  int n = thunder_native_threads_ > 0 ? thunder_native_threads_ : 1;
+  if (work / TH_GRAIN < n) n = (int)(work / TH_GRAIN);
+  return n < 1 ? 1 : n;
+}
+
+typedef struct {
+  th_tile_fn f;
+  long long nx, n_tiles, chunk, batch, per_slot;
+  int n_in, n_out;
+  const long long *in_size, *out_size, *in_stride, *out_stride;
+  const void* const* in;
+  void* const* out;
+  th_v* bufs; /* per_slot vectors per thread */
+} th_job;
+
+static void th_chunk(void* ctx, long long c, int slot) {
+  const th_job* j = (const th_job*)ctx;
+  const long long t0 = c * j->chunk, t1 = t0 + j->chunk < j->n_tiles ? t0 + j->chunk : j->n_tiles;
+  th_tiles(j->f, j->bufs + slot * j->per_slot, j->nx, t0, t1, j->n_in, j->in_size, j->n_out, j->out_size, j->in,
+           j->in_stride, j->out, j->out_stride, j->batch);
+}
+
+/* The batch: chunks of tiles claimed by the threads, each thread with its own input/output tiles
+ * (the tile function keeps its values in registers and its stack frame: the working set of a tile
+ * is its live values * TH_VBYTES bytes). One thread's worth runs on the calling thread, with the
+ * tiles on the stack when they are small: a batch-1 call costs the tile itself and little else.
+ * `cost`: instructions of one tile. */
 #define TH_STACK_VECTORS 256
-static int th_tile_batch(th_tile_fn f, int n_in, const long long* in_size, int n_out,
+static int th_tile_batch(th_tile_fn f, long long cost, int n_in, const long long* in_size, int n_out,
                          const long long* out_size, const void* const* in, const long long* in_stride,
                          void* const* out, const long long* out_stride, long long batch) {
   if (batch <= 0) return 0;
@@ -213,11 +248,8 @@ static int th_tile_batch(th_tile_fn f, int n_in, const long long* in_size, int n
   for (int j = 0; j < n_in; ++j) nx += in_size[j];
   for (int j = 0; j < n_out; ++j) ny += out_size[j];
   const long long n_tiles = (batch + TH_W - 1) / TH_W;
-  int n_threads = 1, err = 0;
-#ifdef _OPENMP
-  if (n_tiles > 1) n_threads = omp_get_max_threads();
-  if (n_threads > n_tiles) n_threads = (int)n_tiles;
-#endif
+  if (cost < 1) cost = 1;
+  const int n_threads = th_threads_for(n_tiles * cost);
   if (n_threads == 1) {
     if (nx + ny <= TH_STACK_VECTORS) {
       th_v buf[TH_STACK_VECTORS];
@@ -231,19 +263,21 @@ static int th_tile_batch(th_tile_fn f, int n_in, const long long* in_size, int n
     free(mem);
     return 0;
   }
-#ifdef _OPENMP
-#pragma omp parallel num_threads(n_threads) reduction(| : err)
-  {
-    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-    const long long t0 = n_tiles * t / nt, t1 = n_tiles * (t + 1) / nt;
-    void* mem = 0;
-    if (posix_memalign(&mem, 64, (size_t)(nx + ny + 1) * sizeof(th_v))) err |= 2;
-    else th_tiles(f, (th_v*)mem, nx, t0, t1, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride,
-                  batch);
-    free(mem);
-  }
-#endif
-  return err;
+  /* chunks: about 4 per thread, none below half a grain */
+  long long chunk = n_tiles / (4LL * n_threads);
+  if (chunk < (TH_GRAIN / 2) / cost) chunk = (TH_GRAIN / 2) / cost;
+  if (chunk < 1) chunk = 1;
+  th_job job;
+  job.f = f, job.nx = nx, job.n_tiles = n_tiles, job.chunk = chunk, job.batch = batch;
+  job.per_slot = (nx + ny + 7) / 8 * 8; /* whole cache lines per thread */
+  job.n_in = n_in, job.n_out = n_out, job.in_size = in_size, job.out_size = out_size;
+  job.in_stride = in_stride, job.out_stride = out_stride, job.in = in, job.out = out;
+  void* mem = 0;
+  if (posix_memalign(&mem, 64, (size_t)(job.per_slot * n_threads) * sizeof(th_v))) return 2;
+  job.bufs = (th_v*)mem;
+  thunder_native_parallel(th_chunk, &job, (n_tiles + chunk - 1) / chunk, n_threads);
+  free(mem);
+  return 0;
 }
 
 #endif

@@ -1,0 +1,167 @@
+#include "thunder/export/cpp/chunked_c.h"
+
+#include <cctype>
+#include <cmath>
+#include <set>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+
+namespace thunder {
+namespace {
+
+long long env_or(const char* name, long long fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  const long long x = std::strtoll(v, &end, 10);
+  return (end && *end == 0 && x >= 0) ? x : fallback;
+}
+
+/// A double as a C literal that reads back exactly (17 significant digits; -0., inf, nan kept).
+std::string literal(double c) {
+  if (std::isnan(c)) return "NAN";
+  if (std::isinf(c)) return c > 0 ? "INFINITY" : "(-INFINITY)";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", c);
+  std::string s = buf;
+  if (s.find_first_of(".e") == std::string::npos) s += ".";
+  return c < 0 ? "(" + s + ")" : s;
+}
+
+std::string w(casadi_int k) { return "w[" + std::to_string(k) + "]"; }
+
+/// The C expression of an arithmetic instruction (CasADi's own printer, as its C code generator
+/// uses it), or "" when it calls a function that is neither C's <math.h> nor defined by the chunk
+/// prelude (erfinv, ...: such a function keeps CasADi's single file).
+std::string expression(casadi_int op, const std::string& x, const std::string& y) {
+  static const std::set<std::string> kC = {
+      "exp",  "log",   "pow",  "sqrt",  "sq",    "sin",    "cos",    "tan",   "asin",  "acos",  "atan",
+      "floor", "ceil", "fmod", "fabs",  "sign",  "copysign", "erf",  "fmin",  "fmax",  "sinh",  "cosh",
+      "tanh", "asinh", "acosh", "atanh", "atan2", "log1p",  "expm1", "hypot", "remainder"};
+  std::string e;
+  try {
+    const auto o = static_cast<unsigned char>(op);
+    e = casadi::casadi_math<double>::ndeps(o) == 2 ? casadi::casadi_math<double>::print(o, x, y)
+                                                   : casadi::casadi_math<double>::print(o, x);
+  } catch (...) {
+    return "";
+  }
+  // every identifier followed by '(' must be a known function
+  for (size_t i = 0; i < e.size();) {
+    if (std::isalpha(static_cast<unsigned char>(e[i])) || e[i] == '_') {
+      size_t j = i;
+      while (j < e.size() && (std::isalnum(static_cast<unsigned char>(e[j])) || e[j] == '_')) ++j;
+      if (j < e.size() && e[j] == '(' && !kC.count(e.substr(i, j - i))) return "";
+      if (j < e.size() && e[j] == '[' && e.substr(i, j - i) != "w") return "";
+      i = j;
+    } else {
+      if (e[i] == '<') {  // CasADi's "<invalid-op>"
+        if (e.compare(i, 9, "<invalid-") == 0) return "";
+      }
+      ++i;
+    }
+  }
+  return e;
+}
+
+// The helpers CasADi's printer names beyond <math.h> (sq, sign), with CasADi's definitions;
+// static, so every chunk file has its own.
+constexpr const char* kChunkPrelude =
+    "#include <math.h>\n"
+    "#define casadi_real double\n"
+    "static inline casadi_real sq(casadi_real x) { return x * x; }\n"
+    "static inline casadi_real sign(casadi_real x) { return x < 0 ? -1 : x > 0 ? 1 : x; }\n";
+
+/// One instruction as a C statement over w (empty for none).
+std::string statement(const casadi::Function& fn, casadi_int k) {
+  const casadi_int op = fn.instruction_id(k);
+  const std::vector<casadi_int> in = fn.instruction_input(k), out = fn.instruction_output(k);
+  switch (op) {
+    case casadi::OP_CONST: return "  " + w(out.at(0)) + " = " + literal(fn.instruction_constant(k)) + ";";
+    case casadi::OP_INPUT:
+      return "  " + w(out.at(0)) + " = arg[" + std::to_string(in.at(0)) + "] ? arg[" + std::to_string(in.at(0)) +
+             "][" + std::to_string(in.at(1)) + "] : 0;";
+    case casadi::OP_OUTPUT:
+      return "  if (res[" + std::to_string(out.at(0)) + "]) res[" + std::to_string(out.at(0)) + "][" +
+             std::to_string(out.at(1)) + "] = " + w(in.at(0)) + ";";
+    case casadi::OP_ASSIGN:
+    case casadi::OP_LIFT:
+    case casadi::OP_PRINTME: return "  " + w(out.at(0)) + " = " + w(in.at(0)) + ";";
+    default: break;
+  }
+  const casadi_int nd = casadi::casadi_math<double>::ndeps(static_cast<unsigned char>(op));
+  const std::string e = expression(op, w(in.at(0)), nd > 1 ? w(in.at(1)) : std::string());
+  if (e.empty()) return "";
+  return "  " + w(out.at(0)) + " = " + e + ";";
+}
+
+void replace_once(std::string& text, const std::string& from, const std::string& to, const std::string& what) {
+  const size_t p = text.find(from);
+  if (p == std::string::npos) throw std::runtime_error("chunked C: " + what + ": '" + from + "' not found");
+  text.replace(p, from.size(), to);
+}
+
+}  // namespace
+
+long long chunk_threshold() { return env_or("THUNDER_CHUNK_ABOVE", 20000); }
+long long chunk_size() { return std::max(1LL, env_or("THUNDER_CHUNK_SIZE", 6000)); }
+
+bool chunkable(const casadi::Function& fn) {
+  if (!fn.is_a("SXFunction")) return false;
+  const casadi_int n = fn.n_instructions();
+  for (casadi_int k = 0; k < n; ++k) {
+    const casadi_int op = fn.instruction_id(k);
+    if (op == casadi::OP_CONST || op == casadi::OP_INPUT || op == casadi::OP_OUTPUT || op == casadi::OP_ASSIGN ||
+        op == casadi::OP_LIFT || op == casadi::OP_PRINTME)
+      continue;
+    if (fn.instruction_output(k).size() != 1 || statement(fn, k).empty()) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> emit_chunks(const casadi::Function& fn, const std::string& symbol, std::string& c_text) {
+  const casadi_int n = fn.n_instructions();
+  const long long size = chunk_size();
+  std::vector<std::string> chunks;
+  for (casadi_int k0 = 0; k0 < n; k0 += size) {
+    const casadi_int k1 = std::min<casadi_int>(n, k0 + size);
+    std::ostringstream s;
+    const std::string name = symbol + "_c" + std::to_string(chunks.size());
+    s << "/* Thunder: instructions " << k0 << " to " << k1 - 1 << " of " << symbol
+      << " (generated; do not edit). See " << symbol << ".c. */\n"
+      << kChunkPrelude << "void " << name
+      << "(const casadi_real** arg, casadi_real** res, casadi_real* w) {\n  (void)arg; (void)res;\n";
+    for (casadi_int k = k0; k < k1; ++k) {
+      const std::string st = statement(fn, k);
+      if (!st.empty()) s << st << "\n";
+    }
+    s << "}\n";
+    chunks.push_back(s.str());
+  }
+
+  // casadi_f0: from its signature to the first "  return 0;\n}\n" after it.
+  const std::string sig =
+      "static int casadi_f0(const casadi_real** arg, casadi_real** res, casadi_int* iw, casadi_real* w, int mem) {\n";
+  const size_t a = c_text.find(sig);
+  if (a == std::string::npos) throw std::runtime_error("chunked C: " + symbol + ".c has no casadi_f0");
+  const std::string tail = "  return 0;\n}\n";
+  const size_t b = c_text.find(tail, a);
+  if (b == std::string::npos) throw std::runtime_error("chunked C: " + symbol + ".c: end of casadi_f0 not found");
+  std::ostringstream body;
+  for (size_t c = 0; c < chunks.size(); ++c)
+    body << "void " << symbol << "_c" << c << "(const casadi_real** arg, casadi_real** res, casadi_real* w);\n";
+  body << sig << "  (void)iw; (void)mem;\n";
+  for (size_t c = 0; c < chunks.size(); ++c) body << "  " << symbol << "_c" << c << "(arg, res, w);\n";
+  body << tail;
+  c_text.replace(a, b + tail.size() - a, body.str());
+  // The chunks keep their values in CasADi's work vector: ask the caller for it.
+  const std::string sz = std::to_string(fn.sz_w());
+  replace_once(c_text, "  if (sz_w) *sz_w = 0;\n", "  if (sz_w) *sz_w = " + sz + ";\n", symbol + "_work");
+  replace_once(c_text, "  if (sz_w) *sz_w = 0*sizeof(casadi_real);\n",
+               "  if (sz_w) *sz_w = " + sz + "*sizeof(casadi_real);\n", symbol + "_work_bytes");
+  return chunks;
+}
+
+}  // namespace thunder

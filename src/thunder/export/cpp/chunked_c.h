@@ -1,0 +1,35 @@
+// Large functions of the C++ library in bounded pieces (issue 23). GCC's time on one
+// straight-line function grows faster than its length (C_ddot of a quadruped: minutes for one
+// file), so above a size the body of CasADi's generated eval function is replaced by calls to
+// chunk functions of at most a few thousand instructions each, every chunk in its own translation
+// unit over CasADi's own work vector w: compile time is linear in the instruction count and
+// `cmake --build -j` compiles the chunks of one function in parallel. Everything else of CasADi's
+// file (its calling convention, sparsities, _work, the header) stays: the wrapper class is
+// unchanged.
+#pragma once
+
+#include <casadi/casadi.hpp>
+
+#include <string>
+#include <vector>
+
+namespace thunder {
+
+/// Functions with more instructions than this are emitted in chunks (THUNDER_CHUNK_ABOVE
+/// overrides; 0 chunks every function, for tests).
+long long chunk_threshold();
+
+/// Instructions per chunk (THUNDER_CHUNK_SIZE overrides).
+long long chunk_size();
+
+/// Whether `fn` can be emitted in chunks: an SX function whose operations all print as plain C
+/// (or the helpers the chunk header defines). Anything else keeps CasADi's single file.
+bool chunkable(const casadi::Function& fn);
+
+/// Rewrites CasADi's generated `c_text` of `fn` (file `symbol`.c, eval function casadi_f0 with
+/// locals) so that casadi_f0 calls `symbol`_c<k>(arg, res, w) and _work asks for fn.sz_w() reals;
+/// returns the chunk files' texts (`symbol`_c<k>.c). Throws std::runtime_error when c_text does
+/// not have the expected shape (a CasADi version that writes something else).
+std::vector<std::string> emit_chunks(const casadi::Function& fn, const std::string& symbol, std::string& c_text);
+
+}  // namespace thunder

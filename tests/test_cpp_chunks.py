@@ -1,0 +1,86 @@
+"""Large functions of the C++ library in bounded chunks (issue 23): CasADi's calling convention is
+kept (the same symbol, _work and sparsities), the body runs as chunk functions over CasADi's work
+vector, each chunk its own translation unit. Checked by compiling only the C files of two small
+functions (chunking forced by THUNDER_CHUNK_ABOVE=0 and a small THUNDER_CHUNK_SIZE) and calling
+them through CasADi's C API, against CasADi's own evaluation of the same functions."""
+import ctypes
+import os
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import ROBOTS, thunder_bin
+
+
+# (robot, functions): franka's M (625 instructions) and G; RRR's M squares (CasADi prints sq(x),
+# which the chunk prelude defines); seaRRR's friction dl takes fabs.
+CASES = {"franka": ("franka.yaml", "M,G"), "RRR": ("RRR.yaml", "M"), "seaRRR": ("seaRRR.yaml", "dl")}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def chunked(request, tmp_path_factory):
+    robot, functions = CASES[request.param]
+    out = tmp_path_factory.mktemp("chunks") / "out"
+    env = dict(os.environ, THUNDER_CHUNK_ABOVE="0", THUNDER_CHUNK_SIZE="20")
+    subprocess.run([thunder_bin(), "gen", str(ROBOTS / robot), "-o", str(out), "--functions", functions,
+                    "--targets", "casadi,cpp", "-q"], check=True, env=env, capture_output=True)
+    return out, request.param, functions.split(",")
+
+
+def _c_api(lib, symbol):
+    f = getattr(lib, symbol)
+    f.restype = ctypes.c_int
+    work = getattr(lib, symbol + "_work")
+    sizes = [ctypes.c_longlong() for _ in range(4)]
+    assert work(*[ctypes.byref(s) for s in sizes]) == 0
+    return f, [s.value for s in sizes]
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
+def test_chunked_functions_keep_casadis_calling_convention_and_values(chunked, tmp_path):
+    import casadi
+    out, robot, names = chunked
+    cpp = out / "cpp"
+    cmake = (cpp / "CMakeLists.txt").read_text()
+    for name in names:
+        chunks = sorted(cpp.glob(f"thunder_{robot}_{name}_c*.c"))
+        assert len(chunks) >= 2, name    # chunks of 20 instructions
+        assert all(c.name in cmake for c in chunks)   # every chunk is a translation unit of the library
+    # chunks at -O1 (as fast per call, less compile time: bench/RESULTS_SCALE.md), per file
+    assert 'PROPERTIES COMPILE_OPTIONS "-O1"' in cmake
+    lib_path = tmp_path / "libchunks.so"
+    sources = [str(p) for p in cpp.glob(f"thunder_{robot}_*.c")]
+    # -Werror=implicit-function-declaration: every function a chunk calls is declared (math.h or
+    # the chunk prelude), not guessed by the compiler
+    subprocess.run(["cc", "-O1", "-shared", "-fPIC", "-Werror=implicit-function-declaration", "-o", str(lib_path),
+                    *sources, "-lm"], check=True)
+    lib = ctypes.CDLL(str(lib_path))
+    rng = np.random.default_rng(7)
+    for name in names:
+        ref = casadi.Function.load(str(out / "casadi" / f"{name}.casadi"))
+        f, (sz_arg, sz_res, sz_iw, sz_w) = _c_api(lib, f"thunder_{robot}_{name}")
+        assert sz_w > 0   # the chunks keep their values in CasADi's work vector: _work asks for it
+        for _ in range(3):
+            args = [rng.uniform(-1.5, 1.5, ref.nnz_in(j)) for j in range(ref.n_in())]
+            want = [np.asarray(ref.call([casadi.DM(a) for a in args])[j]).ravel(order="F")
+                    for j in range(ref.n_out())]
+            outs = [np.zeros(ref.nnz_out(j)) for j in range(ref.n_out())]
+            Arg = (ctypes.c_void_p * max(sz_arg, 1))(*[a.ctypes.data for a in args])
+            Res = (ctypes.c_void_p * max(sz_res, 1))(*[o.ctypes.data for o in outs])
+            iw = (ctypes.c_longlong * max(sz_iw, 1))()
+            w = (ctypes.c_double * max(sz_w, 1))()
+            assert f(Arg, Res, iw, w, 0) == 0
+            for o, r in zip(outs, want):
+                # the same instructions in the same order in double (no -ffast-math): equal up
+                # to libm's last bit in sin/cos: 1e-13 relative
+                np.testing.assert_allclose(o, r, rtol=1e-13, atol=1e-13)
+
+
+def test_small_functions_keep_casadis_single_file(generate):
+    g = generate(ROBOTS / "RRR.yaml", "--functions", "M", "-q", targets="cpp")
+    assert not list((g.out / "cpp").glob("*_c0.c"))
+    text = (g.out / "cpp" / "thunder_RRR_M.c").read_text()
+    assert re.search(r"casadi_real a\d+", text)   # CasADi's locals, untouched

@@ -64,21 +64,29 @@ def test_fd_matches_mujoco_qacc(ur5):
         np.testing.assert_allclose(got, data.qacc[adr], rtol=0, atol=1e-8 * max(1, np.abs(got).max()))
 
 
-def test_passive_rollout_matches_mujoco_rk4(ur5):
+def passive_rollout_errors(ur5, mj_integrator, integrator, seed):
+    """max |q - qpos|, |dq - qvel| after a 1 s passive rollout (dt 1 ms) of MuJoCo's integrator
+    and ours from the same random state."""
     robot, mj, adr = ur5
-    mj.opt.integrator = mujoco.mjtIntegrator.mjINT_RK4
+    mj.opt.integrator = mj_integrator
     mj.opt.timestep = 1e-3
     data = mujoco.MjData(mj)
-    rng = np.random.default_rng(1)
+    rng = np.random.default_rng(seed)
     q0, dq0 = rng.uniform(-2, 2, 6), rng.uniform(-1, 1, 6)
     data.qpos[adr], data.qvel[adr] = q0, dq0
     for _ in range(1000):
         mujoco.mj_step(mj, data)
     zero = torch.zeros(1000, 6, dtype=torch.float64)
-    q, dq, _ = robot.rollout(torch.tensor(q0), torch.tensor(dq0), zero, 1000, 1e-3, integrator="rk4")
-    dq_err = np.abs(dq[-1].numpy() - data.qvel[adr]).max()
+    q, dq, _ = robot.rollout(torch.tensor(q0), torch.tensor(dq0), zero, 1000, 1e-3, integrator=integrator)
     q_err = np.abs(q[-1].numpy() - data.qpos[adr]).max()
-    print(f"UR5 passive 1 s, RK4 dt 1 ms: |q - q_mujoco| = {q_err:.2e} rad, |dq - dq_mujoco| = {dq_err:.2e} rad/s")
+    dq_err = np.abs(dq[-1].numpy() - data.qvel[adr]).max()
+    print(f"UR5 passive 1 s, {integrator} dt 1 ms: |q - q_mujoco| = {q_err:.2e} rad, "
+          f"|dq - dq_mujoco| = {dq_err:.2e} rad/s")
+    return q_err, dq_err
+
+
+def test_passive_rollout_matches_mujoco_rk4(ur5):
+    q_err, dq_err = passive_rollout_errors(ur5, mujoco.mjtIntegrator.mjINT_RK4, "rk4", seed=1)
     assert q_err < 1e-10 and dq_err < 1e-10   # same scheme, same dt: rounding only
 
 
@@ -87,19 +95,7 @@ def test_passive_rollout_matches_mujoco_semi_implicit_euler(ur5):
     then qpos' integrates the NEW velocity (its implicit damping is inactive: damping was removed).
     Integrating q with the old velocity (explicit Euler) differs by h^2 qacc per step, ~1e-3 rad
     after 1000 steps; the same scheme agrees to rounding."""
-    robot, mj, adr = ur5
-    mj.opt.integrator = mujoco.mjtIntegrator.mjINT_EULER
-    mj.opt.timestep = 1e-3
-    data = mujoco.MjData(mj)
-    rng = np.random.default_rng(4)
-    q0, dq0 = rng.uniform(-2, 2, 6), rng.uniform(-1, 1, 6)
-    data.qpos[adr], data.qvel[adr] = q0, dq0
-    for _ in range(1000):
-        mujoco.mj_step(mj, data)
-    zero = torch.zeros(1000, 6, dtype=torch.float64)
-    q, dq, _ = robot.rollout(torch.tensor(q0), torch.tensor(dq0), zero, 1000, 1e-3)
-    q_err = np.abs(q[-1].numpy() - data.qpos[adr]).max()
-    dq_err = np.abs(dq[-1].numpy() - data.qvel[adr]).max()
+    q_err, dq_err = passive_rollout_errors(ur5, mujoco.mjtIntegrator.mjINT_EULER, "semi_implicit_euler", seed=4)
     assert q_err < 1e-9 and dq_err < 1e-9, (q_err, dq_err)
 
 

@@ -134,6 +134,16 @@ def test_matches_casadi(out_dir, dtype, batch):
                 bound = 1e-4 + 10 * cond * np.finfo(np.float32).eps * np.abs(ref).max(axis=(1, 2))
                 err = np.abs(g.reshape(-1, r, c) - ref).max(axis=(1, 2))
                 assert np.all(err <= bound), (name, err.max(), bound[err.argmax()])
+            elif name.startswith(("FD", "dFD", "M_inv", "impulse")):
+                # Solves with M (LTDL, ABA): the rounding of the large entries of M^-1 and of the
+                # right-hand side reaches every entry of the solution, so the error scales with
+                # the instance's largest entry (|M^-1| |rhs|), not with each entry: 1e-4 of it
+                # (~1e-7 per operation over a few dozen levels, times a cond(M) of ~10-100 at
+                # the randomized parameters).
+                ref = e.reshape(-1, r * c)
+                scale = np.maximum(1.0, np.abs(ref).max(axis=1))
+                err = np.abs(g.reshape(-1, r * c) - ref).max(axis=1)
+                assert np.all(err <= 1e-4 * scale), (name, oname, (err / scale).max())
             else:
                 # float32 evaluation of a float64 reference: ~1e-7 per operation, a few dozen levels
                 np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-4, err_msg=f"{name}.{oname}")

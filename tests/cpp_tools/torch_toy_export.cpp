@@ -137,6 +137,8 @@ int ops_main(const std::filesystem::path& out) {
   table << "\n";
   fs::remove_all(scratch);
   std::ofstream(out / "cuda_ops.cu") << cuda_all.str();
+  // what a SIMD library's registry adds: the tile driver's thread pool and thread count
+  simd_all << native_runtime::thunder_pool_h << "extern \"C\" { int thunder_native_threads_ = 1; }\n";
   std::ofstream(out / "simd_ops.cpp") << simd_all.str();
   for (const auto& fi : set.functions) fi.fn.save((out / "casadi" / (fi.fn.name() + ".casadi")).string());
   write_manifest(set, out);

@@ -100,6 +100,7 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
   }
   check_frame_identifiers(spec, build.frames.empty() ? default_frames(spec) : build.frames, !options.frames.empty());
   build.only = options.functions;
+  build.contacts = options.contacts;
   build.progress = [&](const std::string& line) { detail("built " + line); };
   Parameters(spec, build.parameters);  // rejects unknown --symb sets before any output
   check_build_cost(spec, options.ignore_cost);

@@ -1,0 +1,222 @@
+"""Contact dynamics (`--contacts`): J_contact, gamma_contact, FD_contact and impulse_contact against
+Pinocchio on go1 (floating base, four 3D point feet, every subset of active feet) and the Panda URDF
+(fixed base, one 6D contact at the hand; with its mimic finger, and the arm alone with
+`--ee panda_hand`): Jacobians and classical accelerations
+(getFrameJacobian / getFrameClassicalAcceleration, LOCAL_WORLD_ALIGNED), the KKT system solved with
+numpy from crba and nonLinearEffects, and Pinocchio's own forwardDynamics(J, gamma) and
+impulseDynamics; identities that need no reference (J ddq + gamma = 0 and J dq+ = -e J dq on the
+active rows, zero force on the inactive ones, Newton's law for the whole robot).
+
+Tolerance: float64 on both sides, different algorithms (our L'DL solve of the operational-space
+inverse against Pinocchio's Cholesky of the KKT matrix or numpy's LU); entries agree to ~1e-12 of the
+largest one (the contact systems at random configurations have condition numbers up to ~1e3), so
+1e-9 of the largest entry catches any wrong term, sign or frame.
+"""
+import itertools
+
+import numpy as np
+import pytest
+
+from conftest import example_robot_data_dir, run_thunder
+from test_trees import ROBOTS as URDF_ROBOTS
+from test_trees import Robot, pin_mass_matrix
+
+pin = pytest.importorskip("pinocchio")
+
+TOL = 1e-9
+FUNCTIONS = "J_contact,gamma_contact,FD_contact,impulse_contact"
+GO1_FEET = ["FL_foot", "FR_foot", "RL_foot", "RR_foot"]
+CASES = {
+    # name: (robot of test_trees.ROBOTS, --contacts, more thunder gen arguments)
+    "go1": ("go1", ",".join(GO1_FEET), ()),
+    # The whole Panda URDF: the mimic finger makes M's factorization the dense one.
+    "panda_mimic_6d": ("panda_tree", "panda_hand:6d", ()),
+    # The arm alone (fingers locked, as Pinocchio's buildReducedModel): Pinocchio's own algorithms apply.
+    "panda_arm_6d": ("panda_tree", "panda_hand:6d", ("--ee", "panda_hand")),
+}
+
+
+def close(got, want, what):
+    want = np.asarray(want)
+    if want.size == 0:
+        return
+    np.testing.assert_allclose(np.asarray(got).reshape(want.shape), want, rtol=0,
+                               atol=TOL * max(1.0, np.abs(want).max()), err_msg=what)
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def robot(request, generate):
+    name, contacts, more = CASES[request.param]
+    path, args, ff = URDF_ROBOTS[name]
+    urdf = example_robot_data_dir() / path
+    r = Robot(generate(urdf, *args, *more, "--contacts", contacts, "--functions", FUNCTIONS), urdf, ff)
+    if more:   # --ee panda_hand: the fingers locked at 0 with their mass
+        full = pin.buildModelFromUrdf(str(urdf))
+        fingers = [full.getJointId(n) for n in ("panda_finger_joint1", "panda_finger_joint2")]
+        r.model = pin.buildReducedModel(full, fingers, pin.neutral(full))
+        r.data = r.model.createData()
+    r.contacts = [(c["name"], c["dim"]) for c in r.man["contacts"]]
+    return r
+
+
+def pin_contact_terms(r, q, v):
+    """J (m x nv) and gamma (m) from Pinocchio: frame Jacobians and classical accelerations at
+    ddq = 0, LOCAL_WORLD_ALIGNED, stacked in --contacts order (3 linear rows, or 6 [linear; angular])."""
+    model, data = r.model, r.data
+    pin.forwardKinematics(model, data, q, v, np.zeros(r.nv))
+    pin.computeJointJacobians(model, data, q)
+    pin.updateFramePlacements(model, data)
+    J, gamma = [], []
+    for name, dim in r.contacts:
+        fid = model.getFrameId(name)
+        Jf = pin.getFrameJacobian(model, data, fid, pin.LOCAL_WORLD_ALIGNED)
+        a = pin.getFrameClassicalAcceleration(model, data, fid, pin.LOCAL_WORLD_ALIGNED)
+        J.append(Jf[:dim])
+        gamma.append(np.concatenate([a.linear, a.angular])[:dim])
+    return np.vstack(J), np.concatenate(gamma)
+
+
+def has_mimic(model):
+    return any(model.joints[i].shortname() == "JointModelMimic" for i in range(model.njoints))
+
+
+def kkt(M, J, b, c, rows):
+    """x, lam with M x = b + J' lam, J x = c on `rows` (boolean, m), lam = 0 elsewhere: the dense
+    KKT matrix solved by numpy (the reference our structured solve must agree with)."""
+    Ja = J[rows]
+    n, k = M.shape[0], Ja.shape[0]
+    K = np.block([[M, Ja.T], [Ja, np.zeros((k, k))]])
+    sol = np.linalg.solve(K, np.concatenate([b, c[rows]]))
+    lam = np.zeros(J.shape[0])
+    lam[rows] = -sol[n:]
+    return sol[:n], lam
+
+
+def modes(r):
+    """Every subset of active contacts (including none and all)."""
+    return [np.array(s, float) for s in itertools.product([0, 1], repeat=len(r.contacts))]
+
+
+def row_mask(r, active):
+    return np.concatenate([[bool(a)] * dim for a, (_, dim) in zip(active, r.contacts)])
+
+
+def states(r, seed, n=2):
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        q, v, _ = r.random_state(rng)
+        torque = rng.uniform(-5, 5, r.nv)
+        if r.man["floating_base"]:
+            torque[:6] = 0   # the base is not actuated
+        yield q, v, torque
+
+
+def test_manifest_and_signatures(robot):
+    g = robot.gen
+    m = sum(d for _, d in robot.contacts)
+    assert [e["name"] for e in g.manifest["functions"]] == FUNCTIONS.split(",")
+    ins = {e["name"]: [i["name"] for i in e["inputs"]] for e in g.manifest["functions"]}
+    outs = {e["name"]: [o["name"] for o in e["outputs"]] for e in g.manifest["functions"]}
+    assert ins == {"J_contact": ["q"], "gamma_contact": ["q", "dq"], "FD_contact": ["q", "dq", "torque", "active"],
+                   "impulse_contact": ["q", "dq", "active", "restitution"]}
+    assert outs["FD_contact"] == ["ddq", "force"] and outs["impulse_contact"] == ["dq_plus", "impulse"]
+    q = robot.random_state(np.random.default_rng(0))[0]
+    assert g.call("J_contact", q=q).shape == (m, robot.nv)
+
+
+def test_jacobian_and_drift_match_pinocchio(robot):
+    g = robot.gen
+    for q, v, _ in states(robot, 1):
+        J, gamma = pin_contact_terms(robot, robot.to_pin(q), v)
+        close(g.call("J_contact", q=q), J, "J_contact")
+        close(g.call("gamma_contact", q=q, dq=v).ravel(), gamma, "gamma_contact")
+
+
+def test_forward_dynamics_match_the_kkt_system(robot):
+    g, model, data = robot.gen, robot.model, robot.data
+    mimic = has_mimic(model)
+    for q, v, torque in states(robot, 2):
+        qp = robot.to_pin(q)
+        J, gamma = pin_contact_terms(robot, qp, v)
+        M = pin_mass_matrix(robot, qp)
+        h = pin.nonLinearEffects(model, data, qp, v)
+        for active in modes(robot):
+            rows = row_mask(robot, active)
+            ddq, force = g.call("FD_contact", q=q, dq=v, torque=torque, active=active)
+            ddq, force = ddq.ravel(), force.ravel()
+            want_ddq, want_force = kkt(M, J, torque - h, -gamma, rows)
+            what = f"FD_contact, active {active}"
+            close(ddq, want_ddq, what + ": ddq")
+            close(force, want_force, what + ": force")
+            # Identities: the active contacts do not accelerate, the inactive ones carry no force.
+            close((J @ ddq)[rows], -gamma[rows], what + ": J ddq + gamma = 0")
+            assert np.all(force[~rows] == 0), what
+            if not rows.any() and not mimic:   # ABA has no mimic joints
+                close(ddq, pin.aba(model, data, qp, v, torque), what + ": unconstrained = ABA")
+            elif not mimic:   # Pinocchio's own constrained dynamics (its Cholesky of the KKT matrix)
+                pin_ddq = pin.forwardDynamics(model, data, qp, v, torque, J[rows], gamma[rows], 0.0)
+                close(ddq, pin_ddq, what + ": pin.forwardDynamics")
+                close(force[rows], data.lambda_c, what + ": pin lambda_c")
+
+
+def test_impulse_matches_pinocchio(robot):
+    g, model, data = robot.gen, robot.model, robot.data
+    mimic = has_mimic(model)
+    for (q, v, _), e in zip(states(robot, 3), [0.0, 0.4]):
+        qp = robot.to_pin(q)
+        J, _ = pin_contact_terms(robot, qp, v)
+        M = pin_mass_matrix(robot, qp)
+        for active in modes(robot):
+            rows = row_mask(robot, active)
+            dq_plus, impulse = (x.ravel() for x in g.call("impulse_contact", q=q, dq=v, active=active, restitution=[e]))
+            what = f"impulse_contact, e = {e}, active {active}"
+            want_dq, want_impulse = kkt(M, J, M @ v, -e * J @ v, rows)
+            close(dq_plus, want_dq, what + ": dq_plus")
+            close(impulse, want_impulse, what + ": impulse")
+            close((J @ dq_plus)[rows], (-e * J @ v)[rows], what + ": J dq+ = -e J dq")
+            assert np.all(impulse[~rows] == 0), what
+            if rows.any() and not mimic:   # impulseDynamics has no mimic joints
+                pin_dq = pin.impulseDynamics(model, data, qp, v, J[rows], e, 0.0)
+                close(dq_plus, pin_dq, what + ": pin.impulseDynamics")
+                close(impulse[rows], data.impulse_c, what + ": pin impulse_c")
+
+
+def test_contact_forces_obey_newtons_law(generate):
+    """go1 at rest, all feet down, no torques: the contact forces and gravity accelerate the centre
+    of mass, sum f + m g = m a_com with a_com = J_com ddq at dq = 0 (Pinocchio's jacobianCenterOfMass
+    and mass), and the total angular momentum about it likewise changes only by the forces' moments."""
+    path, args, ff = URDF_ROBOTS["go1"]
+    urdf = example_robot_data_dir() / path
+    r = Robot(generate(urdf, *args, "--contacts", CASES["go1"][1], "--functions", FUNCTIONS), urdf, ff)
+    model, data = r.model, r.data
+    rng = np.random.default_rng(4)
+    q = r.random_state(rng)[0]
+    qp, v = r.to_pin(q), np.zeros(r.nv)
+    ddq, force = (x.ravel() for x in r.gen.call("FD_contact", q=q, dq=v, torque=np.zeros(r.nv), active=np.ones(4)))
+    mass = pin.computeTotalMass(model)
+    a_com = pin.jacobianCenterOfMass(model, data, qp) @ ddq
+    total = force.reshape(4, 3).sum(axis=0) + mass * model.gravity.linear
+    close(total, mass * a_com, "sum of contact forces + m g = m a_com")
+    # Centroidal momentum rate at dq = 0: A_G ddq = [sum f + m g; sum (p_i - com) x f_i].
+    A_G = pin.computeCentroidalMap(model, data, qp)
+    com = data.com[0]
+    pin.framesForwardKinematics(model, data, qp)
+    moment = sum(np.cross(data.oMf[model.getFrameId(n)].translation - com, f)
+                 for n, f in zip(GO1_FEET, force.reshape(4, 3)))
+    close(A_G @ ddq, np.concatenate([total, moment]), "centroidal momentum rate")
+
+
+def test_contacts_are_checked(tmp_path):
+    urdf = example_robot_data_dir() / URDF_ROBOTS["go1"][0]
+    bad = run_thunder("gen", urdf, "--floating-base", "-o", tmp_path / "a", "--contacts", "FL_foot,FR_fot",
+                      "--functions", "J_contact", check=False)
+    assert bad.returncode != 0
+    assert "--contacts" in bad.stderr and "'FR_fot'" in bad.stderr and "FR_foot" in bad.stderr, bad.stderr
+    bad = run_thunder("gen", urdf, "--floating-base", "-o", tmp_path / "b", "--contacts", "FL_foot:7d", check=False)
+    assert bad.returncode == 2 and "FL_foot:7d" in bad.stderr and "6d" in bad.stderr, bad.stderr
+    bad = run_thunder("gen", urdf, "--floating-base", "-o", tmp_path / "c", "--contacts", "FL_foot,FL_foot:6d",
+                      check=False)
+    assert bad.returncode == 2 and "twice" in bad.stderr, bad.stderr
+    # Without --contacts the contact functions do not exist (and say so).
+    bad = run_thunder("gen", urdf, "--floating-base", "-o", tmp_path / "d", "--functions", "FD_contact", check=False)
+    assert bad.returncode != 0 and "FD_contact" in bad.stderr, bad.stderr

@@ -220,3 +220,33 @@ def test_contacts_are_checked(tmp_path):
     # Without --contacts the contact functions do not exist (and say so).
     bad = run_thunder("gen", urdf, "--floating-base", "-o", tmp_path / "d", "--functions", "FD_contact", check=False)
     assert bad.returncode != 0 and "FD_contact" in bad.stderr, bad.stderr
+
+
+def test_torch_module_runs_every_contact_mode_in_one_batch(generate):
+    """thunder_torch: one batch whose rows have different contact modes agrees with the CasADi
+    functions row by row, and gradients flow (gradcheck: float64, finite differences)."""
+    torch = pytest.importorskip("torch")
+    import thunder_torch
+    path, args, ff = URDF_ROBOTS["go1"]
+    urdf = example_robot_data_dir() / path
+    gen = generate(urdf, *args, "--contacts", CASES["go1"][1], "--functions", FUNCTIONS, targets="casadi,torch")
+    go1 = thunder_torch.load(gen.out, dtype=torch.float64, backend="torch")
+    assert go1.contacts == {f: 3 for f in GO1_FEET}
+    r = Robot(gen, urdf, ff)
+    rng = np.random.default_rng(5)
+    B = 4
+    q = torch.tensor(np.stack([r.random_state(rng)[0] for _ in range(B)]))
+    dq = torch.tensor(rng.uniform(-1, 1, (B, r.nv)))
+    torque = torch.tensor(rng.uniform(-5, 5, (B, r.nv)), requires_grad=True)
+    active = torch.tensor([[1, 1, 1, 1], [0, 0, 0, 0], [1, 0, 0, 1], [0, 1, 1, 0]], dtype=torch.float64)
+    e = torch.full((B, 1), 0.3, dtype=torch.float64)
+    ddq, force = go1.FD_contact(q, dq, torque, active)
+    dq_plus, impulse = go1.impulse_contact(q, dq, active, e)
+    for b in range(B):
+        want = gen.call("FD_contact", q=q[b], dq=dq[b], torque=torque[b].detach(), active=active[b])
+        close(ddq[b].detach(), want[0].ravel(), f"torch FD_contact row {b}: ddq")
+        close(force[b].detach(), want[1].ravel(), f"torch FD_contact row {b}: force")
+        want = gen.call("impulse_contact", q=q[b], dq=dq[b], active=active[b], restitution=e[b])
+        close(dq_plus[b], want[0].ravel(), f"torch impulse_contact row {b}: dq_plus")
+        close(impulse[b], want[1].ravel(), f"torch impulse_contact row {b}: impulse")
+    assert torch.autograd.gradcheck(lambda t: go1.FD_contact(q[2:3], dq[2:3], t, active[2:3]), torque[2:3])

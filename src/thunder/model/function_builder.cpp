@@ -17,6 +17,7 @@
 #include "thunder/algorithm/contact_dynamics.h"
 #include "thunder/algorithm/coriolis.h"
 #include "thunder/algorithm/crba.h"
+#include "thunder/algorithm/frame_acceleration.h"
 #include "thunder/algorithm/gravity.h"
 #include "thunder/algorithm/ltdl.h"
 #include "thunder/algorithm/regressor.h"
@@ -665,7 +666,7 @@ void Builder::add_contacts() {
   bool any = false;
   for (const char* f : {"J_contact", "gamma_contact", "FD_contact", "impulse_contact"}) any = wanted(f) || any;
   if (!any) return;
-  const SX &q = var("q"), &dq = var("dq"), &torque = var("torque"), &active = var("active");
+  const SX &dq = var("dq"), &torque = var("torque"), &active = var("active");
   const Kinematics& k = kin();
   // J: the frame Jacobians of add_frames (world-aligned at the frame origin, [linear; angular]),
   // 3 or 6 rows per contact; `rows` repeats each contact's 0/1 over its rows.
@@ -677,9 +678,18 @@ void Builder::add_contacts() {
     for (int r = 0; r < dim; ++r) row_mask.push_back(active(static_cast<casadi_int>(c)));
   }
   const SX J = SX::vertcat(blocks), rows = SX::vertcat(row_mask);
-  // γ = J̇ q̇: the derivative of the contact velocities J(q) q̇ along q̇ at fixed q̇ (one
-  // directional derivative instead of the whole J̇).
-  const SX gamma = SX::jtimes(SX::mtimes(J, dq), q, qdot());
+  // γ = J̇ q̇: the frames' classical accelerations at q̈ = 0 by one forward pass
+  // (algorithm/frame_acceleration.h): half the instructions of AD of J q̇ (go1 feet 880 / 1,759).
+  std::vector<int> frames;
+  for (const Contact& c : contacts_) frames.push_back(c.frame);
+  const std::vector<FrameAcceleration> acc =
+      frame_classical_accelerations(k, full(dq), SX::zeros(model_.nv_full(), 1), frames);
+  std::vector<SX> drift;
+  for (size_t c = 0; c < contacts_.size(); ++c) {
+    drift.push_back(acc[c].linear.to_sx());
+    if (contacts_[c].dim == 6) drift.push_back(acc[c].angular.to_sx());
+  }
+  const SX gamma = SX::vertcat(drift);
   const std::string m = idx(J.size1());
   add("J_contact", "Contact Jacobian: --contacts stacked, 3 rows (linear) per point contact, 6 ([linear; "
       "angular]) per 6d contact, world-aligned at the frame origin (" + m + "xnv)", {{"J_contact", J}});

@@ -24,7 +24,7 @@ from test_trees import Robot, pin_mass_matrix
 pin = pytest.importorskip("pinocchio")
 
 TOL = 1e-9
-FUNCTIONS = "J_contact,gamma_contact,FD_contact,impulse_contact"
+FUNCTIONS = "J_contact,gamma_contact,FD_contact,impulse_contact,FD_contact_derivatives"
 GO1_FEET = ["FL_foot", "FR_foot", "RL_foot", "RR_foot"]
 CASES = {
     # name: (robot of test_trees.ROBOTS, --contacts, more thunder gen arguments)
@@ -114,12 +114,14 @@ def states(r, seed, n=2):
 def test_manifest_and_signatures(robot):
     g = robot.gen
     m = sum(d for _, d in robot.contacts)
-    assert [e["name"] for e in g.manifest["functions"]] == FUNCTIONS.split(",")
+    assert sorted(e["name"] for e in g.manifest["functions"]) == sorted(FUNCTIONS.split(","))
     ins = {e["name"]: [i["name"] for i in e["inputs"]] for e in g.manifest["functions"]}
     outs = {e["name"]: [o["name"] for o in e["outputs"]] for e in g.manifest["functions"]}
     assert ins == {"J_contact": ["q"], "gamma_contact": ["q", "dq"], "FD_contact": ["q", "dq", "torque", "active"],
-                   "impulse_contact": ["q", "dq", "active", "restitution"]}
+                   "impulse_contact": ["q", "dq", "active", "restitution"],
+                   "FD_contact_derivatives": ["q", "dq", "torque", "active"]}
     assert outs["FD_contact"] == ["ddq", "force"] and outs["impulse_contact"] == ["dq_plus", "impulse"]
+    assert outs["FD_contact_derivatives"] == ["ddq_dq", "ddq_dv", "ddq_dtau", "force_dq", "force_dv", "force_dtau"]
     q = robot.random_state(np.random.default_rng(0))[0]
     assert g.call("J_contact", q=q).shape == (m, robot.nv)
 
@@ -179,6 +181,97 @@ def test_impulse_matches_pinocchio(robot):
                 pin_dq = pin.impulseDynamics(model, data, qp, v, J[rows], e, 0.0)
                 close(dq_plus, pin_dq, what + ": pin.impulseDynamics")
                 close(impulse[rows], data.impulse_c, what + ": pin impulse_c")
+
+
+DERIVATIVES = ["ddq_dq", "ddq_dv", "ddq_dtau", "force_dq", "force_dv", "force_dtau"]
+
+
+def pin_constraint_derivatives(r, qp, v, torque, active):
+    """Pinocchio's constraintDynamics + computeConstraintDynamicsDerivatives with 3D contacts,
+    LOCAL_WORLD_ALIGNED, on the active feet (no proximal damping): the derivatives of ddq and of
+    the forces (active rows only)."""
+    models = []
+    for (name, dim), a in zip(r.contacts, active):
+        assert dim == 3   # Pinocchio's CONTACT_6D drift differs from J̇ dq (docs/FUNCTIONS.md)
+        if a:
+            fr = r.model.frames[r.model.getFrameId(name)]
+            models.append(pin.RigidConstraintModel(pin.ContactType.CONTACT_3D, r.model, fr.parentJoint, fr.placement,
+                                                   pin.ReferenceFrame.LOCAL_WORLD_ALIGNED))
+    models = pin.StdVec_RigidConstraintModel(models)
+    datas = pin.StdVec_RigidConstraintData([m.createData() for m in models])
+    data = r.model.createData()
+    prox = pin.ProximalSettings(1e-14, 0.0, 1)
+    pin.initConstraintDynamics(r.model, data, models, datas)
+    pin.constraintDynamics(r.model, data, qp, v, torque, models, datas, prox)
+    pin.computeConstraintDynamicsDerivatives(r.model, data, models, datas, prox)
+    return [data.ddq_dq, data.ddq_dv, data.ddq_dtau, data.dlambda_dq, data.dlambda_dv, data.dlambda_dtau]
+
+
+def test_derivatives_match_pinocchio_on_go1(robot):
+    """Every mode of go1's feet against computeConstraintDynamicsDerivatives (none active: against
+    computeABADerivatives); the force rows of inactive feet have zero derivatives."""
+    if robot.contacts != [(f, 3) for f in GO1_FEET]:
+        pytest.skip("Pinocchio's derivatives are checked on go1's 3D feet (central differences below)")
+    g = robot.gen
+    for q, v, torque in states(robot, 6, n=1):
+        qp = robot.to_pin(q)
+        for active in modes(robot):
+            rows = row_mask(robot, active)
+            got = g.call("FD_contact_derivatives", q=q, dq=v, torque=torque, active=active)
+            what = f"FD_contact_derivatives, active {active}"
+            if rows.any():
+                want = pin_constraint_derivatives(robot, qp, v, torque, active)
+                for name, ours, theirs in zip(DERIVATIVES, got, want):
+                    close(ours[rows] if name.startswith("force") else ours, theirs, f"{what}: {name}")
+            else:
+                data = robot.model.createData()
+                pin.computeABADerivatives(robot.model, data, qp, v, torque)
+                Minv = np.triu(data.Minv) + np.triu(data.Minv, 1).T
+                for name, ours, theirs in zip(DERIVATIVES[:3], got, [data.ddq_dq, data.ddq_dv, Minv]):
+                    close(ours, theirs, f"{what}: {name}")
+            for name, ours in zip(DERIVATIVES[3:], got[3:]):
+                assert np.all(ours[~rows] == 0), f"{what}: {name}"
+
+
+def test_derivatives_by_central_differences(robot):
+    """Central differences of FD_contact (checked against Pinocchio above) along q (+) eps e_k
+    (pin.integrate: the tangent space), dq + eps e_k and torque + eps e_k, on every robot (6D
+    contacts, the mimic Panda). eps = 1e-6: truncation ~eps^2 times the third derivative and
+    rounding ~1e-16 / eps, both below 1e-7 of the largest entry; 1e-6 of it still catches any wrong
+    term."""
+    g, model = robot.gen, robot.model
+    q, v, torque = next(states(robot, 7, n=1))
+    qp, eps, nv = robot.to_pin(q), 1e-6, robot.nv
+
+    def to_ours(qp_new):
+        """Pinocchio's q -> ours (to_pin's inverse on these robots: free-flyer and 1-dof joints)."""
+        out, k = np.array(q, float), 0
+        for name in robot.man["joints"]:
+            jm = model.joints[model.getJointId(name)]
+            n = 7 if jm.shortname() == "JointModelFreeFlyer" else 1
+            out[k:k + n] = qp_new[jm.idx_q:jm.idx_q + n]
+            k += n
+        return out
+
+    for active in modes(robot)[1::5] + [np.ones(len(robot.contacts))]:
+        got = g.call("FD_contact_derivatives", q=q, dq=v, torque=torque, active=active)
+
+        def fd(qq, vv, tt):
+            return np.concatenate([x.ravel() for x in g.call("FD_contact", q=qq, dq=vv, torque=tt, active=active)])
+
+        cols = {0: [], 1: [], 2: []}
+        for k in range(nv):
+            e = np.zeros(nv)
+            e[k] = eps
+            cols[0].append(fd(to_ours(pin.integrate(model, qp, e)), v, torque)
+                           - fd(to_ours(pin.integrate(model, qp, -e)), v, torque))
+            cols[1].append(fd(q, v + e, torque) - fd(q, v - e, torque))
+            cols[2].append(fd(q, v, torque + e) - fd(q, v, torque - e))
+        for i in range(3):
+            D = np.array(cols[i]).T / (2 * eps)
+            for name, ours, want in ((DERIVATIVES[i], got[i], D[:nv]), (DERIVATIVES[3 + i], got[3 + i], D[nv:])):
+                np.testing.assert_allclose(ours, want, rtol=0, atol=1e-6 * max(1.0, np.abs(want).max()),
+                                           err_msg=f"{name}, active {active}")
 
 
 def test_contact_forces_obey_newtons_law(generate):

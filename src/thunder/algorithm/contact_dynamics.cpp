@@ -29,7 +29,14 @@ SX masked_solve(const SX& A, const SX& r, const SX& rows) {
   }
   std::vector<int> chain(m);
   for (casadi_int i = 0; i < m; ++i) chain[i] = static_cast<int>(i) - 1;  // dense LDLᵀ
-  return ltdl_solve(ltdl(K, chain), rows * r);
+  return ltdl_solve(ltdl(K, chain), SX::repmat(rows, 1, r.size2()) * r);
+}
+
+/// D⁻¹ W, row k scaled by 1 / D_kk.
+SX scale_rows(const LTDL& f, SX W) {
+  for (casadi_int k = 0; k < W.size1(); ++k)
+    for (casadi_int c = 0; c < W.size2(); ++c) W(k, c) = W(k, c) * f.inv_D[k];
+  return W;
 }
 
 void check_sizes(const LTDL& M, const SX& J, const SX& rows) {
@@ -48,9 +55,7 @@ ContactSolution constrained_solve(const LTDL& M, const SX& J, const SX& b, const
   const SX A = weighted_product(M, Y, Y, true);        // J M⁻¹ Jᵀ
   const SX J_x0 = weighted_product(M, Y, z, false);    // J M⁻¹ b: J x without contact
   const SX lambda = masked_solve(A, c - J_x0, rows);
-  SX w = z + SX::mtimes(Y, lambda);
-  for (casadi_int k = 0; k < w.size1(); ++k) w(k) = w(k) * M.inv_D[k];
-  return {ltdl_solve_l(M, w), lambda};
+  return {ltdl_solve_l(M, scale_rows(M, z + SX::mtimes(Y, lambda))), lambda};
 }
 
 ContactSolution contact_impulse(const LTDL& M, const SX& J, const SX& dq, const SX& restitution, const SX& rows) {
@@ -58,9 +63,7 @@ ContactSolution contact_impulse(const LTDL& M, const SX& J, const SX& dq, const 
   // J q̇⁺ = J q̇ + J M⁻¹ Jᵀ Λ = −e J q̇  ⇒  (J M⁻¹ Jᵀ) Λ = −(1 + e) J q̇ on the active rows.
   const SX Y = ltdl_solve_lt(M, J.T());
   const SX lambda = masked_solve(weighted_product(M, Y, Y, true), -(1 + restitution) * SX::mtimes(J, dq), rows);
-  SX w = SX::mtimes(Y, lambda);
-  for (casadi_int k = 0; k < w.size1(); ++k) w(k) = w(k) * M.inv_D[k];
-  return {dq + ltdl_solve_l(M, w), lambda};
+  return {dq + ltdl_solve_l(M, scale_rows(M, SX::mtimes(Y, lambda))), lambda};
 }
 
 }  // namespace thunder

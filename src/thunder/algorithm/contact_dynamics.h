@@ -22,12 +22,13 @@
 namespace thunder {
 
 struct ContactSolution {
-  SX x;       ///< q̈ (contact dynamics) or q̇⁺ (impulse), nv
-  SX lambda;  ///< contact forces or impulses, m; 0 on the inactive rows
+  SX x;       ///< q̈ (contact dynamics) or q̇⁺ (impulse), nv (x p)
+  SX lambda;  ///< contact forces or impulses, m (x p); 0 on the inactive rows
 };
 
 /// x = M⁻¹ (b + Jᵀ λ) with J x = c on the rows where `rows` is 1. M as its factorization (nv),
-/// J (m x nv), b (nv), c (m), rows (m, each 0 or 1 at run time).
+/// J (m x nv), b (nv x p), c (m x p): p right-hand sides sharing the factorizations (the
+/// derivatives of the contact dynamics), rows (m, each 0 or 1 at run time).
 ContactSolution constrained_solve(const LTDL& M, const SX& J, const SX& b, const SX& c, const SX& rows);
 
 /// q̇⁺ = q̇ + M⁻¹ Jᵀ Λ with J q̇⁺ = −e J q̇ on the rows where `rows` is 1: Pinocchio's

@@ -63,7 +63,8 @@ class Builder {
     vars_.push_back({"q1", SX::sym("q1", nq)});
     resolve_contacts();
     for (const std::string& f : options_.only)  // before minutes of work
-      if (contacts_.empty() && (f == "J_contact" || f == "gamma_contact" || f == "FD_contact" || f == "impulse_contact"))
+      if (contacts_.empty() && (f == "J_contact" || f == "gamma_contact" || f == "FD_contact" || f == "impulse_contact" ||
+                                  f == "FD_contact_derivatives"))
         throw std::invalid_argument("--functions: " + f + " needs contact frames: name them with --contacts");
     if (!contacts_.empty()) {
       vars_.push_back({"active", SX::sym("active", static_cast<casadi_int>(contacts_.size()))});
@@ -664,7 +665,8 @@ void Builder::resolve_contacts() {
 void Builder::add_contacts() {
   if (contacts_.empty()) return;
   bool any = false;
-  for (const char* f : {"J_contact", "gamma_contact", "FD_contact", "impulse_contact"}) any = wanted(f) || any;
+  for (const char* f : {"J_contact", "gamma_contact", "FD_contact", "impulse_contact", "FD_contact_derivatives"})
+    any = wanted(f) || any;
   if (!any) return;
   const SX &dq = var("dq"), &torque = var("torque"), &active = var("active");
   const Kinematics& k = kin();
@@ -682,20 +684,24 @@ void Builder::add_contacts() {
   // (algorithm/frame_acceleration.h): half the instructions of AD of J q̇ (go1 feet 880 / 1,759).
   std::vector<int> frames;
   for (const Contact& c : contacts_) frames.push_back(c.frame);
-  const std::vector<FrameAcceleration> acc =
-      frame_classical_accelerations(k, full(dq), SX::zeros(model_.nv_full(), 1), frames);
-  std::vector<SX> drift;
-  for (size_t c = 0; c < contacts_.size(); ++c) {
-    drift.push_back(acc[c].linear.to_sx());
-    if (contacts_[c].dim == 6) drift.push_back(acc[c].angular.to_sx());
-  }
-  const SX gamma = SX::vertcat(drift);
+  /// J a + γ: the contact rows of the frames' classical accelerations at q̈ = a (nv).
+  const auto contact_acceleration = [&](const SX& a) {
+    const std::vector<FrameAcceleration> acc = frame_classical_accelerations(k, full(dq), full(a), frames);
+    std::vector<SX> rows_of;
+    for (size_t c = 0; c < contacts_.size(); ++c) {
+      rows_of.push_back(acc[c].linear.to_sx());
+      if (contacts_[c].dim == 6) rows_of.push_back(acc[c].angular.to_sx());
+    }
+    return SX::vertcat(rows_of);
+  };
+  const SX gamma = contact_acceleration(SX::zeros(model_.nv(), 1));
   const std::string m = idx(J.size1());
   add("J_contact", "Contact Jacobian: --contacts stacked, 3 rows (linear) per point contact, 6 ([linear; "
       "angular]) per 6d contact, world-aligned at the frame origin (" + m + "xnv)", {{"J_contact", J}});
   add("gamma_contact", "Contact drift J_contact_dot dq: the classical acceleration of the contact frames at "
       "ddq = 0 (angular acceleration for 6d contacts) (" + m + ")", {{"gamma_contact", gamma}});
-  if (!wanted("FD_contact") && !wanted("impulse_contact")) return;
+  const bool derivatives = wanted("FD_contact_derivatives");
+  if (!wanted("FD_contact") && !wanted("impulse_contact") && !derivatives) return;
   // M = Lᵀ D L (algorithm/ltdl.h); with mimic joints the reduced M has no tree sparsity and the
   // chain parents λ(k) = k − 1 make the same factorization a dense LDLᵀ.
   std::vector<int> parents(model_.nv());
@@ -704,14 +710,49 @@ void Builder::add_contacts() {
   else
     parents = dof_parents(model_);
   const LTDL fac = ltdl(mass_matrix_, parents);
-  if (wanted("FD_contact")) {
-    const Vec3 g = gravity();
+  const Vec3 g = gravity();
+  const std::string fd_text = "M ddq + C dq + G + friction = torque + J_contact' force with J_contact ddq + "
+                              "gamma_contact = 0 on the active contacts";
+  if (wanted("FD_contact") || derivatives) {
     // h = C q̇ + G by Newton-Euler at q̈ = 0; the link friction acts against the torques, as in FD.
     const SX h = model_.reduce_rows(rnea(k, bodies(), full(dq), SX::zeros(model_.nv_full(), 1), &g));
     const ContactSolution s = constrained_solve(fac, J, torque - link_friction_ - h, -gamma, rows);
-    add("FD_contact", "Contact-constrained forward dynamics: M ddq + C dq + G + friction = torque + J_contact' "
-        "force with J_contact ddq + gamma_contact = 0 on the active contacts (active: 0/1 per contact; "
-        "an inactive contact's force rows are 0) (nv, " + m + ")", {{"ddq", s.x}, {"force", s.lambda}});
+    add("FD_contact", "Contact-constrained forward dynamics: " + fd_text + " (active: 0/1 per contact; an "
+        "inactive contact's force rows are 0) (nv, " + m + ")", {{"ddq", s.x}, {"force", s.lambda}});
+    if (derivatives) {
+      // Implicit differentiation of ID(q, v, q̈) − Jᵀλ = τ and J q̈ + γ = 0 (Carpentier & Mansard,
+      // RSS 2018, §IV for the contact case): with q̈ and λ held at the solution,
+      //   M ∂q̈ − Jᵀ ∂λ = −∂(ID − Jᵀλ),  J ∂q̈ = −∂(J a + γ)|_{a = q̈}  on the active rows,
+      // the same structured solve for 2 nv + nv right-hand sides (∂/∂q in the tangent space, ∂/∂v,
+      // ∂/∂τ = [I; 0]). ∂ID from the analytic recursion (algorithm/rnea_derivatives.h), the
+      // contact terms Jᵀλ and J a + γ by CasADi AD at fixed λ and a (small: kinematics only).
+      const int nv = model_.nv();
+      const SX &q = var("q");
+      SX tangent;
+      if (model_.floating_base()) {
+        const SX e = SX::sym("e", nv);
+        tangent = SX::jacobian(configuration_rate(model_, q, e), e);
+      }
+      const auto d_dq = [&](const SX& f) {
+        const SX D = SX::jacobian(f, q);
+        return tangent.is_empty() ? D : SX::mtimes(D, tangent);
+      };
+      const SX lam = SX::sym("lambda", J.size1()), a = SX::sym("a", nv);
+      const SX JT_lam_dq = SX::substitute(d_dq(SX::mtimes(J.T(), lam)), lam, s.lambda);
+      const SX acc = contact_acceleration(a);
+      const SX acc_dq = SX::substitute(d_dq(acc), a, s.x), acc_dv = SX::substitute(SX::jacobian(acc, dq), a, s.x);
+      const RneaDerivatives rd = rnea_derivatives(k, bodies(), full(dq), full(s.x), &g);
+      const SX b = SX::horzcat({JT_lam_dq - model_.reduce(rd.dtau_dq),
+                                -(model_.reduce(rd.dtau_dv) + SX::jacobian(link_friction_, dq)), SX::eye(nv)});
+      const SX c = SX::horzcat({-acc_dq, -acc_dv, SX::zeros(J.size1(), nv)});
+      const ContactSolution d = constrained_solve(fac, J, b, c, rows);
+      const casadi::Slice all, Q(0, nv), V(nv, 2 * nv), T(2 * nv, 3 * nv);
+      add("FD_contact_derivatives", "Partial derivatives of FD_contact (ddq and force) with respect to q "
+          "(tangent space for a floating base), dq and torque, as Pinocchio's "
+          "computeConstraintDynamicsDerivatives (nvxnv, nvxnv, nvxnv, " + m + "xnv x3)",
+          {{"ddq_dq", d.x(all, Q)}, {"ddq_dv", d.x(all, V)}, {"ddq_dtau", d.x(all, T)},
+           {"force_dq", d.lambda(all, Q)}, {"force_dv", d.lambda(all, V)}, {"force_dtau", d.lambda(all, T)}});
+    }
   }
   if (wanted("impulse_contact")) {
     const ContactSolution s = contact_impulse(fac, J, dq, var("restitution"), rows);

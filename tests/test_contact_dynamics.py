@@ -343,3 +343,17 @@ def test_torch_module_runs_every_contact_mode_in_one_batch(generate):
         close(dq_plus[b], want[0].ravel(), f"torch impulse_contact row {b}: dq_plus")
         close(impulse[b], want[1].ravel(), f"torch impulse_contact row {b}: impulse")
     assert torch.autograd.gradcheck(lambda t: go1.FD_contact(q[2:3], dq[2:3], t, active[2:3]), torque[2:3])
+
+
+def test_python_api_passes_contacts(tmp_path):
+    """thunder.generate(..., contacts=[...]) is `--contacts`: the manifest lists them in order."""
+    import json
+    import thunder
+    urdf = example_robot_data_dir() / URDF_ROBOTS["go1"][0]
+    out = thunder.generate(urdf, tmp_path / "go1", targets=["casadi"], functions=["J_contact"],
+                           contacts=["RR_foot", "FL_foot:6d"], floating_base=True)
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["contacts"] == [{"name": "RR_foot", "dim": 3}, {"name": "FL_foot", "dim": 6}]
+    assert man["functions"][0]["outputs"][0]["shape"] == [9, man["nv"]]
+    with pytest.raises(TypeError):
+        thunder.generate(urdf, tmp_path / "x", contacts="RR_foot", floating_base=True)

@@ -5,14 +5,23 @@
 namespace thunder {
 namespace {
 
-/// Yᵀ D⁻¹ B for Y (n x m), B (n x p): the upper triangle only when B is Y (then symmetric).
-SX weighted_product(const LTDL& f, const SX& Y, const SX& B, bool symmetric) {
-  const casadi_int n = Y.size1(), m = Y.size2(), p = B.size2();
+/// D⁻¹ W, row k scaled by 1 / D_kk.
+SX scale_rows(const LTDL& f, SX W) {
+  for (casadi_int k = 0; k < W.size1(); ++k)
+    for (casadi_int c = 0; c < W.size2(); ++c) W(k, c) = W(k, c) * f.inv_D[k];
+  return W;
+}
+
+/// Ŷᵀ B with Ŷ = D⁻¹ Y (n x m), B (n x p): the upper triangle only, mirrored, when B is Y (then
+/// Yᵀ D⁻¹ Y is symmetric). Entries where Y is structurally 0 (a foot's Jacobian has no columns of
+/// the other legs) drop out of the sums.
+SX weighted_product(const SX& Y_scaled, const SX& B, bool symmetric) {
+  const casadi_int n = Y_scaled.size1(), m = Y_scaled.size2(), p = B.size2();
   SX out = SX::zeros(m, p);
   for (casadi_int i = 0; i < m; ++i)
     for (casadi_int j = symmetric ? i : 0; j < p; ++j) {
       SX s = 0;
-      for (casadi_int k = 0; k < n; ++k) s += Y(k, i) * f.inv_D[k] * B(k, j);
+      for (casadi_int k = 0; k < n; ++k) s += Y_scaled(k, i) * B(k, j);
       out(i, j) = s;
       if (symmetric) out(j, i) = s;
     }
@@ -32,13 +41,6 @@ SX masked_solve(const SX& A, const SX& r, const SX& rows) {
   return ltdl_solve(ltdl(K, chain), SX::repmat(rows, 1, r.size2()) * r);
 }
 
-/// D⁻¹ W, row k scaled by 1 / D_kk.
-SX scale_rows(const LTDL& f, SX W) {
-  for (casadi_int k = 0; k < W.size1(); ++k)
-    for (casadi_int c = 0; c < W.size2(); ++c) W(k, c) = W(k, c) * f.inv_D[k];
-  return W;
-}
-
 void check_sizes(const LTDL& M, const SX& J, const SX& rows) {
   const casadi_int nv = static_cast<casadi_int>(M.parent.size());
   if (J.size2() != nv || rows.size1() != J.size1() || rows.size2() != 1)
@@ -52,18 +54,20 @@ ContactSolution constrained_solve(const LTDL& M, const SX& J, const SX& b, const
   check_sizes(M, J, rows);
   const SX Y = ltdl_solve_lt(M, J.T());  // L⁻ᵀ Jᵀ
   const SX z = ltdl_solve_lt(M, b);      // L⁻ᵀ b
-  const SX A = weighted_product(M, Y, Y, true);        // J M⁻¹ Jᵀ
-  const SX J_x0 = weighted_product(M, Y, z, false);    // J M⁻¹ b: J x without contact
+  const SX Y_scaled = scale_rows(M, Y);  // D⁻¹ L⁻ᵀ Jᵀ
+  const SX A = weighted_product(Y_scaled, Y, true);      // J M⁻¹ Jᵀ
+  const SX J_x0 = weighted_product(Y_scaled, z, false);  // J M⁻¹ b: J x without contact
   const SX lambda = masked_solve(A, c - J_x0, rows);
-  return {ltdl_solve_l(M, scale_rows(M, z + SX::mtimes(Y, lambda))), lambda};
+  return {ltdl_solve_l(M, scale_rows(M, z) + SX::mtimes(Y_scaled, lambda)), lambda};
 }
 
 ContactSolution contact_impulse(const LTDL& M, const SX& J, const SX& dq, const SX& restitution, const SX& rows) {
   check_sizes(M, J, rows);
   // J q̇⁺ = J q̇ + J M⁻¹ Jᵀ Λ = −e J q̇  ⇒  (J M⁻¹ Jᵀ) Λ = −(1 + e) J q̇ on the active rows.
   const SX Y = ltdl_solve_lt(M, J.T());
-  const SX lambda = masked_solve(weighted_product(M, Y, Y, true), -(1 + restitution) * SX::mtimes(J, dq), rows);
-  return {dq + ltdl_solve_l(M, scale_rows(M, SX::mtimes(Y, lambda))), lambda};
+  const SX Y_scaled = scale_rows(M, Y);
+  const SX lambda = masked_solve(weighted_product(Y_scaled, Y, true), -(1 + restitution) * SX::mtimes(J, dq), rows);
+  return {dq + ltdl_solve_l(M, SX::mtimes(Y_scaled, lambda)), lambda};
 }
 
 }  // namespace thunder

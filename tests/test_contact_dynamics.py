@@ -1,5 +1,6 @@
 """Contact dynamics (`--contacts`): J_contact, gamma_contact, FD_contact and impulse_contact against
-Pinocchio on go1 (floating base, four 3D point feet, every subset of active feet) and the Panda URDF
+Pinocchio on go1 (floating base, four 3D point feet, every subset of active feet), a humanoid (two 6D
+feet) and the Panda URDF
 (fixed base, one 6D contact at the hand; with its mimic finger, and the arm alone with
 `--ee panda_hand`): Jacobians and classical accelerations
 (getFrameJacobian / getFrameClassicalAcceleration, LOCAL_WORLD_ALIGNED), the KKT system solved with
@@ -29,6 +30,8 @@ GO1_FEET = ["FL_foot", "FR_foot", "RL_foot", "RR_foot"]
 CASES = {
     # name: (robot of test_trees.ROBOTS, --contacts, more thunder gen arguments)
     "go1": ("go1", ",".join(GO1_FEET), ()),
+    # Flat feet on a floating base.
+    "humanoid_6d": ("humanoid", "l_ankle:6d,r_ankle:6d", ()),
     # The whole Panda URDF: the mimic finger makes M's factorization the dense one.
     "panda_mimic_6d": ("panda_tree", "panda_hand:6d", ()),
     # The arm alone (fingers locked, as Pinocchio's buildReducedModel): Pinocchio's own algorithms apply.
@@ -274,10 +277,11 @@ def test_derivatives_by_central_differences(robot):
                                            err_msg=f"{name}, active {active}")
 
 
-def test_contact_forces_obey_newtons_law(generate):
+def test_contact_forces_and_impulses_obey_newtons_laws(generate):
     """go1 at rest, all feet down, no torques: the contact forces and gravity accelerate the centre
     of mass, sum f + m g = m a_com with a_com = J_com ddq at dq = 0 (Pinocchio's jacobianCenterOfMass
-    and mass), and the total angular momentum about it likewise changes only by the forces' moments."""
+    and mass), and the total angular momentum about it likewise changes only by the forces' moments;
+    an impact changes the momentum by the impulses."""
     path, args, ff = URDF_ROBOTS["go1"]
     urdf = example_robot_data_dir() / path
     r = Robot(generate(urdf, *args, "--contacts", CASES["go1"][1], "--functions", FUNCTIONS), urdf, ff)
@@ -297,6 +301,15 @@ def test_contact_forces_obey_newtons_law(generate):
     moment = sum(np.cross(data.oMf[model.getFrameId(n)].translation - com, f)
                  for n, f in zip(GO1_FEET, force.reshape(4, 3)))
     close(A_G @ ddq, np.concatenate([total, moment]), "centroidal momentum rate")
+    # An impact changes the centroidal momentum by the impulses alone (gravity acts over no time):
+    # A_G (dq+ - dq) = [sum Λ_i; sum (p_i - com) x Λ_i], here from a moving state with two feet.
+    v = rng.uniform(-1, 1, r.nv)
+    active = np.array([1.0, 0.0, 0.0, 1.0])
+    dq_plus, impulse = (x.ravel() for x in r.gen.call("impulse_contact", q=q, dq=v, active=active, restitution=[0.5]))
+    feet = [model.getFrameId(n) for n in GO1_FEET]
+    change = np.concatenate([impulse.reshape(4, 3).sum(axis=0),
+                             sum(np.cross(data.oMf[f].translation - com, i) for f, i in zip(feet, impulse.reshape(4, 3)))])
+    close(A_G @ (dq_plus - v), change, "centroidal momentum change = impulses")
 
 
 def test_contacts_are_checked(tmp_path):

@@ -1,17 +1,18 @@
-"""Contact dynamics (`--contacts`): J_contact, gamma_contact, FD_contact and impulse_contact against
-Pinocchio on go1 (floating base, four 3D point feet, every subset of active feet), a humanoid (two 6D
-feet) and the Panda URDF
-(fixed base, one 6D contact at the hand; with its mimic finger, and the arm alone with
-`--ee panda_hand`): Jacobians and classical accelerations
-(getFrameJacobian / getFrameClassicalAcceleration, LOCAL_WORLD_ALIGNED), the KKT system solved with
-numpy from crba and nonLinearEffects, and Pinocchio's own forwardDynamics(J, gamma) and
-impulseDynamics; identities that need no reference (J ddq + gamma = 0 and J dq+ = -e J dq on the
-active rows, zero force on the inactive ones, Newton's law for the whole robot).
+"""Contact dynamics (`--contacts`): J_contact, gamma_contact, FD_contact, impulse_contact and
+FD_contact_derivatives against Pinocchio on go1 (floating base, four 3D point feet, every subset
+of active feet), a humanoid (two 6D feet) and the Panda URDF (fixed base, one 6D contact at the
+hand; with its mimic finger, and the arm alone with `--ee panda_hand`): frame Jacobians and
+classical accelerations (getFrameJacobian / getFrameClassicalAcceleration, LOCAL_WORLD_ALIGNED),
+the KKT system solved with numpy from crba and nonLinearEffects, Pinocchio's own
+forwardDynamics(J, gamma), impulseDynamics and computeConstraintDynamicsDerivatives, central
+differences on the manifold; identities that need no reference (J ddq + gamma = 0 and
+J dq+ = -e J dq on the active rows, zero force on the inactive ones, Newton's laws for the whole
+robot); the torch runtime against CasADi.
 
 Tolerance: float64 on both sides, different algorithms (our L'DL solve of the operational-space
-inverse against Pinocchio's Cholesky of the KKT matrix or numpy's LU); entries agree to ~1e-12 of the
-largest one (the contact systems at random configurations have condition numbers up to ~1e3), so
-1e-9 of the largest entry catches any wrong term, sign or frame.
+inverse against Pinocchio's Cholesky of the KKT matrix or numpy's LU); entries agree to ~1e-14 of the
+largest one here (go1's derivatives: 4e-15), so 1e-9 of the largest entry leaves room for worse
+conditioned random states and still catches any wrong term, sign or frame.
 """
 import itertools
 

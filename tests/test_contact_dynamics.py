@@ -371,3 +371,39 @@ def test_python_api_passes_contacts(tmp_path):
     assert man["functions"][0]["outputs"][0]["shape"] == [9, man["nv"]]
     with pytest.raises(TypeError):
         thunder.generate(urdf, tmp_path / "x", contacts="RR_foot", floating_base=True)
+
+
+def test_link_friction_acts_as_in_fd(generate):
+    """A thunder file with link friction (seaRRR: viscous dl) and a point contact at its end
+    effector: with the contact inactive FD_contact is FD (friction included, checked in
+    test_forward_dynamics); active, the residual M ddq + tau(q, dq, 0) + dl(dq) - torque equals
+    J_contact' force (the generated M, tau, dl, J_contact: each checked elsewhere), and the
+    derivatives include d(dl)/d(dq) (central differences, tolerance as there)."""
+    from conftest import ROBOTS as YAML_ROBOTS
+    g = generate(YAML_ROBOTS / "seaRRR.yaml", "--contacts", "ee", "--functions", "FD,M,tau,dl," + FUNCTIONS)
+    n = g.manifest["nv"]
+    rng = np.random.default_rng(8)
+    q, v, torque = rng.uniform(-2, 2, n), rng.uniform(-1, 1, n), rng.uniform(-3, 3, n)
+    assert np.abs(g.call("dl", dq=v)).max() > 1e-3   # friction is there to be checked
+    ddq, force = (x.ravel() for x in g.call("FD_contact", q=q, dq=v, torque=torque, active=[0.0]))
+    close(ddq, g.call("FD", q=q, dq=v, torque=torque).ravel(), "inactive: FD")
+    assert np.all(force == 0)
+    ddq, force = (x.ravel() for x in g.call("FD_contact", q=q, dq=v, torque=torque, active=[1.0]))
+    J = g.call("J_contact", q=q)
+    residual = g.call("M", q=q) @ ddq + g.call("tau", q=q, dq=v, ddq=np.zeros(n)).ravel() + g.call("dl", dq=v).ravel()
+    close(residual - torque, J.T @ force, "M ddq + h + dl - torque = J' force")
+    close(J @ ddq, -g.call("gamma_contact", q=q, dq=v).ravel(), "J ddq + gamma = 0")
+    # The contact fixes all three joints' accelerations here: friction shows in the force.
+    got = g.call("FD_contact_derivatives", q=q, dq=v, torque=torque, active=[1.0])
+    got = np.vstack([got[1], got[4]])   # ddq_dv over force_dv
+
+    def fd(vv):
+        return np.concatenate([x.ravel() for x in g.call("FD_contact", q=q, dq=vv, torque=torque, active=[1.0])])
+
+    eps, want = 1e-6, np.zeros((2 * n, n))
+    for k in range(n):
+        e = np.zeros(n)
+        e[k] = eps
+        want[:, k] = (fd(v + e) - fd(v - e)) / (2 * eps)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-6 * max(1.0, np.abs(want).max()),
+                               err_msg="ddq_dv, force_dv")

@@ -97,6 +97,14 @@ MUTATIONS = [
      "TH_LANES2(fmax, fmax(a, b))", "TH_LANES2(fmax, fmin(a, b))",
      ["tests/test_op_table.py"],
      "SIMD kernels' fmax computes fmin"),
+    ("contact_drift_spatial", "src/thunder/algorithm/frame_acceleration.cpp",
+     "const Vec3 a_P = A.v + cross(A.w, F.p) + cross(V.w, v_P);", "const Vec3 a_P = A.v + cross(A.w, F.p);",
+     ["tests/test_contact_dynamics.py"],
+     "gamma_contact from the spatial instead of the classical acceleration (no w x v_P)"),
+    ("contact_mask", "src/thunder/algorithm/contact_dynamics.cpp",
+     "K(i, i) += 1 - rows(i);", "K(i, i) += 1;",
+     ["tests/test_contact_dynamics.py"],
+     "the identity for inactive contact rows added to the active ones too"),
 ]
 
 # Child-process prologue: the editable install's import hook would find the repository's own

@@ -155,7 +155,8 @@ def load_robot(path: Union[str, os.PathLike], **options) -> Robot:
 def generate(robot: Union[Robot, str, os.PathLike], out: Union[str, os.PathLike], *,
              targets: Optional[Sequence[str]] = None, symb: Optional[Sequence[str]] = None,
              frames: Optional[Sequence[str]] = None, functions: Optional[Sequence[str]] = None,
-             native: bool = False, cuda: bool = True, force: bool = False, quiet: bool = True,
+             contacts: Optional[Sequence[str]] = None, native: bool = False, cuda: bool = True,
+             force: bool = False, quiet: bool = True,
              **options) -> pathlib.Path:
     """Generates code for `robot` into `out`, as `thunder gen` does; returns the output folder.
 
@@ -165,6 +166,7 @@ def generate(robot: Union[Robot, str, os.PathLike], out: Union[str, os.PathLike]
         targets: exporters among "cpp", "casadi", "torch", "native" (default: cpp, casadi).
         symb: parameter sets kept symbolic ("DYN", "Dl", ...).
         frames, functions: as `--frames`, `--functions` (default: the CLI's).
+        contacts: as `--contacts`: frame names, "FRAME:6d" for a flat (6D) contact.
         native: also compile the native kernels; cuda=False skips their CUDA part.
         force, quiet: as `--force`, `-q`.
         **options: load options (see load_robot) when `robot` is a path.
@@ -180,7 +182,7 @@ def generate(robot: Union[Robot, str, os.PathLike], out: Union[str, os.PathLike]
         args = _load_args(robot, **options)
     args += ["-o", _text(out, "out")]
     for flag, items in (("--targets", targets), ("--symb", symb), ("--frames", frames),
-                        ("--functions", functions)):
+                        ("--functions", functions), ("--contacts", contacts)):
         if items is not None:
             if isinstance(items, str):
                 raise TypeError(f"generate: {flag[2:]} must be a list of names, not a string")

@@ -205,6 +205,9 @@ class ThunderModule(torch.nn.Module):
         #: joint names in q order; frames with T_w_<id> / J_<id> functions ({name: id})
         self.joints = list(manifest.get("joints", []))
         self.frames = {f["name"]: f["id"] for f in manifest.get("frames", [])}
+        #: --contacts in row order ({frame: 3 or 6 rows}): `active` of FD_contact / impulse_contact
+        #: has one entry per contact, their outputs 3 or 6 rows each
+        self.contacts = {c["name"]: c["dim"] for c in manifest.get("contacts", [])}
         self.manifest = manifest
         self._specs = specs
         self.param_elements = {}

@@ -40,7 +40,7 @@ LTDL ltdl(const SX& M, const std::vector<int>& parent) {
   return f;
 }
 
-SX ltdl_solve(const LTDL& f, const SX& B) {
+SX ltdl_solve_lt(const LTDL& f, const SX& B) {
   const int n = static_cast<int>(f.parent.size());
   SX X = SX::zeros(n, B.size2());
   for (casadi_int c = 0; c < B.size2(); ++c) {
@@ -49,13 +49,30 @@ SX ltdl_solve(const LTDL& f, const SX& B) {
     // Lᵀ y = b (Table 6.4's first loop): leaves to root.
     for (int k = n - 1; k >= 0; --k)
       for (int i = f.parent[k]; i >= 0; i = f.parent[i]) x[i] = x[i] - f.L[k][i] * x[k];
-    for (int k = 0; k < n; ++k) x[k] = x[k] * f.inv_D[k];
+    for (int k = 0; k < n; ++k) X(k, c) = x[k];
+  }
+  return X;
+}
+
+SX ltdl_solve_l(const LTDL& f, const SX& B) {
+  const int n = static_cast<int>(f.parent.size());
+  SX X = SX::zeros(n, B.size2());
+  for (casadi_int c = 0; c < B.size2(); ++c) {
+    std::vector<SX> x(n);
+    for (int k = 0; k < n; ++k) x[k] = B(k, c);
     // L x = z: root to leaves.
     for (int k = 0; k < n; ++k)
       for (int i = f.parent[k]; i >= 0; i = f.parent[i]) x[k] = x[k] - f.L[k][i] * x[i];
     for (int k = 0; k < n; ++k) X(k, c) = x[k];
   }
   return X;
+}
+
+SX ltdl_solve(const LTDL& f, const SX& B) {
+  SX Y = ltdl_solve_lt(f, B);
+  for (casadi_int c = 0; c < Y.size2(); ++c)
+    for (casadi_int k = 0; k < Y.size1(); ++k) Y(k, c) = Y(k, c) * f.inv_D[k];
+  return ltdl_solve_l(f, Y);
 }
 
 SX upper_mirrored_inverse(const LTDL& f) {

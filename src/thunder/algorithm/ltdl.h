@@ -27,6 +27,11 @@ LTDL ltdl(const SX& M, const std::vector<int>& parent);
 /// M⁻¹ B (n x m), one back- and one forward-substitution per column of B.
 SX ltdl_solve(const LTDL& f, const SX& B);
 
+/// The two halves of ltdl_solve, for products such as J M⁻¹ Jᵀ = Yᵀ D⁻¹ Y with Y = L⁻ᵀ Jᵀ
+/// (Featherstone 2008, §6.5): L⁻ᵀ B (leaves to root) and L⁻¹ B (root to leaves), n x m each.
+SX ltdl_solve_lt(const LTDL& f, const SX& B);
+SX ltdl_solve_l(const LTDL& f, const SX& B);
+
 /// M⁻¹ (n x n): solved for the unit columns, the upper triangle mirrored (the entries below the
 /// diagonal, never used, drop out of the generated code).
 SX upper_mirrored_inverse(const LTDL& f);

@@ -106,6 +106,7 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
   std::vector<std::string> names = options.functions;
   build.select = preset_selector(names);  // presets out of the list, explicit names stay
   build.only = names;
+  build.contacts = options.contacts;
   // Per-function lines with -v; by default too once the build has used 10 s of CPU (process CPU
   // time, not wall: a loaded machine must not make a small robot chatty), so that a minutes-long
   // generation (a humanoid) shows where it is.

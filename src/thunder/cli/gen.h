@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "thunder/description/robot_spec.h"
+#include "thunder/model/function_builder.h"
 
 namespace thunder {
 
@@ -25,6 +26,7 @@ struct GenOptions {
   std::vector<std::string> frames;           ///< --frames; empty = default_frames(spec)
   bool frame_derivatives = false;            ///< --frame-derivatives
   std::vector<std::string> functions;        ///< --functions; empty = all
+  std::vector<ContactFrame> contacts;        ///< --contacts
 };
 
 /// Parameter sets that --symb accepts (written without the "par_" prefix; the CLI strips it).

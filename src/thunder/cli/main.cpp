@@ -121,6 +121,9 @@ std::string gen_usage() {
          presets_help() +
          "                   Function names (<frame>: a frame of --frames, <o>: an order):\n" +
          thunder::function_names_help() +
+         "  --contacts LIST  contact frames, comma separated, FRAME (3D point contact) or FRAME:6d (flat\n"
+         "                   contact): J_contact, gamma_contact, FD_contact, impulse_contact,\n"
+         "                   FD_contact_derivatives\n"
          "  --coriolis C     construction of C: auto (the smaller), christoffel (of M) or recursive\n"
          "                   (Slotine-Li; always with a floating base); C_std is the Christoffel one\n"
          "  --targets LIST   exporters, comma separated: " + targets + " (default: cpp,casadi)\n"
@@ -148,6 +151,7 @@ struct Args {
        ignore_cost = false, coulomb = false;
   bool floating_base = false, frame_derivatives = false;
   std::vector<std::string> lock, frames, functions;
+  std::vector<thunder::ContactFrame> contacts;
   int native_opt = 2, verbosity = 1;
   std::string native_kernels = "simd";
   double coulomb_smoothing = -1;
@@ -198,6 +202,27 @@ std::vector<std::string> split_list(const std::string& s, const std::string& opt
   return out;
 }
 
+/// --contacts F1,F2:6d,...: point contacts (3 rows) unless the frame ends in :6d (or :3d);
+/// whether the frames exist is checked against the robot (function_builder).
+std::vector<thunder::ContactFrame> parse_contacts(const std::string& s) {
+  std::vector<thunder::ContactFrame> out;
+  for (const std::string& item : split_names(s, "--contacts")) {
+    thunder::ContactFrame c{item, 3};
+    const size_t colon = item.rfind(':');
+    if (colon != std::string::npos) {
+      const std::string kind = item.substr(colon + 1);
+      if (kind != "3d" && kind != "6d")
+        throw UsageError("--contacts: '" + item + "': expected FRAME, FRAME:3d (point contact) or FRAME:6d (flat contact)");
+      c = {item.substr(0, colon), kind == "6d" ? 6 : 3};
+      if (c.frame.empty()) throw UsageError("--contacts: empty frame name in '" + item + "'");
+    }
+    for (const auto& other : out)
+      if (other.frame == c.frame) throw UsageError("--contacts: frame '" + c.frame + "' is listed twice");
+    out.push_back(c);
+  }
+  return out;
+}
+
 Args parse_args(const std::vector<std::string>& argv) {
   Args a;
   a.command = argv[0];
@@ -230,6 +255,7 @@ Args parse_args(const std::vector<std::string>& argv) {
     else if (gen && arg == "--frames") a.frames = split_names(take(), "--frames");
     else if (gen && arg == "--frame-derivatives") flag(), a.frame_derivatives = true;
     else if (gen && arg == "--functions") a.functions = split_names(take(), "--functions");
+    else if (gen && arg == "--contacts") a.contacts = parse_contacts(take());
     else if (arg == "-n" || arg == "--name") a.name = take();
     else if (!gen && arg == "--json") flag(), a.json = true;
     else if (arg == "--coulomb") flag(), a.coulomb = true;
@@ -270,7 +296,7 @@ Args parse_args(const std::vector<std::string>& argv) {
       std::vector<std::string> known = {"--strict", "--par", "--base", "--ee", "--floating-base", "--lock", "--name",
                                         "--coulomb", "--coulomb-smoothing", "--help"};
       const std::vector<std::string> more =
-          gen ? std::vector<std::string>{"--frames", "--frame-derivatives", "--functions", "--out", "--symb",
+          gen ? std::vector<std::string>{"--frames", "--frame-derivatives", "--functions", "--contacts", "--out", "--symb",
                                          "--targets", "--coriolis", "--pytorch", "--native", "--no-cuda", "--force",
                                          "--ignore-cost", "--quiet", "--verbose", "--native-kernels", "--native-opt"}
               : std::vector<std::string>{"--json"};
@@ -442,6 +468,7 @@ int run(const std::vector<std::string>& args) {
   g.frames = a.frames;
   g.frame_derivatives = a.frame_derivatives;
   g.functions = a.functions;
+  g.contacts = a.contacts;
   return thunder::run_gen(spec, g);
 }
 

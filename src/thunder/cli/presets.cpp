@@ -29,6 +29,13 @@ bool is_derivative(const std::string& n) {
   return names.count(n) > 0;
 }
 
+/// The functions of --contacts (generated only with contact frames).
+bool is_contact(const std::string& n) {
+  static const std::set<std::string> names = {"J_contact", "gamma_contact", "FD_contact", "impulse_contact",
+                                              "FD_contact_derivatives"};
+  return names.count(n) > 0;
+}
+
 bool is_kinematics(const std::string& n) {
   if (is_time_derivative(n) || is_regressor(n)) return false;
   return starts(n, "T_") || starts(n, "J_") || n == "com" || n == "integrate" || n == "difference";
@@ -50,7 +57,7 @@ bool is_thunder(const std::string& n) {
       "reg_Jdq", "reg_JTw", "reg_dl", "reg_k", "reg_d", "reg_dm", "reg_Mm", "Cdq",    "Y",         "dyn2reg",
       "reg2dyn"};
   if (names.count(n) || numbered(n, "Dl") || numbered(n, "K") || numbered(n, "D") || numbered(n, "Dm")) return true;
-  return starts(n, "T_w_") || (starts(n, "J_") && !is_regressor(n) && n != "J_com");
+  return starts(n, "T_w_") || (starts(n, "J_") && !is_regressor(n) && n != "J_com" && !is_contact(n));
 }
 
 struct Preset {
@@ -67,6 +74,8 @@ const std::vector<Preset>& presets() {
       {"derivatives", "dtau_dq, dtau_ddq, dFD_dq, dFD_ddq, tau_derivatives, FD_derivatives", is_derivative},
       {"regressors", "Y, Yr, reg_*, dyn2reg, reg2dyn, par_DYN_to_REG, par_REG_to_DYN", is_regressor},
       {"time-derivatives", "every *_dot and *_ddot (M_dot, C_ddot, J_ee_dot, ...)", is_time_derivative},
+      {"contacts", "J_contact, gamma_contact, FD_contact, impulse_contact, FD_contact_derivatives (with --contacts)",
+       is_contact},
       {"thunder", "every thunder_dynamics name (v0.x and 1.0)", is_thunder},
       {"all", "every function (the default)", [](const std::string&) { return true; }},
   };
@@ -95,7 +104,9 @@ std::string function_names_help() {
          "                     reg_JTw_<frame> reg_dl reg_dc reg_k reg_d reg_dm reg_Mm dyn2reg reg2dyn\n"
          "                     par_DYN_to_REG par_REG_to_DYN\n"
          "                   time-derivatives: M_dot M_ddot C_dot C_ddot G_dot G_ddot J_ee_dot J_ee_ddot\n"
-         "                     J_<frame>_dot J_<frame>_ddot\n";
+         "                     J_<frame>_dot J_<frame>_ddot\n"
+         "                   contacts (with --contacts): J_contact gamma_contact FD_contact impulse_contact\n"
+         "                     FD_contact_derivatives\n";
 }
 
 std::function<bool(const std::string&)> preset_selector(std::vector<std::string>& names) {

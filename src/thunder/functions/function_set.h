@@ -45,6 +45,12 @@ struct FunctionSet {
     std::string name, id;
   };
   std::vector<FrameEntry> frames;
+  /// --contacts, in row order: the frame's name and its rows (3: point, 6: flat contact).
+  struct ContactEntry {
+    std::string name;
+    int dim = 3;
+  };
+  std::vector<ContactEntry> contacts;
   std::vector<ParamSet> params;
   std::vector<FunctionInfo> functions;
 

@@ -50,6 +50,14 @@ void write_manifest(const FunctionSet& fs, std::ostream& os) {
     w.end_object();
   }
   w.end_array();
+  w.key("contacts").begin_array();
+  for (const auto& c : fs.contacts) {
+    w.begin_object();
+    w.key("name").value(c.name);
+    w.key("dim").value(c.dim);
+    w.end_object();
+  }
+  w.end_array();
 
   w.key("params").begin_array();
   for (const auto& p : fs.params) {

@@ -14,8 +14,10 @@
 #include "thunder/algorithm/aba.h"
 #include "thunder/algorithm/body_inertias.h"
 #include "thunder/algorithm/centroidal.h"
+#include "thunder/algorithm/contact_dynamics.h"
 #include "thunder/algorithm/coriolis.h"
 #include "thunder/algorithm/crba.h"
+#include "thunder/algorithm/frame_acceleration.h"
 #include "thunder/algorithm/gravity.h"
 #include "thunder/algorithm/ltdl.h"
 #include "thunder/algorithm/regressor.h"
@@ -28,6 +30,7 @@
 #include "thunder/multibody/configuration.h"
 #include "thunder/multibody/kinematics.h"
 #include "thunder/multibody/model.h"
+#include "thunder/util/error.h"
 #include "thunder/util/identifier.h"
 #include "thunder/util/suggest.h"
 
@@ -58,6 +61,15 @@ class Builder {
     vars_.push_back({"dt", SX::sym("dt", 1)});
     vars_.push_back({"q0", SX::sym("q0", nq)});
     vars_.push_back({"q1", SX::sym("q1", nq)});
+    resolve_contacts();
+    for (const std::string& f : options_.only)  // before minutes of work
+      if (contacts_.empty() && (f == "J_contact" || f == "gamma_contact" || f == "FD_contact" || f == "impulse_contact" ||
+                                  f == "FD_contact_derivatives"))
+        throw std::invalid_argument("--functions: " + f + " needs contact frames: name them with --contacts");
+    if (!contacts_.empty()) {
+      vars_.push_back({"active", SX::sym("active", static_cast<casadi_int>(contacts_.size()))});
+      vars_.push_back({"restitution", SX::sym("restitution", 1)});
+    }
     set_.robot = spec.name;
     set_.source = spec.source_file;
     set_.n_joints = spec.n() - (model_.floating_base() ? 1 : 0);
@@ -129,6 +141,13 @@ class Builder {
   void add_configuration();
   void add_elastic();
   void add_forward_dynamics();
+  void resolve_contacts();
+  void add_contacts();
+
+  struct Contact {
+    int frame, dim;
+  };
+  std::vector<Contact> contacts_;  ///< --contacts, resolved to model frames, in row order
 
   const RobotSpec& spec_;
   const BuildOptions& options_;
@@ -622,6 +641,129 @@ void Builder::add_forward_dynamics() {
   }
 }
 
+void Builder::resolve_contacts() {
+  std::vector<std::string> known;
+  for (const FrameModel& F : model_.frames()) known.push_back(F.name);
+  for (const ContactFrame& c : options_.contacts) {
+    const auto fail = [&](const std::string& why) { throw InputError(spec_.source_file, 0, "--contacts", why); };
+    if (c.dim != 3 && c.dim != 6) fail("contact '" + c.frame + "' has " + idx(c.dim) + " rows; expected 3 (point) or 6 (:6d)");
+    const int f = model_.find_frame(c.frame);
+    if (f < 0) {
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      fail("no frame named '" + c.frame + "'" + did_you_mean(c.frame, known) + " (frames: " + list + ")");
+    }
+    // A frame on a body welded to the world has no velocity: its rows of J would be zero and
+    // J M⁻¹ Jᵀ singular.
+    if (model_.frames()[f].body < 0)
+      fail("frame '" + c.frame + "' is welded to the world (no joint moves it): it cannot be a contact");
+    for (const Contact& other : contacts_)
+      if (other.frame == f) fail("frame '" + c.frame + "' is listed twice");
+    contacts_.push_back({f, c.dim});
+    set_.contacts.push_back({c.frame, c.dim});
+  }
+}
+
+void Builder::add_contacts() {
+  if (contacts_.empty()) return;
+  bool any = false;
+  for (const char* f : {"J_contact", "gamma_contact", "FD_contact", "impulse_contact", "FD_contact_derivatives"})
+    any = wanted(f) || any;
+  if (!any) return;
+  const SX &dq = var("dq"), &torque = var("torque"), &active = var("active");
+  const Kinematics& k = kin();
+  // J: the frame Jacobians of add_frames (world-aligned at the frame origin, [linear; angular]),
+  // 3 or 6 rows per contact; `rows` repeats each contact's 0/1 over its rows.
+  std::vector<SX> blocks, row_mask;
+  for (size_t c = 0; c < contacts_.size(); ++c) {
+    const int f = contacts_[c].frame, dim = contacts_[c].dim;
+    const SX J = model_.reduce_cols(k.jacobian(model_.frames()[f].body, k.frame_p(f)));
+    blocks.push_back(J(casadi::Slice(0, dim), casadi::Slice()));
+    for (int r = 0; r < dim; ++r) row_mask.push_back(active(static_cast<casadi_int>(c)));
+  }
+  const SX J = SX::vertcat(blocks), rows = SX::vertcat(row_mask);
+  // γ = J̇ q̇: the frames' classical accelerations at q̈ = 0 by one forward pass
+  // (algorithm/frame_acceleration.h): half the instructions of AD of J q̇ (go1 feet 880 / 1,759).
+  std::vector<int> frames;
+  for (const Contact& c : contacts_) frames.push_back(c.frame);
+  /// J a + γ: the contact rows of the frames' classical accelerations at q̈ = a (nv).
+  const auto contact_acceleration = [&](const SX& a) {
+    const std::vector<FrameAcceleration> acc = frame_classical_accelerations(k, full(dq), full(a), frames);
+    std::vector<SX> rows_of;
+    for (size_t c = 0; c < contacts_.size(); ++c) {
+      rows_of.push_back(acc[c].linear.to_sx());
+      if (contacts_[c].dim == 6) rows_of.push_back(acc[c].angular.to_sx());
+    }
+    return SX::vertcat(rows_of);
+  };
+  const SX gamma = contact_acceleration(SX::zeros(model_.nv(), 1));
+  const std::string m = idx(J.size1());
+  add("J_contact", "Contact Jacobian: --contacts stacked, 3 rows (linear) per point contact, 6 ([linear; "
+      "angular]) per 6d contact, world-aligned at the frame origin (" + m + "xnv)", {{"J_contact", J}});
+  add("gamma_contact", "Contact drift J_contact_dot dq: the classical acceleration of the contact frames at "
+      "ddq = 0 (angular acceleration for 6d contacts) (" + m + ")", {{"gamma_contact", gamma}});
+  const bool derivatives = wanted("FD_contact_derivatives");
+  if (!wanted("FD_contact") && !wanted("impulse_contact") && !derivatives) return;
+  // M = Lᵀ D L (algorithm/ltdl.h); with mimic joints the reduced M has no tree sparsity and the
+  // chain parents λ(k) = k − 1 make the same factorization a dense LDLᵀ.
+  std::vector<int> parents(model_.nv());
+  if (model_.has_mimic())
+    for (int i = 0; i < model_.nv(); ++i) parents[i] = i - 1;
+  else
+    parents = dof_parents(model_);
+  const LTDL fac = ltdl(mass_matrix_, parents);
+  const Vec3 g = gravity();
+  const std::string fd_text = "M ddq + C dq + G + friction = torque + J_contact' force with J_contact ddq + "
+                              "gamma_contact = 0 on the active contacts";
+  if (wanted("FD_contact") || derivatives) {
+    // h = C q̇ + G by Newton-Euler at q̈ = 0; the link friction acts against the torques, as in FD.
+    const SX h = model_.reduce_rows(rnea(k, bodies(), full(dq), SX::zeros(model_.nv_full(), 1), &g));
+    const ContactSolution s = constrained_solve(fac, J, torque - link_friction_ - h, -gamma, rows);
+    add("FD_contact", "Contact-constrained forward dynamics: " + fd_text + " (active: 0/1 per contact; an "
+        "inactive contact's force rows are 0) (nv, " + m + ")", {{"ddq", s.x}, {"force", s.lambda}});
+    if (derivatives) {
+      // Implicit differentiation of ID(q, v, q̈) − Jᵀλ = τ and J q̈ + γ = 0 (Carpentier & Mansard,
+      // RSS 2018, §IV for the contact case): with q̈ and λ held at the solution,
+      //   M ∂q̈ − Jᵀ ∂λ = −∂(ID − Jᵀλ),  J ∂q̈ = −∂(J a + γ)|_{a = q̈}  on the active rows,
+      // the same structured solve for 2 nv + nv right-hand sides (∂/∂q in the tangent space, ∂/∂v,
+      // ∂/∂τ = [I; 0]). ∂ID from the analytic recursion (algorithm/rnea_derivatives.h), the
+      // contact terms Jᵀλ and J a + γ by CasADi AD at fixed λ and a (small: kinematics only).
+      const int nv = model_.nv();
+      const SX &q = var("q");
+      SX tangent;
+      if (model_.floating_base()) {
+        const SX e = SX::sym("e", nv);
+        tangent = SX::jacobian(configuration_rate(model_, q, e), e);
+      }
+      const auto d_dq = [&](const SX& f) {
+        const SX D = SX::jacobian(f, q);
+        return tangent.is_empty() ? D : SX::mtimes(D, tangent);
+      };
+      const SX lam = SX::sym("lambda", J.size1()), a = SX::sym("a", nv);
+      const SX JT_lam_dq = SX::substitute(d_dq(SX::mtimes(J.T(), lam)), lam, s.lambda);
+      const SX acc = contact_acceleration(a);
+      const SX acc_dq = SX::substitute(d_dq(acc), a, s.x), acc_dv = SX::substitute(SX::jacobian(acc, dq), a, s.x);
+      const RneaDerivatives rd = rnea_derivatives(k, bodies(), full(dq), full(s.x), &g);
+      const SX b = SX::horzcat({JT_lam_dq - model_.reduce(rd.dtau_dq),
+                                -(model_.reduce(rd.dtau_dv) + SX::jacobian(link_friction_, dq)), SX::eye(nv)});
+      const SX c = SX::horzcat({-acc_dq, -acc_dv, SX::zeros(J.size1(), nv)});
+      const ContactSolution d = constrained_solve(fac, J, b, c, rows);
+      const casadi::Slice all, Q(0, nv), V(nv, 2 * nv), T(2 * nv, 3 * nv);
+      add("FD_contact_derivatives", "Partial derivatives of FD_contact (ddq and force) with respect to q "
+          "(tangent space for a floating base), dq and torque, as Pinocchio's "
+          "computeConstraintDynamicsDerivatives (nvxnv, nvxnv, nvxnv, " + m + "xnv x3)",
+          {{"ddq_dq", d.x(all, Q)}, {"ddq_dv", d.x(all, V)}, {"ddq_dtau", d.x(all, T)},
+           {"force_dq", d.lambda(all, Q)}, {"force_dv", d.lambda(all, V)}, {"force_dtau", d.lambda(all, T)}});
+    }
+  }
+  if (wanted("impulse_contact")) {
+    const ContactSolution s = contact_impulse(fac, J, dq, var("restitution"), rows);
+    add("impulse_contact", "Contact impulse (Pinocchio's impulseDynamics): M (dq_plus - dq) = J_contact' impulse "
+        "with J_contact dq_plus = -restitution J_contact dq on the active contacts (nv, " + m + ")",
+        {{"dq_plus", s.x}, {"impulse", s.lambda}});
+  }
+}
+
 FunctionSet Builder::build() {
   add_kinematics();
   add_frames();
@@ -660,6 +802,7 @@ FunctionSet Builder::build() {
   }
   if (ne_ > 0) add_elastic();
   add_forward_dynamics();
+  add_contacts();
 
   // --- parameter maps (always on the full vectors)
   {

@@ -18,6 +18,13 @@ enum class CoriolisConstruction {
   Recursive,    ///< the Coriolis recursion (algorithm/coriolis.h, Echeandia & Wensing 2021)
 };
 
+/// One --contacts entry: a frame (a name of RobotSpec::frames) and the rows it constrains, 3 (a
+/// point contact: linear) or 6 (a flat contact: [linear; angular]).
+struct ContactFrame {
+  std::string frame;
+  int dim = 3;
+};
+
 struct BuildOptions {
   ParameterOptions parameters;
   CoriolisConstruction coriolis = CoriolisConstruction::Auto;
@@ -34,6 +41,9 @@ struct BuildOptions {
   /// Frames that also get J_<frame>_dot, J_<frame>_ddot and J_<frame>_pinv (thunder 1.0's
   /// `derivatives` nodes); each must be one of `frames`.
   std::vector<std::string> derivative_frames;
+  /// Contact frames, in row order: J_contact, gamma_contact, FD_contact, impulse_contact,
+  /// FD_contact_derivatives.
+  std::vector<ContactFrame> contacts;
   /// One line per built function (name, instruction count, seconds).
   std::function<void(const std::string&)> progress;
 };

@@ -16,8 +16,11 @@ HANG_GUARD = 3600
 
 
 def thunder_bin() -> str:
-    """The `thunder` executable under test: $THUNDER_BIN, else the one on PATH."""
-    exe = os.environ.get("THUNDER_BIN") or shutil.which("thunder")
+    """The `thunder` executable under test: $THUNDER_BIN, else the one on PATH, else the one beside
+    this Python (`.venv/bin/python -m pytest` without an activated venv)."""
+    import sys
+    beside = pathlib.Path(sys.executable).parent / "thunder"
+    exe = os.environ.get("THUNDER_BIN") or shutil.which("thunder") or (str(beside) if beside.is_file() else None)
     if not exe:
         raise RuntimeError("thunder executable not found: install the project or set THUNDER_BIN")
     return exe

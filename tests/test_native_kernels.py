@@ -88,6 +88,11 @@ def _compare(got, want, dtype, what):
             assert torch.equal(torch.isnan(g), torch.isnan(w)), f"{what} output {k}: nan pattern"
             diff = torch.nan_to_num((g.double() - w.double()).abs(), nan=0.0)
             tol32 = (5e-3 if solves else 2e-4) * scale
+            if solves and " reverse" in what:
+                # the reverse partner differentiates the solve: the amplification squared (dFD_ddq's
+                # reverse at a random, nonphysical state reaches 8e-3 of its largest entry between
+                # two float32 evaluations, SIMD and scalar)
+                tol32 = 2e-2 * scale
             if what.startswith("J_ee_pinv"):
                 # the rounding of J (eps32 |J|) reaches J' (J J')^-1 amplified by |J+|^2 |J|:
                 # with |J| <= ~2 for the Panda and scale ~ |J+|, 4 eps32 |J|^2 scale^3

@@ -91,6 +91,13 @@ def _integrate(robot, q, v, dt):
     return robot.integrate(q, v, h if dt.dim() > 0 else dt.reshape(1))
 
 
+def _check_integrator(robot, integrator, where):
+    if integrator not in INTEGRATORS:
+        raise ValueError(f"{where}: integrator must be one of {', '.join(INTEGRATORS)}, got {integrator!r}")
+    if not hasattr(robot, "FD"):
+        raise RuntimeError(f"{where}: this module has no FD function (regenerate with FD in --functions)")
+
+
 def step(robot, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, dt: Union[float, torch.Tensor],
          integrator: str = "semi_implicit_euler") -> Tuple[torch.Tensor, torch.Tensor]:
     """One step of length `dt` with the torques `tau` held constant: returns (q_next, dq_next).
@@ -102,10 +109,7 @@ def step(robot, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, dt: Union[
     one FD evaluation) or "rk4" (classical Runge-Kutta, four FD evaluations; on a floating base the
     stages are combined in the tangent space of q, as MuJoCo's RK4 does).
     """
-    if integrator not in INTEGRATORS:
-        raise ValueError(f"step: integrator must be one of {', '.join(INTEGRATORS)}, got {integrator!r}")
-    if not hasattr(robot, "FD"):
-        raise RuntimeError("step: this module has no FD function (regenerate with FD in --functions)")
+    _check_integrator(robot, integrator, "step")
     _check_state(robot, q, dq, "step")
     dt = _dt_tensor(robot, dt, q.shape[:-1])
     return _step(robot, q, dq, tau, dt, integrator)
@@ -146,10 +150,7 @@ def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
         raise TypeError(f"rollout: steps must be an int (a number of steps), got {type(steps).__name__} {steps!r}")
     if steps < 0:
         raise ValueError(f"rollout: steps must be >= 0, got {steps}")
-    if integrator not in INTEGRATORS:
-        raise ValueError(f"rollout: integrator must be one of {', '.join(INTEGRATORS)}, got {integrator!r}")
-    if not hasattr(robot, "FD"):
-        raise RuntimeError("rollout: this module has no FD function (regenerate with FD in --functions)")
+    _check_integrator(robot, integrator, "rollout")
     _check_state(robot, q0, dq0, "rollout")
     dt_tensor = _dt_tensor(robot, dt, q0.shape[:-1])
     if isinstance(controller, torch.Tensor):

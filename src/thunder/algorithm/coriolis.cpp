@@ -31,10 +31,7 @@ SX coriolis_matrix(const Kinematics& kin, const std::vector<BodyInertia>& bodies
   SX C = SX::zeros(nv, nv);
   for (int i = n - 1; i >= 0; --i) {
     const JointModel& J = model.joint(i);
-    std::vector<int> below;
-    for (int j = i + 1; j < n; ++j)
-      if (model.supports(i, j))
-        for (int k = 0; k < model.joint(j).nv(); ++k) below.push_back(model.joint(j).idx_v + k);
+    const std::vector<int> below = model.subtree_columns(i);
     for (int k = 0; k < J.nv(); ++k) {
       const int col = J.idx_v + k;
       F[col] = Ic[i] * dS[col] + Bc[i] * S[col];

@@ -66,10 +66,7 @@ RneaDerivatives rnea_derivatives(const Kinematics& kin, const std::vector<BodyIn
     const JointModel& J = model.joint(i);
     const bool root = J.parent < 0;
     // Columns of the strict subtree of i (processed already: children come after i).
-    std::vector<int> below;
-    for (int j = i + 1; j < n; ++j)
-      if (model.supports(i, j))
-        for (int k = 0; k < model.joint(j).nv(); ++k) below.push_back(model.joint(j).idx_v + k);
+    const std::vector<int> below = model.subtree_columns(i);
     for (int k = 0; k < J.nv(); ++k) {
       const int col = J.idx_v + k;
       const Motion& S = out.S[col];

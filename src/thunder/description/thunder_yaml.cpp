@@ -14,6 +14,7 @@
 #include "thunder/description/thunder_v1.h"
 #include "thunder/description/yaml_read.h"
 #include "thunder/util/error.h"
+#include "thunder/util/suggest.h"
 
 namespace thunder {
 namespace {
@@ -217,22 +218,6 @@ void read_coulomb(const YamlReader& r, const YamlNode& root, const YamlNode& dyn
 }
 
 }  // namespace
-
-static size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 /// Reports every key of map `node` (at `path`) that is not in `known`. Top-level keys whose value
 /// carries an anchor (`PI_2: &PI_2 1.57...`) are constants for aliases, not unknown keys.

@@ -133,6 +133,14 @@ bool MultibodyModel::supports(int j, int i) const {
   return false;
 }
 
+std::vector<int> MultibodyModel::subtree_columns(int i) const {
+  std::vector<int> cols;
+  for (int j = i + 1; j < static_cast<int>(joints_.size()); ++j)  // descendants come after i
+    if (supports(i, j))
+      for (int k = 0; k < joints_[j].nv(); ++k) cols.push_back(joints_[j].idx_v + k);
+  return cols;
+}
+
 int MultibodyModel::find_frame(const std::string& name) const {
   for (size_t f = 0; f < frames_.size(); ++f)
     if (frames_[f].name == name) return static_cast<int>(f);

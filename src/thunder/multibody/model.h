@@ -60,6 +60,9 @@ class MultibodyModel {
   std::vector<int> support(int i) const;
   /// Whether joint j supports body i (j is i or one of its ancestors).
   bool supports(int j, int i) const;
+  /// The velocity columns (idx_v) of the strict subtree of body i: every joint below it, in
+  /// topological order.
+  std::vector<int> subtree_columns(int i) const;
 
   /// World -> root body (Base_to_L0); identity with a floating base, whose root is the world.
   const Mat3& root_R() const { return root_R_; }

@@ -30,6 +30,8 @@ size_t distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+size_t edit_distance(const std::string& a, const std::string& b) { return distance(lower(a), lower(b)); }
+
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
   const std::string n = lower(name);
   std::string best;

@@ -12,6 +12,7 @@ flags and sizes), the parameter file against the manifest, the generated C++ lib
 standalone with CMake) against CasADi's evaluation of the .casadi files at random inputs and
 random parameter values, save_par/load_conf round trips and errors, and the setters' size checks.
 """
+import json
 import glob
 import math
 import os
@@ -499,3 +500,67 @@ int main() {{
     assert proc.returncode == 0, proc.stderr
     run = subprocess.run([str(tmp_path / "check")], capture_output=True, text=True, timeout=HANG_GUARD)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+FLYER_URDF = """<robot name="flyer">
+  <link name="base"><inertial><origin xyz="0 0 0"/><mass value="2"/>
+    <inertia ixx="0.1" ixy="0" ixz="0" iyy="0.2" iyz="0" izz="0.3"/></inertial></link>
+  <joint name="j1" type="revolute"><parent link="base"/><child link="arm"/><origin xyz="0.1 0 0"/>
+    <axis xyz="0 0 1"/><limit effort="1" velocity="1" lower="-1" upper="1"/></joint>
+  <link name="arm"><inertial><origin xyz="0.1 0 0"/><mass value="1"/>
+    <inertia ixx="0.01" ixy="0" ixz="0" iyy="0.01" iyz="0" izz="0.01"/></inertial></link>
+</robot>
+"""
+
+
+def test_floating_base_starts_neutral_and_refuses_a_zero_quaternion(tmp_path):
+    # The generated rotation of a zero quaternion is the identity: a default q of zeros (what the
+    # class and its example started from) was a silent wrong orientation.
+    (tmp_path / "flyer.urdf").write_text(FLYER_URDF)
+    out = tmp_path / "out"
+    run_thunder("gen", tmp_path / "flyer.urdf", "--floating-base", "-o", out, "--targets", "cpp",
+                "--functions", "G,integrate", "-q", timeout=HANG_GUARD)
+    manifest = json.loads((out / "manifest.json").read_text())
+    b = Built(out, manifest)
+    cmake = shutil.which("cmake")
+    if not cmake:
+        pytest.skip("cmake not found")
+    configure = [cmake, "-S", str(b.src), "-B", str(b.build)]
+    prefix = _cmeel_prefix()
+    if prefix:
+        configure.append(f"-DCMAKE_PREFIX_PATH={prefix}")
+    for cmd in (configure, [cmake, "--build", str(b.build), "-j", "2"]):
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD)
+        assert proc.returncode == 0, f"{' '.join(cmd)}:\n{_tail(proc.stdout, 4000)}\n{proc.stderr}"
+    # the example starts at the neutral configuration: base quaternion (0, 0, 0, 1)
+    help_vars = {name: n for kind, name, n in _help_inputs(b) if kind == "variable"}
+    assert help_vars["q"] == 8
+    proc = b.run(stdin=" ".join(["0"] * 8), check=False)   # q given with a zero quaternion
+    assert proc.returncode == 1 and "q[3:7] (the base quaternion x, y, z, w) is zero" in proc.stderr
+    src = f"""
+#include <cstdio>
+#include <stdexcept>
+#include "{b.cls}.h"
+int main() {{
+  {b.cls} r;
+  const Eigen::VectorXd q = r.get_variable("q");
+  std::printf("%g %g %g %g\\n", q[3], q[4], q[5], q[6]);
+  try {{ r.set_q(Eigen::VectorXd::Zero(8)); }} catch (const std::invalid_argument& e) {{ std::printf("%s\\n", e.what()); }}
+  return 0;
+}}
+"""
+    (tmp_path / "check.cpp").write_text(src)
+    cache = (b.build / "CMakeCache.txt").read_text()
+    cxx = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.*)$", cache, re.M).group(1)
+    cmd = [cxx, "-std=c++17", "-O0", f"-I{b.src}", str(tmp_path / "check.cpp"),
+           str(b.build / f"lib{b.cls}.a"), "-o", str(tmp_path / "check")]
+    if prefix:
+        cmd[3:3] = [f"-I{prefix / 'include' / 'eigen3'}"]
+        cmd += [f"-L{prefix / 'lib'}", f"-Wl,-rpath,{prefix / 'lib'}"]
+    cmd += ["-lyaml-cpp", "-lm"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD)
+    assert proc.returncode == 0, proc.stderr
+    lines = subprocess.run([str(tmp_path / "check")], capture_output=True, text=True,
+                           timeout=HANG_GUARD).stdout.splitlines()
+    assert lines[0].split() == ["0", "0", "0", "1"]
+    assert "set_q: q[3:7] (the base quaternion x, y, z, w) is zero" in lines[1]

@@ -100,15 +100,50 @@ def test_a_broken_manifest_is_a_clear_error_naming_it(rrr, tmp_path, text, words
     assert str(out / "manifest.json") in str(e.value) and words in str(e.value)
 
 
-def test_an_output_without_artifacts_still_loads(rrr, tmp_path):
-    # written by a Thunder before artifacts were recorded: nothing to verify against
+def _edit_manifest(out, edit):
+    """Edits manifest.json's content in place, keeping the artifacts list (sizes and hashes of the
+    other files) as generated."""
+    man = out / "manifest.json"
+    m = json.loads(man.read_text())
+    edit(m)
+    man.write_text(json.dumps(m, indent=2) + "\n")
+
+
+def _first_folded_value(m):
+    p = next(p for p in m["params"] if p["name"] == "par_DYN")
+    p["values"][0] *= 2   # link 1's mass, folded into the generated code
+
+
+@pytest.mark.parametrize("edit", [
+    _first_folded_value,
+    lambda m: m.update(nq=4, nv=4, n_joints=4),
+    lambda m: m.update(floating_base=True),
+    lambda m: m["joints"].reverse(),
+], ids=["folded par_DYN", "nq/nv", "floating_base", "joint order"])
+def test_a_manifest_edited_after_generation_is_refused(rrr, tmp_path, edit):
+    # the module is built from these fields: an edit would compute wrong numbers silently
+    out = copy(rrr, tmp_path)
+    _edit_manifest(out, edit)
+    for backend in ("torch", "native"):
+        with pytest.raises(tt.ArtifactError, match=r"manifest\.json was changed after generation"):
+            tt.load(out, dtype=torch.float64, backend=backend)
+
+
+def test_a_manifest_without_its_artifacts_list_is_refused(rrr, tmp_path):
     from thunder_torch._artifacts import generation_bytes
     out = copy(rrr, tmp_path)
     man = out / "manifest.json"
-    man.write_bytes(generation_bytes(man.read_bytes()))
+    man.write_bytes(generation_bytes(man.read_bytes()).replace(b'"nq": 3', b'"nq": 3 '))
     assert "artifacts" not in json.loads(man.read_text())
-    m = tt.load(out, dtype=torch.float64, backend="native")
-    assert m.G(torch.zeros(3, dtype=torch.float64)).shape == (3,)
+    with pytest.raises(tt.ArtifactError, match="has no 'artifacts' list"):
+        tt.load(out, dtype=torch.float64)
+
+
+def test_a_manifest_of_a_newer_format_is_refused(rrr, tmp_path):
+    out = copy(rrr, tmp_path)
+    _edit_manifest(out, lambda m: m.update(thunder_manifest=2))
+    with pytest.raises(ValueError, match="manifest format 2 was written by a newer Thunder"):
+        tt.load(out)
 
 
 def test_load_par_refuses_duplicate_keys_with_both_lines(rrr, tmp_path):

@@ -99,6 +99,22 @@ def test_zero_quaternion_is_an_error(flyer):
     assert torch.isfinite(q1).all()
 
 
+def test_zero_quaternion_is_an_error_in_direct_calls(flyer):
+    # FD, G, integrate... evaluate the generated rotation of q[3:7], the identity for a zero
+    # quaternion: every function taking a configuration refuses it, one state or a batch
+    q = torch.zeros(3, flyer.nq, dtype=torch.float64)
+    q[:, 6] = 1
+    q[2, 6] = 0
+    dq = torch.zeros(3, flyer.nv, dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"FD: q\[\.\.\., 3:7\] .* is zero in batch row 2"):
+        flyer.FD(q, dq, dq)
+    with pytest.raises(ValueError, match=r"FD: q\[\.\.\., 3:7\] .* is zero;"):
+        flyer.FD(q[2], dq[2], dq[2])
+    with pytest.raises(ValueError, match=r"integrate: q\[\.\.\., 3:7\] .* is zero"):
+        flyer.integrate(q[2], dq[2], torch.tensor([1e-3], dtype=torch.float64))
+    assert torch.isfinite(flyer.FD(q[:2], dq[:2], dq[:2])).all()
+
+
 # ------------------------------------------------------------------ identification
 
 
@@ -179,6 +195,43 @@ def test_rank_comes_from_the_singular_values():
     base = identify.BaseParameters.from_regressor(A, [f"p{k}" for k in range(12)])
     assert base.rank == 10
     assert base.condition < 1e6 and math.isfinite(base.condition)
+
+
+def test_kinova_exact_torques_give_the_structural_rank(generate):
+    """Exact torques of the Kinova arm (example-robot-data, continuous joints), computed by
+    Pinocchio's rnea: the rank is the number of singular values of Pinocchio's own joint torque
+    regressor above its largest gap (structural dependencies sit at rounding level), the chosen
+    columns are well conditioned, and the fit predicts held-out torques exactly."""
+    pin = pytest.importorskip("pinocchio")
+    from conftest import example_robot_data_dir
+    urdf = example_robot_data_dir() / "kinova_description" / "robots" / "kinova.urdf"
+    g = generate(urdf, "--ee", "j2s6s200_end_effector", "--functions", "Y", targets="torch")
+    robot = thunder_torch.load(g.out, dtype=torch.float64, backend="torch")
+    model = pin.buildModelFromUrdf(str(urdf))
+    data = model.createData()
+    assert [model.names[j] for j in range(1, model.njoints)] == list(robot.joints)
+    rng = np.random.default_rng(3)
+
+    def states(n):
+        x = [rng.uniform(-2, 2, (n, robot.nv)), rng.standard_normal((n, robot.nv)), rng.standard_normal((n, robot.nv))]
+        tau = np.stack([pin.rnea(model, data, pin.integrate(model, pin.neutral(model), q), v, a)
+                        for q, v, a in zip(*x)])
+        Wp = np.vstack([pin.computeJointTorqueRegressor(model, data, pin.integrate(model, pin.neutral(model), q), v, a)
+                        for q, v, a in zip(*x)])
+        W = robot.Y(*(torch.from_numpy(t) for t in x)).reshape(n * robot.nv, -1).numpy()
+        return W, tau, Wp
+
+    W, tau, Wp = states(300)
+    sv = np.linalg.svd(Wp / np.maximum(np.linalg.norm(Wp, axis=0), 1e-300), compute_uv=False)
+    gap = int((sv > 1e-10 * sv[0]).sum())
+    assert sv[gap - 1] > 1e6 * sv[gap]                  # a clear structural gap there
+    base = identify.BaseParameters.from_regressor(W, [f"p{k}" for k in range(W.shape[1])])
+    assert base.rank == gap
+    assert base.condition < 1e4
+    fit = identify.least_squares(W, tau, base)
+    W2, tau2, _ = states(50)
+    pred = base.columns(W2) @ fit.beta
+    assert np.abs(pred - tau2.reshape(-1)).max() < 1e-8 * np.abs(tau2).max()
 
 
 def run_identify_cli(capsys, *args):

@@ -21,7 +21,7 @@ except ModuleNotFoundError as e:  # torch is an extra of the package (the C++ si
         "(or `pip install .[torch]` in a checkout; the generator and the C++ library work without "
         "it)", name="torch") from None
 
-from ._artifacts import ArtifactError, read_manifest, verify_folder
+from ._artifacts import ArtifactError, read_manifest, verify_folder, verify_manifest
 from ._engine import OPS, Schedule, read_artifact
 from ._module import ThunderModule, make_module
 from .layers import ForwardDynamics, InverseDynamics
@@ -65,6 +65,7 @@ def load(path, device=None, dtype=torch.float32, backend="auto"):
                                 "(generate with `thunder gen ... --pytorch`)")
     manifest = read_manifest(mpath)
     verify_folder(path, manifest, "torch")
+    verify_manifest(path, manifest, mpath.read_bytes())
     _, schedules = read_artifact(path / "torch")
     module = make_module(manifest, schedules, dtype)
     if device is not None:

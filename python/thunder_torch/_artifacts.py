@@ -16,6 +16,10 @@ import pathlib
 _ARTIFACTS_KEY = b',\n  "artifacts": ['
 
 
+# The manifest schema this runtime reads (functions/manifest.cpp writes "thunder_manifest": 1).
+MANIFEST_FORMAT = 1
+
+
 class ArtifactError(RuntimeError):
     """A generated file is missing, not listed, truncated or changed since generation."""
 
@@ -36,6 +40,13 @@ def read_manifest(path) -> dict:
     if "thunder_manifest" not in manifest:
         raise ValueError(f"{path}: not a thunder manifest (no 'thunder_manifest' key): "
                          "regenerate with thunder gen")
+    fmt = manifest["thunder_manifest"]
+    if not isinstance(fmt, int) or isinstance(fmt, bool) or fmt < 1:
+        raise ValueError(f"{path}: 'thunder_manifest' is {fmt!r}, not a format number: regenerate with thunder gen")
+    if fmt > MANIFEST_FORMAT:
+        raise ValueError(f"{path}: manifest format {fmt} was written by a newer Thunder (this thunder_torch "
+                         f"reads format {MANIFEST_FORMAT}): update thunder_torch, or regenerate with this "
+                         "Thunder's thunder gen")
     for key, kind in (("functions", list), ("params", list)):
         if not isinstance(manifest.get(key), kind):
             raise ValueError(f"{path}: '{key}' is missing or not a list: regenerate with thunder gen")
@@ -94,3 +105,33 @@ def verify_folder(out_dir, manifest: dict, folder: str) -> None:
     for a in manifest.get("artifacts") or []:
         if a["path"].startswith(folder + "/"):
             verify(out_dir, manifest, pathlib.Path(out_dir) / a["path"])
+
+
+def verify_manifest(out_dir, manifest: dict, data: bytes) -> None:
+    """Refuses a manifest.json edited after generation: the module is built from it (nq, nv,
+    floating_base, joint order, the parameter values folded into the generated code), so an edit
+    would give wrong numbers silently. ``thunder gen --pytorch`` writes torch/manifest.sha256, the
+    sha256 of the manifest without its artifacts entry, and lists that file in the artifacts.
+    `data`: the bytes of manifest.json. Manifests of other writers (no "thunder " generator) and of
+    a Thunder before artifacts were recorded are not checked."""
+    out_dir = pathlib.Path(out_dir)
+    mpath = out_dir / "manifest.json"
+    generator = manifest.get("generator")
+    if not (isinstance(generator, str) and generator.startswith("thunder ")):
+        return
+    stamp = out_dir / "torch" / "manifest.sha256"
+    if manifest.get("artifacts") is None:
+        raise ArtifactError(f"thunder_torch: {mpath} has no 'artifacts' list, which every thunder gen of a "
+                            "torch/ folder writes: the manifest was edited after generation: regenerate")
+    if not any(a["path"] == "torch/manifest.sha256" for a in manifest["artifacts"]):
+        raise ArtifactError(f"thunder_torch: {mpath} does not list torch/manifest.sha256 (written by an older "
+                            "Thunder, or edited): regenerate with thunder gen --pytorch")
+    verify(out_dir, manifest, stamp)
+    expected = stamp.read_text(encoding="ascii", errors="replace").strip()
+    got = hashlib.sha256(generation_bytes(data)).hexdigest()
+    if got != expected:
+        raise ArtifactError(f"thunder_torch: {mpath} was changed after generation (its sha256 without the "
+                            f"artifacts entry is {got[:16]}..., torch/manifest.sha256 says {expected[:16]}...): "
+                            "the module is built from it (nq, nv, floating_base, folded parameter values), "
+                            "so an edited manifest would compute wrong numbers: regenerate with thunder gen "
+                            "(change parameters with load_par or --symb, not in manifest.json)")

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -20,6 +21,7 @@
 #include "thunder/cli/presets.h"
 #include "thunder/model/function_builder.h"
 #include "thunder/model/parameters.h"
+#include "thunder/util/sha256.h"
 
 namespace fs = std::filesystem;
 
@@ -139,9 +141,15 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
     stage("writing cpp/");
     export_cpp(set, staging.path, detail);
   }
+  std::ostringstream manifest;
+  write_manifest(set, manifest);
   if (has(targets, "torch")) {
     stage("writing torch/");
     export_torch(set, staging.path, detail);
+    // The runtime builds the module from manifest.json (nq, nv, floating_base, the values folded
+    // into the code): this file, itself listed with its sha256 in the artifacts, lets thunder_torch
+    // refuse a manifest edited after generation.
+    std::ofstream(staging.path / "torch" / "manifest.sha256") << sha256_hex(manifest.str()) << "\n";
   }
   if (has(targets, "native")) {
     stage("writing native/");
@@ -156,8 +164,6 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
     });
   }
 
-  std::ostringstream manifest;
-  write_manifest(set, manifest);
   const CommitResult r = commit_output(out_value, staging.path, manifest.str(), options.force, note);
   staging.keep = true;  // commit_output moved or removed it
 

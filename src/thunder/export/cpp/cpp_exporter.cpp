@@ -293,7 +293,8 @@ std::string header_text(const FunctionSet& fs, const Plan& plan) {
   for (size_t j = 0; j < fs.joints.size(); ++j)
     h << (j ? ", " : "") << "\"" << replace_all(replace_all(one_line(fs.joints[j]), "\\", "\\\\"), "\"", "\\\"") << "\"";
   h << "};\n    return names;\n  }\n\n";
-  h << "  /// Variables are zero and parameters at the defaults of the robot file.\n";
+  h << "  /// Variables are zero (a floating base's q, q0, q1: the neutral configuration, identity\n"
+       "  /// quaternion) and parameters at the defaults of the robot file.\n";
   h << "  " << plan.cls << "();\n\n";
 
   h << "  // ---- Variables (std::invalid_argument on a wrong size)\n";

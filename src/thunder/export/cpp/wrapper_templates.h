@@ -64,6 +64,8 @@ inline constexpr const char* kHeaderEpilogue = R"TPL(
 
  private:
   void set_var_(int v, const Eigen::VectorXd& value, const std::string& setter);
+  /// A floating base's configuration variable (q, q0, q1): its q[3:7] is the base quaternion.
+  static bool is_configuration_(int v);
   /// Size, and folded elements unchanged (par_REG: those of the par_DYN it implies).
   void check_par_(int p, const Eigen::VectorXd& value, const std::string& setter) const;
   void set_par_(int p, const Eigen::VectorXd& value, bool sync);
@@ -251,7 +253,10 @@ constexpr double kMapRtol = 1000 * std::numeric_limits<double>::epsilon();
 
 @CLASS@::@CLASS@() {
   vars_.resize(kNVars);
-  for (int v = 0; v < kNVars; ++v) vars_[v] = Eigen::VectorXd::Zero(kVarSizes[v]);
+  for (int v = 0; v < kNVars; ++v) {
+    vars_[v] = Eigen::VectorXd::Zero(kVarSizes[v]);
+    if (is_configuration_(v)) vars_[v][6] = 1.0;  // the neutral configuration: identity quaternion
+  }
   par_.resize(kNPars);
   par_symb_.resize(kNPars);
   for (int p = 0; p < kNPars; ++p) {
@@ -332,7 +337,18 @@ void @CLASS@::set_var_(int v, const Eigen::VectorXd& value, const std::string& s
     throw std::invalid_argument(std::string(kClass) + "::" + setter +
                                 ": expected a vector of size " + std::to_string(kVarSizes[v]) +
                                 ", got size " + std::to_string(value.size()));
+  // The generated rotation of a zero quaternion is the identity: a silent wrong orientation.
+  if (is_configuration_(v) && value.segment(3, 4).squaredNorm() < 1e-24)
+    throw std::invalid_argument(std::string(kClass) + "::" + setter + ": " + variable_names_()[v] +
+                                "[3:7] (the base quaternion x, y, z, w) is zero: a zero quaternion is no "
+                                "orientation (the identity is 0, 0, 0, 1)");
   vars_[v] = value;
+}
+
+bool @CLASS@::is_configuration_(int v) {
+  if (!floating_base || kVarSizes[v] != nq) return false;
+  const std::string& name = variable_names_()[v];
+  return name == "q" || name == "q0" || name == "q1";
 }
 
 void @CLASS@::check_par_(int p, const Eigen::VectorXd& value, const std::string& setter) const {
@@ -737,7 +753,9 @@ target_compile_definitions(my_program PRIVATE PAR_FILE="${@CLASS@_PAR_FILE}")
 int main() {
   @CLASS@ robot;
   robot.load_conf(PAR_FILE);
-  robot.set_q(Eigen::VectorXd::Zero(robot.variable_size("q")));
+  Eigen::VectorXd q = robot.get_variable("q");  // starts neutral (a floating base: identity quaternion)
+  q[q.size() - 1] = 0.1;
+  robot.set_q(q);
   std::cout << robot.get_M() << std::endl;   // (if M was generated)
 }
 ```

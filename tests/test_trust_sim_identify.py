@@ -3,6 +3,7 @@ raw torch/numpy/scipy tracebacks: each is an error that says what is wrong, or (
 friction model given as one string) works as documented. References: single steps for the
 per-row dt, a rank-deficient regressor built by hand for the rank decision."""
 import math
+import re
 import subprocess
 
 import numpy as np
@@ -240,6 +241,17 @@ def run_identify_cli(capsys, *args):
     capsys.readouterr()
     rc = identify_cli.main([str(a) for a in args])
     return subprocess.CompletedProcess(args, rc, "", capsys.readouterr().err)
+
+
+def test_a_constant_log_is_reported_as_not_exciting(tmp_path, generate, capsys):
+    # a log that never moves identifies a handful of the combinations the Panda's torques carry
+    g = generate(ROBOTS / "franka.yaml", "--functions", "FD,Y", targets="torch")
+    rows = "\n".join(",".join(["0.3"] * 7 + ["0"] * 7 + ["1.5"] * 7) for _ in range(80))
+    log = write(tmp_path, "still.csv", HEADER + "\n" + rows + "\n")
+    r = run_identify_cli(capsys, g.out, log, "--sample-rate", "100", "--friction", "none", "--out", tmp_path / "o")
+    assert "the log excites" in r.stderr, r.stderr
+    excited, possible = map(int, re.search(r"excites (\d+) of the (\d+)", r.stderr).groups())
+    assert excited < possible
 
 
 def test_identify_cli_checks_before_fitting(tmp_path, generate, capsys):

@@ -26,6 +26,7 @@ Requirements on the robot: the generated `Y` (or `Yr`) function. Friction column
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
@@ -296,6 +297,25 @@ class BaseParameters:
             if abs(c) > eps:
                 terms.append(f"{'+' if c > 0 else '-'} {abs(c):.6g} {self.names[j]}")
         return " ".join(terms)
+
+
+def identifiable_rank(robot, friction: Sequence[str] = ("viscous", "coulomb"), samples: int = 100,
+                      seed: int = 0) -> int:
+    """How many parameter combinations any log could identify: the rank of the regressor over
+    random states (generic positions, velocities and accelerations excite every combination that
+    is not a structural identity). A log whose BaseParameters.rank is below it does not excite
+    the robot enough (a constant pose, one joint moving)."""
+    nv, nq = robot.nv, getattr(robot, "nq", robot.nv)
+    g = torch.Generator().manual_seed(seed)
+    q = 4 * torch.rand(samples, nq, generator=g, dtype=torch.float64) - 2
+    if nq != nv:   # a floating base: unit quaternions at [3:7]
+        q[:, 3:7] = q[:, 3:7] / q[:, 3:7].norm(dim=1, keepdim=True)
+    data = Data(q, torch.randn(samples, nv, generator=g, dtype=torch.float64),
+                torch.randn(samples, nv, generator=g, dtype=torch.float64), torch.zeros(samples, nv, dtype=torch.float64))
+    W, names = regressor(robot, data, friction=friction)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return BaseParameters.from_regressor(W, names).rank
 
 
 @dataclass

@@ -90,6 +90,11 @@ def _run(a, friction, out):
             raise ValueError(f"{len(train.q)} samples to fit give {W.shape[0]} equations for {W.shape[1]} parameters: "
                              "use a longer log or a smaller --test-fraction")
         base = identify.BaseParameters.from_regressor(W, names)
+        possible = identify.identifiable_rank(robot, friction=friction)
+        if base.rank < possible:
+            warnings.warn(f"the log excites {base.rank} of the {possible} parameter combinations this robot's "
+                          f"torques can identify: {possible - base.rank} stay at arbitrary values (a log that "
+                          "barely moves?); record a richer trajectory (thunder_torch.identify.optimize_excitation)")
         fit = identify.least_squares(W, train.tau, base, weighted=True)
     for w in caught:
         print(f"thunder identify: warning: {w.message}", file=sys.stderr)

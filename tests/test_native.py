@@ -15,7 +15,7 @@ import sys
 import pytest
 import torch
 
-from conftest import NATIVE_ROBOTS, ROBOTS, native_output, run_thunder, with_edge_rows
+from conftest import NATIVE_ROBOTS, ROBOTS, native_output, recompute_artifacts, run_thunder, with_edge_rows
 
 
 import thunder_torch as tt
@@ -219,14 +219,6 @@ def test_missing_library_is_a_clear_error(rrr_dir, tmp_path):
         tt.load(out, backend="cython")
 
 
-def _without_artifacts(out):
-    """Drops manifest.json's artifact checksums (an output of an older Thunder), so that the
-    library's own checks (dtype, robot, generation hash) are what stands between it and a call."""
-    from thunder_torch._artifacts import generation_bytes
-    man = out / "manifest.json"
-    man.write_bytes(generation_bytes(man.read_bytes()))
-
-
 def test_swapped_library_fails_its_checksum(rrr_dir, tmp_path):
     out = tmp_path / "copy"
     shutil.copytree(rrr_dir, out)
@@ -238,19 +230,23 @@ def test_swapped_library_fails_its_checksum(rrr_dir, tmp_path):
 def test_mismatched_library_is_a_clear_error(rrr_dir, tmp_path, tmp_path_factory):
     out = tmp_path / "copy"
     shutil.copytree(rrr_dir, out)
-    _without_artifacts(out)
+    # the checksums recomputed after each change: the library's own checks (dtype, robot,
+    # generation hash) are what stands between it and a call
     lib64 = out / "native" / "libthunder_RRR_f64.so"
     lib32 = out / "native" / "libthunder_RRR_f32.so"
     # another dtype under the float64 name
     shutil.copy(lib32, out / "native" / "tmp.so")
     os.replace(lib64, out / "native" / "orig64.so")
     os.replace(out / "native" / "tmp.so", lib64)
+    recompute_artifacts(out, ["native/libthunder_RRR_f64.so"])
     with pytest.raises(native.NativeLibraryError, match="float32, requested float64"):
         tt.load(out, dtype=torch.float64, backend="native")
     os.replace(out / "native" / "orig64.so", lib64)
-    # another generation: the manifest beside the library changed
+    recompute_artifacts(out, ["native/libthunder_RRR_f64.so"])
+    # another generation: the manifest beside the library changed (its torch stamp recomputed too)
     man = out / "manifest.json"
     man.write_text(man.read_text().replace('"n_joints": 3', '"n_joints":  3'))
+    recompute_artifacts(out, [], manifest_stamp=True)
     with pytest.raises(native.NativeLibraryError, match="another generation"):
         tt.load(out, dtype=torch.float32, backend="native")
     m = tt.load(out, dtype=torch.float32, backend="auto")   # falls back, does not crash
@@ -259,12 +255,13 @@ def test_mismatched_library_is_a_clear_error(rrr_dir, tmp_path, tmp_path_factory
     sea = _generate(tmp_path_factory, "searrr")
     out2 = tmp_path / "copy2"
     shutil.copytree(rrr_dir, out2)
-    _without_artifacts(out2)
     shutil.copy(sea / "native" / "libthunder_seaRRR_f64.so", out2 / "native" / "libthunder_RRR_f64.so")
+    recompute_artifacts(out2, ["native/libthunder_RRR_f64.so"])
     with pytest.raises(native.NativeLibraryError, match="built for robot 'seaRRR'"):
         tt.load(out2, dtype=torch.float64, backend="native")
     # not a library at all
     (out2 / "native" / "libthunder_RRR_f32.so").write_text("garbage")
+    recompute_artifacts(out2, ["native/libthunder_RRR_f32.so"])
     with pytest.raises(native.NativeLibraryError, match="not an ELF file|cannot load"):
         tt.load(out2, dtype=torch.float32, backend="native")
 

@@ -12,7 +12,7 @@ import torch
 
 import thunder_torch as tt
 from thunder_torch import _native
-from conftest import ROBOTS, run_thunder, thunder_bin
+from conftest import ROBOTS, recompute_artifacts, run_thunder, thunder_bin
 
 
 def _gen(out, *extra):
@@ -24,18 +24,6 @@ def _gen(out, *extra):
 @pytest.fixture(scope="module")
 def rrr(tmp_path_factory):
     return _gen(tmp_path_factory.mktemp("native_threads") / "out")
-
-
-def _recompute_checksum(out, rel):
-    """manifest.json's size and sha256 of `rel` set to the file's current ones: the manifest no
-    longer tells the change apart, only the runtime's own checks can."""
-    mf = out / "manifest.json"
-    manifest = json.loads(mf.read_text())
-    data = (out / rel).read_bytes()
-    for a in manifest["artifacts"]:
-        if a["path"] == rel:
-            a["size"], a["sha256"] = len(data), hashlib.sha256(data).hexdigest()
-    mf.write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def test_torch_set_num_threads_governs_the_kernels(rrr):
@@ -85,7 +73,7 @@ def test_a_truncated_library_with_a_recomputed_checksum_is_an_error_not_a_sigbus
     size = lib.stat().st_size
     with open(lib, "r+b") as f:
         f.truncate(int(size * 0.6))
-    _recompute_checksum(out, "native/libthunder_RRR_f64.so")
+    recompute_artifacts(out, ["native/libthunder_RRR_f64.so"])
     # in a child process: a SIGBUS must show up as a signal, not take the test runner down
     code = (f"import torch, thunder_torch as tt\n"
             f"m = tt.load({str(out)!r}, dtype=torch.float64, backend='native')\n"

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import thunder_torch as tt
-from conftest import ROBOTS
+from conftest import ROBOTS, recompute_artifacts
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +48,7 @@ def _copy_with_index(rrr, tmp_path, edit):
     edit(index)
     data = (json.dumps(index, separators=(",", ":")) + "\n").encode()
     f.write_bytes(data)
-    mf = out / "manifest.json"
-    manifest = json.loads(mf.read_text())
-    for a in manifest["artifacts"]:
-        if a["path"] == "torch/thunder_torch.json":
-            a["size"], a["sha256"] = len(data), hashlib.sha256(data).hexdigest()
-    mf.write_text(json.dumps(manifest, indent=2) + "\n")
+    recompute_artifacts(out, ["torch/thunder_torch.json"])
     return out
 
 
@@ -111,11 +106,6 @@ def test_steps_edited_in_the_blob_are_refused_at_load(rrr, tmp_path):
         b = bytearray(blob)
         b[ref["offset"]:ref["offset"] + 4 * len(edited)] = edited.tobytes()
         (out / "torch" / "thunder_torch.bin").write_bytes(b)
-        mf = out / "manifest.json"
-        manifest = json.loads(mf.read_text())
-        for a in manifest["artifacts"]:
-            if a["path"] == "torch/thunder_torch.bin":
-                a["size"], a["sha256"] = len(b), hashlib.sha256(bytes(b)).hexdigest()
-        mf.write_text(json.dumps(manifest, indent=2) + "\n")
+        recompute_artifacts(out, ["torch/thunder_torch.bin"])
         with pytest.raises(ValueError, match=message):
             tt.load(out, dtype=torch.float64, backend="torch")

@@ -66,11 +66,13 @@ int main(int argc, char** argv) {
        [&] { return dense(pin::computeJointTorqueRegressor(ad, data, q, v, a)); }},
       {"tau_derivatives", "computeRNEADerivatives", {sq, sv, sa}, [&] {
          pin::computeRNEADerivatives(ad, data, q, v, a);
-         return SX::vertcat({dense(data.dtau_dq), dense(data.dtau_dv)}); }},
+         return SX::vertcat({SX::vec(dense(data.dtau_dq)), SX::vec(dense(data.dtau_dv))}); }},
       {"FD_derivatives", "computeABADerivatives", {sq, sv, sa}, [&] {  // sa: the torque
          pin::computeABADerivatives(ad, data, q, v, a);
          data.Minv.triangularView<Eigen::StrictlyLower>() = data.Minv.transpose();
-         return SX::horzcat({dense(data.ddq), dense(data.ddq_dq), dense(data.ddq_dv), dense(data.Minv)}); }},
+         // stacked as one column (the outputs' shapes differ across Pinocchio versions)
+         return SX::vertcat({SX::vec(dense(data.ddq)), SX::vec(dense(data.ddq_dq)), SX::vec(dense(data.ddq_dv)),
+                             SX::vec(dense(data.Minv))}); }},
       {"G", "computeGeneralizedGravity", {sq}, [&] { return dense(pin::computeGeneralizedGravity(ad, data, q)); }},
       {"J_com", "jacobianCenterOfMass", {sq}, [&] { return dense(pin::jacobianCenterOfMass(ad, data, q)); }},
       {"A_G", "computeCentroidalMap", {sq}, [&] { return dense(pin::computeCentroidalMap(ad, data, q)); }},

@@ -4,8 +4,10 @@
 // {"cse": true}, n_instructions(). Must be built with _GLIBCXX_USE_CXX11_ABI=0 (casadi wheel).
 //
 //   pin_sx MODEL.txt OUT.json      (MODEL.txt: bench/trees/pin_tree_model.py)
+//   PIN_SX_SAVE=DIR pin_sx ...      also saves each function as DIR/NAME.casadi
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <string>
@@ -20,6 +22,8 @@
 #include <pinocchio/algorithm/jacobian.hpp>
 #include <pinocchio/algorithm/regressor.hpp>
 #include <pinocchio/algorithm/rnea.hpp>
+#include <pinocchio/algorithm/rnea-derivatives.hpp>
+#include <pinocchio/algorithm/aba-derivatives.hpp>
 
 #include "model_io.hpp"
 
@@ -60,6 +64,15 @@ int main(int argc, char** argv) {
       {"tau", "rnea", {sq, sv, sa}, [&] { return dense(pin::rnea(ad, data, q, v, a)); }},
       {"Y", "computeJointTorqueRegressor", {sq, sv, sa},
        [&] { return dense(pin::computeJointTorqueRegressor(ad, data, q, v, a)); }},
+      {"tau_derivatives", "computeRNEADerivatives", {sq, sv, sa}, [&] {
+         pin::computeRNEADerivatives(ad, data, q, v, a);
+         return SX::vertcat({SX::vec(dense(data.dtau_dq)), SX::vec(dense(data.dtau_dv))}); }},
+      {"FD_derivatives", "computeABADerivatives", {sq, sv, sa}, [&] {  // sa: the torque
+         pin::computeABADerivatives(ad, data, q, v, a);
+         data.Minv.triangularView<Eigen::StrictlyLower>() = data.Minv.transpose();
+         // stacked as one column (the outputs' shapes differ across Pinocchio versions)
+         return SX::vertcat({SX::vec(dense(data.ddq)), SX::vec(dense(data.ddq_dq)), SX::vec(dense(data.ddq_dv)),
+                             SX::vec(dense(data.Minv))}); }},
       {"G", "computeGeneralizedGravity", {sq}, [&] { return dense(pin::computeGeneralizedGravity(ad, data, q)); }},
       {"J_com", "jacobianCenterOfMass", {sq}, [&] { return dense(pin::jacobianCenterOfMass(ad, data, q)); }},
       {"A_G", "computeCentroidalMap", {sq}, [&] { return dense(pin::computeCentroidalMap(ad, data, q)); }},
@@ -81,6 +94,8 @@ int main(int argc, char** argv) {
                  e.pin_alg.c_str(), (long long)f.n_instructions(), s);
     o << (k ? ", " : "") << "\"" << e.name << "\": {\"pinocchio\": \"" << e.pin_alg
       << "\", \"n_instructions\": " << f.n_instructions() << "}";
+    // PIN_SX_SAVE=DIR: the functions too (DIR/NAME.casadi), to compare expressions part by part
+    if (const char* dir = std::getenv("PIN_SX_SAVE")) f.save(std::string(dir) + "/" + e.name + ".casadi");
   }
   o << "}}\n";
   return 0;

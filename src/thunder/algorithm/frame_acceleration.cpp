@@ -2,23 +2,18 @@
 
 #include <stdexcept>
 
+#include "thunder/algorithm/rnea.h"
+
 namespace thunder {
 
 std::vector<FrameAcceleration> frame_classical_accelerations(const Kinematics& kin, const SX& v, const SX& a,
-                                                            const std::vector<int>& frames) {
+                                                            const std::vector<int>& frames, const Vec3* gravity) {
   const MultibodyModel& model = kin.model();
-  const int n = kin.njoints();
   if (v.size1() != model.nv_full() || a.size1() != model.nv_full())
     throw std::logic_error("frame_classical_accelerations: v, a must be nv_full x 1");
-  std::vector<Motion> vel(n), acc(n);
-  for (int i = 0; i < n; ++i) {  // the forward pass of RNEA without gravity
-    const JointModel& J = model.joint(i);
-    const JointTransform& X = kin.joint(i);
-    const casadi::Slice dofs(J.idx_v, J.idx_v + J.nv());
-    const Motion s = X.motion(v(dofs));
-    vel[i] = (J.parent >= 0 ? X.to_child(vel[J.parent]) : Motion{}) + s;
-    acc[i] = (J.parent >= 0 ? X.to_child(acc[J.parent]) : Motion{}) + X.motion(a(dofs)) + cross_motion(vel[i], s);
-  }
+  // The forward pass of RNEA (without gravity unless given).
+  const BodyMotions m = rnea_body_motions(kin, v, a, gravity);
+  const std::vector<Motion>&vel = m.v, &acc = m.a;
   std::vector<FrameAcceleration> out;
   for (int f : frames) {
     const FrameModel& F = model.frames()[f];
@@ -27,7 +22,8 @@ std::vector<FrameAcceleration> frame_classical_accelerations(const Kinematics& k
     const Vec3 v_P = V.v + cross(V.w, F.p);
     const Vec3 a_P = A.v + cross(A.w, F.p) + cross(V.w, v_P);
     const Mat3& R = kin.R0(F.body);
-    out.push_back({R * a_P, R * A.w});
+    // a_i holds −ⁱR₀ g with gravity: ⁰R_i a_P + g is the classical acceleration.
+    out.push_back({gravity ? R * a_P + *gravity : R * a_P, R * A.w});
   }
   return out;
 }

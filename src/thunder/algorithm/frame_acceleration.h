@@ -23,8 +23,12 @@ struct FrameAcceleration {
 };
 
 /// For each frame index of `frames` (frames of kin.model(), none on the root), at the velocity `v`
-/// and acceleration `a` (nv_full x 1 each).
+/// and acceleration `a` (nv_full x 1 each). With `gravity` (world), the pass is RNEA's own
+/// (rnea_body_motions: a_root = −g, so every a_i carries −ⁱR₀ g) and g is added back to the
+/// world-aligned linear rows: the same result, and where the RNEA's pass is built anyway (the
+/// bias h of the contact dynamics) CSE shares it instead of building a second one.
 std::vector<FrameAcceleration> frame_classical_accelerations(const Kinematics& kin, const SX& v, const SX& a,
-                                                            const std::vector<int>& frames);
+                                                            const std::vector<int>& frames,
+                                                            const Vec3* gravity = nullptr);
 
 }  // namespace thunder

@@ -19,6 +19,13 @@ namespace thunder {
 SX rnea(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& v, const SX& a,
         const Vec3* gravity);
 
+/// The forward pass's motions: each body's velocity and acceleration (gravity included as the
+/// root's acceleration −g), body coordinates.
+struct BodyMotions {
+  std::vector<Motion> v, a;
+};
+BodyMotions rnea_body_motions(const Kinematics& kin, const SX& v, const SX& a, const Vec3* gravity);
+
 /// The forward pass alone: each body's force f_i = I_i a_i + v_i ×* I_i v_i (body coordinates),
 /// linear in that body's inertia only (what the regressors project, regressor.h).
 std::vector<Force> rnea_body_forces(const Kinematics& kin, const std::vector<BodyInertia>& bodies, const SX& v,

@@ -42,15 +42,29 @@ RneaDerivatives rnea_derivatives(const Kinematics& kin, const std::vector<BodyIn
       Sa = Sa + a(col) * out.S[col];
     }
     out.v[i] = v_parent + Sv;
-    out.a[i] = root ? a_parent + Sa : a_parent + Sa + cross_motion(v_parent, Sv);
+    // Under the root v_λ = 0: dV = 0 and the terms in v_λ vanish.
+    for (int k = 0; k < J.nv(); ++k)
+      out.dV_dq[J.idx_v + k] = root ? Motion{} : cross_motion(v_parent, out.S[J.idx_v + k]);
+    // v_λ × S q̇ = q̇ dV for one column: the velocity product reuses dV instead of a cross product.
+    if (root)
+      out.a[i] = a_parent + Sa;
+    else if (J.nv() == 1)
+      out.a[i] = a_parent + Sa + v(J.idx_v) * out.dV_dq[J.idx_v];
+    else
+      out.a[i] = a_parent + Sa + cross_motion(v_parent, Sv);
     for (int k = 0; k < J.nv(); ++k) {
       const int col = J.idx_v + k;
       const Motion& S = out.S[col];
-      // Under the root v_λ = 0: dV = 0 and the terms in v_λ vanish.
-      out.dV_dq[col] = root ? Motion{} : cross_motion(v_parent, S);
       out.dA_dq[col] = root ? cross_motion(a_parent, S)
                             : cross_motion(a_parent, S) + cross_motion(v_parent, out.dV_dq[col]);
-      out.dA_dv[col] = root ? cross_motion(out.v[i], S) : cross_motion(out.v[i], S) + out.dV_dq[col];
+      // One column (revolute, prismatic): v_i = v_λ + S q̇ and S × S = 0, so v_i × S = v_λ × S = dV
+      // and dA_v = 2 dV, one cross product per column fewer (CasADi cannot see S × S = 0).
+      if (root)
+        out.dA_dv[col] = cross_motion(out.v[i], S);
+      else if (J.nv() == 1)
+        out.dA_dv[col] = SX(2) * out.dV_dq[col];
+      else
+        out.dA_dv[col] = cross_motion(out.v[i], S) + out.dV_dq[col];
     }
     Ic[i] = to_world(frame.R[i], frame.p[i], bodies[i]);
     out.f[i] = Ic[i] * out.a[i] + cross_force(out.v[i], Ic[i] * out.v[i]);

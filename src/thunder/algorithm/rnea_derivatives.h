@@ -11,7 +11,7 @@
 //     v_i = v_λ + S_i q̇_i,   a_i = a_λ + S_i q̈_i + v_λ × S_i q̇_i
 //     ∂v_i/∂q (column of i)  dV = v_λ × S
 //     ∂a_i/∂q                dA_q = a_λ × S + v_λ × dV
-//     ∂a_i/∂v                dA_v = v_i × S + dV        (v_i × S = Ṡ)
+//     ∂a_i/∂v                dA_v = v_i × S + dV        (v_i × S = Ṡ; 2 dV for one column, S × S = 0)
 //     f_i = I_i a_i + v_i ×* I_i v_i,   B_i m = v_i ×* (I_i m) − I_i (v_i × m) + m ×* (I_i v_i)
 //     (B_i = ∂f_i/∂v_i + İ_i: the body's part of the bias force, linear in the motion m)
 //   backward (composites over the subtree: I^c_i = Σ I_k, B^c_i = Σ B_k, f^c_i = Σ f_k):

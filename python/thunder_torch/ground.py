@@ -1,0 +1,214 @@
+"""A ground plane for `step` / `rollout`: hard contacts of the `--contacts` frames, solved at the
+velocity level with the generated `impulse_contact` (time stepping in the manner of Stewart &
+Trinkle / Anitescu, the scheme MuJoCo, Drake and Bullet use, with rigid instead of soft contacts).
+
+One step of length h from (q, v) with torques tau (semi-implicit Euler):
+
+  1. kinematics at q: frame positions p_i (T_w_<frame>), J = J_contact(q); signed height of each
+     frame above the plane s_i = n·p_i − height; candidates: s_i <= tolerance.
+  2. free velocity v_free = v + h FD(q, v, tau) (the step without contact).
+  3. contacts that would move into the plane (candidate and n·J_i v_free < 0) are made active:
+     impulse_contact(q, v_free, active, e) gives v⁺ with J_i v⁺ = −e J_i v_free on the active
+     contacts (all their rows: the foot stops) and the impulse P (= h × the mean contact force over
+     the step); contacts whose normal impulse comes out negative (pulling) are released and the
+     system re-solved (`iterations` times at most).
+  4. Coulomb friction on the impulse: an active contact whose tangential impulse exceeds μ P_n
+     slides: its impulse is replaced by P_n (n + μ t̂) (t̂ the direction of the sticking tangential
+     impulse, normalised with a smoothed norm), applied as a generalised impulse M⁻¹ Jᵢᵀ P, and
+     the other contacts are re-solved without it.
+  5. q⁺ = q ⊕ h v⁺ (the manifold's integrate for a floating base).
+
+Because the impulse of a resting contact is h × its force, one solve handles impacts and resting
+contacts alike, and the cone bounds the friction a step can apply (Coulomb: a foot under a
+tangential load beyond μ f_n slides; below it, it stays). Penetration is bounded by one step of
+approach (|v_n| h at the touchdown), no drift accumulates at rest (the normal velocity of a
+resting contact is zeroed every step); `baumgarte` adds a normal velocity that pushes a
+penetration out over 1 / baumgarte steps.
+
+6d contacts (`--contacts F:6d`): detection, normal impulse and friction use the frame origin and
+the linear rows; the angular rows are held while the contact is active (a bilateral flat
+contact: no tipping or centre-of-pressure limits, no torsional friction limit).
+
+Gradients: every operation is a torch operation or a generated function, so autograd gives the
+derivative of the step within the contact mode it selected (which contacts are active, which
+slide); mode changes are not differentiated (the step is piecewise smooth).
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional, Sequence, Tuple, Union
+
+import torch
+
+_NEEDED = ("J_contact", "impulse_contact", "FD", "M_inv")
+
+
+class Ground:
+    """A plane {x : n·x = height} in contact with the `--contacts` frames of `robot`.
+
+    Args:
+        robot: a thunder_torch module generated with `--contacts F1,F2,...` and `--frames F1,F2,...`
+            (the frame placements T_w_<F> give the heights), with FD, M_inv, J_contact and
+            impulse_contact among its functions (and integrate for a floating base).
+        height: offset of the plane along its normal (m): a point x is above the ground when
+            n·x > height. For spherical feet of radius r centred at the frames, use the floor
+            height + r.
+        normal: the plane's normal (3 numbers, normalised here), pointing out of the ground.
+        friction: Coulomb coefficient μ >= 0 (a number or a tensor broadcastable to the batch).
+        restitution: coefficient e in [0, 1] of impulse_contact (0: contacts stop; a number or
+            one per batch row).
+        tolerance: a frame is a contact candidate when its height above the plane is <= this (m;
+            above 0 so that a frame resting on the plane up to rounding stays in contact).
+        baumgarte: fraction of a penetration removed per step (0 = off, <= 1): adds a normal
+            velocity baumgarte · depth / h to active contacts that penetrate.
+        iterations: active-set passes that release pulling contacts (>= 1).
+        smoothing: ε (N·s) of the smoothed norm sqrt(|P_t|² + ε²) of the sliding direction, so
+            that its gradient is finite at P_t = 0.
+    """
+
+    def __init__(self, robot, height: float = 0.0, normal: Sequence[float] = (0.0, 0.0, 1.0),
+                 friction: Union[float, torch.Tensor] = 1.0, restitution: Union[float, torch.Tensor] = 0.0,
+                 tolerance: float = 1e-6, baumgarte: float = 0.0, iterations: int = 2, smoothing: float = 1e-9):
+        self.robot = robot
+        contacts: Dict[str, int] = dict(getattr(robot, "contacts", {}) or {})
+        if not contacts:
+            raise ValueError("Ground: this module declares no contact frames: regenerate it with "
+                             "`thunder gen ... --contacts F1,F2,... --frames F1,F2,...` (the frames that touch "
+                             "the ground, e.g. the feet)")
+        self.frames = list(contacts)
+        self.dims = [contacts[f] for f in self.frames]
+        missing = [f for f in _NEEDED if not hasattr(robot, f)]
+        missing += [f"T_w_{f}" for f in self.frames if not hasattr(robot, f"T_w_{f}")]
+        if robot.floating_base and not hasattr(robot, "integrate"):
+            missing.append("integrate")
+        if missing:
+            raise ValueError(f"Ground: the module lacks {', '.join(missing)}: regenerate with `--contacts "
+                             f"{','.join(self._spec())} --frames {','.join(self.frames)}` and these functions "
+                             "in --functions (or without --functions)")
+        dtype, device = robot.dtype, robot.device
+        n = torch.as_tensor(normal, dtype=dtype, device=device).flatten()
+        if n.numel() != 3 or not bool(torch.isfinite(n).all()) or float(n.norm()) < 1e-12:
+            raise ValueError(f"Ground: normal must be 3 finite numbers, not all zero, got {normal!r}")
+        self.normal = n / n.norm()
+        if not (isinstance(height, (int, float)) and abs(height) != float("inf") and height == height):
+            raise ValueError(f"Ground: height must be a finite number of metres, got {height!r}")
+        self.height = float(height)
+        self.friction = self._nonnegative("friction", friction)
+        self.restitution = self._nonnegative("restitution", restitution)
+        if bool((self.restitution > 1).any()):
+            raise ValueError("Ground: restitution must be in [0, 1]")
+        if not (tolerance >= 0 and baumgarte >= 0 and baumgarte <= 1 and smoothing > 0):
+            raise ValueError("Ground: tolerance >= 0, 0 <= baumgarte <= 1 and smoothing > 0 required")
+        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
+            raise ValueError(f"Ground: iterations must be an int >= 1, got {iterations!r}")
+        self.tolerance, self.baumgarte, self.iterations, self.smoothing = tolerance, baumgarte, iterations, smoothing
+        # the linear rows of each contact in J_contact / the impulse (3 first rows of a 6d contact)
+        offsets = [sum(self.dims[:i]) for i in range(len(self.dims))]
+        self._lin = torch.tensor([o + r for o in offsets for r in range(3)], device=device)
+        self.m = sum(self.dims)
+
+    def _spec(self):
+        return [f if d == 3 else f"{f}:6d" for f, d in zip(self.frames, self.dims)]
+
+    def _nonnegative(self, name, value):
+        t = torch.as_tensor(value, dtype=self.robot.dtype, device=self.robot.device)
+        if not bool(torch.isfinite(t).all()) or bool((t < 0).any()):
+            raise ValueError(f"Ground: {name} must be finite and >= 0, got {value!r}")
+        return t
+
+    def __repr__(self):
+        return (f"Ground(frames={self.frames}, height={self.height}, normal={self.normal.tolist()}, "
+                f"friction={self.friction.tolist()}, restitution={self.restitution.tolist()})")
+
+    # ------------------------------------------------------------------------------------------
+    def heights(self, q: torch.Tensor) -> torch.Tensor:
+        """Signed height of every contact frame's origin above the plane (..., k); < 0 penetrates."""
+        p = torch.stack([self._call(f"T_w_{f}", q)[..., :3, 3] for f in self.frames], -2)
+        return p @ self.normal - self.height
+
+    def _call(self, name, *args):
+        """A generated function on the first of `args` it takes (a rigid body's M_inv takes no
+        variable at all: a constant, broadcast by the caller)."""
+        return getattr(self.robot, name)(*args[:len(self.robot._specs[name].vars)])
+
+    def _lin_rows(self, x):
+        """(..., m) -> (..., k, 3): the linear rows of each contact."""
+        return x[..., self._lin].unflatten(-1, (len(self.frames), 3))
+
+    def _scatter(self, lin, like):
+        """(..., k, 3) -> (..., m) with the angular rows of 6d contacts 0."""
+        return torch.zeros_like(like).index_copy(like.dim() - 1, self._lin, lin.flatten(-2))
+
+    def _impulse(self, q, v, active, e):
+        return self.robot.impulse_contact(q, v, active.to(v.dtype), e)
+
+    def step(self, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, h: torch.Tensor
+             ) -> Tuple[torch.Tensor, torch.Tensor, Dict[str, torch.Tensor]]:
+        """One semi-implicit Euler step with contacts: (q⁺, dq⁺, info). h: 0-d or one per batch
+        row (checked by the caller). info: `force` (..., m) the mean contact force over the step
+        (impulse / h, world-aligned at the frames, --contacts row order), `active` (..., k) bool,
+        `sliding` (..., k) bool, `height` (..., k) the frames' heights at q."""
+        from .simulate import _integrate
+        r, n = self.robot, self.normal
+        hh = h.unsqueeze(-1) if h.dim() > 0 else h
+        batch = q.shape[:-1]
+        s = self.heights(q)
+        J = self._call('J_contact', q)
+        Jl = J[..., self._lin, :].unflatten(-2, (len(self.frames), 3))          # (..., k, 3, nv)
+        v_free = dq + hh * r.FD(q, dq, tau)
+        vn_free = torch.einsum("...kin,...n,i->...k", Jl, v_free, n)
+        active = (s <= self.tolerance) & (vn_free < 0)
+        e = self.restitution.expand(*batch, 1) if self.restitution.dim() == 0 else \
+            self.restitution.reshape(*self.restitution.shape, 1).expand(*batch, 1)
+        zero = torch.zeros((), dtype=dq.dtype, device=dq.device)
+        v_plus, P = v_free, torch.zeros(*batch, self.m, dtype=dq.dtype, device=dq.device)
+        sliding = torch.zeros_like(active)
+        applied = torch.zeros(*batch, len(self.frames), 3, dtype=dq.dtype, device=dq.device)
+        if bool(active.any()):
+            for _ in range(self.iterations):
+                v_plus, P = self._impulse(q, v_free, active, e)
+                pull = active & (self._lin_rows(P) @ n < 0)
+                if not bool(pull.any()):
+                    break
+                active = active & ~pull
+            Pl = self._lin_rows(P)
+            Pn = Pl @ n
+            Pt = Pl - Pn.unsqueeze(-1) * n
+            Pt_norm = torch.sqrt(Pt.square().sum(-1) + self.smoothing ** 2)
+            mu = self.friction.unsqueeze(-1) if self.friction.dim() > 0 else self.friction
+            sliding = active & (Pt.square().sum(-1).sqrt() > mu * Pn)
+            if bool(sliding.any()):
+                # sliding contacts: impulse on the cone's edge along the sticking direction,
+                # applied as a generalised impulse; the others re-solved around it
+                applied = torch.where(sliding.unsqueeze(-1),
+                                      Pn.unsqueeze(-1) * (n + (mu * (1 / Pt_norm)).unsqueeze(-1) * Pt), zero)
+                gen = torch.einsum("...kin,...ki->...n", Jl, applied)
+                dv = (self._call('M_inv', q) @ gen.unsqueeze(-1)).squeeze(-1)
+                stick = active & ~sliding
+                v_plus, P = self._impulse(q, v_free + dv, stick, e)
+                P = P + self._scatter(applied, P)
+            if self.baumgarte > 0:
+                v_plus = v_plus + self._push_out(q, J, s, active & ~sliding, hh)
+        force = P / (hh if h.dim() == 0 else h.unsqueeze(-1))
+        q_plus = _integrate(r, q, v_plus, h)
+        return q_plus, v_plus, {"force": force, "active": active, "sliding": sliding, "height": s}
+
+    def _push_out(self, q, J, s, active, hh):
+        """Baumgarte at the velocity level: the least-kinetic-energy velocity change δ that gives
+        the active contacts the normal velocity w = baumgarte · depth / h (tangential 0):
+        δ = M⁻¹Jᵀ y with (J M⁻¹ Jᵀ) y = w on the active rows (the others masked out)."""
+        depth = (-s).clamp(min=0) * active
+        if not bool((depth > 0).any()):
+            return torch.zeros(J.shape[:-2] + J.shape[-1:], dtype=J.dtype, device=J.device)
+        w = self._scatter((self.baumgarte * depth / hh).unsqueeze(-1) * self.normal, J[..., 0])
+        rows = self._scatter(active.unsqueeze(-1).expand(*active.shape, 3).to(J.dtype), J[..., 0])
+        rows = rows.clone()
+        offsets = [sum(self.dims[:i]) for i in range(len(self.dims))]
+        for i, (o, d) in enumerate(zip(offsets, self.dims)):
+            if d == 6:       # a 6d contact holds its angular rows too
+                rows[..., o + 3:o + 6] = active[..., i:i + 1].to(J.dtype)
+        MiJt = self._call('M_inv', q) @ J.transpose(-1, -2)
+        G = J @ MiJt
+        S = rows.unsqueeze(-1) * rows.unsqueeze(-2)
+        eye = torch.eye(self.m, dtype=J.dtype, device=J.device)
+        y = torch.linalg.solve(S * G + eye - torch.diag_embed(rows), (rows * w).unsqueeze(-1))
+        return (MiJt @ y).squeeze(-1)

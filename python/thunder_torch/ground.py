@@ -104,6 +104,7 @@ class Ground:
         # the linear rows of each contact in J_contact / the impulse (3 first rows of a 6d contact)
         offsets = [sum(self.dims[:i]) for i in range(len(self.dims))]
         self._lin = torch.tensor([o + r for o in offsets for r in range(3)], device=device)
+        self._all3 = all(d == 3 for d in self.dims)
         self.m = sum(self.dims)
 
     def _spec(self):
@@ -122,8 +123,8 @@ class Ground:
     # ------------------------------------------------------------------------------------------
     def heights(self, q: torch.Tensor) -> torch.Tensor:
         """Signed height of every contact frame's origin above the plane (..., k); < 0 penetrates."""
-        p = torch.stack([self._call(f"T_w_{f}", q)[..., :3, 3] for f in self.frames], -2)
-        return p @ self.normal - self.height
+        return torch.stack([self._call(f"T_w_{f}", q)[..., :3, 3] @ self.normal for f in self.frames], -1) \
+            - self.height
 
     def _call(self, name, *args):
         """A generated function on the first of `args` it takes (a rigid body's M_inv takes no
@@ -131,84 +132,99 @@ class Ground:
         return getattr(self.robot, name)(*args[:len(self.robot._specs[name].vars)])
 
     def _lin_rows(self, x):
-        """(..., m) -> (..., k, 3): the linear rows of each contact."""
-        return x[..., self._lin].unflatten(-1, (len(self.frames), 3))
+        """(B, m) -> (B, k, 3): the linear rows of each contact (a view when every contact is 3d)."""
+        k = len(self.frames)
+        return (x if self._all3 else x[:, self._lin]).reshape(x.shape[0], k, 3)
 
-    def _scatter(self, lin, like):
-        """(..., k, 3) -> (..., m) with the angular rows of 6d contacts 0."""
-        return torch.zeros_like(like).index_copy(like.dim() - 1, self._lin, lin.flatten(-2))
+    def _scatter(self, lin):
+        """(B, k, 3) -> (B, m), the angular rows of 6d contacts 0."""
+        flat = lin.reshape(lin.shape[0], -1)
+        if self._all3:
+            return flat
+        return flat.new_zeros(flat.shape[0], self.m).index_copy(1, self._lin, flat)
 
-    def _impulse(self, q, v, active, e):
-        return self.robot.impulse_contact(q, v, active.to(v.dtype), e)
+    def _per_row(self, value, batch, B):
+        """friction / restitution (a number or a tensor broadcastable to the batch) -> (B,)."""
+        return value.expand(batch).reshape(B) if value.dim() > 0 else value.expand(B)
 
     def step(self, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, h: torch.Tensor
              ) -> Tuple[torch.Tensor, torch.Tensor, Dict[str, torch.Tensor]]:
         """One semi-implicit Euler step with contacts: (q⁺, dq⁺, info). h: 0-d or one per batch
         row (checked by the caller). info: `force` (..., m) the mean contact force over the step
-        (impulse / h, world-aligned at the frames, --contacts row order), `active` (..., k) bool,
-        `sliding` (..., k) bool, `height` (..., k) the frames' heights at q."""
+        (impulse / h, world-aligned at the frames, --contacts row order), `active` (..., k) bool
+        (the contacts that pushed during the step), `sliding` (..., k) bool, `height` (..., k) the
+        frames' heights above the plane at q.
+
+        The batch is flattened; the re-solves (released contacts, sliding contacts, Baumgarte)
+        run on the rows that need them only, so a batch where few environments change contact
+        mode costs about one FD and one impulse_contact per step."""
         from .simulate import _integrate
         r, n = self.robot, self.normal
-        hh = h.unsqueeze(-1) if h.dim() > 0 else h
         batch = q.shape[:-1]
-        s = self.heights(q)
-        J = self._call('J_contact', q)
-        Jl = J[..., self._lin, :].unflatten(-2, (len(self.frames), 3))          # (..., k, 3, nv)
-        v_free = dq + hh * r.FD(q, dq, tau)
-        vn_free = torch.einsum("...kin,...n,i->...k", Jl, v_free, n)
-        active = (s <= self.tolerance) & (vn_free < 0)
-        e = self.restitution.expand(*batch, 1) if self.restitution.dim() == 0 else \
-            self.restitution.reshape(*self.restitution.shape, 1).expand(*batch, 1)
-        zero = torch.zeros((), dtype=dq.dtype, device=dq.device)
-        v_plus, P = v_free, torch.zeros(*batch, self.m, dtype=dq.dtype, device=dq.device)
-        sliding = torch.zeros_like(active)
-        applied = torch.zeros(*batch, len(self.frames), 3, dtype=dq.dtype, device=dq.device)
-        if bool(active.any()):
-            for _ in range(self.iterations):
-                v_plus, P = self._impulse(q, v_free, active, e)
-                pull = active & (self._lin_rows(P) @ n < 0)
-                if not bool(pull.any()):
-                    break
-                active = active & ~pull
-            Pl = self._lin_rows(P)
-            Pn = Pl @ n
-            Pt = Pl - Pn.unsqueeze(-1) * n
-            Pt_norm = torch.sqrt(Pt.square().sum(-1) + self.smoothing ** 2)
-            mu = self.friction.unsqueeze(-1) if self.friction.dim() > 0 else self.friction
-            sliding = active & (Pt.square().sum(-1).sqrt() > mu * Pn)
-            if bool(sliding.any()):
-                # sliding contacts: impulse on the cone's edge along the sticking direction,
-                # applied as a generalised impulse; the others re-solved around it
-                applied = torch.where(sliding.unsqueeze(-1),
-                                      Pn.unsqueeze(-1) * (n + (mu * (1 / Pt_norm)).unsqueeze(-1) * Pt), zero)
-                gen = torch.einsum("...kin,...ki->...n", Jl, applied)
-                dv = (self._call('M_inv', q) @ gen.unsqueeze(-1)).squeeze(-1)
-                stick = active & ~sliding
-                v_plus, P = self._impulse(q, v_free + dv, stick, e)
-                P = P + self._scatter(applied, P)
-            if self.baumgarte > 0:
-                v_plus = v_plus + self._push_out(q, J, s, active & ~sliding, hh)
-        force = P / (hh if h.dim() == 0 else h.unsqueeze(-1))
-        q_plus = _integrate(r, q, v_plus, h)
-        return q_plus, v_plus, {"force": force, "active": active, "sliding": sliding, "height": s}
+        B = max(1, int(torch.tensor(batch).prod())) if len(batch) else 1
+        q2, dq2, tau2 = q.reshape(B, -1), dq.reshape(B, -1), tau.expand(*batch, tau.shape[-1]).reshape(B, -1)
+        hb = (h.expand(batch).reshape(B) if h.dim() > 0 else h.expand(B)).unsqueeze(-1)   # (B, 1)
+        k = len(self.frames)
+        s = self.heights(q2)                                             # (B, k)
+        v_free = dq2 + hb * r.FD(q2, dq2, tau2)
+        e = self._per_row(self.restitution, batch, B).unsqueeze(-1)
+        mu = self._per_row(self.friction, batch, B)
+        # candidates: on or under the plane. Contacts that would separate are released below by
+        # the sign of their normal impulse (the complementarity condition), so no velocity test
+        active = s <= self.tolerance
+        v_plus, P = v_free, v_free.new_zeros(B, self.m)
+        rows = active.any(-1).nonzero().flatten()
+        for _ in range(self.iterations):
+            if rows.numel() == 0:
+                break
+            vp, Pr = self._impulse(q2[rows], v_free[rows], active[rows], e[rows])
+            v_plus, P = v_plus.index_copy(0, rows, vp), P.index_copy(0, rows, Pr)
+            pull = active & ((self._lin_rows(P) @ n) < 0)
+            rows = pull.any(-1).nonzero().flatten()
+            active = active & ~pull
+        Pl = self._lin_rows(P)
+        Pn = Pl @ n
+        Pt = Pl - Pn.unsqueeze(-1) * n
+        sliding = active & (Pt.square().sum(-1).sqrt() > mu.unsqueeze(-1) * Pn)
+        rows = sliding.any(-1).nonzero().flatten()
+        if rows.numel():
+            # sliding contacts: an impulse on the cone's edge along the sticking direction (smoothed
+            # norm), applied as a generalised impulse M⁻¹Jᵀp; the other contacts re-solved around it
+            qs, sl, Pnr, Ptr = q2[rows], sliding[rows], Pn[rows], Pt[rows]
+            t_norm = torch.sqrt(Ptr.square().sum(-1) + self.smoothing ** 2)
+            edge = Pnr.unsqueeze(-1) * (n + (mu[rows].unsqueeze(-1) / t_norm).unsqueeze(-1) * Ptr)
+            applied = torch.where(sl.unsqueeze(-1), edge, torch.zeros_like(edge))      # (b, k, 3)
+            J = self._call("J_contact", qs)
+            gen = (self._scatter(applied).unsqueeze(-2) @ J).squeeze(-2)              # Jᵀ p
+            dv = (self._call("M_inv", qs) @ gen.unsqueeze(-1)).squeeze(-1)
+            vp, Pr = self._impulse(qs, v_free[rows] + dv, active[rows] & ~sl, e[rows])
+            v_plus = v_plus.index_copy(0, rows, vp)
+            P = P.index_copy(0, rows, Pr + self._scatter(applied))
+        if self.baumgarte > 0:
+            v_plus = self._push_out(q2, s, active & ~sliding, hb, v_plus)
+        q_plus = _integrate(r, q2, v_plus, hb.squeeze(-1) if h.dim() > 0 else h)
+        info = {"force": (P / hb).reshape(*batch, self.m), "active": active.reshape(*batch, k),
+                "sliding": sliding.reshape(*batch, k), "height": s.reshape(*batch, k)}
+        return q_plus.reshape(q.shape), v_plus.reshape(dq.shape), info
 
-    def _push_out(self, q, J, s, active, hh):
-        """Baumgarte at the velocity level: the least-kinetic-energy velocity change δ that gives
-        the active contacts the normal velocity w = baumgarte · depth / h (tangential 0):
-        δ = M⁻¹Jᵀ y with (J M⁻¹ Jᵀ) y = w on the active rows (the others masked out)."""
+    def _impulse(self, q, v, active, e):
+        return self.robot.impulse_contact(q, v, active.to(v.dtype), e)
+
+    def _push_out(self, q, s, active, hb, v_plus):
+        """Baumgarte at the velocity level, on the rows with a penetrating active contact: the
+        least-kinetic-energy velocity change δ that gives those contacts the normal velocity
+        w = baumgarte · depth / h (other rows of the active contacts 0): δ = M⁻¹Jᵀy with
+        (J M⁻¹ Jᵀ) y = w on the active rows (the others masked out of the system)."""
         depth = (-s).clamp(min=0) * active
-        if not bool((depth > 0).any()):
-            return torch.zeros(J.shape[:-2] + J.shape[-1:], dtype=J.dtype, device=J.device)
-        w = self._scatter((self.baumgarte * depth / hh).unsqueeze(-1) * self.normal, J[..., 0])
-        rows = self._scatter(active.unsqueeze(-1).expand(*active.shape, 3).to(J.dtype), J[..., 0])
-        rows = rows.clone()
-        offsets = [sum(self.dims[:i]) for i in range(len(self.dims))]
-        for i, (o, d) in enumerate(zip(offsets, self.dims)):
-            if d == 6:       # a 6d contact holds its angular rows too
-                rows[..., o + 3:o + 6] = active[..., i:i + 1].to(J.dtype)
-        MiJt = self._call('M_inv', q) @ J.transpose(-1, -2)
+        rows = (depth > 0).any(-1).nonzero().flatten()
+        if rows.numel() == 0:
+            return v_plus
+        qs, act = q[rows], active[rows].to(q.dtype)
+        J = self._call("J_contact", qs)
+        w = self._scatter((self.baumgarte * depth[rows] / hb[rows]).unsqueeze(-1) * self.normal)
+        mask = act.repeat_interleave(torch.tensor(self.dims, device=q.device), dim=1)        # (b, m)
+        MiJt = self._call("M_inv", qs) @ J.transpose(-1, -2)
         G = J @ MiJt
-        S = rows.unsqueeze(-1) * rows.unsqueeze(-2)
-        eye = torch.eye(self.m, dtype=J.dtype, device=J.device)
-        y = torch.linalg.solve(S * G + eye - torch.diag_embed(rows), (rows * w).unsqueeze(-1))
-        return (MiJt @ y).squeeze(-1)
+        A = mask.unsqueeze(-1) * G * mask.unsqueeze(-2) + torch.diag_embed(1 - mask)
+        y = torch.linalg.solve(A, (mask * w).unsqueeze(-1))
+        return v_plus.index_copy(0, rows, v_plus[rows] + (MiJt @ y).squeeze(-1))

@@ -105,6 +105,7 @@ class Ground:
         offsets = [sum(self.dims[:i]) for i in range(len(self.dims))]
         self._lin = torch.tensor([o + r for o in offsets for r in range(3)], device=device)
         self._all3 = all(d == 3 for d in self.dims)
+        self._offsets = offsets
         self.m = sum(self.dims)
 
     def _spec(self):
@@ -135,6 +136,10 @@ class Ground:
         """(B, m) -> (B, k, 3): the linear rows of each contact (a view when every contact is 3d)."""
         k = len(self.frames)
         return (x if self._all3 else x[:, self._lin]).reshape(x.shape[0], k, 3)
+
+    def _lin_rows_J(self, J):
+        """(b, m, nv) -> (b, k, 3, nv): the linear rows of each contact's Jacobian."""
+        return (J if self._all3 else J[:, self._lin]).reshape(J.shape[0], len(self.frames), 3, J.shape[-1])
 
     def _scatter(self, lin):
         """(B, k, 3) -> (B, m), the angular rows of 6d contacts 0."""
@@ -186,26 +191,69 @@ class Ground:
         Pn = Pl @ n
         Pt = Pl - Pn.unsqueeze(-1) * n
         sliding = active & (Pt.square().sum(-1).sqrt() > mu.unsqueeze(-1) * Pn)
+        # a released contact that now moves into the plane pulled only because its tangential rows
+        # were held: it slides instead (normal row held, friction against its tangential velocity)
+        released = (s <= self.tolerance) & ~active
+        rows = released.any(-1).nonzero().flatten()
+        if rows.numel():
+            Jl = self._lin_rows_J(self._call("J_contact", q2[rows]))
+            vel = (Jl @ v_plus[rows].unsqueeze(-2).unsqueeze(-1)).squeeze(-1)          # (b, k, 3)
+            vn = vel @ n
+            readd = released[rows] & (vn < 0)
+            vt = vel - vn.unsqueeze(-1) * n
+            active = active.index_copy(0, rows, active[rows] | readd)
+            sliding = sliding.index_copy(0, rows, sliding[rows] | readd)
+            Pt = Pt.index_copy(0, rows, torch.where(readd.unsqueeze(-1), -vt, Pt[rows]))
         rows = sliding.any(-1).nonzero().flatten()
         if rows.numel():
-            # sliding contacts: an impulse on the cone's edge along the sticking direction (smoothed
-            # norm), applied as a generalised impulse M⁻¹Jᵀp; the other contacts re-solved around it
-            qs, sl, Pnr, Ptr = q2[rows], sliding[rows], Pn[rows], Pt[rows]
-            t_norm = torch.sqrt(Ptr.square().sum(-1) + self.smoothing ** 2)
-            edge = Pnr.unsqueeze(-1) * (n + (mu[rows].unsqueeze(-1) / t_norm).unsqueeze(-1) * Ptr)
-            applied = torch.where(sl.unsqueeze(-1), edge, torch.zeros_like(edge))      # (b, k, 3)
-            J = self._call("J_contact", qs)
-            gen = (self._scatter(applied).unsqueeze(-2) @ J).squeeze(-2)              # Jᵀ p
-            dv = (self._call("M_inv", qs) @ gen.unsqueeze(-1)).squeeze(-1)
-            vp, Pr = self._impulse(qs, v_free[rows] + dv, active[rows] & ~sl, e[rows])
-            v_plus = v_plus.index_copy(0, rows, vp)
-            P = P.index_copy(0, rows, Pr + self._scatter(applied))
+            vp, Pr = self._sliding_solve(q2[rows], v_free[rows], active[rows], sliding[rows], Pn[rows],
+                                         Pt[rows], mu[rows], e[rows])
+            v_plus, P = v_plus.index_copy(0, rows, vp), P.index_copy(0, rows, Pr)
         if self.baumgarte > 0:
             v_plus = self._push_out(q2, s, active & ~sliding, hb, v_plus)
         q_plus = _integrate(r, q2, v_plus, hb.squeeze(-1) if h.dim() > 0 else h)
         info = {"force": (P / hb).reshape(*batch, self.m), "active": active.reshape(*batch, k),
                 "sliding": sliding.reshape(*batch, k), "height": s.reshape(*batch, k)}
         return q_plus.reshape(q.shape), v_plus.reshape(dq.shape), info
+
+    def _sliding_solve(self, q, v_free, active, sliding, Pn, Pt, mu, e):
+        """The impulse of the rows with a sliding contact, solved in torch with J_contact and M_inv:
+        sticking contacts hold all their rows, a sliding contact holds its normal row only (and
+        the angular rows of a 6d contact) and receives the friction impulse μ P_n t̂ on the cone's
+        edge, t̂ the direction of its sticking tangential impulse (smoothed norm). P_n and the
+        friction depend on each other: a few fixed-point passes (contractive for the μ of real
+        materials). Returns (v⁺, P) of these rows."""
+        n, dtype = self.normal, v_free.dtype
+        b, k = q.shape[0], len(self.frames)
+        J = self._call("J_contact", q)                                            # (b, m, nv)
+        Minv = self._call("M_inv", q).expand(b, J.shape[-1], J.shape[-1])
+        t_hat = Pt / torch.sqrt(Pt.square().sum(-1, keepdim=True) + self.smoothing ** 2)   # (b, k, 3)
+        # T maps the contact rows to the constraint rows; `held` marks the constraint rows in use
+        T = torch.zeros(b, self.m, self.m, dtype=dtype, device=q.device)
+        held = torch.zeros(b, self.m, dtype=dtype, device=q.device)
+        stick = (active & ~sliding).to(dtype)
+        sl = sliding.to(dtype)
+        eye3 = torch.eye(3, dtype=dtype, device=q.device)
+        normal_row = torch.zeros(3, 3, dtype=dtype, device=q.device)
+        normal_row[0] = n
+        for i, (o, d) in enumerate(zip(self._offsets, self.dims)):
+            T[:, o:o + 3, o:o + 3] = stick[:, i, None, None] * eye3 + sl[:, i, None, None] * normal_row
+            held[:, o:o + 3] = stick[:, i, None] + sl[:, i, None] * torch.tensor([1.0, 0, 0], dtype=dtype)
+            if d == 6:
+                T[:, o + 3:o + 6, o + 3:o + 6] = (stick[:, i] + sl[:, i])[:, None, None] * eye3
+                held[:, o + 3:o + 6] = (stick[:, i] + sl[:, i])[:, None]
+        Jc = T @ J
+        MiJct = Minv @ Jc.transpose(-1, -2)
+        A = held.unsqueeze(-1) * (Jc @ MiJct) * held.unsqueeze(-2) + torch.diag_embed(1 - held)
+        target = -e * (Jc @ v_free.unsqueeze(-1)).squeeze(-1)                    # restitution on held rows
+        mv = lambda A, x: (A @ x.unsqueeze(-1)).squeeze(-1)  # noqa: E731
+        for _ in range(3):
+            friction = (mu.unsqueeze(-1) * Pn.clamp(min=0) * sl).unsqueeze(-1) * t_hat      # (b, k, 3)
+            v_in = v_free + mv(Minv, mv(J.transpose(-1, -2), self._scatter(friction)))
+            y = held * torch.linalg.solve(A, held * (target - mv(Jc, v_in)))
+            Pn = torch.stack([y[:, o] for o in self._offsets], -1)                # sliding: the normal row
+        v_plus = v_in + mv(MiJct, y)
+        return v_plus, mv(T.transpose(-1, -2), y) + self._scatter(friction)
 
     def _impulse(self, q, v, active, e):
         return self.robot.impulse_contact(q, v, active.to(v.dtype), e)

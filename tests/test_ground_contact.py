@@ -87,6 +87,77 @@ def test_block_on_a_slope_obeys_coulomb(blocks, dim):
     assert info["sliding"].flatten().tolist() == [False, True, True]
 
 
+def test_gradients_through_100_sliding_steps_are_the_closed_form(blocks):
+    """Autograd through 100 steps of a block sliding down a slope against the derivatives of the
+    closed form s_N = v0 h N + g (sin θ − μ cos θ) h² N (N + 1) / 2: ∂s/∂μ and ∂s/∂v0."""
+    robot = blocks[3]
+    theta, g, h, N = math.radians(25), 9.81, 1e-3, 100
+    mu = torch.tensor(0.2, dtype=F64, requires_grad=True)
+    v0 = torch.tensor(0.3, dtype=F64, requires_grad=True)
+    n = torch.tensor(slope(theta), dtype=F64)
+    downhill = torch.tensor([-math.cos(theta), 0.0, -math.sin(theta)], dtype=F64)
+    ground = thunder_torch.Ground(robot, normal=n.tolist(), friction=mu)
+    q0 = torch.tensor([0.0, 0, 0, 0, 0, 0, 1], dtype=F64)
+    dq0 = torch.cat([v0 * downhill, torch.zeros(3, dtype=F64)])    # base frame = world at the identity
+    q, _, _ = robot.rollout(q0, dq0, torch.zeros(N, 6, dtype=F64), N, h, contact=ground)
+    travelled = (q[-1, :3] - q0[:3]) @ downhill
+    d_mu, d_v0 = torch.autograd.grad(travelled, (mu, v0))
+    assert float(d_mu) == pytest.approx(-g * math.cos(theta) * h * h * N * (N + 1) / 2, rel=1e-9)
+    assert float(d_v0) == pytest.approx(h * N, rel=1e-9)
+
+
+def test_baumgarte_pushes_a_penetration_out(blocks):
+    """A block resting 3 mm inside the plane: baumgarte = 0.2 removes 20 % of the depth per step
+    (depth_k = 0.8^k depth_0), none without it; the correction moves the position only (split
+    impulse): the velocity stays 0, so no energy is injected."""
+    robot = blocks[3]
+    q = torch.tensor([0.0, 0, -3e-3, 0, 0, 0, 1], dtype=F64)
+    v, zero = torch.zeros(6, dtype=F64), torch.zeros(6, dtype=F64)
+    for beta in (0.0, 0.2):
+        ground = thunder_torch.Ground(robot, baumgarte=beta)
+        qk, vk = q, v
+        for _ in range(5):
+            qk, vk = robot.step(qk, vk, zero, 1e-3, contact=ground)
+        assert float(-ground.heights(qk)) == pytest.approx(3e-3 * (1 - beta) ** 5, rel=1e-9)
+        assert float(vk.abs().max()) < 1e-15
+
+
+def test_solo12_stands_on_a_slope(tmp_path):
+    """A robot and contact names not used elsewhere here (Solo12, feet FL_FOOT ... HR_FOOT, 3d) on a
+    10° slope 5 cm below the origin (μ = 0.8 > tan 10°): at rest after 0.5 s the contact forces
+    carry the weight (Σ f = m g up, 1 %), the feet do not slide and never go into the plane."""
+    feet = ["FL_FOOT", "FR_FOOT", "HL_FOOT", "HR_FOOT"]
+    robot = gen_module(tmp_path / "solo", example_robot_data_dir() / "solo_description/robots/solo12.urdf",
+                       ",".join(feet), feet)
+    theta = math.radians(10)
+    n = torch.tensor(slope(theta), dtype=F64)
+    q = torch.zeros(robot.nq, dtype=F64)
+    q[4], q[6] = math.sin(-theta / 2), math.cos(-theta / 2)             # the body parallel to the slope
+    nominal = torch.tensor([0, 0.8, -1.6] * 2 + [0, -0.8, 1.6] * 2, dtype=F64)
+    q[7:] = nominal
+    ground = thunder_torch.Ground(robot, height=-0.05, normal=n.tolist(), friction=0.8)
+    q[:3] -= ground.heights(q).min() * n                                  # the lowest foot on the plane
+    mass = float(robot.param_vector("par_DYN").detach()[0::10].sum())
+    weight = torch.zeros(4, 3, dtype=F64)
+    weight[:, 2] = mass * 9.81 / 4
+
+    def control(q, dq):      # joint PD + the joint torques that carry the weight through the feet
+        ff = -(weight.reshape(-1) @ robot.J_contact(q)[..., 6:])
+        return torch.cat([torch.zeros(6, dtype=F64), 6.0 * (nominal - q[7:]) - 0.15 * dq[6:] + ff])
+
+    with torch.no_grad():
+        qs, dqs, _ = robot.rollout(q, torch.zeros(robot.nv, dtype=F64), control, 500, 1e-3, contact=ground)
+        _, _, info = ground.step(qs[-1], dqs[-1], control(qs[-1], dqs[-1]), torch.tensor(1e-3, dtype=F64))
+        heights = torch.stack([ground.heights(x) for x in qs])
+        pos = lambda x: torch.stack([getattr(robot, f"T_w_{f}")(x)[:3, 3] for f in feet])  # noqa: E731
+        slip = (pos(qs[-1]) - pos(qs[250])).norm(dim=-1).max()
+    total = info["force"].reshape(4, 3).sum(0)
+    print(f"Solo12 on a 10° slope: Σ f = {total.tolist()} N (m g = {mass * 9.81:.4f} N), slip {float(slip):.2e} m")
+    assert float((total - torch.tensor([0, 0, mass * 9.81], dtype=F64)).norm()) < 1e-2 * mass * 9.81
+    assert bool(info["active"].all()) and not bool(info["sliding"].any())
+    assert float(slip) < 1e-6 and float(heights.min()) > -1e-9
+
+
 def test_restitution_and_ground_height(blocks):
     """A block falling onto a plane at height 0.3 m: with e = 0.5 it leaves with half of its impact
     speed and never goes below the plane by more than one step of travel; e = 0 stops it."""
@@ -121,10 +192,8 @@ def test_step_in_contact_gradcheck(blocks, go1):
     assert torch.autograd.gradcheck(lambda v, tau: robot.step(q, v, tau, 1e-3, contact=ground), (v, tau))
 
     go, _ = go1
-    q, _ = standing(go)
-    tau = torch.zeros(go.nv, dtype=F64)
-    tau[6:] = torch.linspace(-1, 1, 12, dtype=F64)
-    tau.requires_grad_(True)
+    q, _ = standing(go, drop=-1e-4)             # every foot 0.1 mm into the floor
+    tau = torch.zeros(go.nv, dtype=F64, requires_grad=True)
     ground = thunder_torch.Ground(go, height=FOOT_RADIUS)
     _, _, info = ground.step(q, torch.zeros(go.nv, dtype=F64), tau, torch.tensor(1e-3, dtype=F64))
     assert bool(info["active"].all()) and not bool(info["sliding"].any())

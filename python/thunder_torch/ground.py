@@ -22,8 +22,9 @@ Because the impulse of a resting contact is h × its force, one solve handles im
 contacts alike, and the cone bounds the friction a step can apply (Coulomb: a foot under a
 tangential load beyond μ f_n slides; below it, it stays). Penetration is bounded by one step of
 approach (|v_n| h at the touchdown), no drift accumulates at rest (the normal velocity of a
-resting contact is zeroed every step); `baumgarte` adds a normal velocity that pushes a
-penetration out over 1 / baumgarte steps.
+resting contact is zeroed every step); `baumgarte` removes that fraction of a penetration per
+step by a velocity that moves the positions only (a split impulse, as Box2D and Bullet do: the
+correction does not stay in the velocity, so it injects no energy and cannot launch a foot).
 
 6d contacts (`--contacts F:6d`): detection, normal impulse and friction use the frame origin and
 the linear rows; the angular rows are held while the contact is active (a bilateral flat
@@ -58,8 +59,9 @@ class Ground:
             one per batch row).
         tolerance: a frame is a contact candidate when its height above the plane is <= this (m;
             above 0 so that a frame resting on the plane up to rounding stays in contact).
-        baumgarte: fraction of a penetration removed per step (0 = off, <= 1): adds a normal
-            velocity baumgarte · depth / h to active contacts that penetrate.
+        baumgarte: fraction of a penetration removed per step (0 = off, <= 1): the positions are
+            integrated with v⁺ + δ, δ giving the penetrating active contacts the normal velocity
+            baumgarte · depth / h; the returned velocity is v⁺ (split impulse).
         iterations: active-set passes that release pulling contacts (>= 1).
         smoothing: ε (N·s) of the smoothed norm sqrt(|P_t|² + ε²) of the sliding direction, so
             that its gradient is finite at P_t = 0.
@@ -209,9 +211,10 @@ class Ground:
             vp, Pr = self._sliding_solve(q2[rows], v_free[rows], active[rows], sliding[rows], Pn[rows],
                                          Pt[rows], mu[rows], e[rows])
             v_plus, P = v_plus.index_copy(0, rows, vp), P.index_copy(0, rows, Pr)
+        v_pos = v_plus
         if self.baumgarte > 0:
-            v_plus = self._push_out(q2, s, active & ~sliding, hb, v_plus)
-        q_plus = _integrate(r, q2, v_plus, hb.squeeze(-1) if h.dim() > 0 else h)
+            v_pos = self._push_out(q2, s, active & ~sliding, hb, v_plus)
+        q_plus = _integrate(r, q2, v_pos, hb.squeeze(-1) if h.dim() > 0 else h)
         info = {"force": (P / hb).reshape(*batch, self.m), "active": active.reshape(*batch, k),
                 "sliding": sliding.reshape(*batch, k), "height": s.reshape(*batch, k)}
         return q_plus.reshape(q.shape), v_plus.reshape(dq.shape), info

@@ -108,6 +108,7 @@ class Ground:
         self._lin = torch.tensor([o + r for o in offsets for r in range(3)], device=device)
         self._all3 = all(d == 3 for d in self.dims)
         self._offsets = offsets
+        self._ones3 = torch.ones(3, dtype=dtype, device=device)
         self.m = sum(self.dims)
 
     def _spec(self):
@@ -184,15 +185,19 @@ class Ground:
         for _ in range(self.iterations):
             if rows.numel() == 0:
                 break
-            vp, Pr = self._impulse(q2[rows], v_free[rows], active[rows], e[rows])
-            v_plus, P = v_plus.index_copy(0, rows, vp), P.index_copy(0, rows, Pr)
+            if rows.numel() == B:      # every row: no gather / scatter
+                v_plus, P = self._impulse(q2, v_free, active, e)
+            else:
+                vp, Pr = self._impulse(q2[rows], v_free[rows], active[rows], e[rows])
+                v_plus, P = v_plus.index_copy(0, rows, vp), P.index_copy(0, rows, Pr)
             pull = active & ((self._lin_rows(P) @ n) < 0)
             rows = pull.any(-1).nonzero().flatten()
             active = active & ~pull
         Pl = self._lin_rows(P)
         Pn = Pl @ n
         Pt = Pl - Pn.unsqueeze(-1) * n
-        sliding = active & (Pt.square().sum(-1).sqrt() > mu.unsqueeze(-1) * Pn)
+        # |P_t|² > (μ P_n)², P_n >= 0 on active contacts (a matmul: sums over a size-3 axis are slow)
+        sliding = active & ((Pt * Pt) @ self._ones3 > (mu.unsqueeze(-1) * Pn).square())
         # a released contact that now moves into the plane pulled only because its tangential rows
         # were held: it slides instead (normal row held, friction against its tangential velocity)
         released = (s <= self.tolerance) & ~active

@@ -1,11 +1,11 @@
 """Batched, differentiable time stepping on the generated forward dynamics.
 
-Thunder is a rigid-body dynamics engine, not a physics simulator: there are no contacts, joint
-limits or collisions here. `step` and `rollout` integrate M(q) ddq + C dq + G + friction = tau
-for free-moving robots (arms in the air, floating bases in free fall), which is what
-trajectory optimisation, model-based RL and control design loops need; next to a physics
-simulator (MuJoCo, Isaac) use M, C, G, J of the module for the controller and let the simulator
-step the world (examples/simulate_panda.py, docs/SIMULATION.md).
+`step` and `rollout` integrate M(q) ddq + C dq + G + friction = tau: free-moving robots (arms in
+the air, floating bases in free fall) without `contact=`, and robots on a ground plane with
+`contact=thunder_torch.Ground(...)` (hard contacts of the --contacts frames, thunder_torch/ground.py).
+There are no collisions between bodies or joint limits: next to a physics simulator (MuJoCo,
+Isaac) use M, C, G, J of the module for the controller and let the simulator step the world
+(examples/simulate_panda.py, docs/SIMULATION.md).
 
 Both functions work on any leading batch shape and on both backends; gradients flow to the
 states, the torques and the module's parameters. Memory of the backward pass: autograd keeps the

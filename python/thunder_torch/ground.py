@@ -2,20 +2,22 @@
 velocity level with the generated `impulse_contact` (time stepping in the manner of Stewart &
 Trinkle / Anitescu, the scheme MuJoCo, Drake and Bullet use, with rigid instead of soft contacts).
 
-One step of length h from (q, v) with torques tau (semi-implicit Euler):
+One step of length h from (q, v) with torques tau (semi-implicit Euler), per batch row:
 
-  1. kinematics at q: frame positions p_i (T_w_<frame>), J = J_contact(q); signed height of each
-     frame above the plane s_i = n·p_i − height; candidates: s_i <= tolerance.
+  1. heights of the frame origins above the plane, s_i = n·p_i − height (p_i from T_w_<frame>);
+     candidates: s_i <= tolerance.
   2. free velocity v_free = v + h FD(q, v, tau) (the step without contact).
-  3. contacts that would move into the plane (candidate and n·J_i v_free < 0) are made active:
-     impulse_contact(q, v_free, active, e) gives v⁺ with J_i v⁺ = −e J_i v_free on the active
-     contacts (all their rows: the foot stops) and the impulse P (= h × the mean contact force over
-     the step); contacts whose normal impulse comes out negative (pulling) are released and the
-     system re-solved (`iterations` times at most).
-  4. Coulomb friction on the impulse: an active contact whose tangential impulse exceeds μ P_n
-     slides: its impulse is replaced by P_n (n + μ t̂) (t̂ the direction of the sticking tangential
-     impulse, normalised with a smoothed norm), applied as a generalised impulse M⁻¹ Jᵢᵀ P, and
-     the other contacts are re-solved without it.
+  3. the candidates are held: impulse_contact(q, v_free, active, e) gives v⁺ with
+     J_i v⁺ = −e J_i v_free on their rows (the foot stops) and the impulse P (= h × the mean
+     contact force over the step). A contact whose normal impulse comes out negative would pull
+     (it separates): it is released and the rest re-solved (`iterations` passes at most; the last
+     pass's solution is kept).
+  4. Coulomb friction on the impulse: a held contact whose tangential impulse exceeds μ P_n
+     slides: it keeps its normal row only and receives the friction impulse μ P_n t̂ (t̂: the
+     direction of its sticking tangential impulse, smoothed norm), P_n and the others' impulses
+     solved in torch with J_contact and M_inv on the rows concerned (a fixed point over P_n).
+     A released contact that would still sink slides the same way (it pulled only because its
+     tangential rows were held).
   5. q⁺ = q ⊕ h v⁺ (the manifold's integrate for a floating base).
 
 Because the impulse of a resting contact is h × its force, one solve handles impacts and resting
@@ -36,7 +38,8 @@ slide); mode changes are not differentiated (the step is piecewise smooth).
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence, Tuple, Union
+import math
+from typing import Dict, Sequence, Tuple, Union
 
 import torch
 
@@ -62,14 +65,14 @@ class Ground:
         baumgarte: fraction of a penetration removed per step (0 = off, <= 1): the positions are
             integrated with v⁺ + δ, δ giving the penetrating active contacts the normal velocity
             baumgarte · depth / h; the returned velocity is v⁺ (split impulse).
-        iterations: active-set passes that release pulling contacts (>= 1).
+        iterations: impulse_contact passes that release pulling contacts (>= 1).
         smoothing: ε (N·s) of the smoothed norm sqrt(|P_t|² + ε²) of the sliding direction, so
             that its gradient is finite at P_t = 0.
     """
 
     def __init__(self, robot, height: float = 0.0, normal: Sequence[float] = (0.0, 0.0, 1.0),
                  friction: Union[float, torch.Tensor] = 1.0, restitution: Union[float, torch.Tensor] = 0.0,
-                 tolerance: float = 1e-6, baumgarte: float = 0.0, iterations: int = 2, smoothing: float = 1e-9):
+                 tolerance: float = 1e-6, baumgarte: float = 0.0, iterations: int = 3, smoothing: float = 1e-9):
         self.robot = robot
         contacts: Dict[str, int] = dict(getattr(robot, "contacts", {}) or {})
         if not contacts:
@@ -169,7 +172,7 @@ class Ground:
         from .simulate import _integrate
         r, n = self.robot, self.normal
         batch = q.shape[:-1]
-        B = max(1, int(torch.tensor(batch).prod())) if len(batch) else 1
+        B = math.prod(batch)
         q2, dq2, tau2 = q.reshape(B, -1), dq.reshape(B, -1), tau.expand(*batch, tau.shape[-1]).reshape(B, -1)
         hb = (h.expand(batch).reshape(B) if h.dim() > 0 else h.expand(B)).unsqueeze(-1)   # (B, 1)
         k = len(self.frames)
@@ -182,7 +185,7 @@ class Ground:
         active = s <= self.tolerance
         v_plus, P = v_free, v_free.new_zeros(B, self.m)
         rows = active.any(-1).nonzero().flatten()
-        for _ in range(self.iterations):
+        for it in range(self.iterations):
             if rows.numel() == 0:
                 break
             if rows.numel() == B:      # every row: no gather / scatter
@@ -191,6 +194,8 @@ class Ground:
                 vp, Pr = self._impulse(q2[rows], v_free[rows], active[rows], e[rows])
                 v_plus, P = v_plus.index_copy(0, rows, vp), P.index_copy(0, rows, Pr)
             pull = active & ((self._lin_rows(P) @ n) < 0)
+            if it == self.iterations - 1:
+                break                  # no pass left to re-solve: keep this solution as it is
             rows = pull.any(-1).nonzero().flatten()
             active = active & ~pull
         Pl = self._lin_rows(P)

@@ -104,6 +104,11 @@ def test_gradients_through_100_sliding_steps_are_the_closed_form(blocks):
     d_mu, d_v0 = torch.autograd.grad(travelled, (mu, v0))
     assert float(d_mu) == pytest.approx(-g * math.cos(theta) * h * h * N * (N + 1) / 2, rel=1e-9)
     assert float(d_v0) == pytest.approx(h * N, rel=1e-9)
+    # checkpointed rollouts recompute the same contact modes: the same gradient
+    dq0 = torch.cat([v0 * downhill, torch.zeros(3, dtype=F64)])
+    q, _, _ = robot.rollout(q0, dq0, torch.zeros(N, 6, dtype=F64), N, h, contact=ground, checkpoint=30)
+    again = torch.autograd.grad((q[-1, :3] - q0[:3]) @ downhill, (mu, v0))
+    assert float(again[0]) == pytest.approx(float(d_mu), rel=1e-12) and float(again[1]) == pytest.approx(float(d_v0), rel=1e-12)
 
 
 def test_baumgarte_pushes_a_penetration_out(blocks):
@@ -278,6 +283,31 @@ def test_go1_drop_settles_like_mujoco(go1):
     assert float(info["force"][2::3].sum()) == pytest.approx(mass * 9.81, rel=1e-2)
 
 
+@pytest.mark.slow
+def test_native_backend_steps_as_the_torch_backend(go1, tmp_path):
+    """The native kernels (compiled here, a few minutes) against the torch interpreter: 100 steps of
+    16 Go1s with random velocities on a floor with μ = 0.3 (impacts, sliding, releases), states and
+    the gradient with respect to the initial velocities."""
+    _, urdf = go1
+    feet = ",".join(FEET)
+    out = tmp_path / "native"
+    run_thunder("gen", urdf, "--floating-base", "-o", out, "--targets", "casadi,torch,native", "--no-cuda", "-q",
+                "--native-opt", "1", "--contacts", feet, "--frames", feet,
+                "--functions", GROUND_FUNCTIONS + "," + ",".join(f"T_w_{f}" for f in FEET))
+    results = []
+    for backend in ("native", "torch"):
+        robot = thunder_torch.load(out, dtype=F64, backend=backend)
+        q0 = standing(robot, drop=0.01)[0].expand(16, -1).clone()
+        dq0 = torch.rand(16, robot.nv, generator=torch.Generator().manual_seed(1), dtype=F64) - 0.5
+        dq0.requires_grad_(True)
+        ground = thunder_torch.Ground(robot, height=FOOT_RADIUS, friction=0.3)
+        q, dq, _ = robot.rollout(q0, dq0, pd(q0[0, 7:].clone()), 100, 1e-3, contact=ground)
+        (grad,) = torch.autograd.grad(q[-1, :, 2].sum() + dq[-1].square().sum(), dq0)
+        results.append((q[-1].detach(), grad))
+    torch.testing.assert_close(results[0][0], results[1][0], rtol=0, atol=1e-12)
+    torch.testing.assert_close(results[0][1], results[1][1], rtol=1e-10, atol=1e-10)
+
+
 def test_bad_inputs_are_refused(blocks, tmp_path):
     robot = blocks[3]
     (tmp_path / "b.urdf").write_text(BLOCK)
@@ -285,6 +315,11 @@ def test_bad_inputs_are_refused(blocks, tmp_path):
     plain = thunder_torch.load(tmp_path / "nc", dtype=F64, backend="torch")
     with pytest.raises(ValueError, match="--contacts"):
         thunder_torch.Ground(plain)
+    run_thunder("gen", tmp_path / "b.urdf", "--floating-base", "-o", tmp_path / "nf", "--targets", "casadi,torch", "-q",
+                "--contacts", "block", "--functions", GROUND_FUNCTIONS)
+    no_frames = thunder_torch.load(tmp_path / "nf", dtype=F64, backend="torch")
+    with pytest.raises(ValueError, match="T_w_block.*--frames block"):
+        thunder_torch.Ground(no_frames)
     with pytest.raises(ValueError, match="normal"):
         thunder_torch.Ground(robot, normal=(0, 0, 0))
     with pytest.raises(ValueError, match="friction"):

@@ -284,6 +284,35 @@ def test_go1_drop_settles_like_mujoco(go1):
 
 
 @pytest.mark.slow
+def test_humanoid_on_two_flat_feet(tmp_path):
+    """6d contacts on a real robot (simple_humanoid, l_ankle:6d and r_ankle:6d, nv = 35) dropped
+    1 cm under a joint PD: both feet land and hold (force and moment rows), no foot goes 0.5 mm
+    into the floor, and after 0.4 s the vertical forces carry the weight (m g, 2 %)."""
+    feet = ["l_ankle", "r_ankle"]
+    robot = gen_module(tmp_path / "hum", example_robot_data_dir() / "simple_humanoid_description/urdf/simple_humanoid.urdf",
+                       ",".join(f"{f}:6d" for f in feet), feet)
+    assert robot.contacts == {"l_ankle": 6, "r_ankle": 6}
+    ground = thunder_torch.Ground(robot, height=0.0, friction=1.0)
+    q = torch.zeros(robot.nq, dtype=F64)
+    q[6] = 1.0
+    q[2] = -float(ground.heights(q).min()) + 0.01
+    nominal = q[7:].clone()
+
+    def control(q, dq):
+        return torch.cat([torch.zeros(6, dtype=F64), 200 * (nominal - q[7:]) - 5 * dq[6:]])
+
+    with torch.no_grad():
+        qs, dqs, _ = robot.rollout(q, torch.zeros(robot.nv, dtype=F64), control, 400, 1e-3, contact=ground)
+        _, _, info = ground.step(qs[-1], dqs[-1], control(qs[-1], dqs[-1]), torch.tensor(1e-3, dtype=F64))
+        deepest = -float(torch.stack([ground.heights(x) for x in qs]).min())
+    mass = float(robot.param_vector("par_DYN").detach()[0::10].sum())
+    fz = float(info["force"][2] + info["force"][8])
+    print(f"simple_humanoid on two 6d feet: Σ f_z = {fz:.2f} N, m g = {mass * 9.81:.2f} N, deepest {deepest * 1e3:.3f} mm")
+    assert bool(info["active"].all()) and deepest < 5e-4
+    assert fz == pytest.approx(mass * 9.81, rel=2e-2)
+
+
+@pytest.mark.slow
 def test_native_backend_steps_as_the_torch_backend(go1, tmp_path):
     """The native kernels (compiled here, a few minutes) against the torch interpreter: 100 steps of
     16 Go1s with random velocities on a floor with μ = 0.3 (impacts, sliding, releases), states and

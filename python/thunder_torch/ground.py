@@ -158,10 +158,10 @@ class Ground:
         """friction / restitution (a number or a tensor broadcastable to the batch) -> (B,)."""
         return value.expand(batch).reshape(B) if value.dim() > 0 else value.expand(B)
 
-    def step(self, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, h: torch.Tensor
+    def step(self, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, h: Union[float, torch.Tensor]
              ) -> Tuple[torch.Tensor, torch.Tensor, Dict[str, torch.Tensor]]:
-        """One semi-implicit Euler step with contacts: (q⁺, dq⁺, info). h: 0-d or one per batch
-        row (checked by the caller). info: `force` (..., m) the mean contact force over the step
+        """One semi-implicit Euler step with contacts: (q⁺, dq⁺, info). h: seconds, a number or a
+        tensor, 0-d or one per batch row (a tensor is taken as `step`/`rollout` checked it). info: `force` (..., m) the mean contact force over the step
         (impulse / h, world-aligned at the frames, --contacts row order), `active` (..., k) bool
         (the contacts that pushed during the step), `sliding` (..., k) bool, `height` (..., k) the
         frames' heights above the plane at q.
@@ -169,9 +169,11 @@ class Ground:
         The batch is flattened; the re-solves (released contacts, sliding contacts, Baumgarte)
         run on the rows that need them only, so a batch where few environments change contact
         mode costs about one FD and one impulse_contact per step."""
-        from .simulate import _integrate
+        from .simulate import _dt_tensor, _integrate
         r, n = self.robot, self.normal
         batch = q.shape[:-1]
+        if not isinstance(h, torch.Tensor):          # a number of seconds (checked: finite, > 0)
+            h = _dt_tensor(r, h, batch)
         B = math.prod(batch)
         q2, dq2, tau2 = q.reshape(B, -1), dq.reshape(B, -1), tau.expand(*batch, tau.shape[-1]).reshape(B, -1)
         hb = (h.expand(batch).reshape(B) if h.dim() > 0 else h.expand(B)).unsqueeze(-1)   # (B, 1)

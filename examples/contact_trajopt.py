@@ -24,11 +24,11 @@ def main():
     parser.add_argument("--work", default="gen/contact_trajopt", help="folder for the URDF and generated code")
     parser.add_argument("--iterations", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=0.6, help="horizon")
-    parser.add_argument("--short", action="store_true", help="3 iterations, 0.2 s (the test suite's run)")
+    parser.add_argument("--short", action="store_true", help="3 iterations, 0.16 s (the test suite's run)")
     parser.add_argument("--plot", default="contact_trajopt.png", help="loss curve (PNG)")
     args = parser.parse_args()
     if args.short:
-        args.iterations, args.seconds = 3, 0.2
+        args.iterations, args.seconds = 3, 0.16
     torch.set_num_threads(1)
     robot, ground, _ = go1_with_ground(args.work)
     dt = 2e-3

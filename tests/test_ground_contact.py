@@ -263,9 +263,14 @@ def drop_against_mujoco(go1, seconds):
 
 def test_go1_drop_lands_like_mujoco(go1):
     """0.4 s of the drop (the impact and the first bounce of the PD legs): the base height follows
-    MuJoCo's within 1 cm all along, no foot goes 5 mm into the floor."""
-    _, _, _, _, z, z_mj, _ = drop_against_mujoco(go1, 0.4)
+    MuJoCo's within 1 cm all along, no foot goes 5 mm into the floor, the landed feet do not slide
+    (μ = 1)."""
+    robot, _, q, _, z, z_mj, _ = drop_against_mujoco(go1, 0.4)
     assert np.abs(z - z_mj).max() < 1e-2
+    feet = lambda x: torch.stack([getattr(robot, f"T_w_{f}")(x)[:2, 3] for f in FEET])  # noqa: E731
+    slip = float((feet(q[-1]) - feet(q[150])).norm(dim=-1).max())      # landed at ~0.1 s
+    print(f"feet slip from 0.15 s to 0.4 s: {slip:.2e} m")
+    assert slip < 1e-4
 
 
 @pytest.mark.slow

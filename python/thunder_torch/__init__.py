@@ -25,9 +25,10 @@ from ._artifacts import ArtifactError, read_manifest, verify_folder, verify_mani
 from ._engine import OPS, Schedule, read_artifact
 from ._module import ThunderModule, make_module
 from .layers import ForwardDynamics, InverseDynamics
+from .ground import Ground
 from . import bridge  # simulator conventions (MuJoCo, Isaac Lab): docs/SIMULATORS.md
 
-__all__ = ["load", "ThunderModule", "InverseDynamics", "ForwardDynamics", "OPS", "Schedule", "read_artifact", "ArtifactError", "bridge"]
+__all__ = ["load", "ThunderModule", "InverseDynamics", "ForwardDynamics", "OPS", "Schedule", "read_artifact", "ArtifactError", "bridge", "Ground"]
 __version__ = "0.1.0"
 
 

@@ -531,16 +531,16 @@ class ThunderModule(torch.nn.Module):
             raise ValueError(f"{fname}: argument '{name}' must have shape "
                              f"(..., {', '.join(map(str, trail))}), got {tuple(x.shape)}")
 
-    def step(self, q, dq, tau, dt, integrator="semi_implicit_euler"):
+    def step(self, q, dq, tau, dt, integrator="semi_implicit_euler", contact=None):
         """One simulation step: (q_next, dq_next); see thunder_torch.simulate.step."""
         from .simulate import step
-        return step(self, q, dq, tau, dt, integrator)
+        return step(self, q, dq, tau, dt, integrator, contact=contact)
 
     def rollout(self, q0, dq0, controller, steps, dt, integrator="semi_implicit_euler", with_time=False,
-                checkpoint=None):
+                checkpoint=None, contact=None):
         """(q, dq, tau) over `steps` steps under `controller`; see thunder_torch.simulate.rollout."""
         from .simulate import rollout
-        return rollout(self, q0, dq0, controller, steps, dt, integrator, with_time, checkpoint)
+        return rollout(self, q0, dq0, controller, steps, dt, integrator, with_time, checkpoint, contact=contact)
 
     def prepare(self):
         """Moves every schedule's index tensors to the module's device/dtype now (done by load

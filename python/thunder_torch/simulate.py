@@ -1,11 +1,11 @@
 """Batched, differentiable time stepping on the generated forward dynamics.
 
-Thunder is a rigid-body dynamics engine, not a physics simulator: there are no contacts, joint
-limits or collisions here. `step` and `rollout` integrate M(q) ddq + C dq + G + friction = tau
-for free-moving robots (arms in the air, floating bases in free fall), which is what
-trajectory optimisation, model-based RL and control design loops need; next to a physics
-simulator (MuJoCo, Isaac) use M, C, G, J of the module for the controller and let the simulator
-step the world (examples/simulate_panda.py, docs/SIMULATION.md).
+`step` and `rollout` integrate M(q) ddq + C dq + G + friction = tau: free-moving robots (arms in
+the air, floating bases in free fall) without `contact=`, and robots on a ground plane with
+`contact=thunder_torch.Ground(...)` (hard contacts of the --contacts frames, thunder_torch/ground.py).
+There are no collisions between bodies or joint limits: next to a physics simulator (MuJoCo,
+Isaac) use M, C, G, J of the module for the controller and let the simulator step the world
+(examples/simulate_panda.py, docs/SIMULATION.md).
 
 Both functions work on any leading batch shape and on both backends; gradients flow to the
 states, the torques and the module's parameters. Memory of the backward pass: autograd keeps the
@@ -99,7 +99,7 @@ def _check_integrator(robot, integrator, where):
 
 
 def step(robot, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, dt: Union[float, torch.Tensor],
-         integrator: str = "semi_implicit_euler") -> Tuple[torch.Tensor, torch.Tensor]:
+         integrator: str = "semi_implicit_euler", contact=None) -> Tuple[torch.Tensor, torch.Tensor]:
     """One step of length `dt` with the torques `tau` held constant: returns (q_next, dq_next).
 
     q (..., nq), dq and tau (..., nv) of one batch shape; dt > 0 seconds: a number, a 0-d tensor,
@@ -108,15 +108,37 @@ def step(robot, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, dt: Union[
     integrator: "semi_implicit_euler" (dq' = dq + dt FD(q, dq, tau), q' = q ⊕ dq' dt: symplectic,
     one FD evaluation) or "rk4" (classical Runge-Kutta, four FD evaluations; on a floating base the
     stages are combined in the tangent space of q, as MuJoCo's RK4 does).
+    contact: a `thunder_torch.Ground` of this robot (hard contacts of its --contacts frames with a
+    plane, solved at the velocity level; semi-implicit Euler only), or None (free motion).
+    `contact.step(...)` returns the contact forces too.
     """
     _check_integrator(robot, integrator, "step")
+    _check_contact(robot, contact, integrator, "step")
     _check_state(robot, q, dq, "step")
     dt = _dt_tensor(robot, dt, q.shape[:-1])
-    return _step(robot, q, dq, tau, dt, integrator)
+    return _step(robot, q, dq, tau, dt, integrator, contact)
 
 
-def _step(robot, q, dq, tau, dt, integrator):
+def _check_contact(robot, contact, integrator, where):
+    """contact is None or a Ground built for this very module; contacts need semi-implicit Euler."""
+    if contact is None:
+        return
+    from .ground import Ground
+    if not isinstance(contact, Ground):
+        raise TypeError(f"{where}: contact must be a thunder_torch.Ground (or None), got {type(contact).__name__}")
+    if contact.robot is not robot:
+        raise ValueError(f"{where}: this Ground was built for another module (Ground(robot, ...) with the robot "
+                         "that steps)")
+    if integrator != "semi_implicit_euler":
+        raise ValueError(f"{where}: contacts are solved at the velocity level, once per step: use "
+                         f"integrator='semi_implicit_euler' with contact=, got {integrator!r}")
+
+
+def _step(robot, q, dq, tau, dt, integrator, contact=None):
     """step without the checks (rollout checks once)."""
+    if contact is not None:
+        q1, dq1, _ = contact.step(q, dq, tau, dt)
+        return q1, dq1
     h = dt.unsqueeze(-1) if dt.dim() > 0 else dt
     a1 = robot.FD(q, dq, tau)
     if integrator == "semi_implicit_euler":
@@ -136,7 +158,7 @@ def _step(robot, q, dq, tau, dt, integrator):
 def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
             controller: Union[Callable[..., torch.Tensor], torch.Tensor], steps: int,
             dt: Union[float, torch.Tensor], integrator: str = "semi_implicit_euler",
-            with_time: bool = False, checkpoint: Optional[int] = None
+            with_time: bool = False, checkpoint: Optional[int] = None, contact=None
             ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Simulates `steps` steps from (q0, dq0): returns (q, dq, tau) stacked over time,
     shapes (steps + 1, ..., nq), (steps + 1, ..., nv), (steps, ..., nv).
@@ -145,12 +167,14 @@ def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
     torch.nn.Module), `controller(t, q, dq)` with `with_time=True` (t = k dt, a float), or a tensor
     of torques (steps, ..., nv) played open loop. checkpoint=K recomputes K steps at a time in the
     backward pass instead of storing them (see the module docstring for the memory it saves).
+    contact: a `thunder_torch.Ground` (see `step`), or None.
     """
     if isinstance(steps, bool) or not isinstance(steps, int):
         raise TypeError(f"rollout: steps must be an int (a number of steps), got {type(steps).__name__} {steps!r}")
     if steps < 0:
         raise ValueError(f"rollout: steps must be >= 0, got {steps}")
     _check_integrator(robot, integrator, "rollout")
+    _check_contact(robot, contact, integrator, "rollout")
     _check_state(robot, q0, dq0, "rollout")
     dt_tensor = _dt_tensor(robot, dt, q0.shape[:-1])
     if isinstance(controller, torch.Tensor):
@@ -175,7 +199,7 @@ def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
             if k == k0 == 0 and (not isinstance(tau, torch.Tensor) or tau.shape[-1:] != dq.shape[-1:]):
                 raise ValueError(f"rollout: the controller must return tau of shape (..., nv={dq.shape[-1]}), got "
                                  f"{tuple(tau.shape) if isinstance(tau, torch.Tensor) else type(tau).__name__}")
-            q, dq = _step(robot, q, dq, tau, dt_tensor, integrator)
+            q, dq = _step(robot, q, dq, tau, dt_tensor, integrator, contact)
             qs.append(q)
             dqs.append(dq)
             taus.append(tau)

@@ -1,0 +1,293 @@
+"""A ground plane for `step` / `rollout`: hard contacts of the `--contacts` frames, solved at the
+velocity level with the generated `impulse_contact` (time stepping in the manner of Stewart &
+Trinkle / Anitescu, the scheme MuJoCo, Drake and Bullet use, with rigid instead of soft contacts).
+
+One step of length h from (q, v) with torques tau (semi-implicit Euler), per batch row:
+
+  1. heights of the frame origins above the plane, s_i = n·p_i − height (p_i from T_w_<frame>);
+     candidates: s_i <= tolerance.
+  2. free velocity v_free = v + h FD(q, v, tau) (the step without contact).
+  3. the candidates are held: impulse_contact(q, v_free, active, e) gives v⁺ with
+     J_i v⁺ = −e J_i v_free on their rows (the foot stops) and the impulse P (= h × the mean
+     contact force over the step). A contact whose normal impulse comes out negative would pull
+     (it separates): it is released and the rest re-solved (`iterations` passes at most; the last
+     pass's solution is kept).
+  4. Coulomb friction on the impulse: a held contact whose tangential impulse exceeds μ P_n
+     slides: it keeps its normal row only and receives the friction impulse μ P_n t̂ (t̂: the
+     direction of its sticking tangential impulse, smoothed norm), P_n and the others' impulses
+     solved in torch with J_contact and M_inv on the rows concerned (a fixed point over P_n).
+     A released contact that would still sink slides the same way (it pulled only because its
+     tangential rows were held).
+  5. q⁺ = q ⊕ h v⁺ (the manifold's integrate for a floating base).
+
+Because the impulse of a resting contact is h × its force, one solve handles impacts and resting
+contacts alike, and the cone bounds the friction a step can apply (Coulomb: a foot under a
+tangential load beyond μ f_n slides; below it, it stays). Penetration is bounded by one step of
+approach (|v_n| h at the touchdown), no drift accumulates at rest (the normal velocity of a
+resting contact is zeroed every step); `baumgarte` removes that fraction of a penetration per
+step by a velocity that moves the positions only (a split impulse, as Box2D and Bullet do: the
+correction does not stay in the velocity, so it injects no energy and cannot launch a foot).
+
+6d contacts (`--contacts F:6d`): detection, normal impulse and friction use the frame origin and
+the linear rows; the angular rows are held while the contact is active (a bilateral flat
+contact: no tipping or centre-of-pressure limits, no torsional friction limit).
+
+Gradients: every operation is a torch operation or a generated function, so autograd gives the
+derivative of the step within the contact mode it selected (which contacts are active, which
+slide); mode changes are not differentiated (the step is piecewise smooth).
+"""
+from __future__ import annotations
+
+import math
+from typing import Dict, Sequence, Tuple, Union
+
+import torch
+
+_NEEDED = ("J_contact", "impulse_contact", "FD", "M_inv")
+
+
+class Ground:
+    """A plane {x : n·x = height} in contact with the `--contacts` frames of `robot`.
+
+    Args:
+        robot: a thunder_torch module generated with `--contacts F1,F2,...` and `--frames F1,F2,...`
+            (the frame placements T_w_<F> give the heights), with FD, M_inv, J_contact and
+            impulse_contact among its functions (and integrate for a floating base).
+        height: offset of the plane along its normal (m): a point x is above the ground when
+            n·x > height. For spherical feet of radius r centred at the frames, use the floor
+            height + r.
+        normal: the plane's normal (3 numbers, normalised here), pointing out of the ground.
+        friction: Coulomb coefficient μ >= 0 (a number or a tensor broadcastable to the batch).
+        restitution: coefficient e in [0, 1] of impulse_contact (0: contacts stop; a number or
+            one per batch row).
+        tolerance: a frame is a contact candidate when its height above the plane is <= this (m;
+            above 0 so that a frame resting on the plane up to rounding stays in contact).
+        baumgarte: fraction of a penetration removed per step (0 = off, <= 1): the positions are
+            integrated with v⁺ + δ, δ giving the penetrating active contacts the normal velocity
+            baumgarte · depth / h; the returned velocity is v⁺ (split impulse).
+        iterations: impulse_contact passes that release pulling contacts (>= 1).
+        smoothing: ε (N·s) of the smoothed norm sqrt(|P_t|² + ε²) of the sliding direction, so
+            that its gradient is finite at P_t = 0.
+    """
+
+    def __init__(self, robot, height: float = 0.0, normal: Sequence[float] = (0.0, 0.0, 1.0),
+                 friction: Union[float, torch.Tensor] = 1.0, restitution: Union[float, torch.Tensor] = 0.0,
+                 tolerance: float = 1e-6, baumgarte: float = 0.0, iterations: int = 3, smoothing: float = 1e-9):
+        self.robot = robot
+        contacts: Dict[str, int] = dict(getattr(robot, "contacts", {}) or {})
+        if not contacts:
+            raise ValueError("Ground: this module declares no contact frames: regenerate it with "
+                             "`thunder gen ... --contacts F1,F2,... --frames F1,F2,...` (the frames that touch "
+                             "the ground, e.g. the feet)")
+        self.frames = list(contacts)
+        self.dims = [contacts[f] for f in self.frames]
+        missing = [f for f in _NEEDED if not hasattr(robot, f)]
+        missing += [f"T_w_{f}" for f in self.frames if not hasattr(robot, f"T_w_{f}")]
+        if robot.floating_base and not hasattr(robot, "integrate"):
+            missing.append("integrate")
+        if missing:
+            raise ValueError(f"Ground: the module lacks {', '.join(missing)}: regenerate with `--contacts "
+                             f"{','.join(self._spec())} --frames {','.join(self.frames)}` and these functions "
+                             "in --functions (or without --functions)")
+        dtype, device = robot.dtype, robot.device
+        n = torch.as_tensor(normal, dtype=dtype, device=device).flatten()
+        if n.numel() != 3 or not bool(torch.isfinite(n).all()) or float(n.norm()) < 1e-12:
+            raise ValueError(f"Ground: normal must be 3 finite numbers, not all zero, got {normal!r}")
+        self.normal = n / n.norm()
+        if not (isinstance(height, (int, float)) and abs(height) != float("inf") and height == height):
+            raise ValueError(f"Ground: height must be a finite number of metres, got {height!r}")
+        self.height = float(height)
+        self.friction = self._nonnegative("friction", friction)
+        self.restitution = self._nonnegative("restitution", restitution)
+        if bool((self.restitution > 1).any()):
+            raise ValueError("Ground: restitution must be in [0, 1]")
+        if not (tolerance >= 0 and baumgarte >= 0 and baumgarte <= 1 and smoothing > 0):
+            raise ValueError("Ground: tolerance >= 0, 0 <= baumgarte <= 1 and smoothing > 0 required")
+        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
+            raise ValueError(f"Ground: iterations must be an int >= 1, got {iterations!r}")
+        self.tolerance, self.baumgarte, self.iterations, self.smoothing = tolerance, baumgarte, iterations, smoothing
+        # the linear rows of each contact in J_contact / the impulse (3 first rows of a 6d contact)
+        offsets = [sum(self.dims[:i]) for i in range(len(self.dims))]
+        self._lin = torch.tensor([o + r for o in offsets for r in range(3)], device=device)
+        self._all3 = all(d == 3 for d in self.dims)
+        self._offsets = offsets
+        self._ones3 = torch.ones(3, dtype=dtype, device=device)
+        self.m = sum(self.dims)
+
+    def _spec(self):
+        return [f if d == 3 else f"{f}:6d" for f, d in zip(self.frames, self.dims)]
+
+    def _nonnegative(self, name, value):
+        t = torch.as_tensor(value, dtype=self.robot.dtype, device=self.robot.device)
+        if not bool(torch.isfinite(t).all()) or bool((t < 0).any()):
+            raise ValueError(f"Ground: {name} must be finite and >= 0, got {value!r}")
+        return t
+
+    def __repr__(self):
+        return (f"Ground(frames={self.frames}, height={self.height}, normal={self.normal.tolist()}, "
+                f"friction={self.friction.tolist()}, restitution={self.restitution.tolist()})")
+
+    # ------------------------------------------------------------------------------------------
+    def heights(self, q: torch.Tensor) -> torch.Tensor:
+        """Signed height of every contact frame's origin above the plane (..., k); < 0 penetrates."""
+        return torch.stack([self._call(f"T_w_{f}", q)[..., :3, 3] @ self.normal for f in self.frames], -1) \
+            - self.height
+
+    def _call(self, name, *args):
+        """A generated function on the first of `args` it takes (a rigid body's M_inv takes no
+        variable at all: a constant, broadcast by the caller)."""
+        return getattr(self.robot, name)(*args[:len(self.robot._specs[name].vars)])
+
+    def _lin_rows(self, x):
+        """(B, m) -> (B, k, 3): the linear rows of each contact (a view when every contact is 3d)."""
+        k = len(self.frames)
+        return (x if self._all3 else x[:, self._lin]).reshape(x.shape[0], k, 3)
+
+    def _lin_rows_J(self, J):
+        """(b, m, nv) -> (b, k, 3, nv): the linear rows of each contact's Jacobian."""
+        return (J if self._all3 else J[:, self._lin]).reshape(J.shape[0], len(self.frames), 3, J.shape[-1])
+
+    def _scatter(self, lin):
+        """(B, k, 3) -> (B, m), the angular rows of 6d contacts 0."""
+        flat = lin.reshape(lin.shape[0], -1)
+        if self._all3:
+            return flat
+        return flat.new_zeros(flat.shape[0], self.m).index_copy(1, self._lin, flat)
+
+    def _per_row(self, value, batch, B):
+        """friction / restitution (a number or a tensor broadcastable to the batch) -> (B,)."""
+        return value.expand(batch).reshape(B) if value.dim() > 0 else value.expand(B)
+
+    def step(self, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, h: Union[float, torch.Tensor]
+             ) -> Tuple[torch.Tensor, torch.Tensor, Dict[str, torch.Tensor]]:
+        """One semi-implicit Euler step with contacts: (q⁺, dq⁺, info). h: seconds, a number or a
+        tensor, 0-d or one per batch row (a tensor is taken as `step`/`rollout` checked it). info: `force` (..., m) the mean contact force over the step
+        (impulse / h, world-aligned at the frames, --contacts row order), `active` (..., k) bool
+        (the contacts that pushed during the step), `sliding` (..., k) bool, `height` (..., k) the
+        frames' heights above the plane at q.
+
+        The batch is flattened; the re-solves (released contacts, sliding contacts, Baumgarte)
+        run on the rows that need them only, so a batch where few environments change contact
+        mode costs about one FD and one impulse_contact per step."""
+        from .simulate import _dt_tensor, _integrate
+        r, n = self.robot, self.normal
+        batch = q.shape[:-1]
+        if not isinstance(h, torch.Tensor):          # a number of seconds (checked: finite, > 0)
+            h = _dt_tensor(r, h, batch)
+        B = math.prod(batch)
+        q2, dq2, tau2 = q.reshape(B, -1), dq.reshape(B, -1), tau.expand(*batch, tau.shape[-1]).reshape(B, -1)
+        hb = (h.expand(batch).reshape(B) if h.dim() > 0 else h.expand(B)).unsqueeze(-1)   # (B, 1)
+        k = len(self.frames)
+        s = self.heights(q2)                                             # (B, k)
+        v_free = dq2 + hb * r.FD(q2, dq2, tau2)
+        e = self._per_row(self.restitution, batch, B).unsqueeze(-1)
+        mu = self._per_row(self.friction, batch, B)
+        # candidates: on or under the plane. Contacts that would separate are released below by
+        # the sign of their normal impulse (the complementarity condition), so no velocity test
+        active = s <= self.tolerance
+        v_plus, P = v_free, v_free.new_zeros(B, self.m)
+        rows = active.any(-1).nonzero().flatten()
+        for it in range(self.iterations):
+            if rows.numel() == 0:
+                break
+            if rows.numel() == B:      # every row: no gather / scatter
+                v_plus, P = self._impulse(q2, v_free, active, e)
+            else:
+                vp, Pr = self._impulse(q2[rows], v_free[rows], active[rows], e[rows])
+                v_plus, P = v_plus.index_copy(0, rows, vp), P.index_copy(0, rows, Pr)
+            pull = active & ((self._lin_rows(P) @ n) < 0)
+            if it == self.iterations - 1:
+                break                  # no pass left to re-solve: keep this solution as it is
+            rows = pull.any(-1).nonzero().flatten()
+            active = active & ~pull
+        Pl = self._lin_rows(P)
+        Pn = Pl @ n
+        Pt = Pl - Pn.unsqueeze(-1) * n
+        # |P_t|² > (μ P_n)², P_n >= 0 on active contacts (a matmul: sums over a size-3 axis are slow)
+        sliding = active & ((Pt * Pt) @ self._ones3 > (mu.unsqueeze(-1) * Pn).square())
+        # a released contact that now moves into the plane pulled only because its tangential rows
+        # were held: it slides instead (normal row held, friction against its tangential velocity)
+        released = (s <= self.tolerance) & ~active
+        rows = released.any(-1).nonzero().flatten()
+        if rows.numel():
+            Jl = self._lin_rows_J(self._call("J_contact", q2[rows]))
+            vel = (Jl @ v_plus[rows].unsqueeze(-2).unsqueeze(-1)).squeeze(-1)          # (b, k, 3)
+            vn = vel @ n
+            readd = released[rows] & (vn < 0)
+            vt = vel - vn.unsqueeze(-1) * n
+            active = active.index_copy(0, rows, active[rows] | readd)
+            sliding = sliding.index_copy(0, rows, sliding[rows] | readd)
+            Pt = Pt.index_copy(0, rows, torch.where(readd.unsqueeze(-1), -vt, Pt[rows]))
+        rows = sliding.any(-1).nonzero().flatten()
+        if rows.numel():
+            vp, Pr = self._sliding_solve(q2[rows], v_free[rows], active[rows], sliding[rows], Pn[rows],
+                                         Pt[rows], mu[rows], e[rows])
+            v_plus, P = v_plus.index_copy(0, rows, vp), P.index_copy(0, rows, Pr)
+        v_pos = v_plus
+        if self.baumgarte > 0:
+            v_pos = self._push_out(q2, s, active & ~sliding, hb, v_plus)
+        q_plus = _integrate(r, q2, v_pos, hb.squeeze(-1) if h.dim() > 0 else h)
+        info = {"force": (P / hb).reshape(*batch, self.m), "active": active.reshape(*batch, k),
+                "sliding": sliding.reshape(*batch, k), "height": s.reshape(*batch, k)}
+        return q_plus.reshape(q.shape), v_plus.reshape(dq.shape), info
+
+    def _sliding_solve(self, q, v_free, active, sliding, Pn, Pt, mu, e):
+        """The impulse of the rows with a sliding contact, solved in torch with J_contact and M_inv:
+        sticking contacts hold all their rows, a sliding contact holds its normal row only (and
+        the angular rows of a 6d contact) and receives the friction impulse μ P_n t̂ on the cone's
+        edge, t̂ the direction of its sticking tangential impulse (smoothed norm). P_n and the
+        friction depend on each other: a few fixed-point passes (contractive for the μ of real
+        materials). Returns (v⁺, P) of these rows."""
+        n, dtype = self.normal, v_free.dtype
+        b, k = q.shape[0], len(self.frames)
+        J = self._call("J_contact", q)                                            # (b, m, nv)
+        Minv = self._call("M_inv", q).expand(b, J.shape[-1], J.shape[-1])
+        t_hat = Pt / torch.sqrt(Pt.square().sum(-1, keepdim=True) + self.smoothing ** 2)   # (b, k, 3)
+        # T maps the contact rows to the constraint rows; `held` marks the constraint rows in use
+        T = torch.zeros(b, self.m, self.m, dtype=dtype, device=q.device)
+        held = torch.zeros(b, self.m, dtype=dtype, device=q.device)
+        stick = (active & ~sliding).to(dtype)
+        sl = sliding.to(dtype)
+        eye3 = torch.eye(3, dtype=dtype, device=q.device)
+        normal_row = torch.zeros(3, 3, dtype=dtype, device=q.device)
+        normal_row[0] = n
+        for i, (o, d) in enumerate(zip(self._offsets, self.dims)):
+            T[:, o:o + 3, o:o + 3] = stick[:, i, None, None] * eye3 + sl[:, i, None, None] * normal_row
+            held[:, o:o + 3] = stick[:, i, None] + sl[:, i, None] * torch.tensor([1.0, 0, 0], dtype=dtype)
+            if d == 6:
+                T[:, o + 3:o + 6, o + 3:o + 6] = (stick[:, i] + sl[:, i])[:, None, None] * eye3
+                held[:, o + 3:o + 6] = (stick[:, i] + sl[:, i])[:, None]
+        Jc = T @ J
+        MiJct = Minv @ Jc.transpose(-1, -2)
+        A = held.unsqueeze(-1) * (Jc @ MiJct) * held.unsqueeze(-2) + torch.diag_embed(1 - held)
+        target = -e * (Jc @ v_free.unsqueeze(-1)).squeeze(-1)                    # restitution on held rows
+        mv = lambda A, x: (A @ x.unsqueeze(-1)).squeeze(-1)  # noqa: E731
+        for _ in range(3):
+            friction = (mu.unsqueeze(-1) * Pn.clamp(min=0) * sl).unsqueeze(-1) * t_hat      # (b, k, 3)
+            v_in = v_free + mv(Minv, mv(J.transpose(-1, -2), self._scatter(friction)))
+            y = held * torch.linalg.solve(A, held * (target - mv(Jc, v_in)))
+            Pn = torch.stack([y[:, o] for o in self._offsets], -1)                # sliding: the normal row
+        v_plus = v_in + mv(MiJct, y)
+        return v_plus, mv(T.transpose(-1, -2), y) + self._scatter(friction)
+
+    def _impulse(self, q, v, active, e):
+        return self.robot.impulse_contact(q, v, active.to(v.dtype), e)
+
+    def _push_out(self, q, s, active, hb, v_plus):
+        """Baumgarte at the velocity level, on the rows with a penetrating active contact: the
+        least-kinetic-energy velocity change δ that gives those contacts the normal velocity
+        w = baumgarte · depth / h (other rows of the active contacts 0): δ = M⁻¹Jᵀy with
+        (J M⁻¹ Jᵀ) y = w on the active rows (the others masked out of the system)."""
+        depth = (-s).clamp(min=0) * active
+        rows = (depth > 0).any(-1).nonzero().flatten()
+        if rows.numel() == 0:
+            return v_plus
+        qs, act = q[rows], active[rows].to(q.dtype)
+        J = self._call("J_contact", qs)
+        w = self._scatter((self.baumgarte * depth[rows] / hb[rows]).unsqueeze(-1) * self.normal)
+        mask = act.repeat_interleave(torch.tensor(self.dims, device=q.device), dim=1)        # (b, m)
+        MiJt = self._call("M_inv", qs) @ J.transpose(-1, -2)
+        G = J @ MiJt
+        A = mask.unsqueeze(-1) * G * mask.unsqueeze(-2) + torch.diag_embed(1 - mask)
+        y = torch.linalg.solve(A, (mask * w).unsqueeze(-1))
+        return v_plus.index_copy(0, rows, v_plus[rows] + (MiJt @ y).squeeze(-1))

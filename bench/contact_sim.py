@@ -3,7 +3,7 @@
     python bench/contact_sim.py [--work gen/bench_contact] [--envs 4096] [--steps 200] [--backend native]
 
 Generates Go1 (example-robot-data, stripped as examples/sim_robots.py does) with its four feet as
---contacts and --frames and the functions thunder_torch.Ground needs (native kernels for the CPU
+--contacts and the functions thunder_torch.Ground needs (native kernels for the CPU
 with --backend native), drops the batch 1 cm onto the floor under a joint PD controller and
 times (1) `rollout(..., contact=Ground)` without gradients, (2) a 100-step rollout followed by
 the backward pass of a loss on the final states (gradients to the initial velocities and the
@@ -30,7 +30,7 @@ from sim_robots import example_robot_data, strip_urdf, thunder_gen  # noqa: E402
 FEET = ["FL_foot", "FR_foot", "RL_foot", "RR_foot"]
 STAND = {"hip": 0.0, "thigh": 0.8, "calf": -1.5}
 FOOT_RADIUS = 0.02
-FUNCTIONS = ["FD", "impulse_contact", "J_contact", "integrate", "M_inv"] + [f"T_w_{f}" for f in FEET]
+FUNCTIONS = ["FD", "impulse_contact", "J_contact", "integrate", "M_inv", "p_contact"]
 
 
 def main():
@@ -48,7 +48,7 @@ def main():
         urdf = strip_urdf(example_robot_data() / "go1_description/urdf/go1.urdf", work / "go1.urdf",
                           free_joints=True, drop_inertial=["base"])
         extra = ["--targets", "casadi,torch,native", "--no-cuda"] if args.backend == "native" else []
-        thunder_gen(urdf, out, "--floating-base", "--contacts", ",".join(FEET), "--frames", ",".join(FEET),
+        thunder_gen(urdf, out, "--floating-base", "--contacts", ",".join(FEET),
                     "--functions", ",".join(FUNCTIONS), *extra)
     robot = thunder_torch.load(out, dtype=torch.float64, backend=args.backend)
     ground = thunder_torch.Ground(robot, height=FOOT_RADIUS)
@@ -57,7 +57,7 @@ def main():
     q0[6] = 1.0
     for i, name in enumerate(robot.joints[1:]):
         q0[7 + i] = STAND[name.split("_")[1]]
-    q0[2] = FOOT_RADIUS - robot.T_w_FL_foot(q0)[2, 3] + 0.01
+    q0[2] = FOOT_RADIUS - robot.p_contact(q0)[2] + 0.01
     q_nom = q0[7:].clone()
     q0 = q0.expand(B, -1).clone()
     dq0 = torch.zeros(B, robot.nv, dtype=torch.float64)

@@ -26,7 +26,7 @@ from test_trees import Robot, pin_mass_matrix
 pin = pytest.importorskip("pinocchio")
 
 TOL = 1e-9
-FUNCTIONS = "J_contact,gamma_contact,FD_contact,impulse_contact,FD_contact_derivatives"
+FUNCTIONS = "p_contact,J_contact,gamma_contact,FD_contact,impulse_contact,FD_contact_derivatives"
 GO1_FEET = ["FL_foot", "FR_foot", "RL_foot", "RR_foot"]
 CASES = {
     # name: (robot of test_trees.ROBOTS, --contacts, more thunder gen arguments)
@@ -121,13 +121,14 @@ def test_manifest_and_signatures(robot):
     assert sorted(e["name"] for e in g.manifest["functions"]) == sorted(FUNCTIONS.split(","))
     ins = {e["name"]: [i["name"] for i in e["inputs"]] for e in g.manifest["functions"]}
     outs = {e["name"]: [o["name"] for o in e["outputs"]] for e in g.manifest["functions"]}
-    assert ins == {"J_contact": ["q"], "gamma_contact": ["q", "dq"], "FD_contact": ["q", "dq", "torque", "active"],
+    assert ins == {"p_contact": ["q"], "J_contact": ["q"], "gamma_contact": ["q", "dq"], "FD_contact": ["q", "dq", "torque", "active"],
                    "impulse_contact": ["q", "dq", "active", "restitution"],
                    "FD_contact_derivatives": ["q", "dq", "torque", "active"]}
     assert outs["FD_contact"] == ["ddq", "force"] and outs["impulse_contact"] == ["dq_plus", "impulse"]
     assert outs["FD_contact_derivatives"] == ["ddq_dq", "ddq_dv", "ddq_dtau", "force_dq", "force_dv", "force_dtau"]
     q = robot.random_state(np.random.default_rng(0))[0]
     assert g.call("J_contact", q=q).shape == (m, robot.nv)
+    assert g.call("p_contact", q=q).shape == (3 * len(robot.contacts), 1)
 
 
 def test_jacobian_and_drift_match_pinocchio(robot):
@@ -136,6 +137,9 @@ def test_jacobian_and_drift_match_pinocchio(robot):
         J, gamma = pin_contact_terms(robot, robot.to_pin(q), v)
         close(g.call("J_contact", q=q), J, "J_contact")
         close(g.call("gamma_contact", q=q, dq=v).ravel(), gamma, "gamma_contact")
+        # the frame origins in the world (what the ground's detection reads)
+        p = np.concatenate([robot.data.oMf[robot.model.getFrameId(name)].translation for name, _ in robot.contacts])
+        close(g.call("p_contact", q=q).ravel(), p, "p_contact")
 
 
 def test_forward_dynamics_match_the_kkt_system(robot):

@@ -27,7 +27,7 @@ from sim_robots import strip_urdf  # noqa: E402
 FEET = ["FL_foot", "FR_foot", "RL_foot", "RR_foot"]
 STAND = {"hip": 0.0, "thigh": 0.8, "calf": -1.5}     # Go1's nominal standing joint angles (rad)
 FOOT_RADIUS = 0.02                                   # Go1's foot collision spheres: the plane is 2 cm up
-GROUND_FUNCTIONS = "FD,impulse_contact,J_contact,integrate,M_inv"
+GROUND_FUNCTIONS = "FD,impulse_contact,J_contact,integrate,M_inv,p_contact"
 BLOCK = """<robot name="block"><link name="block"><inertial><origin xyz="0 0 0"/><mass value="2.0"/>
 <inertia ixx="0.02" iyy="0.03" izz="0.04" ixy="0" ixz="0" iyz="0"/></inertial></link></robot>"""
 F64 = torch.float64
@@ -350,10 +350,10 @@ def test_bad_inputs_are_refused(blocks, tmp_path):
     with pytest.raises(ValueError, match="--contacts"):
         thunder_torch.Ground(plain)
     run_thunder("gen", tmp_path / "b.urdf", "--floating-base", "-o", tmp_path / "nf", "--targets", "casadi,torch", "-q",
-                "--contacts", "block", "--functions", GROUND_FUNCTIONS)
-    no_frames = thunder_torch.load(tmp_path / "nf", dtype=F64, backend="torch")
-    with pytest.raises(ValueError, match="T_w_block.*--frames block"):
-        thunder_torch.Ground(no_frames)
+                "--contacts", "block", "--functions", GROUND_FUNCTIONS.replace(",p_contact", ""))
+    no_positions = thunder_torch.load(tmp_path / "nf", dtype=F64, backend="torch")
+    with pytest.raises(ValueError, match="T_w_block.*p_contact"):
+        thunder_torch.Ground(no_positions)
     with pytest.raises(ValueError, match="normal"):
         thunder_torch.Ground(robot, normal=(0, 0, 0))
     with pytest.raises(ValueError, match="friction"):

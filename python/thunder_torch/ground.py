@@ -4,7 +4,7 @@ Trinkle / Anitescu, the scheme MuJoCo, Drake and Bullet use, with rigid instead 
 
 One step of length h from (q, v) with torques tau (semi-implicit Euler), per batch row:
 
-  1. heights of the frame origins above the plane, s_i = n·p_i − height (p_i from T_w_<frame>);
+  1. heights of the frame origins above the plane, s_i = n·p_i − height (p_i from p_contact);
      candidates: s_i <= tolerance.
   2. free velocity v_free = v + h FD(q, v, tau) (the step without contact).
   3. the candidates are held: impulse_contact(q, v_free, active, e) gives v⁺ with
@@ -50,8 +50,8 @@ class Ground:
     """A plane {x : n·x = height} in contact with the `--contacts` frames of `robot`.
 
     Args:
-        robot: a thunder_torch module generated with `--contacts F1,F2,...` and `--frames F1,F2,...`
-            (the frame placements T_w_<F> give the heights), with FD, M_inv, J_contact and
+        robot: a thunder_torch module generated with `--contacts F1,F2,...` (p_contact gives the
+            heights; a module without it: T_w_<F> of `--frames F1,F2,...`), with FD, M_inv, J_contact and
             impulse_contact among its functions (and integrate for a floating base).
         height: offset of the plane along its normal (m): a point x is above the ground when
             n·x > height. For spherical feet of radius r centred at the frames, use the floor
@@ -77,18 +77,22 @@ class Ground:
         contacts: Dict[str, int] = dict(getattr(robot, "contacts", {}) or {})
         if not contacts:
             raise ValueError("Ground: this module declares no contact frames: regenerate it with "
-                             "`thunder gen ... --contacts F1,F2,... --frames F1,F2,...` (the frames that touch "
+                             "`thunder gen ... --contacts F1,F2,...` (the frames that touch "
                              "the ground, e.g. the feet)")
         self.frames = list(contacts)
         self.dims = [contacts[f] for f in self.frames]
         missing = [f for f in _NEEDED if not hasattr(robot, f)]
-        missing += [f"T_w_{f}" for f in self.frames if not hasattr(robot, f"T_w_{f}")]
+        # heights from p_contact (all frames in one call); a module generated before it existed
+        # gives them by T_w_<frame> (--frames)
+        self._positions = hasattr(robot, "p_contact")
+        if not self._positions:
+            missing += [f"T_w_{f}" for f in self.frames if not hasattr(robot, f"T_w_{f}")]
         if robot.floating_base and not hasattr(robot, "integrate"):
             missing.append("integrate")
         if missing:
             raise ValueError(f"Ground: the module lacks {', '.join(missing)}: regenerate with `--contacts "
-                             f"{','.join(self._spec())} --frames {','.join(self.frames)}` and these functions "
-                             "in --functions (or without --functions)")
+                             f"{','.join(self._spec())}` and these functions (or p_contact) in --functions "
+                             "(or without --functions)")
         dtype, device = robot.dtype, robot.device
         n = torch.as_tensor(normal, dtype=dtype, device=device).flatten()
         if n.numel() != 3 or not bool(torch.isfinite(n).all()) or float(n.norm()) < 1e-12:
@@ -130,6 +134,9 @@ class Ground:
     # ------------------------------------------------------------------------------------------
     def heights(self, q: torch.Tensor) -> torch.Tensor:
         """Signed height of every contact frame's origin above the plane (..., k); < 0 penetrates."""
+        if self._positions:
+            p = self._call("p_contact", q)
+            return p.reshape(*p.shape[:-1], -1, 3) @ self.normal - self.height
         return torch.stack([self._call(f"T_w_{f}", q)[..., :3, 3] @ self.normal for f in self.frames], -1) \
             - self.height
 

@@ -122,8 +122,8 @@ std::string gen_usage() {
          "                   Function names (<frame>: a frame of --frames, <o>: an order):\n" +
          thunder::function_names_help() +
          "  --contacts LIST  contact frames, comma separated, FRAME (3D point contact) or FRAME:6d (flat\n"
-         "                   contact): J_contact, gamma_contact, FD_contact, impulse_contact,\n"
-         "                   FD_contact_derivatives\n"
+         "                   contact): p_contact, J_contact, gamma_contact, FD_contact,\n"
+         "                   impulse_contact, FD_contact_derivatives\n"
          "  --coriolis C     construction of C: auto (the smaller), christoffel (of M) or recursive\n"
          "                   (Slotine-Li; always with a floating base); C_std is the Christoffel one\n"
          "  --targets LIST   exporters, comma separated: " + targets + " (default: cpp,casadi)\n"

@@ -31,7 +31,7 @@ bool is_derivative(const std::string& n) {
 
 /// The functions of --contacts (generated only with contact frames).
 bool is_contact(const std::string& n) {
-  static const std::set<std::string> names = {"J_contact", "gamma_contact", "FD_contact", "impulse_contact",
+  static const std::set<std::string> names = {"p_contact", "J_contact", "gamma_contact", "FD_contact", "impulse_contact",
                                               "FD_contact_derivatives"};
   return names.count(n) > 0;
 }
@@ -74,7 +74,7 @@ const std::vector<Preset>& presets() {
       {"derivatives", "dtau_dq, dtau_ddq, dFD_dq, dFD_ddq, tau_derivatives, FD_derivatives", is_derivative},
       {"regressors", "Y, Yr, reg_*, dyn2reg, reg2dyn, par_DYN_to_REG, par_REG_to_DYN", is_regressor},
       {"time-derivatives", "every *_dot and *_ddot (M_dot, C_ddot, J_ee_dot, ...)", is_time_derivative},
-      {"contacts", "J_contact, gamma_contact, FD_contact, impulse_contact, FD_contact_derivatives (with --contacts)",
+      {"contacts", "p_contact, J_contact, gamma_contact, FD_contact, impulse_contact, FD_contact_derivatives (with --contacts)",
        is_contact},
       {"thunder", "every thunder_dynamics name (v0.x and 1.0)", is_thunder},
       {"all", "every function (the default)", [](const std::string&) { return true; }},
@@ -105,8 +105,8 @@ std::string function_names_help() {
          "                     par_DYN_to_REG par_REG_to_DYN\n"
          "                   time-derivatives: M_dot M_ddot C_dot C_ddot G_dot G_ddot J_ee_dot J_ee_ddot\n"
          "                     J_<frame>_dot J_<frame>_ddot\n"
-         "                   contacts (with --contacts): J_contact gamma_contact FD_contact impulse_contact\n"
-         "                     FD_contact_derivatives\n";
+         "                   contacts (with --contacts): p_contact J_contact gamma_contact FD_contact\n"
+         "                     impulse_contact FD_contact_derivatives\n";
 }
 
 std::function<bool(const std::string&)> preset_selector(std::vector<std::string>& names) {

@@ -63,7 +63,7 @@ class Builder {
     vars_.push_back({"q1", SX::sym("q1", nq)});
     resolve_contacts();
     for (const std::string& f : options_.only)  // before minutes of work
-      if (contacts_.empty() && (f == "J_contact" || f == "gamma_contact" || f == "FD_contact" || f == "impulse_contact" ||
+      if (contacts_.empty() && (f == "p_contact" || f == "J_contact" || f == "gamma_contact" || f == "FD_contact" || f == "impulse_contact" ||
                                   f == "FD_contact_derivatives"))
         throw std::invalid_argument("--functions: " + f + " needs contact frames: name them with --contacts");
     if (!contacts_.empty()) {
@@ -676,11 +676,17 @@ void Builder::resolve_contacts() {
 void Builder::add_contacts() {
   if (contacts_.empty()) return;
   bool any = false;
-  for (const char* f : {"J_contact", "gamma_contact", "FD_contact", "impulse_contact", "FD_contact_derivatives"})
+  for (const char* f : {"p_contact", "J_contact", "gamma_contact", "FD_contact", "impulse_contact", "FD_contact_derivatives"})
     any = wanted(f) || any;
   if (!any) return;
   const SX &dq = var("dq"), &torque = var("torque"), &active = var("active");
   const Kinematics& k = kin();
+  // Contact detection (thunder_torch.Ground) needs every frame's position at once: one call instead
+  // of one T_w_<frame> per contact.
+  std::vector<SX> positions;
+  for (const Contact& c : contacts_) positions.push_back(k.frame_p(c.frame).to_sx());
+  add("p_contact", "World positions of the contact frames' origins, stacked in --contacts order (3k: x, y, z "
+      "per contact)", {{"p_contact", SX::vertcat(positions)}});
   // J: the frame Jacobians of add_frames (world-aligned at the frame origin, [linear; angular]),
   // 3 or 6 rows per contact; `rows` repeats each contact's 0/1 over its rows.
   std::vector<SX> blocks, row_mask;

@@ -41,7 +41,7 @@ struct BuildOptions {
   /// Frames that also get J_<frame>_dot, J_<frame>_ddot and J_<frame>_pinv (thunder 1.0's
   /// `derivatives` nodes); each must be one of `frames`.
   std::vector<std::string> derivative_frames;
-  /// Contact frames, in row order: J_contact, gamma_contact, FD_contact, impulse_contact,
+  /// Contact frames, in row order: p_contact, J_contact, gamma_contact, FD_contact, impulse_contact,
   /// FD_contact_derivatives.
   std::vector<ContactFrame> contacts;
   /// One line per built function (name, instruction count, seconds).

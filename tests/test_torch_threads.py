@@ -1,0 +1,93 @@
+"""The torch backend's CPU blocks on several threads (python/thunder_torch/_blocks.py): the same
+values as on one thread and as one state at a time, gradients included, calls from several
+Python threads at once, and torch's thread count restored afterwards."""
+import threading
+
+import pytest
+import torch
+
+import thunder_torch as tt
+from conftest import ROBOTS, run_thunder
+
+
+@pytest.fixture(scope="module")
+def rrr(tmp_path_factory):
+    out = tmp_path_factory.mktemp("torch_threads") / "out"
+    run_thunder("gen", ROBOTS / "RRR.yaml", "-o", out, "--functions", "M,C,G", "--targets", "torch",
+                "--symb", "DYN", "-q")
+    return tt.load(out, dtype=torch.float64, backend="torch")
+
+
+@pytest.fixture
+def two_threads():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(before)
+
+
+def _states(m, n, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.rand(n, 3, generator=g, dtype=torch.float64) * 6 - 3,
+            torch.rand(n, 3, generator=g, dtype=torch.float64) * 2 - 1)
+
+
+def _batch(m):
+    """Five blocks and a partial one: every thread gets several."""
+    return 5 * m._specs["C"].fwd.block_size(torch.device("cpu")) + 7
+
+
+def test_threads_agree_with_one_thread_and_one_state(rrr, two_threads):
+    q, dq = _states(rrr, _batch(rrr))
+    with torch.no_grad():
+        C2 = rrr.C(q, dq)
+        assert torch.get_num_threads() == 2   # restored after the call
+        torch.set_num_threads(1)
+        C1 = rrr.C(q, dq)
+    # the same operations on the same values, whichever thread ran a block
+    assert torch.equal(C1, C2)
+    for k in (0, q.shape[0] // 2, q.shape[0] - 1):
+        torch.testing.assert_close(C2[k], rrr.C(q[k], dq[k]), rtol=1e-14, atol=1e-15)
+
+
+def test_threads_gradients(rrr, two_threads):
+    """The reverse grad mode runs forward and backward schedules on the threads: same gradient
+    (q and the symbolic parameters) as on one thread."""
+    q, dq = _states(rrr, _batch(rrr), seed=1)
+
+    def grads():
+        qq = q.clone().requires_grad_()
+        rrr.zero_grad()
+        (rrr.C(qq, dq) ** 2).sum().backward()
+        return qq.grad, rrr.par_DYN.grad.clone()
+    g2 = grads()
+    torch.set_num_threads(1)
+    g1 = grads()
+    for a, b in zip(g1, g2):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=0)
+
+
+def test_calls_from_several_python_threads(rrr, two_threads):
+    """Overlapping calls share one save and restore of torch's thread count, and each gets its
+    own values (the workspace is per thread)."""
+    q, dq = _states(rrr, _batch(rrr), seed=2)
+    with torch.no_grad():
+        want = [rrr.M(q + i) for i in range(3)]
+    got, errors = [None] * 3, []
+
+    def call(i):
+        try:
+            with torch.no_grad():
+                for _ in range(3):
+                    got[i] = rrr.M(q + i)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+    ts = [threading.Thread(target=call, args=(i,)) for i in range(3)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors, errors
+    for a, b in zip(want, got):
+        assert torch.equal(a, b)
+    assert torch.get_num_threads() == 2

@@ -3,6 +3,10 @@
 side by side in one run, float64, CPU.
 
     python bench/torch_scale.py OUT URDF [--batch 4096] [--threads 2] [--reps 5] [--no-adam]
+        [--runtime DIR]
+
+--runtime DIR: import thunder_torch from DIR (e.g. `git archive REV python/thunder_torch`
+extracted) instead of the installed one, to time an earlier runtime on the same artifact.
 
 OUT: `thunder gen URDF --floating-base -o OUT --functions FD --targets torch` (or a fixed-base
 robot without --floating-base). Prints, per implementation, the best wall and CPU seconds per
@@ -16,9 +20,16 @@ import json
 import os
 import time
 
+import sys
+
 import torch
 
-import thunder_torch as tt
+if "--runtime" in sys.argv:   # before thunder_torch is imported: the installed one is editable
+    _dir = sys.argv[sys.argv.index("--runtime") + 1]
+    sys.meta_path = [f for f in sys.meta_path if "editable" not in type(f).__name__.lower()
+                     and "scikit" not in str(f).lower()]
+    sys.path.insert(0, _dir)
+import thunder_torch as tt  # noqa: E402
 
 
 def timed(fn, reps):
@@ -53,6 +64,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--no-adam", action="store_true")
+    ap.add_argument("--runtime", default=None)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     dt, B = torch.float64, a.batch
@@ -69,7 +81,8 @@ def main():
         dq[:, :6] = 0
     tau = torch.rand(B, nv, dtype=dt, generator=g) * 2 - 1
     load = os.getloadavg()[0]
-    print(f"# batch {B}, float64, {a.threads} threads, load {load:.1f} (1 min) at start")
+    print(f"# batch {B}, float64, {a.threads} threads, runtime {tt.__file__}, load {load:.1f} "
+          f"(1 min) at start")
     rows = []
     with torch.no_grad():
         rows.append(("thunder torch FD (no_grad)",) + timed(lambda: r.FD(q, dq, tau), a.reps))

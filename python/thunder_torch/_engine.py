@@ -192,7 +192,7 @@ class Schedule:
         self.gather, self._spans = torch.from_numpy(gather), spans
         # rows of the longest gathered operand: the size of the gather buffers (_run_block_ws)
         self.gather_rows = max([n for _, n in spans], default=0)
-        self._cache = {}
+        self._cache, self._cpu_cache = {}, {}
 
     def _prepared(self, device, dtype):
         return self._cache[(device, dtype)]
@@ -276,29 +276,52 @@ class Schedule:
                                             [p[:, b0:b1] for p in pieces], b1 - b0, device, dtype)
         return out
 
+    def _cpu_steps(self, dtype):
+        """The steps as _run_block_ws runs them (made once per dtype): the gathered operands of
+        a step read by one index_select into one buffer (one dispatch instead of up to three),
+        and an operand made only of constants a (n, 1) column that the operation broadcasts
+        over the batch (no batch-wide copy of constant rows). Returns (steps, buffer rows)."""
+        got = self._cpu_cache.get(dtype)
+        if got is None:
+            consts, steps, _ = self._prepared(torch.device("cpu"), dtype)
+            C, out, rows = self.n_const, [], 0
+            for fn, outfn, o, k, operands in steps:
+                idx, recipe = [], []
+                n_var = sum(isinstance(x, tuple) or bool((x >= C).any()) for x in operands)
+                for x in operands:
+                    if isinstance(x, tuple):
+                        recipe.append((0, x[0], x[1]))
+                    elif n_var and not bool((x >= C).any()):
+                        recipe.append((1, consts.index_select(0, x), 0))
+                    else:
+                        recipe.append((2, len(idx) * k, len(idx) * k + k))
+                        idx.append(x)
+                cat = torch.cat(idx) if idx else None
+                rows = max(rows, len(idx) * k)
+                out.append((fn, outfn, o, k, recipe, cat))
+            got = self._cpu_cache[dtype] = (out, rows)
+        return got
+
     def _run_block_ws(self, consts, steps, out_index, pieces, nb, dtype, out):
         """_run_block on the CPU without allocating: the slot tensor and the gathered operands
         live in this thread's workspace (a fresh tensor of megabytes is a fresh mmap whose pages
         fault in at every step), gathers are index_select(out=), results go to `out`."""
-        S, gmax = self.n_slots, self.gather_rows
-        flat = workspace(S * nb + 3 * gmax * nb, dtype)
+        S = self.n_slots
+        csteps, rows = self._cpu_steps(dtype)
+        flat = workspace((S + rows) * nb, dtype)
         W = flat[:S * nb].view(S, nb)
-        bufs = [flat[(S + j * gmax) * nb:(S + (j + 1) * gmax) * nb].view(gmax, nb)
-                for j in range(3)]
+        buf = flat[S * nb:].view(rows, nb)
         C = self.n_const
         W[:C] = consts
         r = C
         for p in pieces:
             W[r:r + p.shape[0]] = p
             r += p.shape[0]
-        index_select, Tensor = torch.index_select, torch.Tensor
-        for fn, outfn, o, k, operands in steps:
-            args = []
-            for j, x in enumerate(operands):
-                if isinstance(x, Tensor):
-                    args.append(index_select(W, 0, x, out=bufs[j][:k]))
-                else:
-                    args.append(W[x[0]:x[1]])
+        index_select = torch.index_select
+        for fn, outfn, o, k, recipe, cat in csteps:
+            if cat is not None:
+                g = index_select(W, 0, cat, out=buf[:cat.shape[0]])
+            args = [W[a:b] if t == 0 else (a if t == 1 else g[a:b]) for t, a, b in recipe]
             if outfn is not None:
                 outfn(*args, out=W[o:o + k])
             else:

@@ -11,11 +11,16 @@ from conftest import ROBOTS, run_thunder
 
 
 @pytest.fixture(scope="module")
-def rrr(tmp_path_factory):
+def rrr_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("torch_threads") / "out"
     run_thunder("gen", ROBOTS / "RRR.yaml", "-o", out, "--functions", "M,C,G", "--targets", "torch",
                 "--symb", "DYN", "-q")
-    return tt.load(out, dtype=torch.float64, backend="torch")
+    return out
+
+
+@pytest.fixture(scope="module")
+def rrr(rrr_dir):
+    return tt.load(rrr_dir, dtype=torch.float64, backend="torch")
 
 
 @pytest.fixture
@@ -91,3 +96,33 @@ def test_calls_from_several_python_threads(rrr, two_threads):
     for a, b in zip(want, got):
         assert torch.equal(a, b)
     assert torch.get_num_threads() == 2
+
+
+def _child_call(path, q, dq, conn):
+    m = tt.load(path, dtype=torch.float64, backend="torch")
+    with torch.no_grad():
+        conn.send(m.C(q, dq)[-1].tolist())
+    conn.close()
+
+
+def test_fork_after_a_threaded_call(rrr, rrr_dir, two_threads):
+    """A process forked after a threaded call (DataLoader workers) makes its own threads: its
+    call completes with the parent's values (a pool whose threads did not survive the fork
+    would wait for them for ever)."""
+    import multiprocessing as mp
+    from conftest import HANG_GUARD
+    q, dq = _states(rrr, _batch(rrr), seed=3)
+    with torch.no_grad():
+        want = rrr.C(q, dq)[-1]
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe()
+    # the inputs come from the parent: torch's own multithreaded ops (torch.rand of this size)
+    # hang in a child forked after they ran (libgomp), which is why DataLoader workers set one
+    # thread; the schedule's ops run inline, so the call is safe with two
+    p = ctx.Process(target=_child_call, args=(str(rrr_dir), q, dq, child))
+    p.start()
+    assert parent.poll(HANG_GUARD), "the forked child's call did not complete"
+    got = torch.tensor(parent.recv(), dtype=torch.float64)
+    p.join(HANG_GUARD)
+    assert p.exitcode == 0
+    assert torch.equal(got, want)

@@ -13,6 +13,7 @@ get a core simply takes fewer blocks.
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -28,6 +29,21 @@ _pool_size = 0
 
 
 _local = threading.local()
+
+
+def _after_fork_in_child():
+    # The child has only the forking thread: the parent's pool threads and any lock they held
+    # are gone (an executor whose idle workers did not survive would take a job and never run
+    # it: DataLoader workers fork). Start afresh, and give back the thread count that another
+    # thread's call had lowered at the moment of the fork.
+    global _lock, _pool, _pool_size, _inline_depth
+    _lock, _pool, _pool_size = threading.Lock(), None, 0
+    if _inline_depth and _saved_threads > 1:
+        torch.set_num_threads(_saved_threads)
+    _inline_depth = 0
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def workspace(n, dtype):

@@ -236,11 +236,11 @@ class Schedule:
     def block_size(self, device):
         if device.type != "cpu":
             return 1 << 62  # one block: GPU kernels want the whole batch
-        # a slot tensor of about 16 MiB of float64 (fits the last-level cache): each block costs
-        # one Python dispatch per step, which dominated at the 4 MiB used before (g1 FD at
-        # batch 4096: 256-column blocks 150 ms of CPU, 1024 113 ms; Panda FD 512: 24 ms,
-        # 4096: 15 ms, on the 2-core machine)
-        return int(min(8192, max(512, 2 ** math.floor(math.log2(max(1, (1 << 21) // self.n_slots))))))
+        # a slot tensor of up to 64 MiB of float64 (floor 512 columns): each block costs one
+        # Python dispatch per step, and that outweighs keeping the block in cache. 2 threads,
+        # quiet machine, wall per call by block size: g1 FD at batch 4096 256: 116 ms, 512: 96,
+        # 1024: 73, 2048: 71; Panda FD 512: 19.2, 1024: 12.1, 2048: 9.9 ms
+        return int(min(8192, max(512, 2 ** math.floor(math.log2(max(1, (1 << 23) // self.n_slots))))))
 
     def run(self, pieces, batch, device, dtype, tape=False):
         """pieces: tensors of shape (n_i, batch) (any strides) forming the input block in order.

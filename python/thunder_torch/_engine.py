@@ -285,7 +285,7 @@ class Schedule:
         if got is None:
             consts, steps, _ = self._prepared(torch.device("cpu"), dtype)
             C, out, rows = self.n_const, [], 0
-            for fn, outfn, o, k, operands in steps:
+            for fn, outfn, o, k, operands in self._const_runs(steps):
                 idx, recipe = [], []
                 n_var = sum(isinstance(x, tuple) or bool((x >= C).any()) for x in operands)
                 for x in operands:
@@ -301,6 +301,28 @@ class Schedule:
                 out.append((fn, outfn, o, k, recipe, cat))
             got = self._cpu_cache[dtype] = (out, rows)
         return got
+
+    def _const_runs(self, steps, max_runs=4):
+        """The steps with each one split into runs of rows whose operands are constants in the
+        same places (the generator orders a step's rows so, see docs/TORCH_ARTIFACT.md): a run's
+        all-constant operand is then a broadcast column, not a gathered batch-wide copy. A step
+        that would split into more than max_runs runs (an older artifact's order) stays whole."""
+        C = self.n_const
+        for fn, outfn, o, k, operands in steps:
+            if k < 2 or not any(not isinstance(x, tuple) for x in operands):
+                yield fn, outfn, o, k, operands
+                continue
+            pattern = torch.stack([torch.zeros(k, dtype=torch.bool) if isinstance(x, tuple)
+                                   else x < C for x in operands])       # (n_operands, k)
+            cuts = torch.nonzero((pattern[:, 1:] != pattern[:, :-1]).any(0)).flatten() + 1
+            if cuts.numel() == 0 or cuts.numel() + 1 > max_runs:
+                yield fn, outfn, o, k, operands
+                continue
+            bounds = [0] + cuts.tolist() + [k]
+            for r0, r1 in zip(bounds[:-1], bounds[1:]):
+                yield fn, outfn, o + r0, r1 - r0, [
+                    (x[0] + r0, x[0] + r1) if isinstance(x, tuple) else x[r0:r1]
+                    for x in operands]
 
     def _run_block_ws(self, consts, steps, out_index, pieces, nb, dtype, out):
         """_run_block on the CPU without allocating: the slot tensor and the gathered operands

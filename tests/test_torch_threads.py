@@ -126,3 +126,28 @@ def test_fork_after_a_threaded_call(rrr, rrr_dir, two_threads):
     p.join(HANG_GUARD)
     assert p.exitcode == 0
     assert torch.equal(got, want)
+
+
+def test_constant_runs(rrr_dir, monkeypatch):
+    """Steps split into runs of rows whose constant operands are broadcast columns (every split
+    allowed here, even one-row runs) give the values of the whole steps, bit for bit."""
+    from thunder_torch import _engine
+    m = tt.load(rrr_dir, dtype=torch.float64, backend="torch")
+    q, dq = _states(m, 2048, seed=4)
+    with torch.no_grad():
+        want = (m.M(q), m.C(q, dq), m.G(q))
+    split = _engine.Schedule._const_runs
+    n_split = []
+
+    def every_run(self, steps, max_runs=4, min_rows=32):
+        runs = list(split(self, steps, max_runs=1 << 30, min_rows=1))
+        n_split.append(len(runs) - len(steps))
+        return iter(runs)
+    monkeypatch.setattr(_engine.Schedule, "_const_runs", every_run)
+    monkeypatch.setattr(_engine, "_WS_MIN_SLOTS", 0)
+    m = tt.load(rrr_dir, dtype=torch.float64, backend="torch")
+    with torch.no_grad():
+        got = (m.M(q), m.C(q, dq), m.G(q))
+    assert sum(n_split) > 0   # some step did split
+    for a, b in zip(want, got):
+        assert torch.equal(a, b)

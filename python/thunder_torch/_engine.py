@@ -81,6 +81,16 @@ _OUT_OPS = {
 _DTYPES = {"<u2": (np.uint16, 2), "<i4": (np.int32, 4), "<f8": (np.float64, 8)}
 
 
+# Below this batch a CPU call is bound by Python dispatch, not memory traffic: it runs the steps
+# whole (splitting them into constant runs, _cpu_steps, doubled Panda M's batch-1 time) on the
+# calling thread. Each thread of a threaded call gets at least this many columns: with less, the
+# threads' short steps queue for the GIL (Panda M at batch 1024 on 2 threads: 3.9 ms, 1.0 ms on one).
+_WS_MIN_BATCH = 1024
+# ... and so is a call whose slot tensor is small (Panda M, 279 slots, at batch 1024: 0.96 ms
+# whole, 1.2 ms in constant runs; FD, 972 slots: 4.6 ms whole, 3.8 ms in runs)
+_WS_MIN_SLOTS = 1 << 19
+
+
 def _functorch_wrapped(t):
     # a torch.func transform's tensor: its operations must stay on the calling thread
     return torch._C._functorch.is_functorch_wrapped_tensor(t)
@@ -255,8 +265,21 @@ class Schedule:
                 _functorch_wrapped(p) for p in pieces):
             # blocks shared out between threads, each operation inline (see _blocks.py)
             with inline_ops() as n_threads:
+                n_threads = max(1, min(n_threads, batch // _WS_MIN_BATCH))
                 # every thread gets a block when the batch allows
                 bs = min(bs, max(512, -(-batch // n_threads)))
+                if batch < _WS_MIN_BATCH or self.n_slots * batch < _WS_MIN_SLOTS:
+                    # dispatch-bound: the fewest steps (no constant runs), fresh small tensors
+                    if batch <= bs:
+                        return self._run_block(consts, steps, out_index, pieces, batch, device,
+                                               dtype)
+                    out = torch.empty(self.n_out, batch, device=device, dtype=dtype)
+                    for b0 in range(0, batch, bs):
+                        b1 = min(batch, b0 + bs)
+                        out[:, b0:b1] = self._run_block(consts, steps, out_index,
+                                                        [p[:, b0:b1] for p in pieces], b1 - b0,
+                                                        device, dtype)
+                    return out
                 out = torch.empty(self.n_out, batch, device=device, dtype=dtype)
                 if batch <= bs:
                     self._run_block_ws(consts, steps, out_index, pieces, batch, dtype, out)
@@ -302,11 +325,12 @@ class Schedule:
             got = self._cpu_cache[dtype] = (out, rows)
         return got
 
-    def _const_runs(self, steps, max_runs=4):
+    def _const_runs(self, steps, max_runs=4, min_rows=32):
         """The steps with each one split into runs of rows whose operands are constants in the
         same places (the generator orders a step's rows so, see docs/TORCH_ARTIFACT.md): a run's
         all-constant operand is then a broadcast column, not a gathered batch-wide copy. A step
-        that would split into more than max_runs runs (an older artifact's order) stays whole."""
+        that would split into more than max_runs runs (an older artifact's order) or into a run of
+        fewer than min_rows rows stays whole."""
         C = self.n_const
         for fn, outfn, o, k, operands in steps:
             if k < 2 or not any(not isinstance(x, tuple) for x in operands):
@@ -319,6 +343,10 @@ class Schedule:
                 yield fn, outfn, o, k, operands
                 continue
             bounds = [0] + cuts.tolist() + [k]
+            if min(b - a for a, b in zip(bounds[:-1], bounds[1:])) < min_rows:
+                # a short run costs a dispatch more than its broadcast column saves
+                yield fn, outfn, o, k, operands
+                continue
             for r0, r1 in zip(bounds[:-1], bounds[1:]):
                 yield fn, outfn, o + r0, r1 - r0, [
                     (x[0] + r0, x[0] + r1) if isinstance(x, tuple) else x[r0:r1]

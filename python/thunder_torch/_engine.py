@@ -14,6 +14,8 @@ import pathlib
 import numpy as np
 import torch
 
+from ._blocks import inline_ops, run_blocks, workspace
+
 __all__ = ["Schedule", "read_artifact", "OPS"]
 
 
@@ -77,6 +79,21 @@ _OUT_OPS = {
 # torch's intra-op pool (on a busy machine the many small multithreaded conversions cost 3x the
 # CPU); the arrays become tensors with torch.from_numpy (no copy).
 _DTYPES = {"<u2": (np.uint16, 2), "<i4": (np.int32, 4), "<f8": (np.float64, 8)}
+
+
+# Below this batch a CPU call is bound by Python dispatch, not memory traffic: it runs the steps
+# whole (splitting them into constant runs, _cpu_steps, doubled Panda M's batch-1 time) on the
+# calling thread. Each thread of a threaded call gets at least this many columns: with less, the
+# threads' short steps queue for the GIL (Panda M at batch 1024 on 2 threads: 3.9 ms, 1.0 ms on one).
+_WS_MIN_BATCH = 1024
+# ... and so is a call whose slot tensor is small (Panda M, 279 slots, at batch 1024: 0.96 ms
+# whole, 1.2 ms in constant runs; FD, 972 slots: 4.6 ms whole, 3.8 ms in runs)
+_WS_MIN_SLOTS = 1 << 19
+
+
+def _functorch_wrapped(t):
+    # a torch.func transform's tensor: its operations must stay on the calling thread
+    return torch._C._functorch.is_functorch_wrapped_tensor(t)
 
 
 class _Index:
@@ -183,7 +200,9 @@ class Schedule:
                     spans.append((-1 - a, n))
             self.steps.append((name, o, n, operands))
         self.gather, self._spans = torch.from_numpy(gather), spans
-        self._cache = {}
+        # rows of the longest gathered operand: the size of the gather buffers (_run_block_ws)
+        self.gather_rows = max([n for _, n in spans], default=0)
+        self._cache, self._cpu_cache = {}, {}
 
     def _prepared(self, device, dtype):
         return self._cache[(device, dtype)]
@@ -227,8 +246,11 @@ class Schedule:
     def block_size(self, device):
         if device.type != "cpu":
             return 1 << 62  # one block: GPU kernels want the whole batch
-        # keep the slot tensor around 4 MiB of float64
-        return int(min(8192, max(256, 2 ** math.floor(math.log2(max(1, (1 << 19) // self.n_slots))))))
+        # a slot tensor of up to 64 MiB of float64 (floor 512 columns): each block costs one
+        # Python dispatch per step, and that outweighs keeping the block in cache. 2 threads,
+        # quiet machine, wall per call by block size: g1 FD at batch 4096 256: 116 ms, 512: 96,
+        # 1024: 73, 2048: 71; Panda FD 512: 19.2, 1024: 12.1, 2048: 9.9 ms
+        return int(min(8192, max(512, 2 ** math.floor(math.log2(max(1, (1 << 23) // self.n_slots))))))
 
     def run(self, pieces, batch, device, dtype, tape=False):
         """pieces: tensors of shape (n_i, batch) (any strides) forming the input block in order.
@@ -239,6 +261,35 @@ class Schedule:
         if tape:
             return self._run_tape(consts, steps, out_index, pieces, batch, device, dtype)
         bs = self.block_size(device)
+        if device.type == "cpu" and not torch.compiler.is_compiling() and not any(
+                _functorch_wrapped(p) for p in pieces):
+            # blocks shared out between threads, each operation inline (see _blocks.py)
+            with inline_ops() as n_threads:
+                n_threads = max(1, min(n_threads, batch // _WS_MIN_BATCH))
+                # every thread gets a block when the batch allows
+                bs = min(bs, max(512, -(-batch // n_threads)))
+                if batch < _WS_MIN_BATCH or self.n_slots * batch < _WS_MIN_SLOTS:
+                    # dispatch-bound: the fewest steps (no constant runs), fresh small tensors
+                    if batch <= bs:
+                        return self._run_block(consts, steps, out_index, pieces, batch, device,
+                                               dtype)
+                    out = torch.empty(self.n_out, batch, device=device, dtype=dtype)
+                    for b0 in range(0, batch, bs):
+                        b1 = min(batch, b0 + bs)
+                        out[:, b0:b1] = self._run_block(consts, steps, out_index,
+                                                        [p[:, b0:b1] for p in pieces], b1 - b0,
+                                                        device, dtype)
+                    return out
+                out = torch.empty(self.n_out, batch, device=device, dtype=dtype)
+                if batch <= bs:
+                    self._run_block_ws(consts, steps, out_index, pieces, batch, dtype, out)
+                    return out
+
+                def block(b0, b1):
+                    self._run_block_ws(consts, steps, out_index, [p[:, b0:b1] for p in pieces],
+                                       b1 - b0, dtype, out[:, b0:b1])
+                run_blocks(block, batch, bs, n_threads)
+                return out
         if batch <= bs:
             return self._run_block(consts, steps, out_index, pieces, batch, device, dtype)
         out = torch.empty(self.n_out, batch, device=device, dtype=dtype)
@@ -247,6 +298,86 @@ class Schedule:
             out[:, b0:b1] = self._run_block(consts, steps, out_index,
                                             [p[:, b0:b1] for p in pieces], b1 - b0, device, dtype)
         return out
+
+    def _cpu_steps(self, dtype):
+        """The steps as _run_block_ws runs them (made once per dtype): the gathered operands of
+        a step read by one index_select into one buffer (one dispatch instead of up to three),
+        and an operand made only of constants a (n, 1) column that the operation broadcasts
+        over the batch (no batch-wide copy of constant rows). Returns (steps, buffer rows)."""
+        got = self._cpu_cache.get(dtype)
+        if got is None:
+            consts, steps, _ = self._prepared(torch.device("cpu"), dtype)
+            C, out, rows = self.n_const, [], 0
+            for fn, outfn, o, k, operands in self._const_runs(steps):
+                idx, recipe = [], []
+                n_var = sum(isinstance(x, tuple) or bool((x >= C).any()) for x in operands)
+                for x in operands:
+                    if isinstance(x, tuple):
+                        recipe.append((0, x[0], x[1]))
+                    elif n_var and not bool((x >= C).any()):
+                        recipe.append((1, consts.index_select(0, x), 0))
+                    else:
+                        recipe.append((2, len(idx) * k, len(idx) * k + k))
+                        idx.append(x)
+                cat = torch.cat(idx) if idx else None
+                rows = max(rows, len(idx) * k)
+                out.append((fn, outfn, o, k, recipe, cat))
+            got = self._cpu_cache[dtype] = (out, rows)
+        return got
+
+    def _const_runs(self, steps, max_runs=4, min_rows=32):
+        """The steps with each one split into runs of rows whose operands are constants in the
+        same places (the generator orders a step's rows so, see docs/TORCH_ARTIFACT.md): a run's
+        all-constant operand is then a broadcast column, not a gathered batch-wide copy. A step
+        that would split into more than max_runs runs (an older artifact's order) or into a run of
+        fewer than min_rows rows stays whole."""
+        C = self.n_const
+        for fn, outfn, o, k, operands in steps:
+            if k < 2 or not any(not isinstance(x, tuple) for x in operands):
+                yield fn, outfn, o, k, operands
+                continue
+            pattern = torch.stack([torch.zeros(k, dtype=torch.bool) if isinstance(x, tuple)
+                                   else x < C for x in operands])       # (n_operands, k)
+            cuts = torch.nonzero((pattern[:, 1:] != pattern[:, :-1]).any(0)).flatten() + 1
+            if cuts.numel() == 0 or cuts.numel() + 1 > max_runs:
+                yield fn, outfn, o, k, operands
+                continue
+            bounds = [0] + cuts.tolist() + [k]
+            if min(b - a for a, b in zip(bounds[:-1], bounds[1:])) < min_rows:
+                # a short run costs a dispatch more than its broadcast column saves
+                yield fn, outfn, o, k, operands
+                continue
+            for r0, r1 in zip(bounds[:-1], bounds[1:]):
+                yield fn, outfn, o + r0, r1 - r0, [
+                    (x[0] + r0, x[0] + r1) if isinstance(x, tuple) else x[r0:r1]
+                    for x in operands]
+
+    def _run_block_ws(self, consts, steps, out_index, pieces, nb, dtype, out):
+        """_run_block on the CPU without allocating: the slot tensor and the gathered operands
+        live in this thread's workspace (a fresh tensor of megabytes is a fresh mmap whose pages
+        fault in at every step), gathers are index_select(out=), results go to `out`."""
+        S = self.n_slots
+        csteps, rows = self._cpu_steps(dtype)
+        flat = workspace((S + rows) * nb, dtype)
+        W = flat[:S * nb].view(S, nb)
+        buf = flat[S * nb:].view(rows, nb)
+        C = self.n_const
+        W[:C] = consts
+        r = C
+        for p in pieces:
+            W[r:r + p.shape[0]] = p
+            r += p.shape[0]
+        index_select = torch.index_select
+        for fn, outfn, o, k, recipe, cat in csteps:
+            if cat is not None:
+                g = index_select(W, 0, cat, out=buf[:cat.shape[0]])
+            args = [W[a:b] if t == 0 else (a if t == 1 else g[a:b]) for t, a, b in recipe]
+            if outfn is not None:
+                outfn(*args, out=W[o:o + k])
+            else:
+                W[o:o + k] = fn(*args)
+        torch.index_select(W, 0, out_index, out=out) if out.is_contiguous() else \
+            out.copy_(W.index_select(0, out_index))
 
     def _run_block(self, consts, steps, out_index, pieces, nb, device, dtype):
         W = torch.empty(self.n_slots, nb, device=device, dtype=dtype)

@@ -187,6 +187,17 @@ Schedule build_schedule(const Function& f, const std::string& fname,
       max_level = std::max(max_level, vals[v].level);
       ++s.stats.n_ops;
     }
+  // Within a step, results ordered by which operands are constants (stable: CasADi's order
+  // otherwise): the fused fma step mixes x + y (b = 1), x * y (c = -0) and true fma rows, and a
+  // run whose operand is only constants reads a broadcast column instead of gathering a
+  // batch-wide copy of a constant row (the runtime splits a step into such runs on the CPU).
+  auto const_key = [&](int v) {
+    auto k = [&](int u) { return u >= 0 && vals[u].kind == Value::CONST ? 1 : 0; };
+    return 4 * k(vals[v].c) + 2 * k(vals[v].a) + k(vals[v].b);
+  };
+  for (auto& [key, members] : groups)
+    std::stable_sort(members.begin(), members.end(),
+                     [&](int x, int y) { return const_key(x) < const_key(y); });
   std::vector<int> step_of(nv, -1);
   std::vector<const std::vector<int>*> steps;
   for (auto& [key, members] : groups) {

@@ -119,8 +119,8 @@ class Built:
         return proc
 
 
-@pytest.fixture(scope="module")
-def built(out_dir, manifest):
+def _build(out_dir, manifest):
+    """Configures and builds OUT/cpp with CMake as its README says: a Built."""
     cmake = shutil.which("cmake")
     if not cmake:
         pytest.skip("cmake not found")
@@ -134,6 +134,11 @@ def built(out_dir, manifest):
         assert proc.returncode == 0, f"{' '.join(cmd)}:\n{_tail(proc.stdout, 4000)}\n{proc.stderr}"
     assert b.example.exists()
     return b
+
+
+@pytest.fixture(scope="module")
+def built(out_dir, manifest):
+    return _build(out_dir, manifest)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -435,9 +440,6 @@ def test_load_conf_errors_name_file_and_key(built, manifest, tmp_path, case):
 # The class's API, through a tiny program compiled against the library
 
 def test_setters_check_sizes(built, manifest, tmp_path):
-    cache = (built.build / "CMakeCache.txt").read_text()
-    cxx = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.*)$", cache, re.M).group(1)
-    prefix = _cmeel_prefix()
     variables = [name for kind, name, _ in _help_inputs(built) if kind == "variable"]
     first_set = manifest["params"][0]["name"]
     named = "\n".join(
@@ -489,6 +491,16 @@ int main() {{
   return failures;
 }}
 """
+    run = _run_program(built, src, tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def _run_program(built, src, tmp_path):
+    """Compiles `src` (a main() using the generated class) against the built static library with
+    the compiler CMake chose, runs it, returns the CompletedProcess."""
+    cache = (built.build / "CMakeCache.txt").read_text()
+    cxx = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.*)$", cache, re.M).group(1)
+    prefix = _cmeel_prefix()
     (tmp_path / "check.cpp").write_text(src)
     cmd = [cxx, "-std=c++17", "-O0", f"-I{built.src}", str(tmp_path / "check.cpp"),
            str(built.build / f"lib{built.cls}.a"), "-o", str(tmp_path / "check")]
@@ -498,8 +510,7 @@ int main() {{
     cmd += ["-lyaml-cpp", "-lm"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD)
     assert proc.returncode == 0, proc.stderr
-    run = subprocess.run([str(tmp_path / "check")], capture_output=True, text=True, timeout=HANG_GUARD)
-    assert run.returncode == 0, run.stdout + run.stderr
+    return subprocess.run([str(tmp_path / "check")], capture_output=True, text=True, timeout=HANG_GUARD)
 
 
 FLYER_URDF = """<robot name="flyer">
@@ -520,18 +531,7 @@ def test_floating_base_starts_neutral_and_refuses_a_zero_quaternion(tmp_path):
     out = tmp_path / "out"
     run_thunder("gen", tmp_path / "flyer.urdf", "--floating-base", "-o", out, "--targets", "cpp",
                 "--functions", "G,integrate", "-q", timeout=HANG_GUARD)
-    manifest = json.loads((out / "manifest.json").read_text())
-    b = Built(out, manifest)
-    cmake = shutil.which("cmake")
-    if not cmake:
-        pytest.skip("cmake not found")
-    configure = [cmake, "-S", str(b.src), "-B", str(b.build)]
-    prefix = _cmeel_prefix()
-    if prefix:
-        configure.append(f"-DCMAKE_PREFIX_PATH={prefix}")
-    for cmd in (configure, [cmake, "--build", str(b.build), "-j", "2"]):
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD)
-        assert proc.returncode == 0, f"{' '.join(cmd)}:\n{_tail(proc.stdout, 4000)}\n{proc.stderr}"
+    b = _build(out, json.loads((out / "manifest.json").read_text()))
     # the example starts at the neutral configuration: base quaternion (0, 0, 0, 1)
     help_vars = {name: n for kind, name, n in _help_inputs(b) if kind == "variable"}
     assert help_vars["q"] == 8
@@ -549,18 +549,6 @@ int main() {{
   return 0;
 }}
 """
-    (tmp_path / "check.cpp").write_text(src)
-    cache = (b.build / "CMakeCache.txt").read_text()
-    cxx = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.*)$", cache, re.M).group(1)
-    cmd = [cxx, "-std=c++17", "-O0", f"-I{b.src}", str(tmp_path / "check.cpp"),
-           str(b.build / f"lib{b.cls}.a"), "-o", str(tmp_path / "check")]
-    if prefix:
-        cmd[3:3] = [f"-I{prefix / 'include' / 'eigen3'}"]
-        cmd += [f"-L{prefix / 'lib'}", f"-Wl,-rpath,{prefix / 'lib'}"]
-    cmd += ["-lyaml-cpp", "-lm"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD)
-    assert proc.returncode == 0, proc.stderr
-    lines = subprocess.run([str(tmp_path / "check")], capture_output=True, text=True,
-                           timeout=HANG_GUARD).stdout.splitlines()
+    lines = _run_program(b, src, tmp_path).stdout.splitlines()
     assert lines[0].split() == ["0", "0", "0", "1"]
     assert "set_q: q[3:7] (the base quaternion x, y, z, w) is zero" in lines[1]

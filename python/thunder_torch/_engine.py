@@ -352,6 +352,15 @@ class Schedule:
                     (x[0] + r0, x[0] + r1) if isinstance(x, tuple) else x[r0:r1]
                     for x in operands]
 
+    def _fill(self, W, consts, pieces):
+        """The first slots of a block: the constants, then the inputs in order."""
+        C = self.n_const
+        W[:C] = consts
+        r = C
+        for p in pieces:
+            W[r:r + p.shape[0]] = p
+            r += p.shape[0]
+
     def _run_block_ws(self, consts, steps, out_index, pieces, nb, dtype, out):
         """_run_block on the CPU without allocating: the slot tensor and the gathered operands
         live in this thread's workspace (a fresh tensor of megabytes is a fresh mmap whose pages
@@ -361,12 +370,7 @@ class Schedule:
         flat = workspace((S + rows) * nb, dtype)
         W = flat[:S * nb].view(S, nb)
         buf = flat[S * nb:].view(rows, nb)
-        C = self.n_const
-        W[:C] = consts
-        r = C
-        for p in pieces:
-            W[r:r + p.shape[0]] = p
-            r += p.shape[0]
+        self._fill(W, consts, pieces)
         index_select = torch.index_select
         for fn, outfn, o, k, recipe, cat in csteps:
             if cat is not None:
@@ -381,12 +385,7 @@ class Schedule:
 
     def _run_block(self, consts, steps, out_index, pieces, nb, device, dtype):
         W = torch.empty(self.n_slots, nb, device=device, dtype=dtype)
-        C = self.n_const
-        W[:C] = consts
-        r = C
-        for p in pieces:
-            W[r:r + p.shape[0]] = p
-            r += p.shape[0]
+        self._fill(W, consts, pieces)
         for fn, outfn, o, k, operands in steps:
             args = [W[x[0]:x[1]] if isinstance(x, tuple) else W.index_select(0, x) for x in operands]
             if outfn is not None:

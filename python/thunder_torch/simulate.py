@@ -193,6 +193,7 @@ def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
         raise TypeError("rollout: controller must be a callable (q, dq) -> tau or a tensor of torques")
 
     def advance(k0, k1, q, dq):
+        """The states and torques of steps k0..k1-1, as lists."""
         qs, dqs, taus = [], [], []
         for k in range(k0, k1):
             tau = control(k, q, dq)
@@ -203,23 +204,28 @@ def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
             qs.append(q)
             dqs.append(dq)
             taus.append(tau)
-        return torch.stack(qs), torch.stack(dqs), torch.stack(taus)
+        return qs, dqs, taus
 
-    qs, dqs, taus = [q0.unsqueeze(0)], [dq0.unsqueeze(0)], []
-    q, dq = q0, dq0
-    chunk = checkpoint if checkpoint else max(steps, 1)
+    def no_tau():
+        return torch.zeros((0, *dq0.shape), dtype=dq0.dtype, device=dq0.device)
+
     if checkpoint is not None and checkpoint < 1:
         raise ValueError(f"rollout: checkpoint must be a positive number of steps, got {checkpoint}")
-    for k0 in range(0, steps, chunk):
-        k1 = min(steps, k0 + chunk)
-        if checkpoint and torch.is_grad_enabled():
-            from torch.utils.checkpoint import checkpoint as ckpt
-            cq, cdq, ctau = ckpt(advance, k0, k1, q, dq, use_reentrant=False)
-        else:
-            cq, cdq, ctau = advance(k0, k1, q, dq)
+    if not (checkpoint and torch.is_grad_enabled()):
+        # one stack of the whole trajectory (a stack per chunk and a cat copied it twice)
+        qs, dqs, taus = advance(0, steps, q0, dq0)
+        return (torch.stack([q0, *qs]), torch.stack([dq0, *dqs]), torch.stack(taus) if taus else no_tau())
+
+    def chunk_of(k0, k1, q, dq):
+        return tuple(torch.stack(x) for x in advance(k0, k1, q, dq))
+
+    from torch.utils.checkpoint import checkpoint as ckpt
+    qs, dqs, taus = [q0.unsqueeze(0)], [dq0.unsqueeze(0)], []
+    q, dq = q0, dq0
+    for k0 in range(0, steps, checkpoint):
+        cq, cdq, ctau = ckpt(chunk_of, k0, min(steps, k0 + checkpoint), q, dq, use_reentrant=False)
         qs.append(cq)
         dqs.append(cdq)
         taus.append(ctau)
         q, dq = cq[-1], cdq[-1]
-    tau_all = torch.cat(taus) if taus else torch.zeros((0, *dq0.shape), dtype=dq0.dtype, device=dq0.device)
-    return torch.cat(qs), torch.cat(dqs), tau_all
+    return torch.cat(qs), torch.cat(dqs), (torch.cat(taus) if taus else no_tau())

@@ -114,6 +114,10 @@ def test_zero_quaternion_is_an_error_in_direct_calls(flyer):
     with pytest.raises(ValueError, match=r"integrate: q\[\.\.\., 3:7\] .* is zero"):
         flyer.integrate(q[2], dq[2], torch.tensor([1e-3], dtype=torch.float64))
     assert torch.isfinite(flyer.FD(q[:2], dq[:2], dq[:2])).all()
+    # inside torch.func transforms the inputs hold no data to test: the check steps aside
+    batched = torch.func.vmap(flyer.FD)(q[:2], dq[:2], dq[:2])
+    torch.testing.assert_close(batched, flyer.FD(q[:2], dq[:2], dq[:2]), rtol=1e-12, atol=1e-12)
+    assert torch.func.jacrev(lambda x: flyer.FD(x, dq[0], dq[0]))(q[0]).shape == (flyer.nv, flyer.nq)
 
 
 # ------------------------------------------------------------------ identification

@@ -432,7 +432,8 @@ class ThunderModule(torch.nn.Module):
 
     # -- evaluation -------------------------------------------------------------------------
     def _evaluate(self, spec, args, kwargs):
-        if spec.configs and not torch.compiler.is_compiling():
+        # (not while tracing or inside a torch.func transform: their tensors hold no data to test)
+        if spec.configs and not torch.compiler.is_compiling() and not in_transform():
             for i in spec.configs:
                 if i < len(args) and isinstance(args[i], torch.Tensor) and args[i].shape[-1:] == (self.nq,):
                     check_quaternions(spec.name, spec.vars[i][0], args[i])

@@ -27,18 +27,21 @@ _CONFIGURATIONS = ("q", "q0", "q1")
 def check_quaternions(fname, name, q):
     """ValueError when a floating base's configuration q (..., nq) has a zero base quaternion
     q[..., 3:7]: the generated rotation of a zero quaternion is the identity, a silent wrong
-    orientation. Other non-unit quaternions are the caller's to normalise (as in Pinocchio)."""
+    orientation. Other non-unit quaternions are the caller's to normalise (as in Pinocchio).
+    Skipped while torch.compile traces and inside torch.func transforms: their tensors hold no
+    data to test."""
+    if torch.compiler.is_compiling() or in_transform():
+        return
     if q.device.type == "cpu":
         # numpy on the tensor's memory: one thread, no intra-op pool (a torch reduction of this
         # strided slice woke torch's threads against the native kernels' and cost ~0.4 ms)
         a = q.detach().numpy().reshape(-1, q.shape[-1])[:, 3:7]
-        if float(np.einsum("ij,ij->i", a, a).min()) > 1e-24:
-            return
-    elif float(q.detach()[..., 3:7].norm(dim=-1).min()) > 1e-12:
-        return
-    sq = (q.detach()[..., 3:7] ** 2).sum(-1)
-    if not bool((sq > 1e-24).all()):
-        row = int((sq <= 1e-24).flatten().nonzero()[0])
+        zero = np.flatnonzero(np.einsum("ij,ij->i", a, a) <= 1e-24)
+        row = int(zero[0]) if zero.size else None
+    else:
+        zero = ((q.detach()[..., 3:7] ** 2).sum(-1) <= 1e-24).flatten()
+        row = int(zero.nonzero()[0]) if bool(zero.any()) else None
+    if row is not None:
         where = f" in batch row {row}" if q.dim() > 1 else ""
         raise ValueError(f"{fname}: {name}[..., 3:7] (the base quaternion x, y, z, w) is zero{where}; "
                          "a zero quaternion is no orientation (the identity is [0, 0, 0, 1])")
@@ -432,8 +435,7 @@ class ThunderModule(torch.nn.Module):
 
     # -- evaluation -------------------------------------------------------------------------
     def _evaluate(self, spec, args, kwargs):
-        # (not while tracing or inside a torch.func transform: their tensors hold no data to test)
-        if spec.configs and not torch.compiler.is_compiling() and not in_transform():
+        if spec.configs:
             for i in spec.configs:
                 if i < len(args) and isinstance(args[i], torch.Tensor) and args[i].shape[-1:] == (self.nq,):
                     check_quaternions(spec.name, spec.vars[i][0], args[i])

@@ -20,6 +20,8 @@ from typing import Callable, Optional, Tuple, Union
 
 import torch
 
+from ._module import check_quaternions
+
 INTEGRATORS = ("semi_implicit_euler", "rk4")
 
 
@@ -71,12 +73,8 @@ def _check_state(robot, q, dq, where):
     if q.shape[:-1] != dq.shape[:-1]:
         raise ValueError(f"{where}: q {tuple(q.shape)} and dq {tuple(dq.shape)} must have the same batch shape "
                          f"({tuple(q.shape[:-1])} vs {tuple(dq.shape[:-1])})")
-    if robot.floating_base and not _compiling():
-        norm = q[..., 3:7].detach().norm(dim=-1)
-        if not bool((norm > 1e-12).all()):
-            row = int((norm <= 1e-12).flatten().nonzero()[0])
-            raise ValueError(f"{where}: q[..., 3:7] (the base quaternion x, y, z, w) is zero in batch row {row}; "
-                             "a zero quaternion is no orientation (the identity is [0, 0, 0, 1])")
+    if robot.floating_base:
+        check_quaternions(where, "q", q)
 
 
 def _integrate(robot, q, v, dt):

@@ -8,16 +8,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "thunder/util/env.h"
+
 namespace thunder {
 namespace {
-
-long long env_or(const char* name, long long fallback) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  char* end = nullptr;
-  const long long x = std::strtoll(v, &end, 10);
-  return (end && *end == 0 && x >= 0) ? x : fallback;
-}
 
 /// A double as a C literal that reads back exactly (17 significant digits; -0., inf, nan kept).
 std::string literal(double c) {
@@ -105,8 +99,8 @@ void replace_once(std::string& text, const std::string& from, const std::string&
 
 }  // namespace
 
-long long chunk_threshold() { return env_or("THUNDER_CHUNK_ABOVE", 20000); }
-long long chunk_size() { return std::max(1LL, env_or("THUNDER_CHUNK_SIZE", 6000)); }
+long long chunk_threshold() { return env_count("THUNDER_CHUNK_ABOVE", 20000); }
+long long chunk_size() { return std::max(1LL, env_count("THUNDER_CHUNK_SIZE", 6000)); }
 
 bool chunkable(const casadi::Function& fn) {
   if (!fn.is_a("SXFunction")) return false;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "thunder/export/op_table.h"
+#include "thunder/util/env.h"
 
 namespace thunder {
 namespace {
@@ -34,16 +35,8 @@ std::string c_literal(double v, const std::string& type) {
   return type + "(" + s + ")";
 }
 
-long long env_or(const char* name, long long fallback) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  char* end = nullptr;
-  const long long x = std::strtoll(v, &end, 10);
-  return (end && *end == 0 && x >= 0) ? x : fallback;
-}
-
-long long simd_chunk_threshold() { return env_or("THUNDER_NATIVE_CHUNK_ABOVE", 100000); }
-long long simd_chunk_size() { return std::max(1LL, env_or("THUNDER_NATIVE_CHUNK_SIZE", 6000)); }
+long long simd_chunk_threshold() { return env_count("THUNDER_NATIVE_CHUNK_ABOVE", 100000); }
+long long simd_chunk_size() { return std::max(1LL, env_count("THUNDER_NATIVE_CHUNK_SIZE", 6000)); }
 
 void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::string& symbol,
                       std::vector<std::pair<std::string, std::string>>* chunks) {

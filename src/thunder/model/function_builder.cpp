@@ -111,6 +111,17 @@ class Builder {
     if (qdot_.is_empty()) qdot_ = configuration_rate(model_, var("q"), var("dq"));
     return qdot_;
   }
+  /// ∂f/∂q in the tangent space (Pinocchio's convention: ∂f(q ⊕ ε)/∂ε = ∂f/∂q ∂q̇/∂v, q̇ being
+  /// linear in v); plain ∂f/∂q without a floating base.
+  SX tangent_jacobian(const SX& f) {
+    const SX J = SX::jacobian(f, var("q"));
+    if (!model_.floating_base()) return J;
+    if (tangent_.is_empty()) {
+      const SX e = SX::sym("e", model_.nv());
+      tangent_ = SX::jacobian(configuration_rate(model_, var("q"), e), e);
+    }
+    return SX::mtimes(J, tangent_);
+  }
   /// G v: a velocity-like input in the full coordinates the algorithms use.
   SX full(const SX& v) const { return model_.expand_v(v); }
   Vec3 gravity() const {
@@ -157,7 +168,7 @@ class Builder {
   std::vector<Output> vars_;
   std::unique_ptr<Kinematics> kin_;
   std::vector<BodyInertia> bodies_;
-  SX qdot_, ee_jacobian_, mass_matrix_;  ///< built once, shared by the functions that need them
+  SX qdot_, tangent_, ee_jacobian_, mass_matrix_;  ///< built once, shared by the functions that need them
   SX link_friction_;  ///< dl (+ dc): every link friction term the model has (n)
   SX elastic_spring_, motor_damping_;  ///< k + d and dm of the SEA model (ne), set by add_elastic
   FunctionSet set_;
@@ -596,16 +607,7 @@ void Builder::add_forward_dynamics() {
         {{"ddq", fd_m}, {"dFD_dq", dfd_dq}, {"dFD_ddq", dfd_dv}, {"M_inv", fac_rd ? upper_mirrored_inverse(*fac_rd) : M_inv}});
     if (std::getenv("THUNDER_FD_DERIVATIVES_ALTERNATIVES")) {  // instruction counts (bench/dynamics.sh)
       // The previous constructions: CasADi AD of RNEA (and of ABA for dFD_ddq).
-      SX tangent;
-      if (model_.floating_base()) {
-        const SX e = SX::sym("e", nv);
-        tangent = SX::jacobian(configuration_rate(model_, q, e), e);
-      }
-      const auto d_dq = [&](const SX& f) {
-        const SX J = SX::jacobian(f, q);
-        return tangent.is_empty() ? J : SX::mtimes(J, tangent);
-      };
-      const SX ad_dq = d_dq(tau), ad_dv = SX::jacobian(tau, dq);
+      const SX ad_dq = tangent_jacobian(tau), ad_dv = SX::jacobian(tau, dq);
       add("dtau_dq_ad", "dtau_dq by CasADi AD of RNEA", {{"dtau_dq_ad", ad_dq}});
       add("dtau_ddq_ad", "dtau_ddq by CasADi AD of RNEA", {{"dtau_ddq_ad", ad_dv}});
       add("tau_derivatives_ad", "tau_derivatives by CasADi AD of RNEA",
@@ -748,20 +750,10 @@ void Builder::add_contacts() {
       // ∂/∂τ = [I; 0]). ∂ID from the analytic recursion (algorithm/rnea_derivatives.h), the
       // contact terms Jᵀλ and J a + γ by CasADi AD at fixed λ and a (small: kinematics only).
       const int nv = model_.nv();
-      const SX &q = var("q");
-      SX tangent;
-      if (model_.floating_base()) {
-        const SX e = SX::sym("e", nv);
-        tangent = SX::jacobian(configuration_rate(model_, q, e), e);
-      }
-      const auto d_dq = [&](const SX& f) {
-        const SX D = SX::jacobian(f, q);
-        return tangent.is_empty() ? D : SX::mtimes(D, tangent);
-      };
       const SX lam = SX::sym("lambda", J.size1()), a = SX::sym("a", nv);
-      const SX JT_lam_dq = SX::substitute(d_dq(SX::mtimes(J.T(), lam)), lam, s.lambda);
+      const SX JT_lam_dq = SX::substitute(tangent_jacobian(SX::mtimes(J.T(), lam)), lam, s.lambda);
       const SX acc = contact_acceleration(a, nullptr);
-      const SX acc_dq = SX::substitute(d_dq(acc), a, s.x), acc_dv = SX::substitute(SX::jacobian(acc, dq), a, s.x);
+      const SX acc_dq = SX::substitute(tangent_jacobian(acc), a, s.x), acc_dv = SX::substitute(SX::jacobian(acc, dq), a, s.x);
       const RneaDerivatives rd = rnea_derivatives(k, bodies(), full(dq), full(s.x), &g);
       const SX b = SX::horzcat({JT_lam_dq - model_.reduce(rd.dtau_dq),
                                 -(model_.reduce(rd.dtau_dv) + SX::jacobian(link_friction_, dq)), SX::eye(nv)});

@@ -64,9 +64,10 @@ def load(path, device=None, dtype=torch.float32, backend="auto"):
     if not (path / "torch" / "thunder_torch.json").is_file():
         raise FileNotFoundError(f"thunder_torch.load: {path / 'torch'} has no thunder_torch.json "
                                 "(generate with `thunder gen ... --pytorch`)")
-    manifest = read_manifest(mpath)
+    data = mpath.read_bytes()   # read once: what is parsed is what is hashed
+    manifest = read_manifest(mpath, data)
     verify_folder(path, manifest, "torch")
-    verify_manifest(path, manifest, mpath.read_bytes())
+    verify_manifest(path, manifest, data)
     _, schedules = read_artifact(path / "torch")
     module = make_module(manifest, schedules, dtype)
     if device is not None:

@@ -24,12 +24,12 @@ class ArtifactError(RuntimeError):
     """A generated file is missing, not listed, truncated or changed since generation."""
 
 
-def read_manifest(path) -> dict:
-    """The parsed OUT/manifest.json; ValueError naming the file when it is not a thunder manifest."""
+def read_manifest(path, data: bytes | None = None) -> dict:
+    """The parsed OUT/manifest.json (from `data`, its bytes, when the caller has read them);
+    ValueError naming the file when it is not a thunder manifest."""
     path = pathlib.Path(path)
     try:
-        with open(path, "r", encoding="utf-8") as f:
-            manifest = json.load(f)
+        manifest = json.loads((path.read_bytes() if data is None else data).decode("utf-8"))
     except json.JSONDecodeError as e:
         raise ValueError(f"{path}:{e.lineno}: not valid JSON ({e.msg}): regenerate with thunder gen") from None
     except UnicodeDecodeError:

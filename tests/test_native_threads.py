@@ -1,8 +1,6 @@
 """Native CPU kernels: the threads torch gives them, and libraries that are loaded safely (issues 22
 and 23). One small native build (RRR's M and G at -O0) serves every test here."""
 import ctypes
-import hashlib
-import json
 import shutil
 import subprocess
 import sys

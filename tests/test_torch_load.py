@@ -2,7 +2,6 @@
 describe its blob (issue 22): every entry is checked at load, so an edited index whose checksum was
 recomputed is a ValueError naming the field, never an IndexError at a call or a read outside
 torch/."""
-import hashlib
 import json
 import shutil
 

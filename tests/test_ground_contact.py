@@ -87,6 +87,47 @@ def test_block_on_a_slope_obeys_coulomb(blocks, dim):
     assert info["sliding"].flatten().tolist() == [False, True, True]
 
 
+@pytest.mark.parametrize("plane", ["floor", "ceiling", "wall"])
+def test_block_pushed_along_an_axis_plane_obeys_coulomb(blocks, plane):
+    """Coordinate-axis normals (+z floor, −z ceiling, −x wall; the step projects on them by
+    column views): a block pressed on the plane with a normal load N and pushed along it by
+    F = 0.8 μ N stays, by F = 1.2 μ N slides with a = (F − μ N) / m (Coulomb). Floor: N = m g;
+    ceiling at z = 0.5 (pressed up by 3 m g): N = 2 m g; wall at x = −0.2 (pressed by 4 m g along −x,
+    pushed along +y, gravity along the wall is held by friction too: the tangential load is
+    |(F, m g)|)."""
+    robot = blocks[3]
+    g, m, mu, h, steps = 9.81, 2.0, 0.5, 1e-3, 50
+    normal, height, start, press, push = {
+        "floor": ((0, 0, 1), 0.0, (0, 0, 0), (0, 0, 0), (1, 0, 0)),
+        "ceiling": ((0, 0, -1), -0.5, (0, 0, 0.5), (0, 0, 3 * m * g), (1, 0, 0)),
+        "wall": ((1, 0, 0), -0.2, (-0.2, 0, 0), (-4 * m * g, 0, 0), (0, 1, 0)),
+    }[plane]
+    N = {"floor": m * g, "ceiling": 2 * m * g, "wall": 4 * m * g}[plane]
+    ground = thunder_torch.Ground(robot, height=height, normal=normal, friction=mu)
+    q0 = torch.tensor([*start, 0, 0, 0, 1], dtype=F64).expand(2, 7).clone()
+    assert float(ground.heights(q0).abs().max()) < 1e-15
+    push_t = torch.tensor(push, dtype=F64)
+    gravity_t = torch.tensor((0, 0, -m * g), dtype=F64) if plane == "wall" else torch.zeros(3, dtype=F64)
+    # the push that makes the tangential load 0.8 and 1.2 times μ N (on the wall gravity adds to it)
+    loads = torch.tensor([0.8, 1.2], dtype=F64) * mu * N
+    F = torch.sqrt(loads.square() - gravity_t.square().sum())
+    tau = torch.zeros(2, 6, dtype=F64)
+    tau[:, :3] = torch.tensor(press, dtype=F64) + F.unsqueeze(-1) * push_t
+    with torch.no_grad():
+        q, v, _ = robot.rollout(q0, torch.zeros(2, 6, dtype=F64), tau.expand(steps, 2, 6), steps, h,
+                                contact=ground)
+    # held: no velocity at all; sliding: along the tangential load, |a| = (load − μ N) / m
+    assert float(v[-1, 0].abs().max()) < 1e-12
+    tangential = F[1] * push_t + gravity_t
+    want = tangential / tangential.norm() * (loads[1] - mu * N) / m * h * steps
+    torch.testing.assert_close(v[-1, 1, :3], want, rtol=1e-9, atol=1e-12)
+    assert float(ground.heights(q[-1]).abs().max()) < 1e-12
+    _, _, info = ground.step(q[-1], v[-1], tau, torch.tensor(h, dtype=F64))
+    assert info["sliding"].flatten().tolist() == [False, True]
+    torch.testing.assert_close(info["force"] @ torch.tensor(normal, dtype=F64),
+                               torch.full((2,), N, dtype=F64), rtol=1e-9, atol=0)
+
+
 def test_gradients_through_100_sliding_steps_are_the_closed_form(blocks):
     """Autograd through 100 steps of a block sliding down a slope against the derivatives of the
     closed form s_N = v0 h N + g (sin θ − μ cos θ) h² N (N + 1) / 2: ∂s/∂μ and ∂s/∂v0."""

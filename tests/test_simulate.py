@@ -216,6 +216,36 @@ def test_checkpointed_rollout_gives_the_same_gradients(dh_panda):
     torch.testing.assert_close(grads[0], grads[1], rtol=1e-12, atol=1e-14)
 
 
+def test_rollout_without_autograd_is_the_loop_of_steps(go1):
+    """Without autograd rollout writes each step into the preallocated trajectory: the same
+    states and torques as a loop of `step` (a free-falling spinning Go1 under a damping
+    controller), and the same as the stacked trajectory of the autograd path."""
+    robot = go1
+    gen = torch.Generator().manual_seed(3)
+    q0 = torch.zeros(4, robot.nq, dtype=torch.float64)
+    q0[:, 3:7] = torch.nn.functional.normalize(torch.rand(4, 4, generator=gen, dtype=torch.float64), dim=-1)
+    q0[:, 7:] = torch.rand(4, robot.nq - 7, generator=gen, dtype=torch.float64)
+    dq0 = torch.rand(4, robot.nv, generator=gen, dtype=torch.float64) - 0.5
+
+    def control(q, dq):
+        return -2.0 * dq
+
+    with torch.no_grad():
+        q, dq, tau = robot.rollout(q0, dq0, control, 6, 2e-3)
+    assert q.shape == (7, 4, robot.nq) and dq.shape == (7, 4, robot.nv) and tau.shape == (6, 4, robot.nv)
+    qk, dqk = q0, dq0
+    torch.testing.assert_close(q[0], q0, rtol=0, atol=0)
+    for k in range(6):
+        torch.testing.assert_close(tau[k], control(qk, dqk), rtol=0, atol=0)
+        qk, dqk = robot.step(qk, dqk, control(qk, dqk), 2e-3)
+        torch.testing.assert_close(q[k + 1], qk, rtol=0, atol=0)
+        torch.testing.assert_close(dq[k + 1], dqk, rtol=0, atol=0)
+    # and the same trajectory as the autograd path (the stacked one)
+    q_g, dq_g, tau_g = robot.rollout(q0, dq0.clone().requires_grad_(True), control, 6, 2e-3)
+    torch.testing.assert_close(q_g.detach(), q, rtol=0, atol=0)
+    torch.testing.assert_close(tau_g.detach(), tau, rtol=0, atol=0)
+
+
 def test_rollout_with_a_pd_controller_module(dh_panda):
     """A torch.nn.Module as controller; with_time passes t = k dt. Computed torque
     M (kp e - kd dq) + C dq + G (critically damped at 20 rad/s) settles the arm at q*."""

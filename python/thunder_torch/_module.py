@@ -434,8 +434,14 @@ class ThunderModule(torch.nn.Module):
         pathlib.Path(file).write_text("".join(lines), encoding="utf-8")
 
     # -- evaluation -------------------------------------------------------------------------
-    def _evaluate(self, spec, args, kwargs):
-        if spec.configs:
+    def _call_unchecked(self, name, *args):
+        """The generated function `name` on positional tensors whose configurations the caller
+        has checked already (simulation inner loops: the zero-quaternion test of every call cost
+        ~0.1 ms at batch 4096, four calls a step)."""
+        return self._evaluate(self._specs[name], args, {}, check=False)
+
+    def _evaluate(self, spec, args, kwargs, check=True):
+        if check and spec.configs:
             for i in spec.configs:
                 if i < len(args) and isinstance(args[i], torch.Tensor) and args[i].shape[-1:] == (self.nq,):
                     check_quaternions(spec.name, spec.vars[i][0], args[i])

@@ -18,7 +18,7 @@ from sim_robots import example_robot_data, strip_urdf, thunder_gen
 FEET = ["FL_foot", "FR_foot", "RL_foot", "RR_foot"]
 STAND = {"hip": 0.0, "thigh": 0.8, "calf": -1.5}     # Go1's nominal standing joint angles (rad)
 FOOT_RADIUS = 0.02
-FUNCTIONS = ["FD", "impulse_contact", "J_contact", "integrate", "M_inv", "p_contact"]
+FUNCTIONS = ["FD", "impulse_contact", "step_contact", "J_contact", "integrate", "M_inv", "p_contact"]
 
 
 def go1_with_ground(work, native=False, friction=1.0):

@@ -26,7 +26,7 @@ from test_trees import Robot, pin_mass_matrix
 pin = pytest.importorskip("pinocchio")
 
 TOL = 1e-9
-FUNCTIONS = "p_contact,J_contact,gamma_contact,FD_contact,impulse_contact,FD_contact_derivatives"
+FUNCTIONS = "p_contact,J_contact,gamma_contact,FD_contact,impulse_contact,step_contact,FD_contact_derivatives"
 GO1_FEET = ["FL_foot", "FR_foot", "RL_foot", "RR_foot"]
 CASES = {
     # name: (robot of test_trees.ROBOTS, --contacts, more thunder gen arguments)
@@ -123,8 +123,10 @@ def test_manifest_and_signatures(robot):
     outs = {e["name"]: [o["name"] for o in e["outputs"]] for e in g.manifest["functions"]}
     assert ins == {"p_contact": ["q"], "J_contact": ["q"], "gamma_contact": ["q", "dq"], "FD_contact": ["q", "dq", "torque", "active"],
                    "impulse_contact": ["q", "dq", "active", "restitution"],
+                   "step_contact": ["q", "dq", "torque", "dt", "active", "restitution"],
                    "FD_contact_derivatives": ["q", "dq", "torque", "active"]}
     assert outs["FD_contact"] == ["ddq", "force"] and outs["impulse_contact"] == ["dq_plus", "impulse"]
+    assert outs["step_contact"] == ["dq_free", "dq_plus", "impulse"]
     assert outs["FD_contact_derivatives"] == ["ddq_dq", "ddq_dv", "ddq_dtau", "force_dq", "force_dv", "force_dtau"]
     q = robot.random_state(np.random.default_rng(0))[0]
     assert g.call("J_contact", q=q).shape == (m, robot.nv)
@@ -189,6 +191,32 @@ def test_impulse_matches_pinocchio(robot):
                 pin_dq = pin.impulseDynamics(model, data, qp, v, J[rows], e, 0.0)
                 close(dq_plus, pin_dq, what + ": pin.impulseDynamics")
                 close(impulse[rows], data.impulse_c, what + ": pin impulse_c")
+
+
+def test_step_contact_is_the_free_step_then_the_impulse(robot):
+    """step_contact: dq_free = v + dt M⁻¹ (τ − h) (Pinocchio's M and nonLinearEffects), then the
+    impulse on dq_free: the KKT system solved by numpy, and Pinocchio's impulseDynamics where it
+    has the model; every contact mode, two steps and restitutions."""
+    g, model, data = robot.gen, robot.model, robot.data
+    mimic = has_mimic(model)
+    for (q, v, torque), e, dt in zip(states(robot, 7), [0.0, 0.3], [1e-3, 0.02]):
+        qp = robot.to_pin(q)
+        J, _ = pin_contact_terms(robot, qp, v)
+        M = pin_mass_matrix(robot, qp)
+        want_free = v + dt * np.linalg.solve(M, torque - pin.nonLinearEffects(model, data, qp, v))
+        for active in modes(robot):
+            rows = row_mask(robot, active)
+            free, dq_plus, impulse = (x.ravel() for x in g.call("step_contact", q=q, dq=v, torque=torque, dt=[dt],
+                                                                 active=active, restitution=[e]))
+            what = f"step_contact, dt = {dt}, e = {e}, active {active}"
+            close(free, want_free, what + ": dq_free")
+            want_dq, want_impulse = kkt(M, J, M @ want_free, -e * J @ want_free, rows)
+            close(dq_plus, want_dq, what + ": dq_plus")
+            close(impulse, want_impulse, what + ": impulse")
+            assert np.all(impulse[~rows] == 0), what
+            if rows.any() and not mimic:
+                close(dq_plus, pin.impulseDynamics(model, data, qp, want_free, J[rows], e, 0.0),
+                      what + ": pin.impulseDynamics")
 
 
 DERIVATIVES = ["ddq_dq", "ddq_dv", "ddq_dtau", "force_dq", "force_dv", "force_dtau"]

@@ -27,16 +27,16 @@ from sim_robots import strip_urdf  # noqa: E402
 FEET = ["FL_foot", "FR_foot", "RL_foot", "RR_foot"]
 STAND = {"hip": 0.0, "thigh": 0.8, "calf": -1.5}     # Go1's nominal standing joint angles (rad)
 FOOT_RADIUS = 0.02                                   # Go1's foot collision spheres: the plane is 2 cm up
-GROUND_FUNCTIONS = "FD,impulse_contact,J_contact,integrate,M_inv,p_contact"
+GROUND_FUNCTIONS = "FD,impulse_contact,step_contact,J_contact,integrate,M_inv,p_contact"
 BLOCK = """<robot name="block"><link name="block"><inertial><origin xyz="0 0 0"/><mass value="2.0"/>
 <inertia ixx="0.02" iyy="0.03" izz="0.04" ixy="0" ixz="0" iyz="0"/></inertial></link></robot>"""
 F64 = torch.float64
 
 
-def gen_module(folder, urdf, contacts, frames, backend="torch"):
+def gen_module(folder, urdf, contacts, frames, backend="torch", functions=GROUND_FUNCTIONS):
     run_thunder("gen", urdf, "--floating-base", "-o", folder, "--targets", "casadi,torch", "-q",
                 "--contacts", contacts, "--frames", ",".join(frames),
-                "--functions", GROUND_FUNCTIONS + "," + ",".join(f"T_w_{f}" for f in frames))
+                "--functions", functions + "," + ",".join(f"T_w_{f}" for f in frames))
     return thunder_torch.load(folder, dtype=F64, backend=backend)
 
 
@@ -381,6 +381,33 @@ def test_native_backend_steps_as_the_torch_backend(go1, tmp_path):
         results.append((q[-1].detach(), grad))
     torch.testing.assert_close(results[0][0], results[1][0], rtol=0, atol=1e-12)
     torch.testing.assert_close(results[0][1], results[1][1], rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("dim", [3, 6])
+def test_a_module_without_step_contact_steps_the_same(blocks, tmp_path, dim):
+    """Ground takes its free velocity and first impulse from step_contact when the module has it
+    (one call sharing M's factorization) and from FD + impulse_contact otherwise: the same states
+    and forces, here for blocks sliding, sticking and bouncing on a slope (μ 0.5 / 0.2 / 0.1,
+    e = 0.3 for the first, dropped from 2 mm)."""
+    (tmp_path / "b.urdf").write_text(BLOCK)
+    plain = gen_module(tmp_path / "plain", tmp_path / "b.urdf", "block" if dim == 3 else "block:6d", ["block"],
+                       functions=GROUND_FUNCTIONS.replace("step_contact,", ""))
+    assert not hasattr(plain, "step_contact") and hasattr(blocks[dim], "step_contact")
+    n = torch.tensor(slope(math.radians(20)), dtype=F64)
+    q0 = torch.zeros(3, 7, dtype=F64)
+    q0[:, 6] = 1.0
+    q0[:, :3] = 2e-3 * n
+    dq0 = torch.zeros(3, 6, dtype=F64)
+    runs = []
+    for robot in (blocks[dim], plain):
+        ground = thunder_torch.Ground(robot, normal=n.tolist(), friction=torch.tensor([0.5, 0.2, 0.1], dtype=F64),
+                                      restitution=torch.tensor([0.3, 0.0, 0.0], dtype=F64))
+        q, dq, _ = robot.rollout(q0, dq0, torch.zeros(150, 3, 6, dtype=F64), 150, 1e-3, contact=ground)
+        _, _, info = ground.step(q[-1], dq[-1], torch.zeros(3, 6, dtype=F64), torch.tensor(1e-3, dtype=F64))
+        runs.append((q, dq, info["force"]))
+    assert float(runs[0][2][1:, :3].norm(dim=-1).min()) > 1.0   # the two without restitution rest at the end
+    for a, b in zip(*runs):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
 
 
 def test_bad_inputs_are_refused(blocks, tmp_path):

@@ -123,7 +123,7 @@ std::string gen_usage() {
          thunder::function_names_help() +
          "  --contacts LIST  contact frames, comma separated, FRAME (3D point contact) or FRAME:6d (flat\n"
          "                   contact): p_contact, J_contact, gamma_contact, FD_contact,\n"
-         "                   impulse_contact, FD_contact_derivatives\n"
+         "                   impulse_contact, step_contact, FD_contact_derivatives\n"
          "  --coriolis C     construction of C: auto (the smaller), christoffel (of M) or recursive\n"
          "                   (Slotine-Li; always with a floating base); C_std is the Christoffel one\n"
          "  --targets LIST   exporters, comma separated: " + targets + " (default: cpp,casadi)\n"

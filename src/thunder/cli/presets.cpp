@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "thunder/model/function_builder.h"
+
 namespace thunder {
 namespace {
 
@@ -30,11 +32,7 @@ bool is_derivative(const std::string& n) {
 }
 
 /// The functions of --contacts (generated only with contact frames).
-bool is_contact(const std::string& n) {
-  static const std::set<std::string> names = {"p_contact", "J_contact", "gamma_contact", "FD_contact", "impulse_contact",
-                                              "FD_contact_derivatives"};
-  return names.count(n) > 0;
-}
+bool is_contact(const std::string& n) { return contact_function_names().count(n) > 0; }
 
 bool is_kinematics(const std::string& n) {
   if (is_time_derivative(n) || is_regressor(n)) return false;
@@ -74,7 +72,8 @@ const std::vector<Preset>& presets() {
       {"derivatives", "dtau_dq, dtau_ddq, dFD_dq, dFD_ddq, tau_derivatives, FD_derivatives", is_derivative},
       {"regressors", "Y, Yr, reg_*, dyn2reg, reg2dyn, par_DYN_to_REG, par_REG_to_DYN", is_regressor},
       {"time-derivatives", "every *_dot and *_ddot (M_dot, C_ddot, J_ee_dot, ...)", is_time_derivative},
-      {"contacts", "p_contact, J_contact, gamma_contact, FD_contact, impulse_contact, FD_contact_derivatives (with --contacts)",
+      {"contacts", "p_contact, J_contact, gamma_contact, FD_contact, impulse_contact, step_contact, "
+       "FD_contact_derivatives (with --contacts)",
        is_contact},
       {"thunder", "every thunder_dynamics name (v0.x and 1.0)", is_thunder},
       {"all", "every function (the default)", [](const std::string&) { return true; }},
@@ -106,7 +105,7 @@ std::string function_names_help() {
          "                   time-derivatives: M_dot M_ddot C_dot C_ddot G_dot G_ddot J_ee_dot J_ee_ddot\n"
          "                     J_<frame>_dot J_<frame>_ddot\n"
          "                   contacts (with --contacts): p_contact J_contact gamma_contact FD_contact\n"
-         "                     impulse_contact FD_contact_derivatives\n";
+         "                     impulse_contact step_contact FD_contact_derivatives\n";
 }
 
 std::function<bool(const std::string&)> preset_selector(std::vector<std::string>& names) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,12 +42,15 @@ struct BuildOptions {
   /// Frames that also get J_<frame>_dot, J_<frame>_ddot and J_<frame>_pinv (thunder 1.0's
   /// `derivatives` nodes); each must be one of `frames`.
   std::vector<std::string> derivative_frames;
-  /// Contact frames, in row order: p_contact, J_contact, gamma_contact, FD_contact, impulse_contact,
-  /// FD_contact_derivatives.
+  /// Contact frames, in row order: the functions of contact_function_names().
   std::vector<ContactFrame> contacts;
   /// One line per built function (name, instruction count, seconds).
   std::function<void(const std::string&)> progress;
 };
+
+/// The functions that --contacts adds (and that need it): p_contact, J_contact, gamma_contact,
+/// FD_contact, impulse_contact, step_contact, FD_contact_derivatives.
+const std::set<std::string>& contact_function_names();
 
 FunctionSet build_function_set(const RobotSpec& spec, const BuildOptions& options = {});
 

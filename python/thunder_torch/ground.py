@@ -46,9 +46,6 @@ import torch
 from ._module import check_quaternions
 
 _NEEDED = ("J_contact", "impulse_contact", "FD", "M_inv")
-# step_contact serves the whole batch when at least this fraction of its rows touches the plane
-# (go1: its 8,839 instructions against FD's 5,146 plus impulse_contact's 6,117 per touching row)
-_FUSE_FRACTION = 0.6
 
 
 class Ground:
@@ -90,8 +87,15 @@ class Ground:
         # heights from p_contact (all frames in one call); a module generated before it existed
         # gives them by T_w_<frame> (--frames)
         self._positions = hasattr(robot, "p_contact")
-        # optional (modules generated before it existed step with FD and impulse_contact alone)
-        self._fused = hasattr(robot, "step_contact")
+        # optional (modules generated before it existed step with FD and impulse_contact alone):
+        # it serves the whole batch when at least this fraction of the rows touches the plane,
+        # from the instruction counts (go1: 8,839 against FD's 5,146 + impulse_contact's 6,117 per
+        # touching row: 0.6)
+        self._fuse_fraction = None
+        if hasattr(robot, "step_contact"):
+            count = {f["name"]: f.get("n_instructions") for f in robot.manifest.get("functions", [])}
+            fused, fd, imp = (count.get(f) for f in ("step_contact", "FD", "impulse_contact"))
+            self._fuse_fraction = (fused - fd) / imp if fused and fd and imp else 0.6
         if not self._positions:
             missing += [f"T_w_{f}" for f in self.frames if not hasattr(robot, f"T_w_{f}")]
         if robot.floating_base and not hasattr(robot, "integrate"):
@@ -257,9 +261,9 @@ class Ground:
         active = candidates
         rows = self._rows(active)
         # step_contact (free velocity and first solve in one call, sharing M and its factorization)
-        # over the whole batch when most rows touch the plane (_FUSE_FRACTION); FD over the batch
+        # over the whole batch when most rows touch the plane (_fuse_fraction); FD over the batch
         # and impulse_contact on the touching rows otherwise
-        fused = self._fused and (rows is None or rows.numel() >= _FUSE_FRACTION * B)
+        fused = self._fuse_fraction is not None and (rows is None or rows.numel() >= self._fuse_fraction * B)
         v_free = None if fused else torch.addcmul(dq2, hb, self._call("FD", q2, dq2, tau2))
         v_plus, P = v_free, None
         for it in range(self.iterations):

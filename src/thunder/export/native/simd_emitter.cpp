@@ -35,11 +35,15 @@ std::string c_literal(double v, const std::string& type) {
   return type + "(" + s + ")";
 }
 
-long long simd_chunk_threshold() { return env_count("THUNDER_NATIVE_CHUNK_ABOVE", 10000); }
+long long simd_chunk_threshold() { return env_count("THUNDER_NATIVE_CHUNK_ABOVE", 100000); }
+long long simd_reverse_chunk_threshold() {
+  return std::min(simd_chunk_threshold(), env_count("THUNDER_NATIVE_REVERSE_CHUNK_ABOVE", 10000));
+}
 long long simd_chunk_size() { return std::max(1LL, env_count("THUNDER_NATIVE_CHUNK_SIZE", 6000)); }
 
 void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::string& symbol,
-                      std::vector<std::pair<std::string, std::string>>* chunks) {
+                      std::vector<std::pair<std::string, std::string>>* chunks, long long chunk_above) {
+  if (chunk_above < 0) chunk_above = simd_chunk_threshold();
   using namespace casadi;
   if (!fn.is_a("SXFunction")) throw std::runtime_error("SIMD kernel of " + fn.name() + ": not an SX function");
   const casadi_int n_in = fn.n_in(), n_out = fn.n_out(), n_instr = fn.n_instructions();
@@ -146,7 +150,7 @@ void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::s
     for (casadi_int k = 0; k < n_instr; ++k)
       if (early[k] == pass && !line[k].empty()) order.push_back(k);
 
-  if (chunks && static_cast<long long>(order.size()) > simd_chunk_threshold()) {
+  if (chunks && static_cast<long long>(order.size()) > chunk_above) {
     // Chunks of consecutive lines. A value read in a later chunk than the one defining it goes
     // through the spill array S (one slot per such value); each chunk loads its live-ins first
     // and stores its live-outs last, so the lines themselves are unchanged.

@@ -152,8 +152,7 @@ void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::s
 
   if (chunks && static_cast<long long>(order.size()) > chunk_above) {
     // Chunks of consecutive lines. A value read in a later chunk than the one defining it goes
-    // through the spill array S (one slot per such value); each chunk loads its live-ins first
-    // and stores its live-outs last, so the lines themselves are unchanged.
+    // through the spill array S (one slot per such value); the lines themselves are unchanged.
     // Chunks of equal length (at most simd_chunk_size() lines each).
     const long long max_size = simd_chunk_size();
     const size_t n_chunks = (order.size() + max_size - 1) / max_size;

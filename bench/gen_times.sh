@@ -4,7 +4,8 @@
 # before and after: Panda `gen --native --no-cuda` (default functions), g1 `gen --functions
 # FD,M,integrate --native --no-cuda`, anymal_c `gen` (cpp) + cmake + `cmake --build -j2`.
 #
-#   bash bench/gen_times.sh            (WORK=/tmp/dir to keep the outputs; THUNDER=/path/to/thunder)
+#   bash bench/gen_times.sh            (WORK=/tmp/dir to keep the outputs; THUNDER=/path/to/thunder;
+#                                       LEWIS=/path/to/lewis.yaml adds thunder_dynamics' lewis)
 #
 # Results: bench/RESULTS_SCALE.md ("Generation with native kernels").
 set -uo pipefail
@@ -20,8 +21,9 @@ run() {
   tail -1 "$WORK/last.log"
   echo "rc=$rc load after $(cut -d' ' -f1-3 /proc/loadavg)"
 }
-rm -rf "$WORK/panda" "$WORK/g1" "$WORK/anymal"
+rm -rf "$WORK/panda" "$WORK/g1" "$WORK/anymal" "$WORK/lewis"
 run "$T" gen "$ERD/panda_description/urdf/panda.urdf" --ee panda_hand -o "$WORK/panda" --native --no-cuda -q
+[ -n "${LEWIS:-}" ] && run "$T" gen "$LEWIS" -o "$WORK/lewis" --native --no-cuda -q
 run "$T" gen "$ERD/g1_description/urdf/g1_29dof_rev_1_0.urdf" --floating-base -o "$WORK/g1" \
     --functions FD,M,integrate --native --no-cuda -q
 run "$T" gen "$ERD/anymal_c_simple_description/urdf/anymal.urdf" --floating-base -o "$WORK/anymal" --targets cpp -q

@@ -167,7 +167,7 @@ def report(args, machine, peak, pin, res, n_instr, gen_times, pin1, res1):
          f"FMA peak (bench/fma_peak.c, {peak['threads']} threads, {peak['vector_bytes']}-byte vectors): "
          f"float64 {peak['float64']['flops']:.3g} flop/s, float32 {peak['float32']['flops']:.3g} flop/s. "
          "Fraction of peak = evals/s x instructions / peak flop/s.\n"]
-    L.append(f"Load average at the start of the measurements: {os.getloadavg()[0]:.1f} on "
+    L.append(f"Load average at the start of the measurements: {LOAD_START:.1f}, at the end: {os.getloadavg()[0]:.1f}, on "
              f"{os.cpu_count()} cores (other processes: the 2-thread wall-clock table is only meaningful "
              "on an idle machine; the 1-thread CPU-time table holds either way).\n")
     if any(gen_times.values()):
@@ -178,8 +178,19 @@ def report(args, machine, peak, pin, res, n_instr, gen_times, pin1, res1):
     L.append("### 1 thread, thread CPU time (best of repetitions; robust when other processes load "
              "the machine)\n")
     L += table(args, peak, pin1, res1, n_instr, 1)
+    L.append(f"### Issue 23's bar: simd on {args.threads} threads (wall clock, first table) / scalar on 1 thread "
+             "(thread CPU time, second table), target >= 8 for M, C, Yr in float64 on an idle machine\n")
+    L.append("| function | dtype | simd / scalar-1-thread |")
+    L.append("|---|---|---:|")
+    for name in args.functions.split(","):
+        for dt in ("float64", "float32"):
+            L.append(f"| {name} | {dt} | **{res[(name, dt, 'simd')] / res1[(name, dt, 'scalar')]:.2f}** |")
+    L.append("")
     L.append(END)
     return "\n".join(L)
+
+
+LOAD_START = os.getloadavg()[0]
 
 
 def main():

@@ -124,6 +124,37 @@ def test_simd_matches_scalar_every_entry(robot, dtype):
             _compare(simd.call(e, batch, xs), scalar.call(e, batch, xs), dtype, what)
 
 
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_simd_large_batch_padded_rows_streaming_stores(robot, dtype):
+    """Batches whose slot-major output rows are padded (rows of 4 KiB or more: an odd number of
+    64-byte lines) and whose outputs exceed 1 MiB (streaming stores), on one and two threads, with
+    a partial last tile: the forward and reverse entries with the largest outputs against the
+    scalar kernels."""
+    key, simd_dir, scalar_dir = robot
+    name = _name(key)
+    simd, scalar = _lib(simd_dir, name, dtype), _lib(scalar_dir, name, dtype)
+    gen = torch.Generator().manual_seed(11)
+    size = dtype.itemsize
+    for rev in (0, 1):
+        e = max(range(rev, len(simd.entries), 2), key=lambda i: sum(simd.sizes_out[i]))
+        n_out = sum(simd.sizes_out[e])
+        batch = max(4096 // size + 3, (1 << 20) // (n_out * size) + simd.lanes + 3)
+        ld = simd.row_stride(batch)
+        assert ld >= batch and (ld * size) % 128 == 64, (batch, ld)   # odd number of lines
+        assert n_out * batch * size >= 1 << 20   # the streaming path
+        xs = _inputs(simd.sizes_in[e], batch, dtype, gen)
+        want = scalar.call(e, batch, xs)
+        threads = torch.get_num_threads()
+        try:
+            for t in (1, 2):
+                torch.set_num_threads(t)
+                got = simd.call(e, batch, xs)
+                assert all(g.stride() == (1, ld) for g in got)
+                _compare(got, want, dtype, f"{simd.names[e // 2]}{' reverse' if rev else ''} batch {batch}")
+        finally:
+            torch.set_num_threads(threads)
+
+
 def test_simd_matches_casadi(robot):
     """Every function of the module (native backend) against CasADi evaluating the .casadi file,
     float64, at an all-zero state and two random ones."""

@@ -192,10 +192,23 @@ class NativeLibrary:
                                      f"the manifest says {want_in} -> {want_out}: regenerate")
         return i
 
+    def row_stride(self, batch):
+        """Elements between the rows of a slot-major output. Rows of 4 KiB or more are padded to an
+        odd number of 64-byte lines: a tile writes one line in every row, and rows a multiple of
+        4 KiB apart put all of those lines in the same cache sets (Panda M at batch 4096, float64,
+        one thread: 1.6e7 -> 3.1e7 evals/s). Smaller outputs stay dense."""
+        size = self.dtype.itemsize
+        if self.device_type != "cpu" or batch * size < 4096:
+            return batch
+        lines = -(-batch * size // 64)
+        lines += 1 - lines % 2
+        return lines * 64 // size
+
     def new_outputs(self, entry, batch, like):
         """Empty output tensors of `entry` for `batch` instances, in the library's layout."""
         if self.slot_major:
-            return [like.new_empty_strided((batch, n), (1, batch)) for n in self.sizes_out[entry]]
+            ld = self.row_stride(batch)
+            return [like.new_empty_strided((batch, n), (1, ld)) for n in self.sizes_out[entry]]
         return [like.new_empty((batch, n)) for n in self.sizes_out[entry]]
 
     def call(self, entry, batch, inputs):

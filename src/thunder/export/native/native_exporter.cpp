@@ -350,7 +350,8 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
         os << "/* Thunder SIMD tile kernel " << e->symbol << " (generated; do not edit). */\n"
            << "#include \"thunder_simd.h\"\n";
         std::vector<std::pair<std::string, std::string>> chunks;  // a large tile's pieces
-        emit_simd_kernel(os, e->fn, e->symbol, &chunks);
+        emit_simd_kernel(os, e->fn, e->symbol, &chunks,
+                         e == &fc.rev ? simd_reverse_chunk_threshold() : simd_chunk_threshold());
         write_file(dir / (e->symbol + ".cpp"), os.str());
         sources.push_back(e->symbol + ".cpp");
         for (const auto& [file, text] : chunks) {

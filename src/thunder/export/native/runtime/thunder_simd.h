@@ -167,17 +167,45 @@ static inline void th_gather(th_v* x, int n_in, const long long* size, const voi
   }
 }
 
-/* Writes the outputs of instances b0 .. b0+nl-1 (non-temporal stores were tried for outputs far
- * larger than the caches: no faster here). */
+/* Streaming (non-temporal) stores of whole vectors: x86 only, else plain copies. Inline asm
+ * rather than <immintrin.h>, whose parsing costs ~0.3 s of CPU in every compiled file. */
+#if defined(__x86_64__) && !defined(TH_NO_STREAM)
+#define TH_STREAM 1
+TH_INLINE void th_stream(void* q, const th_v* y) {
+#ifdef __AVX__
+  __asm__ volatile("vmovntdq %1, %0" : "=m"(*(th_v*)q) : "v"(*y));
+#else
+  __asm__ volatile("movntdq %1, %0" : "=m"(*(th_v*)q) : "x"(*y));
+#endif
+}
+TH_INLINE void th_stream_fence(void) { __asm__ volatile("sfence" ::: "memory"); }
+#else
+#define TH_STREAM 0
+TH_INLINE void th_stream(void* q, const th_v* y) { memcpy(q, y, sizeof(th_v)); }
+TH_INLINE void th_stream_fence(void) {}
+#endif
+
+/* Writes the outputs of instances b0 .. b0+nl-1. `stream`: whole aligned vectors bypass the
+ * caches (non-temporal stores). The driver asks for it when a call's outputs exceed
+ * TH_STREAM_BYTES (bigger than this machine's L2: they leave the core's caches anyway), where it
+ * saves the read-for-ownership of every line: Panda Yr (490 outputs) at batch 4096, float64, one
+ * thread: 2.4e6 -> 5.5e6 evals/s (bench/RESULTS.md section 5). Slot-major rows whose stride is a
+ * multiple of 4 KiB map a tile's lines to the same cache sets; thunder_torch pads the rows
+ * (_native.py, new_outputs). */
+#ifndef TH_STREAM_BYTES
+#define TH_STREAM_BYTES (1LL << 20)
+#endif
 static inline void th_scatter(const th_v* y, int n_out, const long long* size, void* const* out,
-                              const long long* stride, long long b0, int nl) {
+                              const long long* stride, long long b0, int nl, int stream) {
   for (int j = 0; j < n_out; ++j) {
     th_t* p = (th_t*)out[j];
     const long long sb = stride[2 * j], se = stride[2 * j + 1], n = size[j];
     for (long long k = 0; k < n; ++k, ++y) {
       th_t* q = p + b0 * sb + k * se;
-      if (sb == 1 && nl == TH_W) memcpy(q, y, sizeof(th_v));
-      else for (int l = 0; l < nl; ++l) q[l * sb] = (*y)[l];
+      if (sb == 1 && nl == TH_W) {
+        if (stream && ((unsigned long long)q & (TH_VBYTES - 1)) == 0) th_stream(q, y);
+        else memcpy(q, y, sizeof(th_v));
+      } else for (int l = 0; l < nl; ++l) q[l * sb] = (*y)[l];
     }
   }
 }
@@ -186,14 +214,15 @@ static inline void th_scatter(const th_v* y, int n_out, const long long* size, v
 static inline void th_tiles(th_tile_fn f, th_v* buf, long long nx, long long t0, long long t1, int n_in,
                             const long long* in_size, int n_out, const long long* out_size,
                             const void* const* in, const long long* in_stride, void* const* out,
-                            const long long* out_stride, long long batch) {
+                            const long long* out_stride, long long batch, int stream) {
   for (long long t = t0; t < t1; ++t) {
     const long long b0 = t * TH_W;
     const int nl = batch - b0 < TH_W ? (int)(batch - b0) : TH_W;
     th_gather(buf, n_in, in_size, in, in_stride, b0, nl);
     f(buf, buf + nx);
-    th_scatter(buf + nx, n_out, out_size, out, out_stride, b0, nl);
+    th_scatter(buf + nx, n_out, out_size, out, out_stride, b0, nl, stream);
   }
+  if (stream) th_stream_fence();
 }
 
 /* How many threads a call may use: the threads torch.set_num_threads gives (the runtime passes
@@ -220,7 +249,7 @@ static inline int th_threads_for(long long work) {
 typedef struct {
   th_tile_fn f;
   long long nx, n_tiles, chunk, batch, per_slot;
-  int n_in, n_out;
+  int n_in, n_out, stream;
   const long long *in_size, *out_size, *in_stride, *out_stride;
   const void* const* in;
   void* const* out;
@@ -231,7 +260,7 @@ static void th_chunk(void* ctx, long long c, int slot) {
   const th_job* j = (const th_job*)ctx;
   const long long t0 = c * j->chunk, t1 = t0 + j->chunk < j->n_tiles ? t0 + j->chunk : j->n_tiles;
   th_tiles(j->f, j->bufs + slot * j->per_slot, j->nx, t0, t1, j->n_in, j->in_size, j->n_out, j->out_size, j->in,
-           j->in_stride, j->out, j->out_stride, j->batch);
+           j->in_stride, j->out, j->out_stride, j->batch, j->stream);
 }
 
 /* The batch: chunks of tiles claimed by the threads, each thread with its own input/output tiles
@@ -250,16 +279,18 @@ static int th_tile_batch(th_tile_fn f, long long cost, int n_in, const long long
   const long long n_tiles = (batch + TH_W - 1) / TH_W;
   if (cost < 1) cost = 1;
   const int n_threads = th_threads_for(n_tiles * cost);
+  const int stream = TH_STREAM && ny * batch * (long long)sizeof(th_t) >= TH_STREAM_BYTES;
   if (n_threads == 1) {
     if (nx + ny <= TH_STACK_VECTORS) {
       th_v buf[TH_STACK_VECTORS];
-      th_tiles(f, buf, nx, 0, n_tiles, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride, batch);
+      th_tiles(f, buf, nx, 0, n_tiles, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride, batch,
+               stream);
       return 0;
     }
     void* mem = 0;
     if (posix_memalign(&mem, 64, (size_t)(nx + ny + 1) * sizeof(th_v))) return 2;
     th_tiles(f, (th_v*)mem, nx, 0, n_tiles, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride,
-             batch);
+             batch, stream);
     free(mem);
     return 0;
   }
@@ -270,7 +301,7 @@ static int th_tile_batch(th_tile_fn f, long long cost, int n_in, const long long
   th_job job;
   job.f = f, job.nx = nx, job.n_tiles = n_tiles, job.chunk = chunk, job.batch = batch;
   job.per_slot = (nx + ny + 7) / 8 * 8; /* whole cache lines per thread */
-  job.n_in = n_in, job.n_out = n_out, job.in_size = in_size, job.out_size = out_size;
+  job.n_in = n_in, job.n_out = n_out, job.stream = stream, job.in_size = in_size, job.out_size = out_size;
   job.in_stride = in_stride, job.out_stride = out_stride, job.in = in, job.out = out;
   void* mem = 0;
   if (posix_memalign(&mem, 64, (size_t)(job.per_slot * n_threads) * sizeof(th_v))) return 2;

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import pathlib
+import threading
 
 import numpy as np
 import torch
@@ -202,7 +203,7 @@ class Schedule:
         self.gather, self._spans = torch.from_numpy(gather), spans
         # rows of the longest gathered operand: the size of the gather buffers (_run_block_ws)
         self.gather_rows = max([n for _, n in spans], default=0)
-        self._cache, self._cpu_cache = {}, {}
+        self._cache, self._cpu_cache, self._ws_plans = {}, {}, {}
 
     def _prepared(self, device, dtype):
         return self._cache[(device, dtype)]
@@ -361,25 +362,51 @@ class Schedule:
             W[r:r + p.shape[0]] = p
             r += p.shape[0]
 
-    def _run_block_ws(self, consts, steps, out_index, pieces, nb, dtype, out):
-        """_run_block on the CPU without allocating: the slot tensor and the gathered operands
-        live in this thread's workspace (a fresh tensor of megabytes is a fresh mmap whose pages
-        fault in at every step), gathers are index_select(out=), results go to `out`."""
+    def _ws_plan(self, dtype, nb):
+        """This thread's plan for a block of nb columns: the workspace's slot tensor W, and per
+        step the tensors it reads and writes as views of W and of the gather buffer, made once
+        (slicing a step's operands at every step of every call cost as much Python time as the
+        operations' own dispatch: Panda FD 0.4 ms per block of 144 steps). A plan stays valid as
+        long as the thread's workspace is the same tensor (it keeps that tensor alive)."""
         S = self.n_slots
         csteps, rows = self._cpu_steps(dtype)
         flat = workspace((S + rows) * nb, dtype)
+        key = (threading.get_ident(), dtype, nb)
+        plan = self._ws_plans.get(key)
+        if plan is not None and plan[0].data_ptr() == flat.data_ptr():
+            return plan
+        if len(self._ws_plans) >= 16:   # threads come and go: keep the memory bounded
+            self._ws_plans.clear()
         W = flat[:S * nb].view(S, nb)
         buf = flat[S * nb:].view(rows, nb)
-        self._fill(W, consts, pieces)
-        index_select = torch.index_select
+        steps = []
         for fn, outfn, o, k, recipe, cat in csteps:
+            g = buf[:cat.shape[0]] if cat is not None else None
+            args = tuple(W[a:b] if t == 0 else (a if t == 1 else g[a:b]) for t, a, b in recipe)
+            steps.append((cat, g, fn, outfn, args, W[o:o + k]))
+        fill = [W[:self.n_const]]
+        plan = self._ws_plans[key] = (flat, W, fill, steps)
+        return plan
+
+    def _run_block_ws(self, consts, steps, out_index, pieces, nb, dtype, out):
+        """_run_block on the CPU without allocating: the slot tensor and the gathered operands
+        live in this thread's workspace (a fresh tensor of megabytes is a fresh mmap whose pages
+        fault in at every step), gathers are index_select(out=), results go to `out`; every view
+        a step uses is made once per thread and block size (_ws_plan)."""
+        _, W, fill, plan = self._ws_plan(dtype, nb)
+        fill[0].copy_(consts)
+        r = self.n_const
+        for p in pieces:
+            W[r:r + p.shape[0]] = p
+            r += p.shape[0]
+        index_select = torch.index_select
+        for cat, g, fn, outfn, args, dst in plan:
             if cat is not None:
-                g = index_select(W, 0, cat, out=buf[:cat.shape[0]])
-            args = [W[a:b] if t == 0 else (a if t == 1 else g[a:b]) for t, a, b in recipe]
+                index_select(W, 0, cat, out=g)
             if outfn is not None:
-                outfn(*args, out=W[o:o + k])
+                outfn(*args, out=dst)
             else:
-                W[o:o + k] = fn(*args)
+                dst.copy_(fn(*args))
         torch.index_select(W, 0, out_index, out=out) if out.is_contiguous() else \
             out.copy_(W.index_select(0, out_index))
 

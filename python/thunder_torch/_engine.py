@@ -189,7 +189,7 @@ class Schedule:
                     f"{G} gather indices")
         # (op name, out0, n, [operand: (start, stop) or the number of a gathered operand]); the
         # gathered operands are views of `gather` made per device in prepare() (one split).
-        self.steps, spans = [], []
+        self.steps, spans, touched = [], [], 0
         for opk, o, n, *ops in table.tolist():
             name = names[opk]
             operands = []
@@ -200,7 +200,11 @@ class Schedule:
                     operands.append(len(spans))
                     spans.append((-1 - a, n))
             self.steps.append((name, o, n, operands))
+            touched += n * (1 + len(operands)) + 2 * n * sum(not isinstance(x, tuple) for x in operands)
         self.gather, self._spans = torch.from_numpy(gather), spans
+        # rows a step reads and writes on average (a gathered row counts twice: read from the
+        # slots, written to the buffer, before the operation reads it): sizes the CPU blocks
+        self.rows_per_step = touched / max(1, n_steps)
         # rows of the longest gathered operand: the size of the gather buffers (_run_block_ws)
         self.gather_rows = max([n for _, n in spans], default=0)
         self._cache, self._cpu_cache, self._ws_plans = {}, {}, {}
@@ -247,11 +251,16 @@ class Schedule:
     def block_size(self, device):
         if device.type != "cpu":
             return 1 << 62  # one block: GPU kernels want the whole batch
-        # a slot tensor of up to 64 MiB of float64 (floor 512 columns): each block costs one
-        # Python dispatch per step, and that outweighs keeping the block in cache. 2 threads,
-        # quiet machine, wall per call by block size: g1 FD at batch 4096 256: 116 ms, 512: 96,
-        # 1024: 73, 2048: 71; Panda FD 512: 19.2, 1024: 12.1, 2048: 9.9 ms
-        return int(min(8192, max(512, 2 ** math.floor(math.log2(max(1, (1 << 23) // self.n_slots))))))
+        # Each block costs one Python dispatch per step (~1.5-3 us with the views made once,
+        # _ws_plan), and every step streams the rows it touches through the cache: blocks of up
+        # to 1024 columns whose rows touched per step stay within ~4 MiB (and a slot tensor of
+        # at most 64 MiB), floor 512 columns. One thread, float64, ms per 4096 columns by block
+        # size (load 2-4, machine shared): Panda FD 512: 9.2, 1024: 8.0, 2048: 8.6, 4096: 10.3
+        # (121 rows per step); g1 FD 512: 104, 1024: 87, 2048: 115 (398 rows); g1 M 256: 24,
+        # 512: 25-28, 1024: 29, 2048: 50 (692 rows); Panda M 1024: 2.1, 2048: 2.0.
+        by_step = (4 << 20) // max(8, int(8 * self.rows_per_step))
+        by_slots = (1 << 23) // self.n_slots
+        return int(min(1024, max(512, 2 ** math.floor(math.log2(max(1, min(by_step, by_slots)))))))
 
     def run(self, pieces, batch, device, dtype, tape=False):
         """pieces: tensors of shape (n_i, batch) (any strides) forming the input block in order.

@@ -309,16 +309,25 @@ class Schedule:
                                             [p[:, b0:b1] for p in pieces], b1 - b0, device, dtype)
         return out
 
-    def _cpu_steps(self, dtype):
-        """The steps as _run_block_ws runs them (made once per dtype): the gathered operands of
-        a step read by one index_select into one buffer (one dispatch instead of up to three),
-        and an operand made only of constants a (n, 1) column that the operation broadcasts
-        over the batch (no batch-wide copy of constant rows). Returns (steps, buffer rows)."""
-        got = self._cpu_cache.get(dtype)
+    # A step split into runs costs up to two dispatches more per run (its gather and its
+    # operation, ~3 us); a constant row a run reads as a broadcast column instead of gathering it
+    # saves a batch-wide row copy. Split when the rows saved are worth this many bytes per extra
+    # run (16 rows of 1024 float64 columns).
+    _SPLIT_BYTES = 128 << 10
+
+    def _cpu_steps(self, dtype, nb=1024):
+        """The steps as _run_block_ws runs them on blocks of nb columns (made once per dtype and
+        split threshold): the gathered operands of a step read by one index_select into one
+        buffer (one dispatch instead of up to three), and an operand made only of constants a
+        (n, 1) column that the operation broadcasts over the batch (no batch-wide copy of
+        constant rows). Returns (steps, buffer rows)."""
+        row_bytes = nb * torch.empty((), dtype=dtype).element_size()
+        min_saved = -(-self._SPLIT_BYTES // max(1, row_bytes))
+        got = self._cpu_cache.get((dtype, min_saved))
         if got is None:
             consts, steps, _ = self._prepared(torch.device("cpu"), dtype)
             C, out, rows = self.n_const, [], 0
-            for fn, outfn, o, k, operands in self._const_runs(steps):
+            for fn, outfn, o, k, operands in self._const_runs(steps, min_saved=min_saved):
                 idx, recipe = [], []
                 n_var = sum(isinstance(x, tuple) or bool((x >= C).any()) for x in operands)
                 for x in operands:
@@ -332,15 +341,16 @@ class Schedule:
                 cat = torch.cat(idx) if idx else None
                 rows = max(rows, len(idx) * k)
                 out.append((fn, outfn, o, k, recipe, cat))
-            got = self._cpu_cache[dtype] = (out, rows)
+            got = self._cpu_cache[(dtype, min_saved)] = (out, rows)
         return got
 
-    def _const_runs(self, steps, max_runs=4, min_rows=32):
+    def _const_runs(self, steps, max_runs=8, min_rows=1, min_saved=16):
         """The steps with each one split into runs of rows whose operands are constants in the
         same places (the generator orders a step's rows so, see docs/TORCH_ARTIFACT.md): a run's
         all-constant operand is then a broadcast column, not a gathered batch-wide copy. A step
-        that would split into more than max_runs runs (an older artifact's order) or into a run of
-        fewer than min_rows rows stays whole."""
+        stays whole when it would split into more than max_runs runs (an older artifact's
+        order), into a run of fewer than min_rows rows, or when the split saves fewer than
+        min_saved gathered constant rows per extra run (each run costs a dispatch or two)."""
         C = self.n_const
         for fn, outfn, o, k, operands in steps:
             if k < 2 or not any(not isinstance(x, tuple) for x in operands):
@@ -353,8 +363,15 @@ class Schedule:
                 yield fn, outfn, o, k, operands
                 continue
             bounds = [0] + cuts.tolist() + [k]
-            if min(b - a for a, b in zip(bounds[:-1], bounds[1:])) < min_rows:
-                # a short run costs a dispatch more than its broadcast column saves
+            whole = pattern.all(1)          # operands already a column for the whole step
+            saved = 0
+            for r0 in bounds[:-1]:
+                col = pattern[:, r0]        # the run's pattern (constant in these operands)
+                if not col.all():           # a run with a variable operand reads columns
+                    saved += (bounds[bounds.index(r0) + 1] - r0) * int((col & ~whole).sum())
+            if min(b - a for a, b in zip(bounds[:-1], bounds[1:])) < min_rows \
+                    or saved < min_saved * cuts.numel():
+                # short runs cost a dispatch more than their broadcast columns save
                 yield fn, outfn, o, k, operands
                 continue
             for r0, r1 in zip(bounds[:-1], bounds[1:]):
@@ -378,7 +395,7 @@ class Schedule:
         operations' own dispatch: Panda FD 0.4 ms per block of 144 steps). A plan stays valid as
         long as the thread's workspace is the same tensor (it keeps that tensor alive)."""
         S = self.n_slots
-        csteps, rows = self._cpu_steps(dtype)
+        csteps, rows = self._cpu_steps(dtype, nb)
         flat = workspace((S + rows) * nb, dtype)
         key = (threading.get_ident(), dtype, nb)
         plan = self._ws_plans.get(key)

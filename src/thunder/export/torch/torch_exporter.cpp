@@ -146,12 +146,29 @@ Schedule build_schedule(const Function& f, const std::string& fname,
       v.a = get_work(in.at(0));
       if (it->second.nargs == 2) v.b = get_work(in.at(1));
       const int x = v.a, y = v.b;
-      switch (op) {  // rewrite as fma(c, a, b) = c + a * b
-        case casadi::OP_ADD: v.c = x, v.a = y, v.b = const_value(1.0); break;
-        case casadi::OP_SUB: v.c = x, v.a = y, v.b = const_value(-1.0); break;
-        case casadi::OP_MUL: v.c = const_value(-0.0), v.a = x, v.b = y; break;
+      auto is_const = [&](int u) { return u >= 0 && vals[u].kind == Value::CONST; };
+      auto const_of = [&](int u) { return s.consts[vals[u].index]; };
+      // Rewrite as fma(c, a, b) = c + a * b, each with exactly one rounding. A constant operand
+      // goes to c or b and the variable to a (x + k = k + x*1, x - k = (-k) + x*1, k*x = -0 + x*k,
+      // 2x = -0 + x*2), so that a step's rows fall into few constant patterns: (x, y, ±1),
+      // (-0, x, y) and (k, x, k'). Rows of one pattern form a run whose constant operands the
+      // CPU runtime reads as broadcast columns instead of gathered rows.
+      switch (op) {
+        case casadi::OP_ADD:
+          if (is_const(x) && !is_const(y)) v.c = x, v.a = y, v.b = const_value(1.0);
+          else if (is_const(y) && !is_const(x)) v.c = y, v.a = x, v.b = const_value(1.0);
+          else v.c = x, v.a = y, v.b = const_value(1.0);
+          break;
+        case casadi::OP_SUB:
+          if (is_const(y) && !is_const(x)) v.c = const_value(-const_of(y)), v.a = x, v.b = const_value(1.0);
+          else v.c = x, v.a = y, v.b = const_value(-1.0);
+          break;
+        case casadi::OP_MUL:
+          if (is_const(x) && !is_const(y)) v.c = const_value(-0.0), v.a = y, v.b = x;
+          else v.c = const_value(-0.0), v.a = x, v.b = y;
+          break;
         case casadi::OP_NEG: v.c = const_value(-0.0), v.a = x, v.b = const_value(-1.0); break;
-        case casadi::OP_TWICE: v.c = x, v.a = x, v.b = const_value(1.0); break;
+        case casadi::OP_TWICE: v.c = const_value(-0.0), v.a = x, v.b = const_value(2.0); break;
         case casadi::OP_SQ: v.c = const_value(-0.0), v.a = x, v.b = x; break;
         default: break;
       }

@@ -321,7 +321,7 @@ class Schedule:
         buffer (one dispatch instead of up to three), and an operand made only of constants a
         (n, 1) column that the operation broadcasts over the batch (no batch-wide copy of
         constant rows). Returns (steps, buffer rows)."""
-        row_bytes = nb * torch.empty((), dtype=dtype).element_size()
+        row_bytes = nb * dtype.itemsize
         min_saved = -(-self._SPLIT_BYTES // max(1, row_bytes))
         got = self._cpu_cache.get((dtype, min_saved))
         if got is None:

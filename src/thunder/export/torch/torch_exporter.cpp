@@ -240,30 +240,49 @@ Schedule build_schedule(const Function& f, const std::string& fname,
     if (vals[v].kind == Value::CONST) slot[v] = vals[v].index;
     if (vals[v].kind == Value::INPUT) slot[v] = n_const + vals[v].index;
   }
-  std::vector<char> used;  // work region occupancy
-  int search_from = 0;     // no free slot below this index
+  std::vector<char> used;     // work region occupancy
+  std::vector<int> freed_at;  // step that last freed each work slot (-1: never used)
   for (size_t st = 0; st < steps.size(); ++st) {
     const auto& members = *steps[st];
     const int n = static_cast<int>(members.size());
-    int start = search_from, run = 0;
-    int pos = search_from;
-    for (; pos < static_cast<int>(used.size()) && run < n; ++pos) {
-      if (used[pos]) {
-        run = 0;
-        start = pos + 1;
-      } else {
-        ++run;
+    // Of the runs of n free slots, take one freed most recently (the largest minimum of
+    // freed_at over the window, among the windows at either end of each free stretch; the
+    // lowest on ties): its rows were read or written a few steps ago and are still in the
+    // CPU's cache, where writing into a slot freed long ago first reads its cold line from
+    // memory. No such run: extend the region (its free tail first).
+    const int region = static_cast<int>(used.size());
+    int start = -1, best = -2;
+    auto consider = [&](int w0) {
+      int m = INT32_MAX;
+      for (int i = w0; i < w0 + n && m > best; ++i) m = std::min(m, freed_at[i]);
+      if (m > best) best = m, start = w0;
+    };
+    for (int r0 = 0; r0 < region;) {
+      if (used[r0]) {
+        ++r0;
+        continue;
       }
+      int r1 = r0;
+      while (r1 < region && !used[r1]) ++r1;
+      if (r1 - r0 >= n) {
+        consider(r0);
+        if (r1 - n > r0) consider(r1 - n);
+      }
+      r0 = r1;
     }
-    if (run < n) {  // extend the region
-      start = (run > 0) ? start : static_cast<int>(used.size());
-      used.resize(start + n, 0);
+    if (start < 0) {
+      int tail = region;
+      while (tail > 0 && !used[tail - 1]) --tail;
+      start = tail;
+      if (start + n > region) {
+        used.resize(start + n, 0);
+        freed_at.resize(start + n, -1);
+      }
     }
     for (int i = 0; i < n; ++i) {
       used[start + i] = 1;
       slot[members[i]] = base + start + i;
     }
-    while (search_from < static_cast<int>(used.size()) && used[search_from]) ++search_from;
     s.step_op.push_back(vals[members[0]].op);
     s.step_n.push_back(n);
     s.step_out0.push_back(base + start);
@@ -277,7 +296,7 @@ Schedule build_schedule(const Function& f, const std::string& fname,
         int w = slot[u] - base;
         if (used[w]) {
           used[w] = 0;
-          search_from = std::min(search_from, w);
+          freed_at[w] = static_cast<int>(st);
         }
       }
     };
@@ -288,7 +307,7 @@ Schedule build_schedule(const Function& f, const std::string& fname,
     for (int v : members)
       if (last_use[v] < 0) {
         used[slot[v] - base] = 0;
-        search_from = std::min(search_from, slot[v] - base);
+        freed_at[slot[v] - base] = static_cast<int>(st);
       }
   }
   for (int v : requested) s.out_slots.push_back(v >= 0 ? slot[v] : 0);

@@ -317,30 +317,53 @@ class Schedule:
 
     def _cpu_steps(self, dtype, nb=1024):
         """The steps as _run_block_ws runs them on blocks of nb columns (made once per dtype and
-        split threshold): the gathered operands of a step read by one index_select into one
-        buffer (one dispatch instead of up to three), and an operand made only of constants a
-        (n, 1) column that the operation broadcasts over the batch (no batch-wide copy of
-        constant rows). Returns (steps, buffer rows)."""
+        split threshold): an operand made only of constants is a (n, 1) column that the
+        operation broadcasts over the batch (no batch-wide copy of constant rows), and the
+        gathered operands of consecutive steps are read by one index_select into one buffer
+        (one dispatch instead of up to three per step) as long as none of them reads a slot
+        that an earlier step of the group writes. Returns (steps, buffer rows); a step is (fn,
+        outfn, out0, n, recipe, index or None): recipe per operand (0, start, stop) a slice of
+        the slots, (1, column, 0) constants, (2, start, stop) rows of the buffer; the index
+        (the group's gathered slots, filling the buffer from row 0) is on a group's first step."""
         row_bytes = nb * dtype.itemsize
         min_saved = -(-self._SPLIT_BYTES // max(1, row_bytes))
         got = self._cpu_cache.get((dtype, min_saved))
         if got is None:
             consts, steps, _ = self._prepared(torch.device("cpu"), dtype)
             C, out, rows = self.n_const, [], 0
+            lead, idx_group, written = None, [], []   # the open group
+            pos = 0                                     # buffer rows the open group fills
+
+            def close():
+                if lead is not None:
+                    out[lead] = out[lead][:5] + (torch.cat(idx_group),)
             for fn, outfn, o, k, operands in self._const_runs(steps, min_saved=min_saved):
-                idx, recipe = [], []
+                gathered = [x for x in operands
+                            if not isinstance(x, tuple) and not (
+                                any(isinstance(y, tuple) or bool((y >= C).any()) for y in operands)
+                                and not bool((x >= C).any()))]
+                if gathered:
+                    cat = torch.cat(gathered)
+                    if lead is None or any(bool(((cat >= a) & (cat < b)).any()) for a, b in written):
+                        close()
+                        lead, idx_group, written, pos = len(out), [], [], 0
+                    base = pos
+                    idx_group.append(cat)
+                    pos += cat.numel()
+                    rows = max(rows, pos)
                 n_var = sum(isinstance(x, tuple) or bool((x >= C).any()) for x in operands)
+                recipe, j = [], 0
                 for x in operands:
                     if isinstance(x, tuple):
                         recipe.append((0, x[0], x[1]))
                     elif n_var and not bool((x >= C).any()):
                         recipe.append((1, consts.index_select(0, x), 0))
                     else:
-                        recipe.append((2, len(idx) * k, len(idx) * k + k))
-                        idx.append(x)
-                cat = torch.cat(idx) if idx else None
-                rows = max(rows, len(idx) * k)
-                out.append((fn, outfn, o, k, recipe, cat))
+                        recipe.append((2, base + j * k, base + j * k + k))
+                        j += 1
+                out.append((fn, outfn, o, k, tuple(recipe), None))
+                written.append((o, o + k))
+            close()
             got = self._cpu_cache[(dtype, min_saved)] = (out, rows)
         return got
 
@@ -408,7 +431,7 @@ class Schedule:
         steps = []
         for fn, outfn, o, k, recipe, cat in csteps:
             g = buf[:cat.shape[0]] if cat is not None else None
-            args = tuple(W[a:b] if t == 0 else (a if t == 1 else g[a:b]) for t, a, b in recipe)
+            args = tuple(W[a:b] if t == 0 else (a if t == 1 else buf[a:b]) for t, a, b in recipe)
             steps.append((cat, g, fn, outfn, args, W[o:o + k]))
         fill = [W[:self.n_const]]
         plan = self._ws_plans[key] = (flat, W, fill, steps)

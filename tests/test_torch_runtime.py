@@ -394,3 +394,34 @@ def test_torch_compile_fullgraph(out_dir):
     got, want = f(*xs), getattr(module, name)(*xs)
     for u, w in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
         torch.testing.assert_close(u, w)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_fma_rewrites_bitwise(dtype):
+    """The exporter writes add, sub, mul, neg, twice and sq as fma(c, a, b) = c + a*b, which the
+    runtime evaluates with torch.addcmul (docs/TORCH_ARTIFACT.md): every form it writes gives
+    the original operation's bits, signed zeros, infinities, NaNs and subnormals included."""
+    tiny = torch.finfo(dtype).tiny
+    big = torch.finfo(dtype).max
+    vals = torch.tensor([0.0, -0.0, 1.0, -1.0, 2.5, -3.75, 1e-3, tiny, -tiny / 4, big, -big,
+                         float("inf"), -float("inf"), float("nan"), 0.1, 7.0], dtype=dtype)
+    x = vals.repeat_interleave(len(vals))
+    y = vals.repeat(len(vals))
+    one = torch.ones_like(x)
+
+    def fma(c, a, b):
+        return torch.addcmul(c, a, b)
+
+    def same(a, b):
+        return bool(((a == b) & (torch.signbit(a) == torch.signbit(b)) | (a.isnan() & b.isnan())).all())
+
+    nz = torch.full_like(x, -0.0)
+    assert same(fma(x, y, one), x + y)                          # x + y
+    assert same(fma(y, x, one), x + y)                          # x + k (constant y in c)
+    assert same(fma(x, y, -one), x - y)                         # x - y
+    assert same(fma(-y, x, one), x - y)                         # x - k = (-k) + x
+    assert same(fma(nz, x, y), x * y)                           # x * y, k * x = x * k
+    assert same(fma(nz, y, x), x * y)
+    assert same(fma(nz, x, -one), -x)                           # -x
+    assert same(fma(nz, x, 2 * one), x + x)                     # twice
+    assert same(fma(nz, x, x), x * x)                           # sq

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import pathlib
+import threading
 
 import numpy as np
 import torch
@@ -188,7 +189,7 @@ class Schedule:
                     f"{G} gather indices")
         # (op name, out0, n, [operand: (start, stop) or the number of a gathered operand]); the
         # gathered operands are views of `gather` made per device in prepare() (one split).
-        self.steps, spans = [], []
+        self.steps, spans, touched = [], [], 0
         for opk, o, n, *ops in table.tolist():
             name = names[opk]
             operands = []
@@ -199,10 +200,14 @@ class Schedule:
                     operands.append(len(spans))
                     spans.append((-1 - a, n))
             self.steps.append((name, o, n, operands))
+            touched += n * (1 + len(operands)) + 2 * n * sum(not isinstance(x, tuple) for x in operands)
         self.gather, self._spans = torch.from_numpy(gather), spans
+        # rows a step reads and writes on average (a gathered row counts twice: read from the
+        # slots, written to the buffer, before the operation reads it): sizes the CPU blocks
+        self.rows_per_step = touched / max(1, n_steps)
         # rows of the longest gathered operand: the size of the gather buffers (_run_block_ws)
         self.gather_rows = max([n for _, n in spans], default=0)
-        self._cache, self._cpu_cache = {}, {}
+        self._cache, self._cpu_cache, self._ws_plans = {}, {}, {}
 
     def _prepared(self, device, dtype):
         return self._cache[(device, dtype)]
@@ -246,11 +251,16 @@ class Schedule:
     def block_size(self, device):
         if device.type != "cpu":
             return 1 << 62  # one block: GPU kernels want the whole batch
-        # a slot tensor of up to 64 MiB of float64 (floor 512 columns): each block costs one
-        # Python dispatch per step, and that outweighs keeping the block in cache. 2 threads,
-        # quiet machine, wall per call by block size: g1 FD at batch 4096 256: 116 ms, 512: 96,
-        # 1024: 73, 2048: 71; Panda FD 512: 19.2, 1024: 12.1, 2048: 9.9 ms
-        return int(min(8192, max(512, 2 ** math.floor(math.log2(max(1, (1 << 23) // self.n_slots))))))
+        # Each block costs one Python dispatch per step (~1.5-3 us with the views made once,
+        # _ws_plan), and every step streams the rows it touches through the cache: blocks of up
+        # to 1024 columns whose rows touched per step stay within ~4 MiB (and a slot tensor of
+        # at most 64 MiB), floor 512 columns. One thread, float64, ms per 4096 columns by block
+        # size (load 2-4, machine shared): Panda FD 512: 9.2, 1024: 8.0, 2048: 8.6, 4096: 10.3
+        # (121 rows per step); g1 FD 512: 104, 1024: 87, 2048: 115 (398 rows); g1 M 256: 24,
+        # 512: 25-28, 1024: 29, 2048: 50 (692 rows); Panda M 1024: 2.1, 2048: 2.0.
+        by_step = (4 << 20) // max(8, int(8 * self.rows_per_step))
+        by_slots = (1 << 23) // self.n_slots
+        return int(min(1024, max(512, 2 ** math.floor(math.log2(max(1, min(by_step, by_slots)))))))
 
     def run(self, pieces, batch, device, dtype, tape=False):
         """pieces: tensors of shape (n_i, batch) (any strides) forming the input block in order.
@@ -299,38 +309,71 @@ class Schedule:
                                             [p[:, b0:b1] for p in pieces], b1 - b0, device, dtype)
         return out
 
-    def _cpu_steps(self, dtype):
-        """The steps as _run_block_ws runs them (made once per dtype): the gathered operands of
-        a step read by one index_select into one buffer (one dispatch instead of up to three),
-        and an operand made only of constants a (n, 1) column that the operation broadcasts
-        over the batch (no batch-wide copy of constant rows). Returns (steps, buffer rows)."""
-        got = self._cpu_cache.get(dtype)
+    # A step split into runs costs up to two dispatches more per run (its gather and its
+    # operation, ~3 us); a constant row a run reads as a broadcast column instead of gathering it
+    # saves a batch-wide row copy. Split when the rows saved are worth this many bytes per extra
+    # run (16 rows of 1024 float64 columns).
+    _SPLIT_BYTES = 128 << 10
+
+    def _cpu_steps(self, dtype, nb=1024):
+        """The steps as _run_block_ws runs them on blocks of nb columns (made once per dtype and
+        split threshold): an operand made only of constants is a (n, 1) column that the
+        operation broadcasts over the batch (no batch-wide copy of constant rows), and the
+        gathered operands of consecutive steps are read by one index_select into one buffer
+        (one dispatch instead of up to three per step) as long as none of them reads a slot
+        that an earlier step of the group writes. Returns (steps, buffer rows); a step is (fn,
+        outfn, out0, n, recipe, index or None): recipe per operand (0, start, stop) a slice of
+        the slots, (1, column, 0) constants, (2, start, stop) rows of the buffer; the index
+        (the group's gathered slots, filling the buffer from row 0) is on a group's first step."""
+        row_bytes = nb * dtype.itemsize
+        min_saved = -(-self._SPLIT_BYTES // max(1, row_bytes))
+        got = self._cpu_cache.get((dtype, min_saved))
         if got is None:
             consts, steps, _ = self._prepared(torch.device("cpu"), dtype)
             C, out, rows = self.n_const, [], 0
-            for fn, outfn, o, k, operands in self._const_runs(steps):
-                idx, recipe = [], []
+            lead, idx_group, written = None, [], []   # the open group
+            pos = 0                                     # buffer rows the open group fills
+
+            def close():
+                if lead is not None:
+                    out[lead] = out[lead][:5] + (torch.cat(idx_group),)
+            for fn, outfn, o, k, operands in self._const_runs(steps, min_saved=min_saved):
+                gathered = [x for x in operands
+                            if not isinstance(x, tuple) and not (
+                                any(isinstance(y, tuple) or bool((y >= C).any()) for y in operands)
+                                and not bool((x >= C).any()))]
+                if gathered:
+                    cat = torch.cat(gathered)
+                    if lead is None or any(bool(((cat >= a) & (cat < b)).any()) for a, b in written):
+                        close()
+                        lead, idx_group, written, pos = len(out), [], [], 0
+                    base = pos
+                    idx_group.append(cat)
+                    pos += cat.numel()
+                    rows = max(rows, pos)
                 n_var = sum(isinstance(x, tuple) or bool((x >= C).any()) for x in operands)
+                recipe, j = [], 0
                 for x in operands:
                     if isinstance(x, tuple):
                         recipe.append((0, x[0], x[1]))
                     elif n_var and not bool((x >= C).any()):
                         recipe.append((1, consts.index_select(0, x), 0))
                     else:
-                        recipe.append((2, len(idx) * k, len(idx) * k + k))
-                        idx.append(x)
-                cat = torch.cat(idx) if idx else None
-                rows = max(rows, len(idx) * k)
-                out.append((fn, outfn, o, k, recipe, cat))
-            got = self._cpu_cache[dtype] = (out, rows)
+                        recipe.append((2, base + j * k, base + j * k + k))
+                        j += 1
+                out.append((fn, outfn, o, k, tuple(recipe), None))
+                written.append((o, o + k))
+            close()
+            got = self._cpu_cache[(dtype, min_saved)] = (out, rows)
         return got
 
-    def _const_runs(self, steps, max_runs=4, min_rows=32):
+    def _const_runs(self, steps, max_runs=8, min_rows=1, min_saved=16):
         """The steps with each one split into runs of rows whose operands are constants in the
         same places (the generator orders a step's rows so, see docs/TORCH_ARTIFACT.md): a run's
         all-constant operand is then a broadcast column, not a gathered batch-wide copy. A step
-        that would split into more than max_runs runs (an older artifact's order) or into a run of
-        fewer than min_rows rows stays whole."""
+        stays whole when it would split into more than max_runs runs (an older artifact's
+        order), into a run of fewer than min_rows rows, or when the split saves fewer than
+        min_saved gathered constant rows per extra run (each run costs a dispatch or two)."""
         C = self.n_const
         for fn, outfn, o, k, operands in steps:
             if k < 2 or not any(not isinstance(x, tuple) for x in operands):
@@ -343,8 +386,15 @@ class Schedule:
                 yield fn, outfn, o, k, operands
                 continue
             bounds = [0] + cuts.tolist() + [k]
-            if min(b - a for a, b in zip(bounds[:-1], bounds[1:])) < min_rows:
-                # a short run costs a dispatch more than its broadcast column saves
+            whole = pattern.all(1)          # operands already a column for the whole step
+            saved = 0
+            for r0 in bounds[:-1]:
+                col = pattern[:, r0]        # the run's pattern (constant in these operands)
+                if not col.all():           # a run with a variable operand reads columns
+                    saved += (bounds[bounds.index(r0) + 1] - r0) * int((col & ~whole).sum())
+            if min(b - a for a, b in zip(bounds[:-1], bounds[1:])) < min_rows \
+                    or saved < min_saved * cuts.numel():
+                # short runs cost a dispatch more than their broadcast columns save
                 yield fn, outfn, o, k, operands
                 continue
             for r0, r1 in zip(bounds[:-1], bounds[1:]):
@@ -361,25 +411,51 @@ class Schedule:
             W[r:r + p.shape[0]] = p
             r += p.shape[0]
 
+    def _ws_plan(self, dtype, nb):
+        """This thread's plan for a block of nb columns: the workspace's slot tensor W, and per
+        step the tensors it reads and writes as views of W and of the gather buffer, made once
+        (slicing a step's operands at every step of every call cost as much Python time as the
+        operations' own dispatch: Panda FD 0.4 ms per block of 144 steps). A plan stays valid as
+        long as the thread's workspace is the same tensor (it keeps that tensor alive)."""
+        S = self.n_slots
+        csteps, rows = self._cpu_steps(dtype, nb)
+        flat = workspace((S + rows) * nb, dtype)
+        key = (threading.get_ident(), dtype, nb)
+        plan = self._ws_plans.get(key)
+        if plan is not None and plan[0].data_ptr() == flat.data_ptr():
+            return plan
+        if len(self._ws_plans) >= 16:   # threads come and go: keep the memory bounded
+            self._ws_plans.clear()
+        W = flat[:S * nb].view(S, nb)
+        buf = flat[S * nb:].view(rows, nb)
+        steps = []
+        for fn, outfn, o, k, recipe, cat in csteps:
+            g = buf[:cat.shape[0]] if cat is not None else None
+            args = tuple(W[a:b] if t == 0 else (a if t == 1 else buf[a:b]) for t, a, b in recipe)
+            steps.append((cat, g, fn, outfn, args, W[o:o + k]))
+        fill = [W[:self.n_const]]
+        plan = self._ws_plans[key] = (flat, W, fill, steps)
+        return plan
+
     def _run_block_ws(self, consts, steps, out_index, pieces, nb, dtype, out):
         """_run_block on the CPU without allocating: the slot tensor and the gathered operands
         live in this thread's workspace (a fresh tensor of megabytes is a fresh mmap whose pages
-        fault in at every step), gathers are index_select(out=), results go to `out`."""
-        S = self.n_slots
-        csteps, rows = self._cpu_steps(dtype)
-        flat = workspace((S + rows) * nb, dtype)
-        W = flat[:S * nb].view(S, nb)
-        buf = flat[S * nb:].view(rows, nb)
-        self._fill(W, consts, pieces)
+        fault in at every step), gathers are index_select(out=), results go to `out`; every view
+        a step uses is made once per thread and block size (_ws_plan)."""
+        _, W, fill, plan = self._ws_plan(dtype, nb)
+        fill[0].copy_(consts)
+        r = self.n_const
+        for p in pieces:
+            W[r:r + p.shape[0]] = p
+            r += p.shape[0]
         index_select = torch.index_select
-        for fn, outfn, o, k, recipe, cat in csteps:
+        for cat, g, fn, outfn, args, dst in plan:
             if cat is not None:
-                g = index_select(W, 0, cat, out=buf[:cat.shape[0]])
-            args = [W[a:b] if t == 0 else (a if t == 1 else g[a:b]) for t, a, b in recipe]
+                index_select(W, 0, cat, out=g)
             if outfn is not None:
-                outfn(*args, out=W[o:o + k])
+                outfn(*args, out=dst)
             else:
-                W[o:o + k] = fn(*args)
+                dst.copy_(fn(*args))
         torch.index_select(W, 0, out_index, out=out) if out.is_contiguous() else \
             out.copy_(W.index_select(0, out_index))
 

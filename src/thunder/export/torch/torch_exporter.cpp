@@ -146,12 +146,29 @@ Schedule build_schedule(const Function& f, const std::string& fname,
       v.a = get_work(in.at(0));
       if (it->second.nargs == 2) v.b = get_work(in.at(1));
       const int x = v.a, y = v.b;
-      switch (op) {  // rewrite as fma(c, a, b) = c + a * b
-        case casadi::OP_ADD: v.c = x, v.a = y, v.b = const_value(1.0); break;
-        case casadi::OP_SUB: v.c = x, v.a = y, v.b = const_value(-1.0); break;
-        case casadi::OP_MUL: v.c = const_value(-0.0), v.a = x, v.b = y; break;
+      auto is_const = [&](int u) { return u >= 0 && vals[u].kind == Value::CONST; };
+      auto const_of = [&](int u) { return s.consts[vals[u].index]; };
+      // Rewrite as fma(c, a, b) = c + a * b, each with exactly one rounding. A constant operand
+      // goes to c or b and the variable to a (x + k = k + x*1, x - k = (-k) + x*1, k*x = -0 + x*k,
+      // 2x = -0 + x*2), so that a step's rows fall into few constant patterns: (x, y, ±1),
+      // (-0, x, y) and (k, x, k'). Rows of one pattern form a run whose constant operands the
+      // CPU runtime reads as broadcast columns instead of gathered rows.
+      switch (op) {
+        case casadi::OP_ADD:
+          if (is_const(x) && !is_const(y)) v.c = x, v.a = y, v.b = const_value(1.0);
+          else if (is_const(y) && !is_const(x)) v.c = y, v.a = x, v.b = const_value(1.0);
+          else v.c = x, v.a = y, v.b = const_value(1.0);
+          break;
+        case casadi::OP_SUB:
+          if (is_const(y) && !is_const(x)) v.c = const_value(-const_of(y)), v.a = x, v.b = const_value(1.0);
+          else v.c = x, v.a = y, v.b = const_value(-1.0);
+          break;
+        case casadi::OP_MUL:
+          if (is_const(x) && !is_const(y)) v.c = const_value(-0.0), v.a = y, v.b = x;
+          else v.c = const_value(-0.0), v.a = x, v.b = y;
+          break;
         case casadi::OP_NEG: v.c = const_value(-0.0), v.a = x, v.b = const_value(-1.0); break;
-        case casadi::OP_TWICE: v.c = x, v.a = x, v.b = const_value(1.0); break;
+        case casadi::OP_TWICE: v.c = const_value(-0.0), v.a = x, v.b = const_value(2.0); break;
         case casadi::OP_SQ: v.c = const_value(-0.0), v.a = x, v.b = x; break;
         default: break;
       }
@@ -223,30 +240,49 @@ Schedule build_schedule(const Function& f, const std::string& fname,
     if (vals[v].kind == Value::CONST) slot[v] = vals[v].index;
     if (vals[v].kind == Value::INPUT) slot[v] = n_const + vals[v].index;
   }
-  std::vector<char> used;  // work region occupancy
-  int search_from = 0;     // no free slot below this index
+  std::vector<char> used;     // work region occupancy
+  std::vector<int> freed_at;  // step that last freed each work slot (-1: never used)
   for (size_t st = 0; st < steps.size(); ++st) {
     const auto& members = *steps[st];
     const int n = static_cast<int>(members.size());
-    int start = search_from, run = 0;
-    int pos = search_from;
-    for (; pos < static_cast<int>(used.size()) && run < n; ++pos) {
-      if (used[pos]) {
-        run = 0;
-        start = pos + 1;
-      } else {
-        ++run;
+    // Of the runs of n free slots, take one freed most recently (the largest minimum of
+    // freed_at over the window, among the windows at either end of each free stretch; the
+    // lowest on ties): its rows were read or written a few steps ago and are still in the
+    // CPU's cache, where writing into a slot freed long ago first reads its cold line from
+    // memory. No such run: extend the region (its free tail first).
+    const int region = static_cast<int>(used.size());
+    int start = -1, best = -2;
+    auto consider = [&](int w0) {
+      int m = INT32_MAX;
+      for (int i = w0; i < w0 + n && m > best; ++i) m = std::min(m, freed_at[i]);
+      if (m > best) best = m, start = w0;
+    };
+    for (int r0 = 0; r0 < region;) {
+      if (used[r0]) {
+        ++r0;
+        continue;
       }
+      int r1 = r0;
+      while (r1 < region && !used[r1]) ++r1;
+      if (r1 - r0 >= n) {
+        consider(r0);
+        if (r1 - n > r0) consider(r1 - n);
+      }
+      r0 = r1;
     }
-    if (run < n) {  // extend the region
-      start = (run > 0) ? start : static_cast<int>(used.size());
-      used.resize(start + n, 0);
+    if (start < 0) {
+      int tail = region;
+      while (tail > 0 && !used[tail - 1]) --tail;
+      start = tail;
+      if (start + n > region) {
+        used.resize(start + n, 0);
+        freed_at.resize(start + n, -1);
+      }
     }
     for (int i = 0; i < n; ++i) {
       used[start + i] = 1;
       slot[members[i]] = base + start + i;
     }
-    while (search_from < static_cast<int>(used.size()) && used[search_from]) ++search_from;
     s.step_op.push_back(vals[members[0]].op);
     s.step_n.push_back(n);
     s.step_out0.push_back(base + start);
@@ -260,7 +296,7 @@ Schedule build_schedule(const Function& f, const std::string& fname,
         int w = slot[u] - base;
         if (used[w]) {
           used[w] = 0;
-          search_from = std::min(search_from, w);
+          freed_at[w] = static_cast<int>(st);
         }
       }
     };
@@ -271,7 +307,7 @@ Schedule build_schedule(const Function& f, const std::string& fname,
     for (int v : members)
       if (last_use[v] < 0) {
         used[slot[v] - base] = 0;
-        search_from = std::min(search_from, slot[v] - base);
+        freed_at[slot[v] - base] = static_cast<int>(st);
       }
   }
   for (int v : requested) s.out_slots.push_back(v >= 0 ? slot[v] : 0);

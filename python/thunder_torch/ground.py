@@ -188,6 +188,11 @@ class Ground:
             return mask.new_empty(0, dtype=torch.long)
         return mask.any(-1).nonzero().flatten()
 
+    def _row_indices(self, mask):
+        """The indices of the batch rows of mask (B, k) with any True (every row's when all are)."""
+        rows = self._rows(mask)
+        return torch.arange(mask.shape[0], device=mask.device) if rows is None else rows
+
     def _beyond_cone(self, Pl, Pn, mu):
         """(..., k) bool: |P_t|² > (μ P_n)², the tangential impulse outside the friction cone. One
         friction coefficient and an axis normal: one matrix-vector product of the squared impulses
@@ -292,11 +297,10 @@ class Ground:
         sliding = active & self._beyond_cone(Pl, Pn, mu)
         # a released contact that now moves into the plane pulled only because its tangential rows
         # were held: it slides instead (normal row held, friction against its tangential velocity)
-        rows = self._rows(candidates & ~active) if active is not candidates else candidates.new_empty(0)
+        released = None if active is candidates else candidates & ~active
+        rows = candidates.new_empty(0, dtype=torch.long) if released is None else self._row_indices(released)
         Pt = None
-        if rows is None or rows.numel():
-            released = candidates & ~active
-            rows = torch.arange(B, device=q.device) if rows is None else rows
+        if rows.numel():
             Pt = Pl - Pn.unsqueeze(-1) * n
             Jl = self._lin_rows_J(self._call("J_contact", q2[rows]))
             vel = (Jl @ v_plus[rows].unsqueeze(-2).unsqueeze(-1)).squeeze(-1)          # (b, k, 3)
@@ -306,9 +310,8 @@ class Ground:
             active = active.index_copy(0, rows, active[rows] | readd)
             sliding = sliding.index_copy(0, rows, sliding[rows] | readd)
             Pt = Pt.index_copy(0, rows, torch.where(readd.unsqueeze(-1), -vt, Pt[rows]))
-        rows = self._rows(sliding)
-        if rows is None or rows.numel():
-            rows = torch.arange(B, device=q.device) if rows is None else rows
+        rows = self._row_indices(sliding)
+        if rows.numel():
             if Pt is None:
                 Pt = Pl - Pn.unsqueeze(-1) * n
             mu_r = (mu if mu.dim() > 0 else mu.expand(B, 1))[rows].squeeze(-1)
@@ -365,7 +368,7 @@ class Ground:
         return v_plus, mv(T.transpose(-1, -2), y) + self._scatter(friction)
 
     def _impulse(self, q, v, active, e):
-        return self.robot.impulse_contact(q, v, active.to(v.dtype), e)
+        return self._call("impulse_contact", q, v, active.to(v.dtype), e)
 
     def _push_out(self, q, s, active, hb, v_plus):
         """Baumgarte at the velocity level, on the rows with a penetrating active contact: the
@@ -373,7 +376,7 @@ class Ground:
         w = baumgarte · depth / h (other rows of the active contacts 0): δ = M⁻¹Jᵀy with
         (J M⁻¹ Jᵀ) y = w on the active rows (the others masked out of the system)."""
         depth = (-s).clamp(min=0) * active
-        rows = (depth > 0).any(-1).nonzero().flatten()
+        rows = self._row_indices(depth > 0)
         if rows.numel() == 0:
             return v_plus
         qs, act = q[rows], active[rows].to(q.dtype)

@@ -338,10 +338,10 @@ class Schedule:
                 if lead is not None:
                     out[lead] = out[lead][:5] + (torch.cat(idx_group),)
             for fn, outfn, o, k, operands in self._const_runs(steps, min_saved=min_saved):
+                n_var = sum(isinstance(x, tuple) or bool((x >= C).any()) for x in operands)
+                # the operands that become buffer rows (recipe kind 2 below)
                 gathered = [x for x in operands
-                            if not isinstance(x, tuple) and not (
-                                any(isinstance(y, tuple) or bool((y >= C).any()) for y in operands)
-                                and not bool((x >= C).any()))]
+                            if not isinstance(x, tuple) and not (n_var and not bool((x >= C).any()))]
                 if gathered:
                     cat = torch.cat(gathered)
                     if lead is None or any(bool(((cat >= a) & (cat < b)).any()) for a, b in written):
@@ -351,7 +351,6 @@ class Schedule:
                     idx_group.append(cat)
                     pos += cat.numel()
                     rows = max(rows, pos)
-                n_var = sum(isinstance(x, tuple) or bool((x >= C).any()) for x in operands)
                 recipe, j = [], 0
                 for x in operands:
                     if isinstance(x, tuple):
@@ -433,8 +432,7 @@ class Schedule:
             g = buf[:cat.shape[0]] if cat is not None else None
             args = tuple(W[a:b] if t == 0 else (a if t == 1 else buf[a:b]) for t, a, b in recipe)
             steps.append((cat, g, fn, outfn, args, W[o:o + k]))
-        fill = [W[:self.n_const]]
-        plan = self._ws_plans[key] = (flat, W, fill, steps)
+        plan = self._ws_plans[key] = (flat, W, steps)
         return plan
 
     def _run_block_ws(self, consts, steps, out_index, pieces, nb, dtype, out):
@@ -442,12 +440,8 @@ class Schedule:
         live in this thread's workspace (a fresh tensor of megabytes is a fresh mmap whose pages
         fault in at every step), gathers are index_select(out=), results go to `out`; every view
         a step uses is made once per thread and block size (_ws_plan)."""
-        _, W, fill, plan = self._ws_plan(dtype, nb)
-        fill[0].copy_(consts)
-        r = self.n_const
-        for p in pieces:
-            W[r:r + p.shape[0]] = p
-            r += p.shape[0]
+        _, W, plan = self._ws_plan(dtype, nb)
+        self._fill(W, consts, pieces)
         index_select = torch.index_select
         for cat, g, fn, outfn, args, dst in plan:
             if cat is not None:

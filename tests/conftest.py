@@ -3,6 +3,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import threading
 
 import pytest
 
@@ -24,6 +25,24 @@ def thunder_bin() -> str:
     if not exe:
         raise RuntimeError("thunder executable not found: install the project or set THUNDER_BIN")
     return exe
+
+
+def run_in_threads(work, n):
+    """Runs work(0) .. work(n - 1) on n threads at once and returns the exceptions they raised
+    (the test asserts there are none: an exception inside a thread would otherwise be lost)."""
+    errors = []
+
+    def guarded(i):
+        try:
+            work(i)
+        except Exception as e:  # noqa: BLE001 - returned to the test
+            errors.append(e)
+    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
 
 
 def run_thunder(*args, check=True, cwd=None, timeout=HANG_GUARD, env=None):

@@ -1,13 +1,12 @@
 """The torch backend's CPU blocks on several threads (python/thunder_torch/_blocks.py): the same
 values as on one thread and as one state at a time, gradients included, calls from several
 Python threads at once, and torch's thread count restored afterwards."""
-import threading
 
 import pytest
 import torch
 
 import thunder_torch as tt
-from conftest import ROBOTS, run_thunder
+from conftest import ROBOTS, run_in_threads, run_thunder
 
 
 @pytest.fixture(scope="module")
@@ -78,20 +77,13 @@ def test_calls_from_several_python_threads(rrr, two_threads):
     q, dq = _states(rrr, _batch(rrr), seed=2)
     with torch.no_grad():
         want = [rrr.M(q + i) for i in range(3)]
-    got, errors = [None] * 3, []
+    got = [None] * 3
 
     def call(i):
-        try:
-            with torch.no_grad():
-                for _ in range(3):
-                    got[i] = rrr.M(q + i)
-        except Exception as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-    ts = [threading.Thread(target=call, args=(i,)) for i in range(3)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+        with torch.no_grad():
+            for _ in range(3):
+                got[i] = rrr.M(q + i)
+    errors = run_in_threads(call, 3)
     assert not errors, errors
     for a, b in zip(want, got):
         assert torch.equal(a, b)

@@ -3,11 +3,10 @@ CLI's refusals that protect user files (convert, did-you-mean for options): each
 cleanly, with a message that says what is wrong, and never loses a file."""
 import os
 import shutil
-import threading
 
 import pytest
 
-from conftest import ROBOTS, example_robot_data_dir, run_thunder
+from conftest import ROBOTS, example_robot_data_dir, run_in_threads, run_thunder
 
 thunder = pytest.importorskip("thunder")
 
@@ -23,19 +22,11 @@ def test_load_robot_from_threads_is_serialised_and_prints_nothing(capfd):
     concurrently); the results are those of a single call and nothing reaches the process's
     stderr (warnings are in Robot.warnings)."""
     alone = thunder.load_robot(panda_urdf(), ee="panda_hand")
-    results, errors = [None] * 4, []
+    results = [None] * 4
 
     def work(k):
-        try:
-            results[k] = thunder.load_robot(panda_urdf(), ee="panda_hand")
-        except Exception as e:  # noqa: BLE001 - the test reports any failure
-            errors.append(e)
-
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        results[k] = thunder.load_robot(panda_urdf(), ee="panda_hand")
+    errors = run_in_threads(work, 4)
     assert not errors
     assert all(r.spec == alone.spec and r.warnings == alone.warnings for r in results)
     assert any("panda_finger_joint1" in w for w in alone.warnings)  # locked below the ee

@@ -57,6 +57,20 @@ def interleaved(fns: dict, reps: int = 9, block_s: float = 0.02, warmup: int = 2
     return out
 
 
+def best_per_call(fn, clock=time.perf_counter, rounds: int = 5, min_s: float = 0.2) -> float:
+    """Seconds per call of fn(), the best of `rounds` rounds of at least 3 calls and min_s
+    seconds of `clock` (time.process_time for CPU time)."""
+    fn()
+    best = float("inf")
+    for _ in range(rounds):
+        t, n = clock(), 0
+        while n < 3 or clock() - t < min_s:
+            fn()
+            n += 1
+        best = min(best, (clock() - t) / n)
+    return best
+
+
 def max_abs_diff(a, b) -> float:
     import torch
     a = a.detach().to("cpu", torch.float64)

@@ -9,7 +9,8 @@ Run both one after the other on the same artifact to compare runtimes (bench/RES
 """
 import os
 import sys
-import time
+
+from timing import best_per_call
 
 pk = sys.argv[2]
 if pk != "new":   # before thunder_torch is imported: the installed one is an editable install
@@ -27,12 +28,5 @@ for name, B in cases:
     args = [torch.rand(B, *((r,) if c == 1 else (r, c)), dtype=torch.float64) for _, r, c in spec.vars]
     f = getattr(m, name)
     with torch.no_grad():
-        f(*args)
-        best = 1e9
-        for _ in range(5):
-            t, n = time.perf_counter(), 0
-            while n < 3 or time.perf_counter() - t < 0.2:
-                f(*args)
-                n += 1
-            best = min(best, (time.perf_counter() - t) / n)
+        best = best_per_call(lambda: f(*args))
     print(f"{pk[-24:]:>24} {name} batch {B}: {best * 1e6:.0f} us wall, load {os.getloadavg()[0]:.1f}")

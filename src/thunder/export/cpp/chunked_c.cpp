@@ -68,27 +68,101 @@ constexpr const char* kChunkPrelude =
     "static inline casadi_real sq(casadi_real x) { return x * x; }\n"
     "static inline casadi_real sign(casadi_real x) { return x < 0 ? -1 : x > 0 ? 1 : x; }\n";
 
-/// One instruction as a C statement over w (empty for none).
-std::string statement(const casadi::Function& fn, casadi_int k) {
+/// Operands an instruction reads from the work vector (CasADi's slots): OP_INPUT and OP_CONST
+/// read none, OP_OUTPUT, OP_ASSIGN, OP_LIFT and OP_PRINTME the first, the others ndeps.
+std::vector<casadi_int> operand_slots(const casadi::Function& fn, casadi_int k) {
   const casadi_int op = fn.instruction_id(k);
-  const std::vector<casadi_int> in = fn.instruction_input(k), out = fn.instruction_output(k);
+  const std::vector<casadi_int> in = fn.instruction_input(k);
   switch (op) {
-    case casadi::OP_CONST: return "  " + w(out.at(0)) + " = " + literal(fn.instruction_constant(k)) + ";";
-    case casadi::OP_INPUT:
-      return "  " + w(out.at(0)) + " = arg[" + std::to_string(in.at(0)) + "] ? arg[" + std::to_string(in.at(0)) +
-             "][" + std::to_string(in.at(1)) + "] : 0;";
+    case casadi::OP_CONST:
+    case casadi::OP_INPUT: return {};
     case casadi::OP_OUTPUT:
-      return "  if (res[" + std::to_string(out.at(0)) + "]) res[" + std::to_string(out.at(0)) + "][" +
-             std::to_string(out.at(1)) + "] = " + w(in.at(0)) + ";";
     case casadi::OP_ASSIGN:
     case casadi::OP_LIFT:
-    case casadi::OP_PRINTME: return "  " + w(out.at(0)) + " = " + w(in.at(0)) + ";";
+    case casadi::OP_PRINTME: return {in.at(0)};
     default: break;
   }
   const casadi_int nd = casadi::casadi_math<double>::ndeps(static_cast<unsigned char>(op));
-  const std::string e = expression(op, w(in.at(0)), nd > 1 ? w(in.at(1)) : std::string());
+  return nd > 1 ? std::vector<casadi_int>{in.at(0), in.at(1)} : std::vector<casadi_int>{in.at(0)};
+}
+
+/// One instruction as a C statement, its operands named by `x` and its value by `y` (for
+/// OP_OUTPUT, the destination is res); empty when its operation does not print as plain C.
+std::string statement(const casadi::Function& fn, casadi_int k, const std::vector<std::string>& x, const std::string& y) {
+  const casadi_int op = fn.instruction_id(k);
+  const std::vector<casadi_int> in = fn.instruction_input(k), out = fn.instruction_output(k);
+  switch (op) {
+    case casadi::OP_CONST: return "  " + y + " = " + literal(fn.instruction_constant(k)) + ";";
+    case casadi::OP_INPUT:
+      return "  " + y + " = arg[" + std::to_string(in.at(0)) + "] ? arg[" + std::to_string(in.at(0)) + "][" +
+             std::to_string(in.at(1)) + "] : 0;";
+    case casadi::OP_OUTPUT:
+      return "  if (res[" + std::to_string(out.at(0)) + "]) res[" + std::to_string(out.at(0)) + "][" +
+             std::to_string(out.at(1)) + "] = " + x.at(0) + ";";
+    case casadi::OP_ASSIGN:
+    case casadi::OP_LIFT:
+    case casadi::OP_PRINTME: return "  " + y + " = " + x.at(0) + ";";
+    default: break;
+  }
+  const std::string e = expression(op, x.at(0), x.size() > 1 ? x.at(1) : std::string());
   if (e.empty()) return "";
-  return "  " + w(out.at(0)) + " = " + e + ";";
+  return "  " + y + " = " + e + ";";
+}
+
+/// Where values flow: for each instruction, the instruction that defined each operand it reads
+/// (-1: none) and the last instruction that reads its own value (-1: never read).
+struct Flow {
+  std::vector<std::vector<casadi_int>> source;
+  std::vector<casadi_int> last_use;
+};
+
+Flow flow(const casadi::Function& fn) {
+  const casadi_int n = fn.n_instructions();
+  Flow f{std::vector<std::vector<casadi_int>>(n), std::vector<casadi_int>(n, -1)};
+  std::vector<casadi_int> defined_by(fn.sz_w(), -1);
+  for (casadi_int k = 0; k < n; ++k) {
+    for (casadi_int s : operand_slots(fn, k)) {
+      const casadi_int d = defined_by.at(s);
+      f.source[k].push_back(d);
+      if (d >= 0) f.last_use[d] = k;
+    }
+    if (fn.instruction_id(k) != casadi::OP_OUTPUT) defined_by.at(fn.instruction_output(k).at(0)) = k;
+  }
+  return f;
+}
+
+std::string local(casadi_int k) { return "v" + std::to_string(k); }
+
+/// Instructions [k0, k1) as the body of a chunk function. Values live in locals, which the compiler
+/// keeps in registers as in CasADi's single file; only a value a later chunk reads goes through
+/// w: stored where it is defined, loaded once where a later chunk first reads it. (Every value in
+/// w, as before, cost 8 % per call at -O2 on anymal_c's C_ddot: bench/RESULTS_SCALE.md.)
+std::string chunk_body(const casadi::Function& fn, const Flow& f, casadi_int k0, casadi_int k1) {
+  std::ostringstream s;
+  std::set<casadi_int> loaded;
+  for (casadi_int k = k0; k < k1; ++k) {
+    const casadi_int op = fn.instruction_id(k);
+    const bool output = op == casadi::OP_OUTPUT;
+    if (!output && f.last_use[k] < 0) continue;   // never read: no code
+    const std::vector<casadi_int> slots = operand_slots(fn, k);
+    std::vector<std::string> x;
+    for (size_t i = 0; i < slots.size(); ++i) {
+      const casadi_int d = f.source[k][i];
+      if (d < 0) {  // a slot nothing wrote (CasADi's work starts undefined): read it as CasADi would
+        x.push_back(w(slots[i]));
+      } else {
+        if (d < k0 && loaded.insert(d).second)  // constants are written again, not loaded
+          s << "  const casadi_real " << local(d) << " = "
+            << (fn.instruction_id(d) == casadi::OP_CONST ? literal(fn.instruction_constant(d))
+                                                          : w(fn.instruction_output(d).at(0)))
+            << ";\n";
+        x.push_back(local(d));
+      }
+    }
+    s << statement(fn, k, x, output ? std::string() : "const casadi_real " + local(k)) << "\n";
+    if (!output && op != casadi::OP_CONST && f.last_use[k] >= k1) s << "  " << w(fn.instruction_output(k).at(0)) << " = " << local(k) << ";\n";
+  }
+  return s.str();
 }
 
 void replace_once(std::string& text, const std::string& from, const std::string& to, const std::string& what) {
@@ -110,7 +184,9 @@ bool chunkable(const casadi::Function& fn) {
     if (op == casadi::OP_CONST || op == casadi::OP_INPUT || op == casadi::OP_OUTPUT || op == casadi::OP_ASSIGN ||
         op == casadi::OP_LIFT || op == casadi::OP_PRINTME)
       continue;
-    if (fn.instruction_output(k).size() != 1 || statement(fn, k).empty()) return false;
+    if (fn.instruction_output(k).size() != 1 ||
+        statement(fn, k, std::vector<std::string>(operand_slots(fn, k).size(), "x"), "y").empty())
+      return false;
   }
   return true;
 }
@@ -118,6 +194,7 @@ bool chunkable(const casadi::Function& fn) {
 std::vector<std::string> emit_chunks(const casadi::Function& fn, const std::string& symbol, std::string& c_text) {
   const casadi_int n = fn.n_instructions();
   const long long size = chunk_size();
+  const Flow values = flow(fn);
   std::vector<std::string> chunks;
   for (casadi_int k0 = 0; k0 < n; k0 += size) {
     const casadi_int k1 = std::min<casadi_int>(n, k0 + size);
@@ -127,11 +204,7 @@ std::vector<std::string> emit_chunks(const casadi::Function& fn, const std::stri
       << " (generated; do not edit). See " << symbol << ".c. */\n"
       << kChunkPrelude << "void " << name
       << "(const casadi_real** arg, casadi_real** res, casadi_real* w) {\n  (void)arg; (void)res;\n";
-    for (casadi_int k = k0; k < k1; ++k) {
-      const std::string st = statement(fn, k);
-      if (!st.empty()) s << st << "\n";
-    }
-    s << "}\n";
+    s << chunk_body(fn, values, k0, k1) << "}\n";
     chunks.push_back(s.str());
   }
 
@@ -150,7 +223,7 @@ std::vector<std::string> emit_chunks(const casadi::Function& fn, const std::stri
   for (size_t c = 0; c < chunks.size(); ++c) body << "  " << symbol << "_c" << c << "(arg, res, w);\n";
   body << tail;
   c_text.replace(a, b + tail.size() - a, body.str());
-  // The chunks keep their values in CasADi's work vector: ask the caller for it.
+  // Values pass between chunks in CasADi's work vector: ask the caller for it.
   const std::string sz = std::to_string(fn.sz_w());
   replace_once(c_text, "  if (sz_w) *sz_w = 0;\n", "  if (sz_w) *sz_w = " + sz + ";\n", symbol + "_work");
   replace_once(c_text, "  if (sz_w) *sz_w = 0*sizeof(casadi_real);\n",

@@ -2,10 +2,11 @@
 // straight-line function grows faster than its length (C_ddot of a quadruped: minutes for one
 // file), so above a size the body of CasADi's generated eval function is replaced by calls to
 // chunk functions of at most a few thousand instructions each, every chunk in its own translation
-// unit over CasADi's own work vector w: compile time is linear in the instruction count and
-// `cmake --build -j` compiles the chunks of one function in parallel. Everything else of CasADi's
-// file (its calling convention, sparsities, _work, the header) stays: the wrapper class is
-// unchanged.
+// unit: compile time is linear in the instruction count and `cmake --build -j` compiles the chunks
+// of one function in parallel. Within a chunk values are locals (registers, as in CasADi's own
+// file); a value a later chunk reads passes through CasADi's work vector w, stored where it is
+// defined and loaded where that chunk first reads it. Everything else of CasADi's file (its
+// calling convention, sparsities, _work, the header) stays: the wrapper class is unchanged.
 #pragma once
 
 #include <casadi/casadi.hpp>

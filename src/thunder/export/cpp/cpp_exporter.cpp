@@ -491,14 +491,17 @@ std::string cmake_text(const FunctionSet& fs, const Plan& plan, const std::vecto
   for (const auto& f : chunk_files) c_files += "  " + f + "\n";
   std::string text = replace_all(fill(kCMakeLists, fs, plan), "@C_FILES@", c_files);
   if (!chunk_files.empty()) {
-    // Measured on anymal_c's C_ddot (bench/RESULTS_SCALE.md): its chunks at -O1 compile in 17.8 s
-    // of CPU instead of 30.1 s at -O2 (106.6 s as one file) and run as fast per call (22.2 us, the
-    // single file at -O2 too). Set per file, after the build type's flags, so -O1 wins.
-    text += "\n# Chunks of large functions at -O1: as fast per call as -O2, 1.7x less compile time\n"
-            "# (bench/RESULTS_SCALE.md of Thunder).\nif(CMAKE_C_COMPILER_ID MATCHES \"GNU|Clang\")\n"
+    // Measured on the simple humanoid's FD_derivatives (bench/RESULTS_SCALE.md, "Chunks with
+    // locals"): its chunks compile in 13.5 s of CPU at -O1 and 19.3 s at -O2 and run about as
+    // fast per call (36.8 and 37.8 us, noise of a few %). Set per file, after the build type's
+    // flags, so the chunk option wins; a cache variable, so a user can trade the other way.
+    text += "\n# Chunks of large functions: -O1 runs about as fast per call as -O2 and compiles 1.4x faster\n"
+            "# (bench/RESULTS_SCALE.md of Thunder); -DTHUNDER_CHUNK_OPT=-O2 trades the other way.\n"
+            "set(THUNDER_CHUNK_OPT \"-O1\" CACHE STRING \"optimisation flag of the chunk files of large functions\")\n"
+            "if(CMAKE_C_COMPILER_ID MATCHES \"GNU|Clang\")\n"
             "  set_source_files_properties(\n";
     for (const auto& f : chunk_files) text += "    " + f + "\n";
-    text += "    PROPERTIES COMPILE_OPTIONS \"-O1\")\nendif()\n";
+    text += "    PROPERTIES COMPILE_OPTIONS \"${THUNDER_CHUNK_OPT}\")\nendif()\n";
   }
   return text;
 }

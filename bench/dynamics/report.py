@@ -34,8 +34,9 @@ def main():
                  f"{pair('dtau_ddq')} | {pair('dFD_dq')} | {pair('dFD_ddq')} | {pair('tau_derivatives')} | "
                  f"{pair('FD_derivatives')} |")
     L += ["", "## C++ per call, one thread (median ns; ratio < 1: Thunder faster)", "",
-          "Generated C (`--targets cpp`) against Pinocchio header-only, same compiler and flags; outputs checked "
-          "against Pinocchio first (max error column).", "",
+          "Generated C (`--targets cpp`) against Pinocchio header-only, same compiler and flags (-O2; the chunk "
+          "files of functions above 20,000 instructions at the generated CMakeLists' THUNDER_CHUNK_OPT, -O1, "
+          "as a user's build compiles them); outputs checked against Pinocchio first (max error column).", "",
           "| robot | function (Pinocchio algorithm) | Thunder ns | Pinocchio ns | ratio | max error |",
           "|---|---|---|---|---|---|"]
     for f in sorted(glob.glob(os.path.join(res, "cpp_*.json"))):

@@ -7,8 +7,10 @@ rollout against its forward (the issue's bound: <= 3x).
 
     python bench/dynamics/torch_dynamics.py WORK OUT.json [--quick]
 """
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -20,11 +22,21 @@ from timing import interleaved  # noqa: E402
 
 
 def gen(work, thunder, urdf, args, name):
+    """The robot's artifacts, generated again whenever the thunder binary, the URDF or the
+    arguments changed (artifacts of an older Thunder may no longer load)."""
     out = os.path.join(work, f"torch_{name}")
-    if not os.path.exists(os.path.join(out, "manifest.json")):
-        subprocess.run([thunder, "gen", urdf, *args, "-n", name, "-o", out, "--targets", "casadi,torch,native",
-                        "--no-cuda", "--functions", "FD,M,Cdq,G,integrate"], check=True,
-                       stdout=subprocess.DEVNULL)
+    cmd = [thunder, "gen", urdf, *args, "-n", name, "-o", out, "--targets", "casadi,torch,native",
+           "--no-cuda", "--functions", "FD,M,Cdq,G,integrate"]
+    key = hashlib.sha256(open(thunder, "rb").read() + open(urdf, "rb").read() + " ".join(cmd).encode()).hexdigest()
+    keyfile = out + ".key"
+    fresh = os.path.exists(os.path.join(out, "manifest.json")) and os.path.exists(keyfile) \
+        and open(keyfile).read() == key
+    if not fresh:
+        if os.path.exists(out):
+            shutil.rmtree(out)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        with open(keyfile, "w") as f:
+            f.write(key)
     return out
 
 

@@ -107,7 +107,7 @@ void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::s
     switch (op) {
       case OP_CONST: os_k << def << "th_c(" << c_literal(fn.instruction_constant(k), "th_t") << ");"; break;
       case OP_INPUT: os_k << def << "x[" << in_off.at(in[0]) + in[1] << "];"; break;
-      case OP_OUTPUT: os_k << "  y[" << out_off.at(out[0]) + out[1] << "] = " << v(k, in[0]) << ";"; break;
+      case OP_OUTPUT: (void)v(k, in[0]); break;   // emitted after its value (below)
       case OP_ASSIGN:
       case OP_LIFT:
       case OP_PRINTME: os_k << def << v(k, in[0]) << ";"; break;
@@ -150,6 +150,43 @@ void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::s
     for (casadi_int k = 0; k < n_instr; ++k)
       if (early[k] == pass && !line[k].empty()) order.push_back(k);
 
+  // Outputs are stored as soon as the tile has them (th_out: straight to the caller's rows with
+  // streaming stores in a large call), so that the stores leave the core spread over the tile
+  // instead of as one burst at its end: each right after the line defining its value, the
+  // constant ones (and the structural zeros, which nothing writes) spread evenly over the lines.
+  // after[i]: the stores following order[i] (the last entry: after every line).
+  std::vector<std::vector<std::string>> after(order.size() + 1);
+  {
+    std::vector<long long> pos(n_instr, -1);
+    for (size_t i = 0; i < order.size(); ++i) {
+      pos[order[i]] = static_cast<long long>(i);
+      if (partner[order[i]] >= 0) pos[partner[order[i]]] = static_cast<long long>(i);  // defined by the pair
+    }
+    std::vector<std::pair<casadi_int, std::string>> spread;  // (output element, value)
+    for (casadi_int k = 0; k < n_instr; ++k) {
+      if (fn.instruction_id(k) != OP_OUTPUT) continue;
+      const std::vector<casadi_int> out = fn.instruction_output(k);
+      const casadi_int e = out_off.at(out[0]) + out[1], p = deps[k].at(0);
+      if (fn.instruction_id(p) == OP_CONST) {
+        spread.emplace_back(e, "th_c(" + c_literal(fn.instruction_constant(p), "th_t") + ")");
+      } else {
+        if (pos[p] < 0) throw std::runtime_error("SIMD kernel of " + fn.name() + ": output " + std::to_string(e) +
+                                                 " reads a value no line defines");
+        after[pos[p]].push_back("  th_out(y, th_row, th_b0, " + std::to_string(e) + ", v" + std::to_string(p) + ");");
+      }
+    }
+    for (size_t e = 0; e < written.size(); ++e)
+      if (!written[e]) spread.emplace_back(static_cast<casadi_int>(e), "th_c(0)");
+    for (size_t i = 0; i < spread.size(); ++i) {
+      const size_t at = order.empty() ? 0 : (2 * i + 1) * order.size() / (2 * spread.size());
+      after[order.empty() ? 0 : std::min(at, order.size() - 1)].push_back(
+          "  th_out(y, th_row, th_b0, " + std::to_string(spread[i].first) + ", " + spread[i].second + ");");
+    }
+  }
+  auto emit_after = [&](std::ostream& o, size_t i) {
+    for (const std::string& st : after[i]) o << st << "\n";
+  };
+
   if (chunks && static_cast<long long>(order.size()) > chunk_above) {
     // Chunks of consecutive lines. A value read in a later chunk than the one defining it goes
     // through the spill array S (one slot per such value); the lines themselves are unchanged.
@@ -182,7 +219,8 @@ void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::s
       cs << "/* Thunder SIMD tile chunk " << c << " of " << symbol << " (generated; do not edit). */\n"
          << "#include \"thunder_simd.h\"\n"
          << "__attribute__((noinline)) void " << name
-         << "(const th_v* __restrict x, th_v* __restrict y, th_v* __restrict S) {\n  (void)x; (void)y; (void)S;\n";
+         << "(const th_v* __restrict x, th_v* __restrict y, th_v* __restrict S, const th_direct* d) {\n"
+            "  (void)x; (void)y; (void)S;\n  TH_DIRECT_LOCALS(d)\n";
       // A live-in is loaded just before its first reader and a live-out stored right after its
       // definition: loading them all first and storing them all last kept every one of them live
       // through the whole chunk (register pressure, spills; C_dot reverse at 8000 lines ran 35 %
@@ -196,28 +234,35 @@ void emit_simd_kernel(std::ostream& os, const casadi::Function& fn, const std::s
         cs << line[k] << "\n";
         for (casadi_int w : {k, partner[k] > k ? partner[k] : casadi_int(-1)})
           if (w >= 0 && live_out[c].count(w)) cs << "  S[" << slot[w] << "] = v" << w << ";\n";
+        emit_after(cs, i);
       }
       cs << "}\n";
       chunks->emplace_back(name + ".cpp", cs.str());
     }
     for (size_t c = 0; c < n_chunks; ++c)
-      os << "void " << symbol << "_g" << c << "(const th_v* __restrict x, th_v* __restrict y, th_v* __restrict S);\n";
+      os << "void " << symbol << "_g" << c
+         << "(const th_v* __restrict x, th_v* __restrict y, th_v* __restrict S, const th_direct* d);\n";
     // The spill array: per thread, allocated once (a tile runs on one thread at a time).
     os << "\nstatic __attribute__((noinline)) void " << symbol
-       << "_tile(const th_v* __restrict x, th_v* __restrict y) {\n"
+       << "_tile(const th_v* __restrict x, th_v* __restrict y, const th_direct* d) {\n"
        << "  static thread_local th_v* S = 0;\n"
        << "  if (!S) { void* m = 0; if (posix_memalign(&m, 64, sizeof(th_v) * " << std::max(1LL, n_spill)
        << ")) abort(); S = (th_v*)m; }\n";
-    for (size_t c = 0; c < n_chunks; ++c) os << "  " << symbol << "_g" << c << "(x, y, S);\n";
+    for (size_t c = 0; c < n_chunks; ++c) os << "  " << symbol << "_g" << c << "(x, y, S, d);\n";
+    if (!after[order.size()].empty()) os << "  {\n  TH_DIRECT_LOCALS(d)\n";
+    emit_after(os, order.size());
+    if (!after[order.size()].empty()) os << "  }\n";
   } else {
     // noinline: one frame per tile function keeps GCC's register allocation per function, and the
     // driver's gather/scatter loops out of the straight-line block.
     os << "\nstatic __attribute__((noinline)) void " << symbol
-       << "_tile(const th_v* __restrict x, th_v* __restrict y) {\n";
-    for (casadi_int k : order) os << line[k] << "\n";
+       << "_tile(const th_v* __restrict x, th_v* __restrict y, const th_direct* d) {\n  TH_DIRECT_LOCALS(d)\n";
+    for (size_t i = 0; i < order.size(); ++i) {
+      os << line[order[i]] << "\n";
+      emit_after(os, i);
+    }
+    emit_after(os, order.size());
   }
-  for (size_t k = 0; k < written.size(); ++k)
-    if (!written[k]) os << "  y[" << k << "] = th_c(0);\n";
   os << "}\n\n";
 
   auto table = [&](const char* what, casadi_int n, auto nnz) {

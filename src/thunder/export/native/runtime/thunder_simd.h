@@ -147,9 +147,17 @@ static inline double th_erfinv1(double x) {
 }
 TH_LANES1(erfinv, (th_t)th_erfinv1(a))
 
-/* One tile: x = the instances' inputs, y = their outputs, both slot-major (one th_v per input or
- * output element, inputs and outputs concatenated in order). */
-typedef void (*th_tile_fn)(const th_v* __restrict x, th_v* __restrict y);
+/* Where a tile writes its outputs straight to the caller's arrays: output element k of the
+ * tile's instances is the whole vector at row[k] + b0 (slot-major rows, aligned). */
+typedef struct {
+  th_t* const* row;
+  long long b0;
+} th_direct;
+
+/* One tile: x = the instances' inputs, slot-major (one th_v per input element, inputs
+ * concatenated in order). Outputs: with d null, into y (one th_v per output element, outputs
+ * concatenated), which th_scatter copies out; otherwise straight to d's rows (th_out). */
+typedef void (*th_tile_fn)(const th_v* __restrict x, th_v* __restrict y, const th_direct* d);
 
 /* Reads the inputs of instances b0 .. b0+nl-1 into x; lanes past nl repeat the last instance (so
  * the padding computes finite values). A null input is zeros, as in CasADi. */
@@ -185,6 +193,20 @@ TH_INLINE void th_stream(void* q, const th_v* y) { memcpy(q, y, sizeof(th_v)); }
 TH_INLINE void th_stream_fence(void) {}
 #endif
 
+/* One output element of a tile, as soon as the tile has it. Direct: a streaming store into the
+ * caller's row, so the stores leave the core spread over the tile's arithmetic instead of as one
+ * burst after it (a burst of Yr's 490 lines stalls the core once the store buffer is full: Panda
+ * Yr at batch 4096 ran at half the streaming-store ceiling, bench/RESULTS.md section 5). */
+TH_INLINE void th_out(th_v* __restrict y, th_t* const* row, long long b0, long long k, th_v v) {
+  if (row) th_stream(row[k] + b0, &v);
+  else y[k] = v;
+}
+/* A tile's view of th_direct: locals, so that no store reloads them. */
+#define TH_DIRECT_LOCALS(d)                          \
+  th_t* const* const th_row = (d) ? (d)->row : 0; \
+  const long long th_b0 = (d) ? (d)->b0 : 0;       \
+  (void)th_row; (void)th_b0;
+
 /* Writes the outputs of instances b0 .. b0+nl-1. `stream`: whole aligned vectors bypass the
  * caches (non-temporal stores). The driver asks for it when a call's outputs exceed
  * TH_STREAM_BYTES (bigger than this machine's L2: they leave the core's caches anyway), where it
@@ -210,17 +232,44 @@ static inline void th_scatter(const th_v* y, int n_out, const long long* size, v
   }
 }
 
-/* Tiles t0 .. t1-1 with input/output tiles `buf` (nx + ny vectors). */
+/* The rows of direct output (th_direct) when a streaming call can write every output straight
+ * from the tile: slot-major outputs (batch stride 1) with aligned rows; else null. Row k of the
+ * concatenated outputs at instance 0. malloc'd: the caller frees it. */
+static inline th_t** th_direct_rows(int n_out, const long long* size, void* const* out, const long long* stride,
+                                    long long ny) {
+  for (int j = 0; j < n_out; ++j) {
+    if (size[j] == 0) continue;
+    if (!out[j] || stride[2 * j] != 1 || ((unsigned long long)out[j] & (TH_VBYTES - 1)) != 0 ||
+        (stride[2 * j + 1] * (long long)sizeof(th_t)) % TH_VBYTES != 0)
+      return 0;
+  }
+  th_t** row = (th_t**)malloc((size_t)(ny > 0 ? ny : 1) * sizeof(th_t*));
+  if (!row) return 0;
+  long long r = 0;
+  for (int j = 0; j < n_out; ++j)
+    for (long long k = 0; k < size[j]; ++k) row[r++] = (th_t*)out[j] + k * stride[2 * j + 1];
+  return row;
+}
+
+/* Tiles t0 .. t1-1 with input/output tiles `buf` (nx + ny vectors); whole tiles write straight
+ * to `rows` when given (th_direct_rows), the last partial one through buf. */
 static inline void th_tiles(th_tile_fn f, th_v* buf, long long nx, long long t0, long long t1, int n_in,
                             const long long* in_size, int n_out, const long long* out_size,
                             const void* const* in, const long long* in_stride, void* const* out,
-                            const long long* out_stride, long long batch, int stream) {
+                            const long long* out_stride, long long batch, int stream, th_t* const* rows) {
+  th_direct d;
+  d.row = rows;
   for (long long t = t0; t < t1; ++t) {
     const long long b0 = t * TH_W;
     const int nl = batch - b0 < TH_W ? (int)(batch - b0) : TH_W;
     th_gather(buf, n_in, in_size, in, in_stride, b0, nl);
-    f(buf, buf + nx);
-    th_scatter(buf + nx, n_out, out_size, out, out_stride, b0, nl, stream);
+    if (rows && nl == TH_W) {
+      d.b0 = b0;
+      f(buf, buf + nx, &d);
+    } else {
+      f(buf, buf + nx, 0);
+      th_scatter(buf + nx, n_out, out_size, out, out_stride, b0, nl, stream);
+    }
   }
   if (stream) th_stream_fence();
 }
@@ -250,6 +299,7 @@ typedef struct {
   th_tile_fn f;
   long long nx, n_tiles, chunk, batch, per_slot;
   int n_in, n_out, stream;
+  th_t* const* rows; /* th_direct_rows, or null */
   const long long *in_size, *out_size, *in_stride, *out_stride;
   const void* const* in;
   void* const* out;
@@ -260,7 +310,7 @@ static void th_chunk(void* ctx, long long c, int slot) {
   const th_job* j = (const th_job*)ctx;
   const long long t0 = c * j->chunk, t1 = t0 + j->chunk < j->n_tiles ? t0 + j->chunk : j->n_tiles;
   th_tiles(j->f, j->bufs + slot * j->per_slot, j->nx, t0, t1, j->n_in, j->in_size, j->n_out, j->out_size, j->in,
-           j->in_stride, j->out, j->out_stride, j->batch, j->stream);
+           j->in_stride, j->out, j->out_stride, j->batch, j->stream, j->rows);
 }
 
 /* The batch: chunks of tiles claimed by the threads, each thread with its own input/output tiles
@@ -280,18 +330,24 @@ static int th_tile_batch(th_tile_fn f, long long cost, int n_in, const long long
   if (cost < 1) cost = 1;
   const int n_threads = th_threads_for(n_tiles * cost);
   const int stream = TH_STREAM && ny * batch * (long long)sizeof(th_t) >= TH_STREAM_BYTES;
+  th_t** rows = stream ? th_direct_rows(n_out, out_size, out, out_stride, ny) : 0;
   if (n_threads == 1) {
     if (nx + ny <= TH_STACK_VECTORS) {
       th_v buf[TH_STACK_VECTORS];
       th_tiles(f, buf, nx, 0, n_tiles, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride, batch,
-               stream);
+               stream, rows);
+      free(rows);
       return 0;
     }
     void* mem = 0;
-    if (posix_memalign(&mem, 64, (size_t)(nx + ny + 1) * sizeof(th_v))) return 2;
+    if (posix_memalign(&mem, 64, (size_t)(nx + ny + 1) * sizeof(th_v))) {
+      free(rows);
+      return 2;
+    }
     th_tiles(f, (th_v*)mem, nx, 0, n_tiles, n_in, in_size, n_out, out_size, in, in_stride, out, out_stride,
-             batch, stream);
+             batch, stream, rows);
     free(mem);
+    free(rows);
     return 0;
   }
   /* chunks: about 4 per thread, none below half a grain */
@@ -301,13 +357,18 @@ static int th_tile_batch(th_tile_fn f, long long cost, int n_in, const long long
   th_job job;
   job.f = f, job.nx = nx, job.n_tiles = n_tiles, job.chunk = chunk, job.batch = batch;
   job.per_slot = (nx + ny + 7) / 8 * 8; /* whole cache lines per thread */
-  job.n_in = n_in, job.n_out = n_out, job.stream = stream, job.in_size = in_size, job.out_size = out_size;
+  job.n_in = n_in, job.n_out = n_out, job.stream = stream, job.rows = rows, job.in_size = in_size;
+  job.out_size = out_size;
   job.in_stride = in_stride, job.out_stride = out_stride, job.in = in, job.out = out;
   void* mem = 0;
-  if (posix_memalign(&mem, 64, (size_t)(job.per_slot * n_threads) * sizeof(th_v))) return 2;
+  if (posix_memalign(&mem, 64, (size_t)(job.per_slot * n_threads) * sizeof(th_v))) {
+    free(rows);
+    return 2;
+  }
   job.bufs = (th_v*)mem;
   thunder_native_parallel(th_chunk, &job, (n_tiles + chunk - 1) / chunk, n_threads);
   free(mem);
+  free(rows);
   return 0;
 }
 

@@ -4,8 +4,8 @@
 #
 # `thunder gen` with THUNDER_FD_DERIVATIVES_ALTERNATIVES=1 builds, beside each function, the
 # construction it had before (CasADi AD of the unrolled recursion: *_ad; C as the Jacobian of the
-# Slotine-Li recursion: C_slotine_li; M_inv by ABA on unit torques: M_inv_aba; FD by ABA: FD,
-# against FD_ltdl), and prints n_instructions of each (-v). Prints a markdown table (stdout):
+# Slotine-Li recursion: C_slotine_li; M_inv by ABA on unit torques: M_inv_aba; FD, the smaller of ABA
+# and the factorization, against FD_aba), and prints n_instructions of each (-v). Prints a markdown table (stdout):
 # robot, function, built now, before, ratio. Robots (default all): panda (example-robot-data URDF,
 # --ee panda_hand), franka (robots/franka.yaml, DH), solo12, go1, humanoid (simple_humanoid), g1
 # (floating bases). Work files in bench/build/recursion_counts.
@@ -30,7 +30,7 @@ ROBOTS=("$@")
 [ ${#ROBOTS[@]} -gt 0 ] || ROBOTS=(panda franka solo12 go1 humanoid g1)
 # function now | the construction before
 PAIRS="tau_derivatives|tau_derivatives_ad FD_derivatives|FD_derivatives_ad dtau_dq|dtau_dq_ad dtau_ddq|dtau_ddq_ad
-dFD_dq|dFD_dq_ad dFD_ddq|dFD_ddq_ad M_inv|M_inv_aba FD_ltdl|FD C|C_slotine_li Y|Y_ad Yr|Yr_ad"
+dFD_dq|dFD_dq_ad dFD_ddq|dFD_ddq_ad M_inv|M_inv_aba FD|FD_aba C|C_slotine_li Y|Y_ad Yr|Yr_ad"
 FNS=$(echo $PAIRS | tr ' |' ',,')
 echo "| robot | nv | function | now | before | now / before |"
 echo "|---|---|---|---|---|---|"

@@ -48,7 +48,14 @@ def worker(rank, world, out, port):
         opt.step()
     if rank == 0:
         torch.save(robot.par_DYN.detach(), sys.argv[2])
+    # Teardown: about one run in six, on both backends (so not Thunder's code: the worker runs one
+    # torch thread and no native pool), a rank aborted after its work with "terminate called
+    # without an active exception" from a thread still joinable when the process ends. Both ranks
+    # meet before tearing gloo down, and leave without running static destructors (the result
+    # file is written and closed): none of 30 runs failed after (15 per backend), 2 of 14 before.
+    dist.barrier()
     dist.destroy_process_group()
+    os._exit(0)
 
 if __name__ == "__main__":
     mp.spawn(worker, args=(2, sys.argv[1], int(sys.argv[3])), nprocs=2, join=True)

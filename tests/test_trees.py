@@ -324,9 +324,10 @@ def test_tree_backends_agree_with_casadi(floating_tree_out, backend):
 
 
 def test_forward_dynamics_matches_pinocchio(robot):
-    """FD(q, dq, torque) by the articulated-body algorithm against pin.aba (Cholesky of
-    Pinocchio's crba/rnea where mimic joints make the model no tree for ABA); relative to the
-    size of the accelerations, which light bodies (fingers) make large."""
+    """FD(q, dq, torque), by whichever of ABA and the sparse factorization of M is smaller for the
+    tree, against pin.aba (Cholesky of Pinocchio's crba/rnea where mimic joints make the model
+    no tree for ABA); relative to the size of the accelerations, which light bodies (fingers)
+    make large."""
     rng = np.random.default_rng(8)
     model, data, g = robot.model, robot.data, robot.gen
     mimic = any(model.joints[i].shortname() == "JointModelMimic" for i in range(model.njoints))

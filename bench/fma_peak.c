@@ -12,13 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#if defined(__AVX512F__)
-#define VB 64
-#elif defined(__AVX__)
-#define VB 32
-#else
-#define VB 16
-#endif
+#include "vector_bytes.h"
 
 static double cpu_now(void) { /* this thread's CPU time: other processes on a shared machine do
                                  not count, so the peak is the cores' when they run */

@@ -54,48 +54,34 @@ def source(par, ncols=72):
             index[(i, j)] = k
             k += 1
     s = [f"#define NC {ncols}\n#define N {n}\n#define NL {k}\n"]
+    def passes(update, scale):
+        """The solve's statements: Lᵀ from the leaves (y_j -= L_ij y_i), D⁻¹, L from the root
+        (y_i -= L_ij y_j); update(dst, src, l) and scale(i) write one statement each."""
+        out = [update(j, i, index[(i, j)]) for i in reversed(range(n)) for j in anc[i]]
+        out += [scale(i) for i in range(n)]
+        out += [update(i, j, index[(i, j)]) for i in range(n) for j in anc[i]]
+        return out
     # row loops
     s.append("static inline void axpy(double* __restrict y, const double* __restrict x, double a) "
              "{ for (int c = 0; c < NC; ++c) y[c] -= a * x[c]; }\n"
              "static inline void scal(double* __restrict y, double a) { for (int c = 0; c < NC; ++c) y[c] *= a; }\n"
              "void solve_rows(const double* L, const double* Di, double* X) {\n")
-    for i in reversed(range(n)):
-        for j in anc[i]:
-            s.append(f" axpy(X + {j} * NC, X + {i} * NC, L[{index[(i, j)]}]);\n")
-    for i in range(n):
-        s.append(f" scal(X + {i} * NC, Di[{i}]);\n")
-    for i in range(n):
-        for j in anc[i]:
-            s.append(f" axpy(X + {i} * NC, X + {j} * NC, L[{index[(i, j)]}]);\n")
+    s += passes(lambda d, x, l: f" axpy(X + {d} * NC, X + {x} * NC, L[{l}]);\n",
+                lambda i: f" scal(X + {i} * NC, Di[{i}]);\n")
     s.append("}\n")
     # straight-line scalar, 70 columns
     s.append("void solve_scalar(const double* L, const double* Di, double* X) {\n")
     for c in range(70):
-        for i in reversed(range(n)):
-            for j in anc[i]:
-                s.append(f" X[{j * ncols + c}] -= L[{index[(i, j)]}] * X[{i * ncols + c}];\n")
-        for i in range(n):
-            s.append(f" X[{i * ncols + c}] *= Di[{i}];\n")
-        for i in range(n):
-            for j in anc[i]:
-                s.append(f" X[{i * ncols + c}] -= L[{index[(i, j)]}] * X[{j * ncols + c}];\n")
+        s += passes(lambda d, x, l, c=c: f" X[{d * ncols + c}] -= L[{l}] * X[{x * ncols + c}];\n",
+                    lambda i, c=c: f" X[{i * ncols + c}] *= Di[{i}];\n")
     s.append("}\n")
     # vector tiles of 2 columns (one SSE2 register)
     s.append("typedef double v2 __attribute__((vector_size(16)));\n"
              "void solve_tiles(const double* L, const double* Di, double* X) {\n"
              " for (int c = 0; c < NC; c += 2) {\n")
-    for i in range(n):
-        s.append(f"  v2 x{i}; __builtin_memcpy(&x{i}, X + {i} * NC + c, sizeof(v2));\n")
-    for i in reversed(range(n)):
-        for j in anc[i]:
-            s.append(f"  x{j} -= L[{index[(i, j)]}] * x{i};\n")
-    for i in range(n):
-        s.append(f"  x{i} *= Di[{i}];\n")
-    for i in range(n):
-        for j in anc[i]:
-            s.append(f"  x{i} -= L[{index[(i, j)]}] * x{j};\n")
-    for i in range(n):
-        s.append(f"  __builtin_memcpy(X + {i} * NC + c, &x{i}, sizeof(v2));\n")
+    s += [f"  v2 x{i}; __builtin_memcpy(&x{i}, X + {i} * NC + c, sizeof(v2));\n" for i in range(n)]
+    s += passes(lambda d, x, l: f"  x{d} -= L[{l}] * x{x};\n", lambda i: f"  x{i} *= Di[{i}];\n")
+    s += [f"  __builtin_memcpy(X + {i} * NC + c, &x{i}, sizeof(v2));\n" for i in range(n)]
     s.append(" }\n}\n")
     s.append(r'''
 #include <stdio.h>

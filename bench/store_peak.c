@@ -14,13 +14,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#if defined(__AVX512F__)
-#define VB 64
-#elif defined(__AVX__)
-#define VB 32
-#else
-#define VB 16
-#endif
+#include "vector_bytes.h"
 typedef double vd __attribute__((vector_size(VB)));
 
 static double now(void) {

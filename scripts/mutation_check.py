@@ -69,7 +69,7 @@ MUTATIONS = [
      "torch remainder rounds ties to odd"),
     # issue 26: bugs the suite missed before (each caught by an independent reference)
     ("euler_old_velocity", "python/thunder_torch/simulate.py",
-     "        return _integrate(robot, q, v, dt), v", "        return _integrate(robot, q, dq, dt), v",
+     "        return integrate(robot, q, v, dt), v", "        return integrate(robot, q, dq, dt), v",
      ["tests/test_simulate.py"],
      "semi-implicit Euler integrates q with the old velocity (explicit Euler)"),
     ("ls_std_without_s2", "python/thunder_torch/identify.py",

@@ -8,10 +8,10 @@ import math
 import pathlib
 from typing import Optional, Tuple
 
-import numpy as np
 import torch
 
 from . import _par_file
+from ._state import check_quaternions, in_transform
 
 # Default gradient engine: "reverse" (CasADi's reverse-mode schedule behind an autograd.Function)
 # or "tape" (every schedule step recorded on the autograd tape). See docs/TORCH_ARTIFACT.md
@@ -22,29 +22,6 @@ DEFAULT_GRAD_MODE = "reverse"
 # Inputs that are configurations of the robot (function_builder.cpp): a floating base's holds the
 # base quaternion at [3:7].
 _CONFIGURATIONS = ("q", "q0", "q1")
-
-
-def check_quaternions(fname, name, q):
-    """ValueError when a floating base's configuration q (..., nq) has a zero base quaternion
-    q[..., 3:7]: the generated rotation of a zero quaternion is the identity, a silent wrong
-    orientation. Other non-unit quaternions are the caller's to normalise (as in Pinocchio).
-    Skipped while torch.compile traces and inside torch.func transforms: their tensors hold no
-    data to test."""
-    if torch.compiler.is_compiling() or in_transform():
-        return
-    if q.device.type == "cpu":
-        # numpy on the tensor's memory: one thread, no intra-op pool (a torch reduction of this
-        # strided slice woke torch's threads against the native kernels' and cost ~0.4 ms)
-        a = q.detach().numpy().reshape(-1, q.shape[-1])[:, 3:7]
-        zero = np.flatnonzero(np.einsum("ij,ij->i", a, a) <= 1e-24)
-        row = int(zero[0]) if zero.size else None
-    else:
-        zero = ((q.detach()[..., 3:7] ** 2).sum(-1) <= 1e-24).flatten()
-        row = int(zero.nonzero()[0]) if bool(zero.any()) else None
-    if row is not None:
-        where = f" in batch row {row}" if q.dim() > 1 else ""
-        raise ValueError(f"{fname}: {name}[..., 3:7] (the base quaternion x, y, z, w) is zero{where}; "
-                         "a zero quaternion is no orientation (the identity is [0, 0, 0, 1])")
 
 
 class _FnSpec:
@@ -110,12 +87,6 @@ def _docstring(spec):
         lines.append(f"    - {name}: {_shape_str(r, c)}, ... = the broadcast batch shape of the inputs")
     lines.append("    Column vectors (rows, 1) are (..., rows); matrices keep both dimensions.")
     return "\n".join(lines)
-
-
-def in_transform():
-    """True inside a torch.func transform (vmap, grad, jvp, jacrev, ...): the inputs are wrapped
-    tensors without storage, so they must reach an autograd.Function with vmap and jvp rules."""
-    return torch._C._functorch.maybe_current_level() is not None
 
 
 def fold_vmap(info, in_dims, pieces, batch_axis, batch):

@@ -31,7 +31,8 @@ from typing import List
 import torch
 
 from . import _artifacts
-from ._module import forward_mode, in_transform
+from ._module import forward_mode
+from ._state import in_transform
 
 ABI_VERSION = 2
 

@@ -43,7 +43,7 @@ from typing import Dict, Sequence, Tuple, Union
 
 import torch
 
-from ._module import check_quaternions
+from ._state import check_quaternions, dt_tensor, integrate
 
 _NEEDED = ("J_contact", "impulse_contact", "FD", "M_inv")
 
@@ -246,11 +246,10 @@ class Ground:
     def _step(self, q, dq, tau, h, with_info):
         """`step` on a configuration checked by the caller (rollout checks q0 once; the steps'
         own configurations come out of `integrate`); the info dict only when asked for."""
-        from .simulate import _dt_tensor, _integrate
         r, n = self.robot, self.normal
         batch = q.shape[:-1]
         if not isinstance(h, torch.Tensor):          # a number of seconds (checked: finite, > 0)
-            h = _dt_tensor(r, h, batch)
+            h = dt_tensor(r, h, batch)
         B = math.prod(batch)
         q2, dq2, tau2 = q.reshape(B, -1), dq.reshape(B, -1), tau.expand(*batch, tau.shape[-1]).reshape(B, -1)
         # one step for the whole batch stays a 0-d tensor: broadcasting a (B, 1) column costs
@@ -321,7 +320,7 @@ class Ground:
         v_pos = v_plus
         if self.baumgarte > 0:
             v_pos = self._push_out(q2, s, active & ~sliding, hb, v_plus)
-        q_plus = _integrate(r, q2, v_pos, hb.squeeze(-1) if h.dim() > 0 else h)
+        q_plus = integrate(r, q2, v_pos, hb.squeeze(-1) if h.dim() > 0 else h)
         info = None
         if with_info:
             info = {"force": (P / hb).reshape(*batch, self.m), "active": active.reshape(*batch, k),

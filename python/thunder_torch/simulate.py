@@ -20,76 +20,9 @@ from typing import Callable, Optional, Tuple, Union
 
 import torch
 
-from ._module import check_quaternions, in_transform
+from ._state import check_state, compiling, dt_tensor, in_transform, integrate
 
 INTEGRATORS = ("semi_implicit_euler", "rk4")
-
-
-def _dt_tensor(robot, dt, batch_shape=None):
-    """dt as a tensor of the module's dtype: a number, or a tensor of one value or one per batch
-    row (shape = the batch shape of q, or broadcastable to it). Every value finite and > 0: a NaN,
-    inf, 0 or negative step would integrate silently into wrong states."""
-    if isinstance(dt, bool) or not isinstance(dt, (int, float, torch.Tensor)):
-        raise TypeError(f"dt must be a number of seconds or a tensor (one per batch row), got "
-                        f"{type(dt).__name__} {dt!r}")
-    if isinstance(dt, torch.Tensor):
-        if dt.is_complex() or dt.dtype == torch.bool:
-            raise TypeError(f"dt must be a real tensor, got {dt.dtype}")
-        t = dt.to(dtype=robot.dtype, device=robot.device)
-        if batch_shape is not None and t.dim() > 0:
-            try:
-                torch.broadcast_shapes(t.shape, tuple(batch_shape))
-            except RuntimeError:
-                raise ValueError(f"dt of shape {tuple(t.shape)} does not broadcast against the batch shape "
-                                 f"{tuple(batch_shape)} of q (give one dt per batch row: shape "
-                                 f"{tuple(batch_shape)})") from None
-            if len(t.shape) > len(batch_shape):
-                raise ValueError(f"dt of shape {tuple(t.shape)} has more dimensions than the batch shape "
-                                 f"{tuple(batch_shape)} of q")
-        if not _compiling() and not bool(torch.isfinite(t).all() & (t > 0).all()):
-            raise ValueError("dt must be finite and > 0 in every row, got "
-                             f"{t.flatten()[~(torch.isfinite(t.flatten()) & (t.flatten() > 0))][:3].tolist()}")
-        return t
-    if not (dt > 0 and dt != float("inf")):
-        raise ValueError(f"dt must be a finite number of seconds > 0, got {dt!r}")
-    return torch.tensor(float(dt), dtype=robot.dtype, device=robot.device)
-
-
-def _compiling() -> bool:
-    """Inside torch.compile a data-dependent check would break the graph: skip it there."""
-    compiler = getattr(torch, "compiler", None)
-    return bool(compiler is not None and hasattr(compiler, "is_compiling") and compiler.is_compiling())
-
-
-def _check_state(robot, q, dq, where):
-    """q (..., nq) and dq (..., nv) of one batch shape; a floating base's quaternion not zero."""
-    for name, x in (("q", q), ("dq", dq)):
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"{where}: {name} must be a torch.Tensor, got {type(x).__name__}")
-    nq, nv = getattr(robot, "nq", q.shape[-1]), getattr(robot, "nv", dq.shape[-1])
-    if q.dim() == 0 or q.shape[-1] != nq or dq.dim() == 0 or dq.shape[-1] != nv:
-        raise ValueError(f"{where}: q must be (..., nq={nq}) and dq (..., nv={nv}), got {tuple(q.shape)} and "
-                         f"{tuple(dq.shape)}")
-    if q.shape[:-1] != dq.shape[:-1]:
-        raise ValueError(f"{where}: q {tuple(q.shape)} and dq {tuple(dq.shape)} must have the same batch shape "
-                         f"({tuple(q.shape[:-1])} vs {tuple(dq.shape[:-1])})")
-    if robot.floating_base:
-        check_quaternions(where, "q", q)
-
-
-def _integrate(robot, q, v, dt):
-    """q ⊕ v dt: on the manifold for a floating base (the generated `integrate`); dt is 0-d or
-    one per batch row. q comes from a checked state (step and rollout check the configuration
-    they are given; integrate keeps the quaternion's norm)."""
-    h = dt.unsqueeze(-1) if dt.dim() > 0 else dt
-    if not robot.floating_base:
-        return q + v * h
-    if not hasattr(robot, "integrate"):
-        raise RuntimeError("step: a floating-base robot needs the generated `integrate` function "
-                           "(regenerate without excluding it from --functions)")
-    # one dt for the batch as a stride-0 column of q's batch shape: the native call plan takes
-    # it as it is (a (1,) dt against a batch sends the call down the general path)
-    return robot._call_unchecked("integrate", q, v, h if dt.dim() > 0 else dt.reshape(1).expand(*q.shape[:-1], 1))
 
 
 def _rollout_into_buffers(advance, steps, q0, dq0):
@@ -135,8 +68,8 @@ def step(robot, q: torch.Tensor, dq: torch.Tensor, tau: torch.Tensor, dt: Union[
     """
     _check_integrator(robot, integrator, "step")
     _check_contact(robot, contact, integrator, "step")
-    _check_state(robot, q, dq, "step")
-    dt = _dt_tensor(robot, dt, q.shape[:-1])
+    check_state(robot, q, dq, "step")
+    dt = dt_tensor(robot, dt, q.shape[:-1])
     return _step(robot, q, dq, tau, dt, integrator, contact)
 
 
@@ -166,16 +99,16 @@ def _step(robot, q, dq, tau, dt, integrator, contact=None):
     a1 = fd(q, dq, tau)
     if integrator == "semi_implicit_euler":
         v = dq + h * a1
-        return _integrate(robot, q, v, dt), v
+        return integrate(robot, q, v, dt), v
     half = h / 2
     v2 = dq + half * a1
-    a2 = fd(_integrate(robot, q, dq, dt / 2), v2, tau)
+    a2 = fd(integrate(robot, q, dq, dt / 2), v2, tau)
     v3 = dq + half * a2
-    a3 = fd(_integrate(robot, q, v2, dt / 2), v3, tau)
+    a3 = fd(integrate(robot, q, v2, dt / 2), v3, tau)
     v4 = dq + h * a3
-    a4 = fd(_integrate(robot, q, v3, dt), v4, tau)
+    a4 = fd(integrate(robot, q, v3, dt), v4, tau)
     v_mean = (dq + 2 * v2 + 2 * v3 + v4) / 6
-    return _integrate(robot, q, v_mean, dt), dq + h * (a1 + 2 * a2 + 2 * a3 + a4) / 6
+    return integrate(robot, q, v_mean, dt), dq + h * (a1 + 2 * a2 + 2 * a3 + a4) / 6
 
 
 def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
@@ -198,8 +131,8 @@ def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
         raise ValueError(f"rollout: steps must be >= 0, got {steps}")
     _check_integrator(robot, integrator, "rollout")
     _check_contact(robot, contact, integrator, "rollout")
-    _check_state(robot, q0, dq0, "rollout")
-    dt_tensor = _dt_tensor(robot, dt, q0.shape[:-1])
+    check_state(robot, q0, dq0, "rollout")
+    h = dt_tensor(robot, dt, q0.shape[:-1])
     if isinstance(controller, torch.Tensor):
         if controller.shape[0] != steps:
             raise ValueError(f"rollout: a torque sequence needs shape (steps={steps}, ..., nv), "
@@ -223,7 +156,7 @@ def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
             if k == k0 == 0 and (not isinstance(tau, torch.Tensor) or tau.shape[-1:] != dq.shape[-1:]):
                 raise ValueError(f"rollout: the controller must return tau of shape (..., nv={dq.shape[-1]}), got "
                                  f"{tuple(tau.shape) if isinstance(tau, torch.Tensor) else type(tau).__name__}")
-            q, dq = _step(robot, q, dq, tau, dt_tensor, integrator, contact)
+            q, dq = _step(robot, q, dq, tau, h, integrator, contact)
             qs.append(q)
             dqs.append(dq)
             taus.append(tau)
@@ -235,7 +168,7 @@ def rollout(robot, q0: torch.Tensor, dq0: torch.Tensor,
     if checkpoint is not None and checkpoint < 1:
         raise ValueError(f"rollout: checkpoint must be a positive number of steps, got {checkpoint}")
     if not (checkpoint and torch.is_grad_enabled()):
-        if steps and not torch.is_grad_enabled() and not in_transform() and not _compiling():
+        if steps and not torch.is_grad_enabled() and not in_transform() and not compiling():
             return _rollout_into_buffers(advance, steps, q0, dq0)
         # one stack of the whole trajectory (a stack per chunk and a cat copied it twice)
         qs, dqs, taus = advance(0, steps, q0, dq0)

@@ -19,7 +19,7 @@ def check_quaternions(fname, name, q):
     orientation. Other non-unit quaternions are the caller's to normalise (as in Pinocchio).
     Skipped while torch.compile traces and inside torch.func transforms: their tensors hold no
     data to test."""
-    if torch.compiler.is_compiling() or in_transform():
+    if compiling() or in_transform():
         return
     if q.device.type == "cpu":
         # numpy on the tensor's memory: one thread, no intra-op pool (a torch reduction of this

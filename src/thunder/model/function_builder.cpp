@@ -42,6 +42,12 @@ struct Output {
   SX expr;
 };
 
+/// Instructions of `e` as a function of `inputs` (CSE on, other symbols free): how the builder
+/// compares two constructions of one function before keeping the smaller.
+casadi_int instructions(const std::vector<SX>& inputs, const SX& e) {
+  return casadi::Function("c", inputs, {e}, casadi::Dict{{"cse", true}, {"allow_free", true}}).n_instructions();
+}
+
 /// Builds every function from shared symbols; variables and parameter inputs are added to each
 /// function's signature only when its outputs depend on them. This file is the catalog: the
 /// algorithms live in algorithm/ and multibody/.
@@ -433,10 +439,7 @@ void Builder::add_dynamics() {
   SX C = options_.coriolis == CC::Christoffel ? C_std : C_rnea;
   const bool need_choice = wanted("C") || wanted("C_dot") || wanted("C_ddot");
   if (fixed && options_.coriolis == CC::Auto && need_choice) {
-    const auto count = [&](const SX& e) {
-      return casadi::Function("c", {q, dq}, {e}, casadi::Dict{{"cse", true}, {"allow_free", true}}).n_instructions();
-    };
-    const casadi_int n_std = count(C_std), n_rnea = count(C_rnea);
+    const casadi_int n_std = instructions({q, dq}, C_std), n_rnea = instructions({q, dq}, C_rnea);
     if (n_std <= n_rnea) C = C_std;
     if (options_.progress)
       options_.progress("C candidates: Christoffel of M " + std::to_string(n_std) + ", Slotine-Li recursion " +
@@ -560,21 +563,19 @@ void Builder::add_forward_dynamics() {
   // against 8,141), where it also has fewer levels, which the torch backend runs one step each
   // (Panda 80 against 132: 0.72-0.94x the time per call at batch 4096).
   bool fd_by_ltdl = false;
-  SX bias_h;
+  SX bias_h, fd_aba, fd_ltdl;  // the RNEA bias C dq + G and the two constructions of FD
   if (fac) {
     bias_h = model_.reduce_rows(rnea(kin(), bodies(), full(dq), SX::zeros(model_.nv_full(), 1), &g));
     const SX net = torque - link_friction_;
-    const auto count = [&](const SX& e) {
-      return casadi::Function("c", {q, dq, torque}, {e}, casadi::Dict{{"cse", true}, {"allow_free", true}})
-          .n_instructions();
-    };
-    const casadi_int n_aba = count(aba(kin(), bodies(), dq, net, &g)), n_ltdl = count(ltdl_solve(*fac, net - bias_h));
+    fd_aba = aba(kin(), bodies(), dq, net, &g);
+    fd_ltdl = ltdl_solve(*fac, net - bias_h);
+    const casadi_int n_aba = instructions({q, dq, torque}, fd_aba), n_ltdl = instructions({q, dq, torque}, fd_ltdl);
     fd_by_ltdl = n_ltdl < n_aba;
     if (options_.progress)
       options_.progress("FD candidates: articulated-body algorithm " + std::to_string(n_aba) +
                         ", CRBA with the sparse factorization " + std::to_string(n_ltdl) + " instructions");
   }
-  /// ddq for the joint torques `net` (friction already subtracted).
+  /// ddq for the joint torques `net` (friction already subtracted): the SEA link torques.
   const auto forward = [&](const SX& net) {
     if (fd_by_ltdl) return ltdl_solve(*fac, net - bias_h);
     if (!model_.has_mimic()) return aba(kin(), bodies(), dq, net, &g);
@@ -582,7 +583,10 @@ void Builder::add_forward_dynamics() {
     return solve_spd(mass_matrix_, net - bias);
   };
   // The link friction the file has (dl, dc) acts against the joint torques.
-  const SX fd = forward(torque - link_friction_);
+  const SX fd = fac ? (fd_by_ltdl ? fd_ltdl : fd_aba) : forward(torque - link_friction_);
+  // FD as built before the choice (ABA; Cholesky with mimic joints), for the *_ad and *_aba
+  // alternatives below, which stand for the previous constructions in bench/'s counts.
+  const SX& fd_before = fac ? fd_aba : fd;
   add("FD", std::string("Forward dynamics: ddq with M ddq + C dq + G + friction = torque, by ") +
                 (model_.has_mimic() ? "Cholesky of the reduced M and the RNEA bias"
                  : fd_by_ltdl       ? "CRBA's M through its sparse factorization M = L'DL and the RNEA bias "
@@ -639,20 +643,19 @@ void Builder::add_forward_dynamics() {
       add("dtau_ddq_ad", "dtau_ddq by CasADi AD of RNEA", {{"dtau_ddq_ad", ad_dv}});
       add("tau_derivatives_ad", "tau_derivatives by CasADi AD of RNEA",
           {{"tau", tau}, {"dtau_dq", ad_dq}, {"dtau_ddq", ad_dv}});
-      const SX ad_fd_dq = -SX::mtimes(M_inv, SX::substitute(ad_dq, ddq, fd));
-      const SX ad_fd_dv = SX::jacobian(fd, dq);
+      const SX ad_fd_dq = -SX::mtimes(M_inv, SX::substitute(ad_dq, ddq, fd_before));
+      const SX ad_fd_dv = SX::jacobian(fd_before, dq);
       add("dFD_dq_ad", "dFD_dq as -M_inv (AD of RNEA) at ddq = FD", {{"dFD_dq_ad", ad_fd_dq}});
       add("dFD_ddq_ad", "dFD_ddq by CasADi AD of the ABA recursion", {{"dFD_ddq_ad", ad_fd_dv}});
-      const RneaDerivatives rd_aba = rnea_derivatives(kin(), bodies(), full(dq), full(fd), &g);
+      const RneaDerivatives rd_aba = rnea_derivatives(kin(), bodies(), full(dq), full(fd_before), &g);
       const SX aba_dq = -SX::mtimes(M_inv, model_.reduce(rd_aba.dtau_dq));
       const SX aba_dv = -SX::mtimes(M_inv, model_.reduce(rd_aba.dtau_dv) + SX::jacobian(link_friction_, dq));
-      add("FD_derivatives_aba", "FD_derivatives with ddq by ABA", {{"ddq", fd}, {"dFD_dq", aba_dq}, {"dFD_ddq", aba_dv}, {"M_inv", M_inv}});
+      add("FD_derivatives_aba", "FD_derivatives with ddq by ABA", {{"ddq", fd_before}, {"dFD_dq", aba_dq}, {"dFD_ddq", aba_dv}, {"M_inv", M_inv}});
       const SX fd_p = SX::mtimes(M_inv, torque - link_friction_ - bias);
       const RneaDerivatives rd_p = rnea_derivatives(kin(), bodies(), full(dq), full(fd_p), &g);
       if (fac) {
-        const SX h = model_.reduce_rows(rnea(kin(), bodies(), full(dq), SX::zeros(model_.nv_full(), 1), &g));
-        add("FD_ltdl", "FD by CRBA, the sparse factorization and the RNEA bias", {{"ddq", ltdl_solve(*fac, torque - link_friction_ - h)}});
-        add("FD_aba", "FD by the articulated-body algorithm", {{"ddq", aba(kin(), bodies(), dq, torque - link_friction_, &g)}});
+        add("FD_ltdl", "FD by CRBA, the sparse factorization and the RNEA bias", {{"ddq", fd_ltdl}});
+        add("FD_aba", "FD by the articulated-body algorithm", {{"ddq", fd_aba}});
       }
       add("M_inv_aba", "M_inv by the articulated-body recursion on unit torques",
           {{"M_inv", model_.has_mimic() ? M_inv : model_.reduce(minverse(kin(), bodies()))}});
@@ -660,7 +663,7 @@ void Builder::add_forward_dynamics() {
           {{"ddq", fd_p}, {"dFD_dq", -SX::mtimes(M_inv, model_.reduce(rd_p.dtau_dq))},
            {"dFD_ddq", -SX::mtimes(M_inv, model_.reduce(rd_p.dtau_dv) + SX::jacobian(link_friction_, dq))}, {"M_inv", M_inv}});
       add("FD_derivatives_ad", "FD_derivatives by the previous constructions",
-          {{"ddq", fd}, {"dFD_dq", ad_fd_dq}, {"dFD_ddq", ad_fd_dv}, {"M_inv", M_inv}});
+          {{"ddq", fd_before}, {"dFD_dq", ad_fd_dq}, {"dFD_ddq", ad_fd_dv}, {"M_inv", M_inv}});
     }
   }
   if (ne_ > 0 && wanted("FD_sea")) {

@@ -231,4 +231,21 @@ std::vector<std::string> emit_chunks(const casadi::Function& fn, const std::stri
   return chunks;
 }
 
+int localize_casadi_helpers(std::string& c_text) {
+  // A definition at the start of a line: "casadi_real casadi_<name>(" (CasADi writes no prototypes
+  // of these, so a static definition declares them consistently).
+  static const std::string head = "casadi_real casadi_";
+  int changed = 0;
+  for (size_t p = 0; (p = c_text.find(head, p)) != std::string::npos; p += head.size()) {
+    if (p != 0 && c_text[p - 1] != '\n') continue;
+    size_t q = p + head.size();
+    while (q < c_text.size() && (std::isalnum(static_cast<unsigned char>(c_text[q])) || c_text[q] == '_')) ++q;
+    if (q == p + head.size() || q >= c_text.size() || c_text[q] != '(') continue;
+    c_text.insert(p, "static ");
+    p += 7;
+    ++changed;
+  }
+  return changed;
+}
+
 }  // namespace thunder

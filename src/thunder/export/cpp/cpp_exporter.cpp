@@ -541,9 +541,10 @@ void export_cpp(const FunctionSet& fs, const std::filesystem::path& out_dir,
       throw std::runtime_error("C code generation of " + fp.name + " into " + dir.string() +
                                " failed: " + e.what());
     }
+    const fs_::path file = dir / (fp.symbol + ".c");
+    std::string text = read_text(file);
+    localize_casadi_helpers(text);
     if (named.n_instructions() > above && chunkable(named)) {
-      const fs_::path file = dir / (fp.symbol + ".c");
-      std::string text = read_text(file);
       const std::vector<std::string> chunks = emit_chunks(named, fp.symbol, text);
       write_file(file, text);
       for (size_t c = 0; c < chunks.size(); ++c) {
@@ -553,6 +554,8 @@ void export_cpp(const FunctionSet& fs, const std::filesystem::path& out_dir,
       }
       say("  " + fp.name + ": " + std::to_string(chunks.size()) + " chunks of up to " +
           std::to_string(chunk_size()) + " instructions");
+    } else {
+      write_file(file, text);
     }
   }
   say("wrapper class " + plan.cls);

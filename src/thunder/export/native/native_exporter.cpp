@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "thunder/export/cpp/chunked_c.h"
 #include "thunder/export/cpp/cpp_exporter.h"
 #include "thunder/export/native/cuda_emitter.h"
 #include "thunder/export/native/native_runtime_files.h"
@@ -371,10 +372,18 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
       } catch (const std::exception& e) {
         throw std::runtime_error("native: C code generation of " + fc.name + " failed: " + e.what());
       }
-      std::ofstream os(dir / (fc.file + ".c"), std::ios::app);
-      os << "\n/* ---- Thunder batched entry points */\n#include \"thunder_native_scalar.h\"\n"
-         << batch_wrapper(fc.fwd) << batch_wrapper(fc.rev);
-      if (!os) throw std::runtime_error("cannot append to " + (dir / (fc.file + ".c")).string());
+      const fs_::path file = dir / (fc.file + ".c");
+      std::string text;
+      {
+        std::ifstream is(file);
+        std::ostringstream all;
+        all << is.rdbuf();
+        if (!is) throw std::runtime_error("cannot read " + file.string());
+        text = all.str();
+      }
+      localize_casadi_helpers(text);
+      write_file(file, text + "\n/* ---- Thunder batched entry points */\n#include \"thunder_native_scalar.h\"\n" +
+                           batch_wrapper(fc.fwd) + batch_wrapper(fc.rev));
       sources.push_back(fc.file + ".c");
     }
     fns.push_back(std::move(fc));

@@ -48,7 +48,11 @@ def main(urdf, frame, out, fixed_base=False):
         t = TYPES.get(jm.shortname())
         if t is None:  # the C++ reader builds only these joint models
             sys.exit(f"pin_tree_model: joint {model.names[j]}: {jm.shortname()} not supported")
-        axis = getattr(jm, "axis", np.zeros(3)) if t in ("RU", "PU") else np.zeros(3)
+        # the generic JointModel has no `axis`: the unaligned joint's own model has (getattr with
+        # a default wrote a zero axis, a degenerate joint, for every RU/PU joint)
+        axis = np.asarray(jm.extract().axis) if t in ("RU", "PU") else np.zeros(3)
+        if t in ("RU", "PU") and abs(np.linalg.norm(axis) - 1) > 1e-12:
+            sys.exit(f"pin_tree_model: joint {model.names[j]}: axis {axis} is not a unit vector")
         Y = model.inertias[j]
         I = Y.inertia  # about the CoM, 3x3
         lo = model.lowerPositionLimit[jm.idx_q:jm.idx_q + jm.nq]

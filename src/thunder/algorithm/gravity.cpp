@@ -19,7 +19,7 @@ SX gravity_torques(const Kinematics& kin, const std::vector<BodyInertia>& bodies
     if (parent < 0) continue;
     const JointTransform& X = kin.joint(i);
     mc[parent] = mc[parent] + mc[i];
-    hc[parent] = hc[parent] + X.apply(hc[i]) + mc[i] * X.origin();
+    hc[parent] = hc[parent] + X.apply_once(hc[i]) + mc[i] * X.origin();
   }
   // The base accelerates by -g; each body sees it rotated into its coordinates.
   const Motion a_root = root_acceleration(kin, &gravity);
@@ -28,7 +28,7 @@ SX gravity_torques(const Kinematics& kin, const std::vector<BodyInertia>& bodies
   for (int i = 0; i < n; ++i) {
     const JointModel& J = model.joint(i);
     const JointTransform& X = kin.joint(i);
-    a[i] = X.apply_T(J.parent >= 0 ? a[J.parent] : a_root.v);
+    a[i] = X.apply_T_once(J.parent >= 0 ? a[J.parent] : a_root.v);
     const Force F{cross(hc[i], a[i]), mc[i] * a[i]};
     for (int k = 0; k < J.nv(); ++k) G(J.idx_v + k) = X.project(F, k);
   }

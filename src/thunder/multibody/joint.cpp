@@ -20,6 +20,7 @@ JointTransform::JointTransform(const JointModel& model, const SX& q)
       // q = [x, y, z, qx, qy, qz, qw]: the base placement in the world (the fixed part is identity).
       p_ = Vec3::of(q(0), q(1), q(2));
       R_ = quaternion_to_rotation(q(3), q(4), q(5), q(6));
+      full_ = true;
       break;
   }
   for (int k = 0; k < 3; ++k) {
@@ -29,6 +30,50 @@ JointTransform::JointTransform(const JointModel& model, const SX& q)
       axis_sign_ = axis_[k] > 0 ? 1.0 : -1.0;
     }
   }
+  if (type_ == JointType::Revolute && !signed_permutation(E_)) {
+    // R = E Rot: column c of Rot is Rot e_c.
+    Mat3 Rot;
+    for (int c = 0; c < 3; ++c) {
+      Vec3 e;
+      e[c] = SX(1.0);
+      const Vec3 col = rotate(e, 1.0);
+      for (int r = 0; r < 3; ++r) Rot(r, c) = col[r];
+    }
+    const casadi_int factored = workload_nodes();
+    R_ = E_ * Rot;
+    full_ = true;
+    // Only where it pays: for an E that turns about one axis (rpy="-1.5708 0 0") each vector costs
+    // the same either way and a body inertia's two sparse rotations are cheaper than one dense.
+    if (workload_nodes() >= factored) {
+      full_ = false;
+      R_ = Mat3::identity();
+    }
+  }
+}
+
+casadi_int JointTransform::workload_nodes() const {
+  // One joint's share of the recursions: RNEA moves v and a down (four vectors) and f up (two),
+  // CRBA a composite inertia up. Generic symbols: nothing folds that would not fold in use.
+  const auto vec = [](const char* name) { return Vec3::from(SX::sym(name, 3)); };
+  const SX I = SX::sym("I", 6);
+  BodyInertia body{SX::sym("m"), vec("h"), Sym3{{I(0), I(1), I(2), I(3), I(4), I(5)}}};
+  std::vector<SX> out;
+  const auto add = [&](const Vec3& u) { out.insert(out.end(), u.v.begin(), u.v.end()); };
+  for (const char* name : {"w", "v", "dw", "dv"}) add(apply_T(vec(name)));
+  for (const char* name : {"n", "f"}) add(apply(vec(name)));
+  const BodyInertia moved = to_parent(body);
+  add(moved.h);
+  out.insert(out.end(), moved.I.s.begin(), moved.I.s.end());
+  return SX::n_nodes(SX::vertcat(out));
+}
+
+bool JointTransform::signed_permutation(const Mat3& E) {
+  for (const SX& e : E.m) {
+    if (!e.is_constant()) return false;
+    const double v = static_cast<double>(e);
+    if (v != 0.0 && v != 1.0 && v != -1.0) return false;
+  }
+  return true;
 }
 
 Vec3 JointTransform::axis_vec() const { return Vec3::of(SX(axis_[0]), SX(axis_[1]), SX(axis_[2])); }
@@ -49,11 +94,21 @@ Vec3 JointTransform::rotate(const Vec3& u, double sign) const {
 }
 
 Vec3 JointTransform::apply(const Vec3& u) const {
-  if (type_ == JointType::FreeFlyer) return R_ * u;
+  if (full_) return R_ * u;
   return E_ * rotate(u, 1.0);
 }
 
 Vec3 JointTransform::apply_T(const Vec3& u) const {
+  if (full_) return transpose_times(R_, u);
+  return rotate(transpose_times(E_, u), -1.0);
+}
+
+Vec3 JointTransform::apply_once(const Vec3& u) const {
+  if (type_ == JointType::FreeFlyer) return R_ * u;
+  return E_ * rotate(u, 1.0);
+}
+
+Vec3 JointTransform::apply_T_once(const Vec3& u) const {
   if (type_ == JointType::FreeFlyer) return transpose_times(R_, u);
   return rotate(transpose_times(E_, u), -1.0);
 }
@@ -64,7 +119,7 @@ Vec3 JointTransform::origin() const {
 }
 
 Mat3 JointTransform::right_multiply(const Mat3& A) const {
-  if (type_ == JointType::FreeFlyer) return A * R_;
+  if (full_) return A * R_;
   const Mat3 AE = A * E_;
   if (type_ != JointType::Revolute) return AE;
   // Row r of (AE) Rot is (Rot' (row r of AE)')'.
@@ -95,7 +150,7 @@ BodyInertia JointTransform::to_parent(const BodyInertia& L) const {
   out.m = L.m;
   out.h = Rh + L.m * o;
   Sym3 I = L.I;
-  if (type_ == JointType::FreeFlyer) {
+  if (full_) {
     I = thunder::rotate(R_, I);
   } else {
     // R I R' with R = E Rot: rotate by Rot first, then by E.

@@ -5,8 +5,13 @@
 // Revolute and prismatic joints keep their transform factored: a fixed part (rotation E, origin p)
 // followed by a rotation about, or a translation along, a constant unit axis. Applying such a
 // transform costs a handful of scalar operations instead of a 3x3 product, which is what keeps
-// the generated expressions small. The free-flyer (floating base) carries a full rotation from
-// its unit quaternion and the base position.
+// the generated expressions small, as long as E is the identity or a signed permutation (Eᵀu
+// is then free). A revolute joint whose E is anything else (URDF origins with rpy="0 1.5708 0",
+// whose cosine is 3.7e-6, not 0; anymal_c's 30° hips; a symbolic DH twist) carries the product
+// R = E Rot(q) instead, formed once (12 products for a dense E), as Pinocchio's LOCAL-frame
+// algorithms do: each vector it moves then costs 9 products instead of 9 + 4, and a body
+// inertia one dense rotation instead of two. The free-flyer (floating base) carries a full
+// rotation from its unit quaternion and the base position.
 #pragma once
 
 #include <array>
@@ -46,6 +51,10 @@ class JointTransform {
   /// R u and R' u.
   Vec3 apply(const Vec3& u) const;
   Vec3 apply_T(const Vec3& u) const;
+  /// The same through the factors E and Rot(q) even where R is carried: cheaper for an algorithm
+  /// that moves only one vector each way per joint (gravity), where forming R does not pay.
+  Vec3 apply_once(const Vec3& u) const;
+  Vec3 apply_T_once(const Vec3& u) const;
   /// Origin of the child frame in the parent frame.
   Vec3 origin() const;
   /// A R, for a full rotation A (world orientations).
@@ -69,6 +78,10 @@ class JointTransform {
   SX project(const Force& f, int k) const;
 
  private:
+  /// Every entry a constant 0, 1 or -1 (identity, axis swaps and flips): Eᵀu costs nothing.
+  static bool signed_permutation(const Mat3& E);
+  /// Size (expression nodes) of one joint's typical use of this transform, as it stands.
+  casadi_int workload_nodes() const;
   Vec3 axis_vec() const;
   /// Rot(axis, angle) u for sign = +1, its transpose for sign = -1 (identity unless revolute).
   Vec3 rotate(const Vec3& u, double sign) const;
@@ -81,7 +94,8 @@ class JointTransform {
   double axis_sign_ = 1.0;
   SX c_, s_;             ///< cos/sin of the joint angle (revolute)
   SX displacement_;      ///< q (prismatic)
-  Mat3 R_;               ///< full rotation (free-flyer)
+  bool full_ = false;    ///< R_ holds the whole rotation (free-flyer; revolute with a general E)
+  Mat3 R_;               ///< full rotation (free-flyer: from the quaternion; revolute: E Rot(q))
 };
 
 }  // namespace thunder

@@ -9,7 +9,16 @@ std::vector<BodyInertia> inertias_from_dyn(const Parameters& params, int n) {
   for (int k = 0; k < n; ++k) {
     std::vector<SX> dyn;
     for (int j = 0; j < 10; ++j) dyn.push_back(params.element("par_DYN", 10 * k + j));
-    bodies.push_back(inertias_from_reg(dyn_to_reg_link(SX::vertcat(dyn)))[0]);
+    BodyInertia L = inertias_from_reg(dyn_to_reg_link(SX::vertcat(dyn)))[0];
+    // par_DYN is (m, c, Ic): numeric (folded) parameters keep that form for I m.
+    bool numeric = true;
+    for (const SX& e : dyn) numeric = numeric && e.is_constant();
+    if (numeric && !dyn[0].is_zero()) {
+      L.has_com = true;
+      L.c = Vec3::of(dyn[1], dyn[2], dyn[3]);
+      for (int j = 0; j < 6; ++j) L.Ic.s[j] = dyn[4 + j];
+    }
+    bodies.push_back(L);
   }
   return bodies;
 }

@@ -11,7 +11,29 @@ Force operator-(const Force& a, const Force& b) { return {a.n - b.n, a.f - b.f};
 Motion operator*(const SX& s, const Motion& m) { return {s * m.w, s * m.v}; }
 SX dot(const Motion& m, const Force& f) { return dot(m.w, f.n) + dot(m.v, f.f); }
 
+namespace {
+
+/// Products by the non-trivial entries (not a constant 0, 1 or -1) of S u, S symmetric.
+int product_count(const Sym3& S) {
+  static const int uses[6] = {1, 2, 2, 1, 2, 1};  // an off-diagonal entry multiplies twice
+  int n = 0;
+  for (int k = 0; k < 6; ++k) {
+    const SX& e = S.s[k];
+    const bool trivial = e.is_constant() && (e.is_zero() || e.is_one() || e.is_minus_one());
+    if (!trivial) n += uses[k];
+  }
+  return n;
+}
+
+}  // namespace
+
 Force operator*(const BodyInertia& I, const Motion& m) {
+  // About the centre of mass (Pinocchio's Inertia::__mult__): f = m (v - c x w), n = Ic w + c x f.
+  // The same arithmetic as the origin form except Ic w for I w: taken when Ic has fewer entries.
+  if (I.has_com && product_count(I.Ic) < product_count(I.I)) {
+    const Vec3 f = I.m * (m.v - cross(I.c, m.w));
+    return {I.Ic * m.w + cross(I.c, f), f};
+  }
   return {I.I * m.w + cross(I.h, m.v), I.m * m.v - cross(I.h, m.w)};
 }
 

@@ -23,6 +23,12 @@ struct BodyInertia {
   SX m;
   Vec3 h;
   Sym3 I;
+  /// For a body of numeric parameters, also its centre of mass c and its inertia Ic about c, as
+  /// the description gave them: I m is then the cheaper of the two forms (an URDF's Ic is often
+  /// diagonal where I about the origin is dense). Never set on sums or moved inertias.
+  bool has_com = false;
+  Vec3 c;
+  Sym3 Ic;
 };
 
 Motion operator+(const Motion& a, const Motion& b);

@@ -30,7 +30,7 @@ JointTransform::JointTransform(const JointModel& model, const SX& q)
       axis_sign_ = axis_[k] > 0 ? 1.0 : -1.0;
     }
   }
-  if (type_ == JointType::Revolute && !signed_permutation(E_)) {
+  if (type_ == JointType::Revolute && model.compose_rotation) {
     // R = E Rot: column c of Rot is Rot e_c.
     Mat3 Rot;
     for (int c = 0; c < 3; ++c) {
@@ -39,16 +39,20 @@ JointTransform::JointTransform(const JointModel& model, const SX& q)
       const Vec3 col = rotate(e, 1.0);
       for (int r = 0; r < 3; ++r) Rot(r, c) = col[r];
     }
-    const casadi_int factored = workload_nodes();
     R_ = E_ * Rot;
     full_ = true;
-    // Only where it pays: for an E that turns about one axis (rpy="-1.5708 0 0") each vector costs
-    // the same either way and a body inertia's two sparse rotations are cheaper than one dense.
-    if (workload_nodes() >= factored) {
-      full_ = false;
-      R_ = Mat3::identity();
-    }
   }
+}
+
+bool JointTransform::composing_pays(const JointModel& model) {
+  if (model.type != JointType::Revolute || signed_permutation(model.E)) return false;
+  // Only where it pays: for an E that turns about one axis (rpy="-1.5708 0 0") each vector costs
+  // the same either way and a body inertia's two sparse rotations are cheaper than one dense.
+  JointModel factored = model, composed = model;
+  factored.compose_rotation = false;
+  composed.compose_rotation = true;
+  const SX q = SX::sym("q");
+  return JointTransform(composed, q).workload_nodes() < JointTransform(factored, q).workload_nodes();
 }
 
 casadi_int JointTransform::workload_nodes() const {

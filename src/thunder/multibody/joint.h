@@ -34,6 +34,8 @@ struct JointModel {
   Vec3 p;                      ///< fixed origin of the joint frame in the parent body frame
   std::array<double, 3> axis{0, 0, 1};  ///< unit motion axis in the joint frame
   SX angle_offset = 0;         ///< added to q (DH theta of a revolute joint)
+  /// Revolute: carry R = E Rot(q) rather than the factors (JointTransform::composing_pays).
+  bool compose_rotation = false;
   int nq() const { return joint_nq(type); }
   int nv() const { return joint_nv(type); }
 };
@@ -44,6 +46,10 @@ class JointTransform {
  public:
   /// `q` is the joint's own configuration (nq entries of the robot's q).
   JointTransform(const JointModel& model, const SX& q);
+
+  /// Whether a revolute joint's transforms are smaller with R = E Rot(q) formed once than with
+  /// the factors (decided once per joint, by the size of one joint's typical use of it).
+  static bool composing_pays(const JointModel& model);
 
   JointType type() const { return type_; }
   int nv() const { return joint_nv(type_); }

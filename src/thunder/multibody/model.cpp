@@ -64,6 +64,7 @@ MultibodyModel::MultibodyModel(const RobotSpec& spec, const Parameters& params) 
       J.E = jt.rpy_xyz ? Mat3(rot_x(el(3)) * rot_y(el(4)) * rot_z(el(5))) : rot_ypr(el(5), el(4), el(3));
       J.axis = jt.axis;
     }
+    J.compose_rotation = JointTransform::composing_pays(J);
     joints_.push_back(J);
   }
   G_ = SX::zeros(nv_full_, nv_);

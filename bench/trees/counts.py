@@ -2,7 +2,7 @@
 robots of example-robot-data (issue 21: "checked also on robots you do not see, with the
 generated code counted the same way").
 
-    python bench/trees/counts.py [--only NAME,...] [--out FILE.md]
+    python bench/trees/counts.py [--only NAME,...] [--out table.md]
 
 For each robot: Pinocchio's model as bench/trees/pin_tree_model.py writes it, the functions of
 bench/trees/pin_sx.cpp on casadi::SX (outputs densified, CSE), and `thunder gen --targets casadi`

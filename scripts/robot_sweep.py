@@ -55,6 +55,7 @@ Usage:
     .venv/bin/python scripts/robot_sweep.py                 # every URDF, fixed and floating
     .venv/bin/python scripts/robot_sweep.py --only solo --floating --json sweep.json
     .venv/bin/python scripts/robot_sweep.py --only ur5_robot --keep /tmp/sweep   # keep outputs
+    .venv/bin/python scripts/robot_sweep.py --dir .venv/lib/python3.11/site-packages/rtbdata  # other URDFs
 """
 import argparse
 import json
@@ -70,10 +71,9 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 TOL = 1e-9
 FUNCTIONS = "M,tau,G,C,FD,M_inv,tau_derivatives,FD_derivatives,Y"
-# With --frames (the default): the kinematics preset, of which T_w_<frame>, J_<frame> (the
+# Unless --no-frames: the kinematics preset, of which T_w_<frame>, J_<frame> (the
 # manifest's default frames: leaves of a tree, a chain's tip), com and J_com are compared.
 KINEMATICS = "kinematics"
 # Pinocchio orders each body's inertia Ixx, Ixy, Iyy, Ixz, Iyz, Izz; par_REG Ixx, Ixy, Ixz, Iyy, ...
@@ -274,8 +274,10 @@ class Reference:
                 raise LookupError(f"frame {f['name']} of the manifest is not a Pinocchio frame")
             exp["T_w_" + f["id"]] = [data.oMf[fid].homogeneous]
             exp["J_" + f["id"]] = [pin.getFrameJacobian(model, data, fid, pin.LOCAL_WORLD_ALIGNED) @ S]
-        exp["com"] = [pin.centerOfMass(model, data, qp)]
-        exp["J_com"] = [pin.jacobianCenterOfMass(model, data, qp) @ S]
+        com = pin.centerOfMass(model, data, qp)
+        if np.all(np.isfinite(com)):  # NaN for a robot without mass (URDFs without <inertial>)
+            exp["com"] = [com]
+            exp["J_com"] = [pin.jacobianCenterOfMass(model, data, qp) @ S]
         if self.mimic is not None:  # Pinocchio's own mimic model, where its algorithms take it
             qm = self.q_full(q, self.mimic)
             vm = np.zeros(self.mimic.nv)
@@ -384,9 +386,13 @@ class TorchError(Exception):
 
 
 def run_one(urdf, rel, mode, args, keep):
-    uj = UrdfJoints(urdf)
     floating = mode == "floating"
     rec = dict(file=rel, mode=mode, nq=None, nv=None, gen_s=None, status=None, detail="", errors={})
+    try:
+        uj = UrdfJoints(urdf)
+    except (ET.ParseError, AttributeError) as e:
+        rec.update(status="skipped", detail=f"this script cannot read the XML: {e}")
+        return rec
     if floating and uj.floating_root():
         rec.update(status="skipped", detail="the URDF's root joint floats already: fixed mode is floating")
         return rec
@@ -450,6 +456,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog="Run with the project's venv: .venv/bin/python scripts/robot_sweep.py",
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dir", metavar="DIR", help="sweep the URDFs under DIR instead of example-robot-data's robots/")
     ap.add_argument("--only", action="append", default=[], metavar="NAME",
                     help="only URDFs whose path (under robots/) contains NAME (repeatable)")
     mode = ap.add_mutually_exclusive_group()
@@ -466,7 +473,7 @@ def main():
     ap.add_argument("--keep", metavar="DIR", help="keep the generated outputs under DIR")
     ap.add_argument("-v", "--verbose", action="store_true", help="tracebacks of check errors")
     args = ap.parse_args()
-    robots = example_robot_data_dir()
+    robots = pathlib.Path(args.dir).resolve() if args.dir else example_robot_data_dir()
     urdfs = sorted(robots.rglob("*.urdf"))
     if args.only:
         urdfs = [u for u in urdfs if any(o in str(u.relative_to(robots)) for o in args.only)]

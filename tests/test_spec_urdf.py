@@ -406,6 +406,24 @@ def test_error_mimic_of_a_mimic(tmp_path):
     assert_error(spec_check(f), f, line_of(text, 'name="j3"'), "joint[j3].mimic.joint", "itself a mimic joint")
 
 
+def test_error_mimic_of_a_missing_joint_names_its_line_and_the_closest_joint(tmp_path):
+    """example-robot-data's alex_psyonic_hands.urdf has <mimic joint="index_q1"> in both hands,
+    whose joints are Left_index_q1 and Right_index_q1: the error points at the <mimic> line and
+    suggests the joint of the same hand."""
+    text = robot(link("base"), link("l1", 1.0), link("l2", 1.0), link("r1", 1.0), link("r2", 1.0),
+                 joint("Left_index_q1", "revolute", "base", "l1"), joint("Left_index_q2", "revolute", "l1", "l2"),
+                 joint("Right_index_q1", "revolute", "base", "r1"), joint("Right_index_q2", "revolute", "r1", "r2"))
+    for side in ("Left", "Right"):
+        text = text.replace(f'<joint name="{side}_index_q2" type="revolute">\n',
+                            f'<joint name="{side}_index_q2" type="revolute">\n    <mimic joint="index_q1"/>\n')
+    f = write(tmp_path, text)
+    assert_error(spec_check(f), f, line_of(text, '<mimic joint="index_q1"/>'), "joint[Left_index_q2].mimic.joint",
+                 "no joint named 'index_q1'", "did you mean 'Left_index_q1'?")
+    # Right's mimic alone: the suggestion is the joint of the right hand.
+    f = write(tmp_path, text.replace('<mimic joint="index_q1"/>', '<mimic joint="Left_index_q1"/>', 1))
+    assert_error(spec_check(f), f, None, "joint[Right_index_q2].mimic.joint", "did you mean 'Right_index_q1'?")
+
+
 def test_error_missing_link(tmp_path):
     text = robot(link("base"), link("l1", 1.0), joint("j1", "revolute", "base", "ghost"))
     f = write(tmp_path, text)

@@ -35,6 +35,7 @@
 #include "thunder/description/load.h"
 #include "thunder/util/error.h"
 #include "thunder/util/format.h"
+#include "thunder/util/suggest.h"
 
 namespace thunder {
 namespace {
@@ -171,6 +172,7 @@ struct UrdfJoint {
   Vec3 axis{1, 0, 0};
   bool mimic = false;  ///< <mimic joint= multiplier= offset=>: q = multiplier q_master + offset
   std::string mimic_master;
+  int mimic_line = 0;  ///< line of the <mimic> element
   int master = -1;  ///< index of the mimic master, resolved after parsing
   double mimic_multiplier = 1.0, mimic_offset = 0.0;
   bool movable() const { return type != UrdfJointType::Fixed; }
@@ -202,7 +204,9 @@ class UrdfReader {
   void parse_joint(const tinyxml2::XMLElement* e);
   void check_tree();
   int find_link(const std::string& name, int line, const std::string& field) const;
-  int find_joint(const std::string& name, const std::string& field) const;
+  /// The joint named `name`, or an error at `line` with the closest joint name (ties: the one
+  /// closest to `near`, e.g. Right_index_q1 for Right_index_q2's master 'index_q1').
+  int find_joint(const std::string& name, int line, const std::string& field, const std::string& near = "") const;
   bool has_movable_subtree(int joint) const;
   /// The transform of a joint at its locked position (0, or its mimic offset).
   Transform locked_transform(const UrdfJoint& j) const;
@@ -338,6 +342,7 @@ void UrdfReader::parse_joint(const tinyxml2::XMLElement* e) {
   }
   if (const tinyxml2::XMLElement* m = e->FirstChildElement("mimic")) {
     j.mimic = true;
+    j.mimic_line = m->GetLineNum();
     j.mimic_master = required_attribute(m, "joint", field + ".mimic.joint");
     if (m->Attribute("multiplier")) j.mimic_multiplier = number(m, "multiplier", field + ".mimic.multiplier");
     if (m->Attribute("offset")) j.mimic_offset = number(m, "offset", field + ".mimic.offset");
@@ -430,9 +435,18 @@ Pose make_pose(const Transform& T, const std::string& field) {
   return pose;
 }
 
-int UrdfReader::find_joint(const std::string& name, const std::string& field) const {
+int UrdfReader::find_joint(const std::string& name, int line, const std::string& field,
+                           const std::string& near) const {
   auto it = joint_index_.find(name);
-  if (it == joint_index_.end()) fail(0, field, "no joint named '" + name + "' in the URDF");
+  if (it == joint_index_.end()) {
+    std::vector<std::string> names;
+    for (const UrdfJoint& j : joints_) names.push_back(j.name);
+    if (!near.empty())
+      std::stable_sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+        return edit_distance(a, near) < edit_distance(b, near);
+      });
+    fail(line, field, "no joint named '" + name + "' in the URDF" + did_you_mean(name, names));
+  }
   return it->second;
 }
 
@@ -571,7 +585,7 @@ RobotSpec UrdfReader::read() {
   }
   parse(robot);
   for (UrdfJoint& j : joints_)
-    if (j.mimic) j.master = find_joint(j.mimic_master, "joint[" + j.name + "].mimic.joint");
+    if (j.mimic) j.master = find_joint(j.mimic_master, j.mimic_line, "joint[" + j.name + "].mimic.joint", j.name);
   locked_.assign(joints_.size(), 0);
 
   RobotSpec spec;
@@ -585,7 +599,7 @@ RobotSpec UrdfReader::read() {
   spec.gravity = {Scalar{0.0, false, "gravity[0]"}, Scalar{0.0, false, "gravity[1]"},
                   Scalar{-9.81, false, "gravity[2]"}};
   for (const std::string& name : options_.locked_joints) {
-    const int ji = find_joint(name, "--lock");
+    const int ji = find_joint(name, 0, "--lock");
     if (!joints_[ji].movable()) fail(joints_[ji].line, "--lock", "joint " + name + " is fixed already");
     lock(ji, "--lock", spec);
   }

@@ -107,6 +107,25 @@ class Builder {
     if (!kin_) kin_.reset(new Kinematics(model_, model_.expand_q(var("q"))));
     return *kin_;
   }
+  /// build(kin()) or build(kin_factored()), whichever has fewer instructions. Joint rotations
+  /// composed where that pays for one joint's RNEA and CRBA share (JointModel::compose_rotation)
+  /// can cost a whole function a little: g1's Y 26,964 factored, 27,436 composed (icub's 36,547
+  /// and 32,691), baxter's M 2,774 and 2,800. Used for M and the regressors.
+  SX smaller_of(const std::function<SX(const Kinematics&)>& build) {
+    const SX a = build(kin());
+    if (&kin_factored() == &kin()) return a;
+    const SX b = build(kin_factored());
+    return instructions({var("q")}, b) < instructions({var("q")}, a) ? b : a;
+  }
+  /// kin() with every joint rotation factored (the same as kin() when no joint composes).
+  const Kinematics& kin_factored() {
+    if (!model_.composes_rotations()) return kin();
+    if (!kin_factored_) {
+      model_factored_.reset(new MultibodyModel(model_.with_factored_rotations()));
+      kin_factored_.reset(new Kinematics(*model_factored_, model_factored_->expand_q(var("q"))));
+    }
+    return *kin_factored_;
+  }
   const std::vector<BodyInertia>& bodies() {
     if (bodies_.empty()) bodies_ = inertias_from_dyn(params_, model_.njoints());
     return bodies_;
@@ -172,6 +191,8 @@ class Builder {
   int ne_ = 0;
   std::vector<Output> vars_;
   std::unique_ptr<Kinematics> kin_;
+  std::unique_ptr<MultibodyModel> model_factored_;
+  std::unique_ptr<Kinematics> kin_factored_;
   std::vector<BodyInertia> bodies_;
   SX qdot_, tangent_, ee_jacobian_, mass_matrix_;  ///< built once, shared by the functions that need them
   SX link_friction_;  ///< dl (+ dc): every link friction term the model has (n)
@@ -406,7 +427,7 @@ void Builder::add_dynamics() {
   const Kinematics& k = kin();
   const int nv = model_.nv();
   const Vec3 g = gravity();
-  mass_matrix_ = model_.reduce(crba(k, bodies()));
+  mass_matrix_ = smaller_of([&](const Kinematics& kk) { return model_.reduce(crba(kk, bodies())); });
   const SX& M = mass_matrix_;
   add("M", "Mass matrix (nvxnv)", {{"M", M}});
   const SX zeros = SX::zeros(nv, 1);
@@ -478,27 +499,36 @@ void Builder::add_regressors() {
   const std::vector<BodyInertia> L = inertias_from_reg(reg);
   // Each body's force is linear in its own parameters: its 6x10 regressor projected onto the
   // joints that support it (algorithm/regressor.h), built only for wanted functions.
-  const auto project = [&](const std::vector<Force>& f) { return model_.reduce_rows(project_body_regressors(k, f, reg)); };
+  const auto smaller = [&](const std::function<SX(const Kinematics&)>& build) { return smaller_of(build); };
+  const auto project = [&](const std::vector<Force>& f, const Kinematics& kk) {
+    return model_.reduce_rows(project_body_regressors(kk, f, reg));
+  };
   // The Newton-Euler forces' regressors written out (regressor.h's body_regressor) rather than
   // CasADi's Jacobian of the forces in par_REG: go1's Y 6,457 -> 5,703 instructions (Pinocchio's
   // computeJointTorqueRegressor on SX: 5,757), g1's 29,560 -> 26,964 (31,655).
   const auto project_ne = [&](const SX& v, const SX& a, const Vec3* grav) {
-    const BodyMotions m = rnea_body_motions(k, v, a, grav);
-    std::vector<SX> Phi;
-    for (int i = 0; i < nb; ++i) Phi.push_back(body_regressor(m.v[i], m.a[i]));
-    return model_.reduce_rows(project_body_regressors(k, Phi));
+    return smaller([&](const Kinematics& kk) {
+      const BodyMotions m = rnea_body_motions(kk, v, a, grav);
+      std::vector<SX> Phi;
+      for (int i = 0; i < nb; ++i) Phi.push_back(body_regressor(m.v[i], m.a[i]));
+      return model_.reduce_rows(project_body_regressors(kk, Phi));
+    });
   };
   if (wanted("Y"))
     add("Y", "Joint torque regressor: Y * par_REG = tau(q, dq, ddq) (nv x 10 n_bodies)",
         {{"Y", project_ne(full(dq), full(ddq), &g)}});
   if (wanted("Yr"))
     add("Yr", "Slotine-Li regressor: Yr * par_REG = M ddqr + C dqr + G (nv x 10 n_bodies)",
-        {{"Yr", project(slotine_li_body_forces(k, L, full(dq), full(dqr), full(ddqr), &g))}});
+        {{"Yr", smaller([&](const Kinematics& kk) {
+            return project(slotine_li_body_forces(kk, L, full(dq), full(dqr), full(ddqr), &g), kk);
+          })}});
   if (wanted("reg_M") || wanted("reg_C") || wanted("reg_G")) {
     add("reg_M", "Regressor of M ddq: reg_M * par_REG = M ddq (nv x 10 n_bodies)",
         {{"reg_M", project_ne(full(zeros), full(ddq), nullptr)}});
     add("reg_C", "Regressor of C dqr: reg_C * par_REG = C(q, dq) dqr (nv x 10 n_bodies)",
-        {{"reg_C", project(slotine_li_body_forces(k, L, full(dq), full(dqr), full(zeros), nullptr))}});
+        {{"reg_C", smaller([&](const Kinematics& kk) {
+            return project(slotine_li_body_forces(kk, L, full(dq), full(dqr), full(zeros), nullptr), kk);
+          })}});
     add("reg_G", "Regressor of G: reg_G * par_REG = G (nv x 10 n_bodies)",
         {{"reg_G", project_ne(full(zeros), full(zeros), &g)}});
   }

@@ -106,6 +106,18 @@ MultibodyModel::MultibodyModel(const RobotSpec& spec, const Parameters& params) 
   }
 }
 
+bool MultibodyModel::composes_rotations() const {
+  for (const JointModel& J : joints_)
+    if (J.compose_rotation) return true;
+  return false;
+}
+
+MultibodyModel MultibodyModel::with_factored_rotations() const {
+  MultibodyModel m = *this;
+  for (JointModel& J : m.joints_) J.compose_rotation = false;
+  return m;
+}
+
 SX MultibodyModel::expand_q(const SX& q) const {
   if (!has_mimic()) return q;
   std::vector<SX> out;

@@ -31,17 +31,20 @@ JointTransform::JointTransform(const JointModel& model, const SX& q)
     }
   }
   if (type_ == JointType::Revolute && model.compose_rotation) {
-    // R = E Rot: column c of Rot is Rot e_c.
-    Mat3 Rot;
-    for (int c = 0; c < 3; ++c) {
-      Vec3 e;
-      e[c] = SX(1.0);
-      const Vec3 col = rotate(e, 1.0);
-      for (int r = 0; r < 3; ++r) Rot(r, c) = col[r];
-    }
-    R_ = E_ * Rot;
+    R_ = E_ * axis_rotation();
     full_ = true;
   }
+}
+
+Mat3 JointTransform::axis_rotation() const {
+  Mat3 Rot;
+  for (int c = 0; c < 3; ++c) {  // column c is Rot e_c
+    Vec3 e;
+    e[c] = SX(1.0);
+    const Vec3 col = rotate(e, 1.0);
+    for (int r = 0; r < 3; ++r) Rot(r, c) = col[r];
+  }
+  return Rot;
 }
 
 bool JointTransform::composing_pays(const JointModel& model) {
@@ -158,16 +161,7 @@ BodyInertia JointTransform::to_parent(const BodyInertia& L) const {
     I = thunder::rotate(R_, I);
   } else {
     // R I R' with R = E Rot: rotate by Rot first, then by E.
-    if (type_ == JointType::Revolute) {
-      Mat3 Rot;
-      for (int c = 0; c < 3; ++c) {
-        Vec3 e;
-        e[c] = SX(1.0);
-        const Vec3 col = rotate(e, 1.0);
-        for (int r = 0; r < 3; ++r) Rot(r, c) = col[r];
-      }
-      I = thunder::rotate(Rot, I);
-    }
+    if (type_ == JointType::Revolute) I = thunder::rotate(axis_rotation(), I);
     I = thunder::rotate(E_, I);
   }
   const SX oo = dot(o, o), oh = dot(o, Rh);

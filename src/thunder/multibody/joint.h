@@ -89,6 +89,8 @@ class JointTransform {
   /// Size (expression nodes) of one joint's typical use of this transform, as it stands.
   casadi_int workload_nodes() const;
   Vec3 axis_vec() const;
+  /// Rot(axis, angle) as a matrix (identity unless revolute).
+  Mat3 axis_rotation() const;
   /// Rot(axis, angle) u for sign = +1, its transpose for sign = -1 (identity unless revolute).
   Vec3 rotate(const Vec3& u, double sign) const;
 

@@ -105,6 +105,14 @@ MUTATIONS = [
      "K(i, i) += 1 - rows(i);", "K(i, i) += 1;",
      ["tests/test_contact_dynamics.py"],
      "the identity for inactive contact rows added to the active ones too"),
+    ("composed_rotation", "src/thunder/multibody/joint.cpp",
+     "R_ = E_ * axis_rotation();", "R_ = axis_rotation() * E_;",
+     ["tests/test_trees.py"],
+     "a joint's composed rotation multiplied in the wrong order (Rot E for E Rot)"),
+    ("com_inertia_product", "src/thunder/spatial/motion.cpp",
+     "return {I.Ic * m.w + cross(I.c, f), f};", "return {I.Ic * m.w - cross(I.c, f), f};",
+     ["tests/test_trees.py"],
+     "the moment of a body's momentum about its centre of mass taken with the wrong sign"),
 ]
 
 # Child-process prologue: the editable install's import hook would find the repository's own

@@ -499,7 +499,6 @@ void Builder::add_regressors() {
   const std::vector<BodyInertia> L = inertias_from_reg(reg);
   // Each body's force is linear in its own parameters: its 6x10 regressor projected onto the
   // joints that support it (algorithm/regressor.h), built only for wanted functions.
-  const auto smaller = [&](const std::function<SX(const Kinematics&)>& build) { return smaller_of(build); };
   const auto project = [&](const std::vector<Force>& f, const Kinematics& kk) {
     return model_.reduce_rows(project_body_regressors(kk, f, reg));
   };
@@ -507,7 +506,7 @@ void Builder::add_regressors() {
   // CasADi's Jacobian of the forces in par_REG: go1's Y 6,457 -> 5,703 instructions (Pinocchio's
   // computeJointTorqueRegressor on SX: 5,757), g1's 29,560 -> 26,964 (31,655).
   const auto project_ne = [&](const SX& v, const SX& a, const Vec3* grav) {
-    return smaller([&](const Kinematics& kk) {
+    return smaller_of([&](const Kinematics& kk) {
       const BodyMotions m = rnea_body_motions(kk, v, a, grav);
       std::vector<SX> Phi;
       for (int i = 0; i < nb; ++i) Phi.push_back(body_regressor(m.v[i], m.a[i]));
@@ -519,14 +518,14 @@ void Builder::add_regressors() {
         {{"Y", project_ne(full(dq), full(ddq), &g)}});
   if (wanted("Yr"))
     add("Yr", "Slotine-Li regressor: Yr * par_REG = M ddqr + C dqr + G (nv x 10 n_bodies)",
-        {{"Yr", smaller([&](const Kinematics& kk) {
+        {{"Yr", smaller_of([&](const Kinematics& kk) {
             return project(slotine_li_body_forces(kk, L, full(dq), full(dqr), full(ddqr), &g), kk);
           })}});
   if (wanted("reg_M") || wanted("reg_C") || wanted("reg_G")) {
     add("reg_M", "Regressor of M ddq: reg_M * par_REG = M ddq (nv x 10 n_bodies)",
         {{"reg_M", project_ne(full(zeros), full(ddq), nullptr)}});
     add("reg_C", "Regressor of C dqr: reg_C * par_REG = C(q, dq) dqr (nv x 10 n_bodies)",
-        {{"reg_C", smaller([&](const Kinematics& kk) {
+        {{"reg_C", smaller_of([&](const Kinematics& kk) {
             return project(slotine_li_body_forces(kk, L, full(dq), full(dqr), full(zeros), nullptr), kk);
           })}});
     add("reg_G", "Regressor of G: reg_G * par_REG = G (nv x 10 n_bodies)",

@@ -7,11 +7,13 @@
 // transform costs a handful of scalar operations instead of a 3x3 product, which is what keeps
 // the generated expressions small, as long as E is the identity or a signed permutation (Eᵀu
 // is then free). A revolute joint whose E is anything else (URDF origins with rpy="0 1.5708 0",
-// whose cosine is 3.7e-6, not 0; anymal_c's 30° hips; a symbolic DH twist) carries the product
-// R = E Rot(q) instead, formed once (12 products for a dense E), as Pinocchio's LOCAL-frame
-// algorithms do: each vector it moves then costs 9 products instead of 9 + 4, and a body
-// inertia one dense rotation instead of two. The free-flyer (floating base) carries a full
-// rotation from its unit quaternion and the base position.
+// whose cosine is 3.7e-6, not 0; anymal_c's 30° hips; a symbolic DH twist) can carry the
+// product R = E Rot(q) instead, formed once (12 products for a dense E), as Pinocchio's
+// LOCAL-frame algorithms do: each vector it moves then costs 9 products instead of 9 + 4, and a
+// body inertia one dense rotation instead of two. It does where that makes one joint's typical
+// use smaller (composing_pays, decided when the model is built; an E that turns about one axis
+// stays factored). The free-flyer (floating base) carries a full rotation from its unit
+// quaternion and the base position.
 #pragma once
 
 #include <array>

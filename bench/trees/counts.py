@@ -84,10 +84,10 @@ def counts(name, urdf, frame, floating, work: pathlib.Path, thunder: str):
                         "--functions", ",".join(FUNCTIONS)], capture_output=True, text=True)
     if r.returncode:
         return f"thunder gen: {r.stderr.strip()[-200:]}"
-    ours = {f["name"]: f["n_instructions"] for f in json.loads((out / "manifest.json").read_text())["functions"]}
+    manifest = json.loads((out / "manifest.json").read_text())
+    ours = {f["name"]: f["n_instructions"] for f in manifest["functions"]}
     theirs = json.loads(sx.read_text())["functions"]
-    nv = json.loads((out / "manifest.json").read_text())["nv"]
-    return nv, {k: (ours[k], theirs[k]["n_instructions"]) for k in FUNCTIONS if k in ours and k in theirs}
+    return manifest["nv"], {k: (ours[k], theirs[k]["n_instructions"]) for k in FUNCTIONS if k in ours and k in theirs}
 
 
 def main():

@@ -100,15 +100,9 @@ Vec3 JointTransform::rotate(const Vec3& u, double sign) const {
   return c_ * u + (sign * s_) * cross(a, u) + ((1 - c_) * dot(a, u)) * a;
 }
 
-Vec3 JointTransform::apply(const Vec3& u) const {
-  if (full_) return R_ * u;
-  return E_ * rotate(u, 1.0);
-}
+Vec3 JointTransform::apply(const Vec3& u) const { return full_ ? R_ * u : apply_once(u); }
 
-Vec3 JointTransform::apply_T(const Vec3& u) const {
-  if (full_) return transpose_times(R_, u);
-  return rotate(transpose_times(E_, u), -1.0);
-}
+Vec3 JointTransform::apply_T(const Vec3& u) const { return full_ ? transpose_times(R_, u) : apply_T_once(u); }
 
 Vec3 JointTransform::apply_once(const Vec3& u) const {
   if (type_ == JointType::FreeFlyer) return R_ * u;

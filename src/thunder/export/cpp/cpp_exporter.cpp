@@ -12,6 +12,7 @@
 
 #include "thunder/export/cpp/wrapper_templates.h"
 #include "thunder/util/identifier.h"
+#include "thunder/util/text_file.h"
 
 #ifndef THUNDER_VERSION
 #define THUNDER_VERSION "0.0.0"
@@ -70,21 +71,6 @@ std::string one_line(std::string s) {
   std::replace(s.begin(), s.end(), '\n', ' ');
   std::replace(s.begin(), s.end(), '\r', ' ');
   return s;
-}
-
-std::string read_text(const fs_::path& file) {
-  std::ifstream is(file, std::ios::binary);
-  std::ostringstream ss;
-  ss << is.rdbuf();
-  if (!is) throw std::runtime_error("cannot read " + file.string());
-  return ss.str();
-}
-
-void write_file(const fs_::path& file, const std::string& text) {
-  std::ofstream os(file, std::ios::binary);
-  if (!os) throw std::runtime_error("cannot write " + file.string());
-  os << text;
-  if (!os) throw std::runtime_error("error while writing " + file.string());
 }
 
 /// `fn` under a new name (the C symbol), same inputs, outputs, names and sparsity.

@@ -19,6 +19,7 @@
 #include "thunder/export/native/native_runtime_files.h"
 #include "thunder/export/native/simd_emitter.h"
 #include "thunder/functions/manifest.h"
+#include "thunder/util/text_file.h"
 
 namespace thunder {
 namespace {
@@ -26,13 +27,6 @@ namespace {
 namespace fs_ = std::filesystem;
 using casadi::Function;
 using casadi::SX;
-
-void write_file(const fs_::path& file, const std::string& text) {
-  std::ofstream os(file, std::ios::binary);
-  if (!os) throw std::runtime_error("cannot write " + file.string());
-  os << text;
-  if (!os) throw std::runtime_error("error while writing " + file.string());
-}
 
 std::string read_file(const fs_::path& file) {
   std::ifstream is(file, std::ios::binary);
@@ -373,14 +367,7 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
         throw std::runtime_error("native: C code generation of " + fc.name + " failed: " + e.what());
       }
       const fs_::path file = dir / (fc.file + ".c");
-      std::string text;
-      {
-        std::ifstream is(file);
-        std::ostringstream all;
-        all << is.rdbuf();
-        if (!is) throw std::runtime_error("cannot read " + file.string());
-        text = all.str();
-      }
+      std::string text = read_text(file);
       localize_casadi_helpers(text);
       write_file(file, text + "\n/* ---- Thunder batched entry points */\n#include \"thunder_native_scalar.h\"\n" +
                            batch_wrapper(fc.fwd) + batch_wrapper(fc.rev));

@@ -223,6 +223,88 @@ def test_inertial_file_as_robot_is_an_error():
     assert "this is an inertial parameter file, not a robot description; pass it with --par" in proc.stderr
 
 
+# The other per-link layouts thunder_dynamics has written: flat (its v0.1 test robots R15/R30,
+# the dynamics block of a v0.2 file) and first moments (Robot::save_par_REG).
+
+FLAT = [dict(zip(INERTIAL_KEYS, v)) for v in (
+    [2.0, 0.1, -0.2, 0.3, 0.3, 0.01, -0.02, 0.2, 0.03, 0.25],
+    [1.5, 0.0, 0.1, 0.0, 0.1, 0.0, 0.0, 0.12, 0.0, 0.11],
+    [3.0, 0.2, 0.0, -0.1, 0.2, 0.001, 0.002, 0.3, -0.003, 0.4])]
+
+
+def assert_link_values(link, d):
+    """The spec's link equals the flat parameters d (CoM, inertia about the CoM)."""
+    assert link["mass"]["value"] == pytest.approx(d["mass"], rel=1e-15)
+    np.testing.assert_allclose(values(link["com"]), [d["CoM_x"], d["CoM_y"], d["CoM_z"]], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(values(link["inertia"]), [d[k] for k in ("Ixx", "Ixy", "Ixz", "Iyy", "Iyz", "Izz")],
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_v01_file_with_flat_inertial_block(tmp_path):
+    """thunder_dynamics' testRobots/R15.yaml: version 0.1, `inertial:` with link1..linkn as flat
+    mass, CoM_x, ..., Izz and no link0."""
+    text = ("version: 0.1\nnum_joints: 3\ntype_joints: ['R', 'R', 'R']\n"
+            "DH: [0, 0, 1, 0,  0, 1.5707963267948966, 0, 0,  0, -1.5707963267948966, 2, 0]\n"
+            "gravity: [0, 0, -9.81]\nBase_to_L0:\n  tr: [0, 0, 0]\n  ypr: [0, 0, 0]\n"
+            "Ln_to_EE:\n  tr: [1, 0, 0]\n  ypr: [0, 0, -1.5707963267948966]\ninertial:\n")
+    for k, d in enumerate(FLAT):
+        text += f"  link{k + 1}:\n" + "".join(f"    {key}: {v}\n" for key, v in d.items())
+    p = write(tmp_path, text, "R3.yaml")
+    spec, proc = check_json(p)
+    assert "warning" not in proc.stderr
+    for link, d in zip(spec["links"], FLAT):
+        assert_link_values(link, d)
+    # an unknown key in the flat form is an error naming it
+    bad = write(tmp_path, text.replace("    Iyz: 0.0\n", "    Iyy_z: 0.0\n", 1), "bad.yaml")
+    proc = run_thunder("check", bad, check=False)
+    assert proc.returncode == 1
+    assert "inertial.link2.Iyy_z: unknown inertial key 'Iyy_z'" in proc.stderr
+
+
+@pytest.mark.parametrize("form", ["dynamics_flat", "dynamics_first_moments", "top_flat"])
+def test_par_file_in_thunders_saved_layouts(tmp_path, form):
+    links = {}
+    for k, d in enumerate(FLAT):
+        if form == "dynamics_first_moments":
+            m, c = d["mass"], np.array([d["CoM_x"], d["CoM_y"], d["CoM_z"]])
+            Ic = inertia([d[k] for k in ("Ixx", "Ixy", "Ixz", "Iyy", "Iyz", "Izz")])
+            Io = Ic + m * (c @ c * np.eye(3) - np.outer(c, c))  # about the link frame's origin
+            entry = {k: float(v) for k, v in {
+                "mass": m, "m_CoM_x": m * c[0], "m_CoM_y": m * c[1], "m_CoM_z": m * c[2], "Ixx": Io[0, 0],
+                "Ixy": Io[0, 1], "Ixz": Io[0, 2], "Iyy": Io[1, 1], "Iyz": Io[1, 2], "Izz": Io[2, 2]}.items()}
+        else:
+            entry = dict(d)
+        fr = [0.7 + k, 0.07 * (k + 1)]
+        if form == "top_flat":
+            links[f"link{k + 1}"] = {**entry, "Dl": fr}
+        elif form == "dynamics_flat":
+            links[f"link{k + 1}"] = {"inertial": entry, "friction": {"Dl": fr}}
+        else:  # save_par_REG writes no friction: the robot's stays
+            links[f"link{k + 1}"] = {"inertial": entry}
+    par = {"dynamics": links} if form.startswith("dynamics") else links
+    p = tmp_path / "par.yaml"
+    p.write_text(yaml.safe_dump(par))
+    spec, _ = check_json(ROBOTS / "RRR.yaml", "--par", p)
+    robot = load_yaml(ROBOTS / "RRR.yaml")
+    for k, (link, d) in enumerate(zip(spec["links"], FLAT)):
+        assert_link_values(link, d)
+        kept = robot["dynamics"][f"link{k + 1}"]["friction"]["Dl"]
+        assert values(link["friction"]) == (kept if form == "dynamics_first_moments" else [0.7 + k, 0.07 * (k + 1)])
+        assert link["mass"]["field"] == f"dynamics.link{k + 1}.inertial.mass"
+
+
+def test_first_moments_without_mass_are_an_error(tmp_path):
+    par = {"dynamics": {f"link{k + 1}": {"inertial": {"mass": 0.0 if k == 1 else 1.0, "m_CoM_x": 0.1,
+                                                      "m_CoM_y": 0, "m_CoM_z": 0, "Ixx": 1, "Ixy": 0, "Ixz": 0,
+                                                      "Iyy": 1, "Iyz": 0, "Izz": 1},
+                                         "friction": {"Dl": [0, 0]}} for k in range(3)}}
+    p = tmp_path / "par.yaml"
+    p.write_text(yaml.safe_dump(par))
+    proc = run_thunder("check", ROBOTS / "RRR.yaml", "--par", p, check=False)
+    assert proc.returncode == 1
+    assert "dynamics.link2.inertial.m_CoM_x: first moments m_CoM_* without mass" in proc.stderr
+
+
 # ---------------------------------------------------------------------------------------------
 # Dl_order rules.
 

@@ -1,12 +1,22 @@
-// Inertial parameter files in the franka_inertial.yaml format:
-//   linkK: {origin: {xyz: CoM in link frame K, rpy: orientation of the inertia frame},
-//           mass, inertia: {xx, yy, zz, xy, xz, yz}, friction: {d1, d2, ...}}
-//   link0 is the base (static): validated, not used.
+// Inertial parameter files. thunder_dynamics has written a link's parameters three ways:
+//   origin form (franka_inertial.yaml):
+//     linkK: {origin: {xyz: CoM in link frame K, rpy: orientation of the inertia frame},
+//             mass, inertia: {xx, yy, zz, xy, xz, yz}, friction: {d1, d2, ...}}
+//   flat form (its v0.1 test robots R15/R30, the `dynamics` block of a v0.2 robot):
+//     linkK: {mass, CoM_x, CoM_y, CoM_z, Ixx, Ixy, Ixz, Iyy, Iyz, Izz}, inertia about the CoM
+//   first-moment form (Robot::save_par_REG):
+//     linkK: {mass, m_CoM_x, m_CoM_y, m_CoM_z, Ixx, ...}, inertia about the link frame's origin
+// The flat forms may sit under `inertial:` in the link (linkK: {inertial: {...}, friction:
+// {Dl: [...]}}) and the links under a top-level `dynamics:` or `inertial:`, as thunder's own
+// loaders and writers have them.
+//   link0 is the base (static): validated when present, not used.
 //   end_effector: {use_EE: 0|1, origin, mass, inertia}: a body given in the EE frame; with
 //   use_EE = 1 it is merged into link n (Ln_to_EE places the EE frame in link n).
 // The values overwrite the robot's; Scalar::symbolic and Scalar::field are kept (the field names
 // the parameter, which does not change).
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "thunder/description/inertia_math.h"
 #include "thunder/description/load.h"
@@ -19,11 +29,68 @@ struct Body {
   double mass = 0;
   Vec3 com{};
   Mat3 inertia{};  ///< about the CoM, in the body's reference frame (rpy applied)
-  const YamlNode* friction = nullptr;
+  const YamlNode* friction = nullptr;  ///< friction: {d1, d2, ...} or {Dl: [...]}
+  const YamlNode* Dl = nullptr;        ///< a Dl list beside the parameters (save_par_REG)
+  std::string friction_path;
 };
+
+const char* const kFlatKeys[10] = {"mass", "CoM_x", "CoM_y", "CoM_z", "Ixx", "Ixy", "Ixz", "Iyy", "Iyz", "Izz"};
+const char* const kMomentKeys[4] = {"mass", "m_CoM_x", "m_CoM_y", "m_CoM_z"};
+
+/// The flat and first-moment forms: `node` holds the ten parameters (and maybe symb, Dl).
+Body read_flat_body(const YamlReader& r, const YamlNode& node, const std::string& path) {
+  r.expect_map(node, path);
+  const bool moments = node.find("m_CoM_x") || node.find("m_CoM_y") || node.find("m_CoM_z");
+  std::vector<std::string> keys(std::begin(kFlatKeys), std::end(kFlatKeys));
+  if (moments) std::copy(std::begin(kMomentKeys), std::end(kMomentKeys), keys.begin());
+  for (size_t i = 0; i < node.keys.size(); ++i) {
+    const std::string key = node.key(i);
+    if (key == "symb" || key == "Dl" || std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+    std::string expected;
+    for (const std::string& k : keys) expected += (expected.empty() ? "" : ", ") + k;
+    r.fail(&node.children[i], YamlReader::join(path, key),
+           "unknown inertial key '" + key + "'; expected " + expected +
+               (moments ? " (m_CoM_*: the first moments, mass times the CoM)" : ""));
+  }
+  double v[10];
+  for (int i = 0; i < 10; ++i) v[i] = r.number(r.require(node, path, keys[i]), YamlReader::join(path, keys[i]));
+  Body b;
+  b.mass = v[0];
+  const Mat3 I{{{v[4], v[5], v[6]}, {v[5], v[7], v[8]}, {v[6], v[8], v[9]}}};
+  b.inertia = I;
+  if (!moments) {
+    for (int i = 0; i < 3; ++i) b.com[i] = v[1 + i];
+    return b;
+  }
+  // m c and the inertia about the origin: c = (m c) / m, I_c = I_o - m (|c|^2 E - c c^T).
+  if (b.mass == 0) {
+    if (v[1] != 0 || v[2] != 0 || v[3] != 0)
+      r.fail(&node, path + ".m_CoM_x", "first moments m_CoM_* without mass (mass is 0): no centre of mass");
+    return b;
+  }
+  for (int i = 0; i < 3; ++i) b.com[i] = v[1 + i] / b.mass;
+  const Mat3 shift = parallel_axis(b.mass, b.com);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) b.inertia[i][j] -= shift[i][j];
+  return b;
+}
 
 Body read_body(const YamlReader& r, const YamlNode& node, const std::string& path) {
   r.expect_map(node, path);
+  if (const YamlNode* in = node.find("inertial")) {  // linkK: {inertial: {...}, friction: ...}
+    Body b = read_flat_body(r, *in, path + ".inertial");
+    b.friction = node.find("friction");
+    if (b.friction) r.expect_map(*b.friction, path + ".friction");
+    b.friction_path = path + ".friction";
+    return b;
+  }
+  if (!node.find("origin") && !node.find("inertia") &&
+      (node.find("CoM_x") || node.find("m_CoM_x") || node.find("Ixx"))) {
+    Body b = read_flat_body(r, node, path);
+    b.Dl = node.find("Dl");
+    b.friction_path = path;
+    return b;
+  }
   Body b;
   const YamlNode& origin = r.require(node, path, "origin");
   const std::string opath = path + ".origin";
@@ -44,7 +111,32 @@ Body read_body(const YamlReader& r, const YamlNode& node, const std::string& pat
   b.inertia = rotate_inertia(rot_zyx(rpy[2], rpy[1], rpy[0]), I);
   b.friction = node.find("friction");
   if (b.friction) r.expect_map(*b.friction, path + ".friction");
+  b.friction_path = path + ".friction";
   return b;
+}
+
+/// The first `order` friction coefficients of `b`: friction.{d1, d2, ...}, friction.Dl or Dl.
+std::vector<double> read_friction(const YamlReader& r, const YamlNode& link, const Body& b, int order,
+                                  const std::string& key) {
+  std::vector<double> out;
+  const YamlNode* list = b.Dl ? b.Dl : b.friction ? b.friction->find("Dl") : nullptr;
+  if (list) {
+    const std::string lpath = b.friction_path + ".Dl";
+    const auto items = r.list(*list, lpath, -1, "numbers");
+    if (items.size() < static_cast<size_t>(order))
+      r.fail(list, lpath, "expected " + std::to_string(order) + " coefficients (Dl_order = " + std::to_string(order) +
+                              "), got " + std::to_string(items.size()));
+    for (int i = 0; i < order; ++i) out.push_back(r.number(*items[i], YamlReader::item(lpath, i)));
+    return out;
+  }
+  if (!b.friction)
+    r.fail(&link, key + ".friction", "missing required key 'friction' (Dl_order = " + std::to_string(order) +
+                                         " coefficients d1, d2, ... or a list Dl)");
+  for (int i = 0; i < order; ++i) {
+    const std::string d = "d" + std::to_string(i + 1);
+    out.push_back(r.number(r.require(*b.friction, b.friction_path, d), b.friction_path + "." + d));
+  }
+  return out;
 }
 
 void set_link(Link& link, const Body& b) {
@@ -85,29 +177,37 @@ void apply_inertial_file(RobotSpec& spec, const std::string& path) {
   const YamlReader r(path);
   const YamlNode root = r.load();
   if (root.find("num_joints"))
-    r.fail(&root, "", "this is a robot description, not an inertial parameter file (expected link0, link1, ...)");
-  apply_inertial_block(spec, r, root);
+    r.fail(&root, "", "this is a robot description, not an inertial parameter file (expected link1, link2, ... with their inertial parameters)");
+  apply_inertial_block(spec, r, root, /*overlay=*/true);
 }
 
-void apply_inertial_block(RobotSpec& spec, const YamlReader& r, const YamlNode& root) {
-  read_body(r, r.require(root, "", "link0"), "link0");  // the base: validated only
+void apply_inertial_block(RobotSpec& spec, const YamlReader& r, const YamlNode& block, bool overlay) {
+  // thunder's saved parameter files keep the links under `dynamics:` (or `inertial:`)
+  const YamlNode* root = &block;
+  for (const char* key : {"dynamics", "inertial"})
+    if (const YamlNode* inner = block.find(key); inner && !block.find("link1")) {
+      r.expect_map(*inner, key);
+      root = inner;
+      break;
+    }
+  const std::string prefix = root == &block ? "" : (block.find("dynamics") == root ? "dynamics." : "inertial.");
+  if (const YamlNode* base = root->find("link0")) read_body(r, *base, prefix + "link0");  // validated only
   for (int j = 0; j < spec.n(); ++j) {
-    const std::string key = "link" + std::to_string(j + 1);
-    const Body b = read_body(r, r.require(root, "", key), key);
+    const std::string key = prefix + "link" + std::to_string(j + 1);
+    const YamlNode& node = r.require(*root, prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1),
+                                     "link" + std::to_string(j + 1));
+    const Body b = read_body(r, node, key);
     Link& link = spec.links[j];
     set_link(link, b);
-    if (spec.Dl_order > 0) {
-      const std::string fpath = key + ".friction";
-      if (!b.friction) r.fail(root.find(key), fpath, "missing required key 'friction' (Dl_order = " +
-                                                         std::to_string(spec.Dl_order) + " coefficients d1, d2, ...)");
-      for (int i = 0; i < spec.Dl_order; ++i) {
-        const std::string d = "d" + std::to_string(i + 1);
-        link.friction[i].value = r.number(r.require(*b.friction, fpath, d), fpath + "." + d);
-      }
+    // An overlay without friction (thunder's save_par_REG writes none) keeps the robot's.
+    const bool has_friction = b.friction || b.Dl;
+    if (spec.Dl_order > 0 && (has_friction || !overlay)) {
+      const std::vector<double> d = read_friction(r, node, b, spec.Dl_order, key);
+      for (int i = 0; i < spec.Dl_order; ++i) link.friction[i].value = d[i];
     }
   }
 
-  if (const YamlNode* ee = root.find("end_effector")) {
+  if (const YamlNode* ee = root->find("end_effector")) {
     r.expect_map(*ee, "end_effector");
     bool use = false;
     if (const YamlNode* u = ee->find("use_EE")) use = r.flag(*u, "end_effector.use_EE");

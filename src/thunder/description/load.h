@@ -41,15 +41,19 @@ RobotSpec load_robot(const std::string& path, const LoadOptions& options = {});
 RobotSpec load_thunder_yaml(const std::string& path, const LoadOptions& options = {});
 RobotSpec load_urdf(const std::string& path, const LoadOptions& options = {});
 
-/// Overwrites link inertial values (and friction) from a parameter file in the
-/// `franka_inertial.yaml` format (linkK.origin.xyz = CoM, linkK.mass, linkK.inertia.{xx..},
-/// linkK.friction.{d1,d2}, end_effector with use_EE). Symbolic flags are kept.
+/// Overwrites link inertial values (and friction) from a parameter file in any of thunder's
+/// layouts (inertial_file.cpp): `franka_inertial.yaml` (linkK.origin.xyz = CoM, linkK.mass,
+/// linkK.inertia.{xx..}, linkK.friction.{d1,d2}, end_effector with use_EE), the flat
+/// linkK.{mass, CoM_x, .., Izz} or saved par_REG linkK.{mass, m_CoM_x, .., Izz}, possibly under
+/// `dynamics:`/`inertial:` and linkK.inertial. Symbolic flags are kept; a link without friction
+/// keeps the robot's friction coefficients.
 void apply_inertial_file(RobotSpec& spec, const std::string& path);
 
 class YamlReader;
 struct YamlNode;
-/// The same, from the map `block` of an already parsed file (the v0.1 layout keeps it inline).
-void apply_inertial_block(RobotSpec& spec, const YamlReader& r, const YamlNode& block);
+/// The same, from the map `block` of an already parsed file (the v0.1 layout keeps it inline);
+/// unless `overlay`, every link must give its friction coefficients (spec.Dl_order of them).
+void apply_inertial_block(RobotSpec& spec, const YamlReader& r, const YamlNode& block, bool overlay = false);
 
 /// Applies the end of loading common to all formats: physical warnings, or errors with strict.
 void finish_loading(RobotSpec& spec, const LoadOptions& options);

@@ -244,9 +244,9 @@ void check_known_keys(const YamlReader& r, const YamlNode& node, const std::stri
 }
 
 /// thunder's oldest layout (v0.1): top-level `DH` list, `type_joints` as a string ('RRR') or a
-/// list, `gravity` as a list, no symb flags, and the inertial parameters inline in the
-/// franka_inertial.yaml format (link0 = the base, link1..linkn, end_effector), at the top level or
-/// under `inertial:`. Every parameter is numeric (make sets symbolic with --symb).
+/// list, `gravity` as a list, no symb flags, and the inertial parameters inline in one of the
+/// forms of inertial_file.cpp (franka_inertial.yaml's link0 = the base, link1..linkn,
+/// end_effector; or flat mass, CoM_x, ..., Izz per link), at the top level or under `inertial:`. Every parameter is numeric (make sets symbolic with --symb).
 RobotSpec load_thunder_v01(const YamlReader& r, const YamlNode& root, const std::string& path,
                            const LoadOptions& options) {
   RobotSpec spec;
@@ -292,10 +292,15 @@ RobotSpec load_thunder_v01(const YamlReader& r, const YamlNode& root, const std:
   const YamlNode* block = root.find("inertial");
   if (block) r.expect_map(*block, "inertial");
   else block = &root;
-  // Dl_order: the friction coefficients d1, d2, ... of link1.
-  if (const YamlNode* l1 = block->find("link1"))
-    if (const YamlNode* fr = l1->find("friction"); fr && fr->kind == YamlNode::Map)
+  // Dl_order: the friction coefficients of link1 (friction.d1, d2, ... or a list Dl).
+  if (const YamlNode* l1 = block->find("link1"); l1 && l1->kind == YamlNode::Map) {
+    const YamlNode* fr = l1->find("friction");
+    if (fr && fr->kind != YamlNode::Map) fr = nullptr;
+    const YamlNode* dl = fr ? fr->find("Dl") : l1->find("Dl");
+    if (dl && dl->kind == YamlNode::Sequence) spec.Dl_order = static_cast<int>(dl->children.size());
+    else if (fr)
       while (fr->find("d" + std::to_string(spec.Dl_order + 1))) ++spec.Dl_order;
+  }
   spec.links.resize(n);
   for (int j = 0; j < n; ++j) {
     Link& l = spec.links[j];
@@ -307,7 +312,7 @@ RobotSpec load_thunder_v01(const YamlReader& r, const YamlNode& root, const std:
     for (int i = 0; i < 6; ++i) l.inertia[i] = constant(0, f + ".inertia." + in[i]);
     for (int o = 0; o < spec.Dl_order; ++o) l.friction.push_back(constant(0, f + ".friction.d" + std::to_string(o + 1)));
   }
-  apply_inertial_block(spec, r, *block);
+  apply_inertial_block(spec, r, root);  // it finds the links under `inertial:` or at the top
   std::vector<std::string> top = {"version", "num_joints", "type_joints", "DH", "gravity", "Base_to_L0", "Ln_to_EE",
                                   "inertial", "end_effector"};
   for (int j = 0; j <= n; ++j) top.push_back("link" + std::to_string(j));

@@ -63,10 +63,10 @@ void check_build_cost(const RobotSpec& spec, bool ignore) {
 namespace thunder {
 
 std::string compile_estimate(long long instructions) {
-  // bench/RESULTS_SCALE.md: about 300 us of compiler CPU per instruction at -O2 (GCC; Panda C_ddot
-  // 4.3 s for 14,371, anymal_c C_ddot in chunks 30 s for 90,126),
-  // plus ~15 s for the wrapper class (Eigen, yaml-cpp).
-  const double cpu = 15.0 + 300e-6 * static_cast<double>(instructions);
+  // bench/RESULTS_SCALE.md: 150-240 us of compiler CPU per instruction for whole default
+  // libraries (-O2, the large functions in -O1 chunks; Panda 229, anymal_c 221-242, g1 167-205,
+  // talos_full_v2 153, romeo 151, tiago_dual 188), plus ~15 s for the wrapper class (Eigen, yaml-cpp).
+  const double cpu = 15.0 + 220e-6 * static_cast<double>(instructions);
   std::ostringstream s;
   s.setf(std::ios::fixed);
   s.precision(0);

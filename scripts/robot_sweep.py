@@ -170,8 +170,8 @@ class Reference:
                 _, iv, _ = self.ours[n]
                 self.S[jm.idx_v:jm.idx_v + jm.nv, iv:iv + jm.nv] = np.eye(jm.nv)
                 continue
-            mim = self.urdf.joints.get(n, {}).get("mimic")
-            if not mim or mim[0] not in self.ours:
+            mim = self._mimic_of_ours(n)
+            if not mim:
                 raise LookupError(f"Pinocchio's joint {n} is neither a joint of the manifest nor a mimic of one")
             self.mimics.append((jid, *mim))
             self.S[jm.idx_v, self.ours[mim[0]][1]] = mim[1]
@@ -187,6 +187,18 @@ class Reference:
         # Bodies: par_REG's link names in Pinocchio's joint order.
         self.body_link = {jid: (self.urdf.joints[self.full.names[jid]]["child"] if self.full.names[jid] in self.urdf.joints
                                 else None) for jid in range(1, self.full.njoints)}
+
+    def _mimic_of_ours(self, n):
+        """(master, k, o) with q_n = k q_master + o for a joint of ours, following chains of mimic
+        joints (a thumb joint that mimics a mimic joint); None if n leads to none."""
+        k, o, m, seen = 1.0, 0.0, n, set()
+        while m not in self.ours:
+            mim = self.urdf.joints.get(m, {}).get("mimic")
+            if not mim or m in seen:
+                return None
+            seen.add(m)
+            o, k, m = k * mim[2] + o, k * mim[1], mim[0]
+        return m, k, o
 
     def _angle(self, jm, value):
         return [np.cos(value), np.sin(value)] if jm.nq == 2 else [value]
@@ -269,7 +281,10 @@ class Reference:
         pin.updateFramePlacements(model, data)
         pin.computeJointJacobians(model, data, qp)
         for f in frames:
-            fid = model.getFrameId(f["name"])
+            # our frames are links: Pinocchio's BODY frame (a joint may carry the same name)
+            fid = model.getFrameId(f["name"], pin.BODY)
+            if fid >= model.nframes:
+                fid = model.getFrameId(f["name"])
             if fid >= model.nframes:
                 raise LookupError(f"frame {f['name']} of the manifest is not a Pinocchio frame")
             exp["T_w_" + f["id"]] = [data.oMf[fid].homogeneous]

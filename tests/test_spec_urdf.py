@@ -396,14 +396,54 @@ def test_error_cycle(tmp_path):
     assert re.search(r":\d+: joint\[j[23]\]", proc.stderr), proc.stderr
 
 
-def test_error_mimic_of_a_mimic(tmp_path):
-    text = robot(link("base"), link("l1", 1.0), link("l2", 1.0), link("l3", 1.0),
-                 joint("j1", "revolute", "base", "l1"), joint("j2", "revolute", "l1", "l2"),
-                 joint("j3", "revolute", "l1", "l3"))
-    text = text.replace('<joint name="j2" type="revolute">\n', '<joint name="j2" type="revolute">\n    <mimic joint="j1"/>\n')
-    text = text.replace('<joint name="j3" type="revolute">\n', '<joint name="j3" type="revolute">\n    <mimic joint="j2"/>\n')
+def chained_mimic_urdf():
+    """j2 mimics j1, j3 mimics j2 (as the thumbs of Unitree's Inspire hands), on a bent chain."""
+    text = robot(link("base"), link("l1", 1.0, com="0.1 0 0"), link("l2", 0.7, com="0 0.2 0.1"),
+                 link("l3", 0.4, com="0.05 0.1 0", inertia=(0.2, 0.01, 0, 0.3, 0.02, 0.1)),
+                 joint("j1", "revolute", "base", "l1", axis="0 1 0"),
+                 joint("j2", "revolute", "l1", "l2", xyz="0.3 0 0", rpy="0.2 0 0.4", axis="1 0 0"),
+                 joint("j3", "revolute", "l2", "l3", xyz="0 0.25 0", axis="0 0.6 0.8"))
+    text = text.replace('<joint name="j2" type="revolute">\n',
+                        '<joint name="j2" type="revolute">\n    <mimic joint="j1" multiplier="-0.5" offset="0.3"/>\n')
+    return text.replace('<joint name="j3" type="revolute">\n',
+                        '<joint name="j3" type="revolute">\n    <mimic joint="j2" multiplier="2" offset="0.1"/>\n')
+
+
+def test_mimic_of_a_mimic_follows_the_end_of_the_chain(tmp_path):
+    """q3 = 2 q2 + 0.1 and q2 = -0.5 q1 + 0.3 give q3 = -q1 + 0.7. Pinocchio's mimic model refuses
+    such chains; the reference is its model without mimic joints at q_full(q1), M = Sᵀ M_full S."""
+    import casadi
+    from conftest import run_thunder
+    text = chained_mimic_urdf()
     f = write(tmp_path, text)
-    assert_error(spec_check(f), f, line_of(text, 'name="j3"'), "joint[j3].mimic.joint", "itself a mimic joint")
+    spec = spec_json(f)
+    j = {x["name"]: x for x in spec["joints"]}
+    assert spec["nq"] == spec["nv"] == 1
+    assert j["j2"]["mimic"] == j["j3"]["mimic"] == 0
+    assert j["j3"]["mimic_multiplier"] == pytest.approx(-1.0, abs=1e-15)
+    assert j["j3"]["mimic_offset"] == pytest.approx(0.7, abs=1e-15)
+    out = tmp_path / "out"
+    run_thunder("gen", f, "-o", out, "--targets", "casadi", "--functions", "M,G", "-q")
+    M_fn = casadi.Function.load(str(out / "casadi" / "M.casadi"))
+    G_fn = casadi.Function.load(str(out / "casadi" / "G.casadi"))
+    model = pin.buildModelFromUrdf(str(f), mimic=False)
+    data = model.createData()
+    S = np.array([[1.0], [-0.5], [-1.0]])   # d(q1, q2, q3)/dq1
+    for q1 in (-0.7, 0.2, 1.3):
+        q = np.array([q1, -0.5 * q1 + 0.3, -q1 + 0.7])
+        M = pin.crba(model, data, q)
+        M = np.triu(M) + np.triu(M, 1).T
+        np.testing.assert_allclose(np.array(M_fn(q1)), S.T @ M @ S, rtol=1e-12, atol=1e-14)
+        g = pin.computeGeneralizedGravity(model, data, q)
+        np.testing.assert_allclose(np.array(G_fn(q1)).ravel(), S.T @ g, rtol=1e-12, atol=1e-13)
+
+
+def test_error_mimic_cycle(tmp_path):
+    text = chained_mimic_urdf().replace('<joint name="j1" type="revolute">\n',
+                                        '<joint name="j1" type="revolute">\n    <mimic joint="j3"/>\n')
+    f = write(tmp_path, text)
+    assert_error(spec_check(f), f, line_of(text, '<mimic joint="j3"/>'), "joint[j1].mimic.joint",
+                 "cycle (j1 -> j3 -> j2 -> j1)")
 
 
 def test_error_mimic_of_a_missing_joint_names_its_line_and_the_closest_joint(tmp_path):

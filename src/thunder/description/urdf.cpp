@@ -207,6 +207,10 @@ class UrdfReader {
   /// The joint named `name`, or an error at `line` with the closest joint name (ties: the one
   /// closest to `near`, e.g. Right_index_q1 for Right_index_q2's master 'index_q1').
   int find_joint(const std::string& name, int line, const std::string& field, const std::string& near = "") const;
+  /// A mimic joint whose master mimics a third joint (Unitree's Inspire hands: thumb_4 follows
+  /// thumb_3, which follows thumb_2) follows the end of the chain, q = (a1 a2) q_end + (a1 b2 + b1);
+  /// a chain that closes on itself is an error naming its joints.
+  void resolve_mimic_chains();
   bool has_movable_subtree(int joint) const;
   /// The transform of a joint at its locked position (0, or its mimic offset).
   Transform locked_transform(const UrdfJoint& j) const;
@@ -450,6 +454,35 @@ int UrdfReader::find_joint(const std::string& name, int line, const std::string&
   return it->second;
 }
 
+void UrdfReader::resolve_mimic_chains() {
+  std::vector<int> master(joints_.size());
+  std::vector<double> a(joints_.size()), b(joints_.size());
+  for (size_t i = 0; i < joints_.size(); ++i) master[i] = joints_[i].master, a[i] = joints_[i].mimic_multiplier,
+                                              b[i] = joints_[i].mimic_offset;
+  for (size_t i = 0; i < joints_.size(); ++i) {
+    UrdfJoint& j = joints_[i];
+    if (!j.mimic) continue;
+    std::vector<int> chain{static_cast<int>(i)};
+    double mult = a[i], off = b[i];
+    for (int m = master[i]; joints_[m].mimic; m = master[m]) {
+      if (std::find(chain.begin(), chain.end(), m) != chain.end()) {
+        std::string names;
+        for (int k : chain) names += joints_[k].name + " -> ";
+        fail(j.mimic_line, "joint[" + j.name + "].mimic.joint",
+             "the mimic joints form a cycle (" + names + joints_[m].name + "): one of them must move on its own");
+      }
+      chain.push_back(m);
+      off = mult * b[m] + off;  // q_i = mult (a_m q' + b_m) + off
+      mult *= a[m];
+    }
+    const int end = chain.size() > 1 ? master[chain.back()] : master[i];
+    j.master = end;
+    j.mimic_master = joints_[end].name;
+    j.mimic_multiplier = mult;
+    j.mimic_offset = off;
+  }
+}
+
 bool UrdfReader::has_movable_subtree(int ji) const {
   return (joints_[ji].movable() && !locked_[ji]) || links_[joints_[ji].child].has_movable_below;
 }
@@ -586,6 +619,7 @@ RobotSpec UrdfReader::read() {
   parse(robot);
   for (UrdfJoint& j : joints_)
     if (j.mimic) j.master = find_joint(j.mimic_master, j.mimic_line, "joint[" + j.name + "].mimic.joint", j.name);
+  resolve_mimic_chains();
   locked_.assign(joints_.size(), 0);
 
   RobotSpec spec;
@@ -750,9 +784,7 @@ RobotSpec UrdfReader::read() {
     if (master < 0)
       fail(j.line, field, "the master joint " + m.name + " of mimic joint " + j.name +
                               " is not a movable joint of the model (fixed, locked or not below the base)");
-    if (m.mimic)
-      fail(j.line, field, "mimic joint " + j.name + " follows " + m.name + ", itself a mimic joint: not supported");
-    sj.mimic = master;
+    sj.mimic = master;  // m is not a mimic joint: resolve_mimic_chains followed every chain to its end
   }
   if (!floating && spec.n() == 0)
     fail(links_[base].line, "link[" + links_[base].name + "]",

@@ -1,5 +1,6 @@
 #include "thunder/export/cpp/cpp_exporter.h"
 #include "thunder/export/cpp/chunked_c.h"
+#include "thunder/export/cpp/inline_trig.h"
 
 #include <algorithm>
 #include <cmath>
@@ -531,16 +532,18 @@ void export_cpp(const FunctionSet& fs, const std::filesystem::path& out_dir,
     std::string text = read_text(file);
     localize_casadi_helpers(text);
     if (named.n_instructions() > above && chunkable(named)) {
-      const std::vector<std::string> chunks = emit_chunks(named, fp.symbol, text);
+      std::vector<std::string> chunks = emit_chunks(named, fp.symbol, text);
       write_file(file, text);
       for (size_t c = 0; c < chunks.size(); ++c) {
         const std::string name = fp.symbol + "_c" + std::to_string(c) + ".c";
+        inline_trig(chunks[c]);
         write_file(dir / name, chunks[c]);
         chunk_files.push_back(name);
       }
       say("  " + fp.name + ": " + std::to_string(chunks.size()) + " chunks of up to " +
           std::to_string(chunk_size()) + " instructions");
     } else {
+      inline_trig(text);
       write_file(file, text);
     }
   }

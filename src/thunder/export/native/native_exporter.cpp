@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "thunder/export/cpp/chunked_c.h"
+#include "thunder/export/cpp/inline_trig.h"
 #include "thunder/export/cpp/cpp_exporter.h"
 #include "thunder/export/native/cuda_emitter.h"
 #include "thunder/export/native/native_runtime_files.h"
@@ -369,6 +370,7 @@ void export_native(const FunctionSet& set, const std::filesystem::path& out_dir,
       const fs_::path file = dir / (fc.file + ".c");
       std::string text = read_text(file);
       localize_casadi_helpers(text);
+      inline_trig(text);
       write_file(file, text + "\n/* ---- Thunder batched entry points */\n#include \"thunder_native_scalar.h\"\n" +
                            batch_wrapper(fc.fwd) + batch_wrapper(fc.rev));
       sources.push_back(fc.file + ".c");

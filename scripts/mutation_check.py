@@ -113,6 +113,19 @@ MUTATIONS = [
      "return {I.Ic * m.w + cross(I.c, f), f};", "return {I.Ic * m.w - cross(I.c, f), f};",
      ["tests/test_trees.py"],
      "the moment of a body's momentum about its centre of mass taken with the wrong sign"),
+    ("inline_cos_quadrant", "src/thunder/export/cpp/inline_trig.cpp",
+     '"  return ((n + 1) & 2) ? -m : m;\\n"', '"  return (n & 2) ? -m : m;\\n"',
+     ["tests/test_inline_trig.py", "tests/test_cpp_chunks.py"],
+     "the inline cos takes the sign of sin's quadrant (wrong in quadrants 1 and 3)"),
+    ("mimic_chain_offset", "src/thunder/description/urdf.cpp",
+     "off = mult * b[m] + off;", "off = b[m] + off;",
+     ["tests/test_spec_urdf.py", "-k", "mimic"],
+     "a mimic chain's offset not scaled by the multiplier in front of it"),
+    ("first_moment_shift", "src/thunder/description/inertial_file.cpp",
+     "for (int j = 0; j < 3; ++j) b.inertia[i][j] -= shift[i][j];",
+     "for (int j = 0; j < 3; ++j) b.inertia[i][j] += shift[i][j];",
+     ["tests/test_spec_yaml.py", "-k", "layouts"],
+     "par_REG's inertia about the link origin moved away from the CoM instead of to it"),
 ]
 
 # Child-process prologue: the editable install's import hook would find the repository's own

@@ -12,6 +12,7 @@ import subprocess
 import numpy as np
 import pytest
 
+import casadi_c
 from conftest import ROBOTS, thunder_bin
 
 
@@ -32,15 +33,6 @@ def chunked(request, tmp_path_factory):
     subprocess.run([thunder_bin(), "gen", str(ROBOTS / yaml), "-o", str(out), "--functions", functions,
                     "--targets", "casadi,cpp", "-q"], check=True, env=env, capture_output=True)
     return out, robot, functions.split(",")
-
-
-def _c_api(lib, symbol):
-    f = getattr(lib, symbol)
-    f.restype = ctypes.c_int
-    work = getattr(lib, symbol + "_work")
-    sizes = [ctypes.c_longlong() for _ in range(4)]
-    assert work(*[ctypes.byref(s) for s in sizes]) == 0
-    return f, [s.value for s in sizes]
 
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
@@ -66,19 +58,15 @@ def test_chunked_functions_keep_casadis_calling_convention_and_values(chunked, t
     rng = np.random.default_rng(7)
     for name in names:
         ref = casadi.Function.load(str(out / "casadi" / f"{name}.casadi"))
-        f, (sz_arg, sz_res, sz_iw, sz_w) = _c_api(lib, f"thunder_{robot}_{name}")
-        assert sz_w > 0   # values pass between chunks in CasADi's work vector: _work asks for it
+        symbol = f"thunder_{robot}_{name}"
+        assert casadi_c.work_sizes(lib, symbol)[3] > 0   # values pass between chunks in CasADi's work vector
         for _ in range(3):
             args = [rng.uniform(-1.5, 1.5, ref.nnz_in(j)) for j in range(ref.n_in())]
             want = [np.asarray(ref.call([casadi.DM(a) for a in args])[j]).ravel(order="F")
                     for j in range(ref.n_out())]
-            outs = [np.zeros(ref.nnz_out(j)) for j in range(ref.n_out())]
-            Arg = (ctypes.c_void_p * max(sz_arg, 1))(*[a.ctypes.data for a in args])
-            Res = (ctypes.c_void_p * max(sz_res, 1))(*[o.ctypes.data for o in outs])
-            iw = (ctypes.c_longlong * max(sz_iw, 1))()
             # NaN: a chunk that read a slot no earlier chunk stored would show it in the outputs
-            w = (ctypes.c_double * max(sz_w, 1))(*([float("nan")] * max(sz_w, 1)))
-            assert f(Arg, Res, iw, w, 0) == 0
+            outs = casadi_c.call(lib, symbol, args, [ref.nnz_out(j) for j in range(ref.n_out())],
+                                 work_fill=float("nan"))
             for o, r in zip(outs, want):
                 # the same instructions in the same order in double (no -ffast-math): equal up
                 # to libm's last bit in sin/cos: 1e-13 relative
@@ -112,13 +100,8 @@ def test_casadi_helpers_are_static_so_a_shared_library_inlines_them(generate, tm
     # and the values are CasADi's
     ref = casadi.Function.load(str(g.out / "casadi" / "M.casadi"))
     lib = ctypes.CDLL(str(lib_path))
-    f, (sz_arg, sz_res, sz_iw, sz_w) = _c_api(lib, "thunder_RRR_M")
     rng = np.random.default_rng(3)
     args = [rng.uniform(-1.5, 1.5, ref.nnz_in(j)) for j in range(ref.n_in())]
-    outs = [np.zeros(ref.nnz_out(j)) for j in range(ref.n_out())]
-    Arg = (ctypes.c_void_p * max(sz_arg, 1))(*[a.ctypes.data for a in args])
-    Res = (ctypes.c_void_p * max(sz_res, 1))(*[o.ctypes.data for o in outs])
-    w = (ctypes.c_double * max(sz_w, 1))()
-    assert f(Arg, Res, (ctypes.c_longlong * max(sz_iw, 1))(), w, 0) == 0
+    outs = casadi_c.call(lib, "thunder_RRR_M", args, [ref.nnz_out(j) for j in range(ref.n_out())])
     want = np.asarray(ref.call([casadi.DM(a) for a in args])[0]).ravel(order="F")
     np.testing.assert_allclose(outs[0], want, rtol=1e-13, atol=1e-13)

@@ -7,12 +7,12 @@ import ctypes
 import math
 import random
 import shutil
-import struct
 import subprocess
 
 import numpy as np
 import pytest
 
+import casadi_c
 from conftest import ROBOTS
 
 mpmath = pytest.importorskip("mpmath")   # a dependency of torch's sympy: always there with torch
@@ -121,18 +121,10 @@ def test_generated_functions_call_no_sin_or_cos_and_match_casadi(generate, tmp_p
         calls = subprocess.run(["objdump", "-d", str(lib_path)], capture_output=True, text=True, check=True).stdout
         assert not any(f"<{f}@plt>" in calls for f in ("sin", "cos", "sincos")), name
         lib = ctypes.CDLL(str(lib_path))
-        f = getattr(lib, f"thunder_franka_{name}")
-        sizes = [ctypes.c_longlong() for _ in range(4)]
-        assert getattr(lib, f"thunder_franka_{name}_work")(*[ctypes.byref(s) for s in sizes]) == 0
-        sz_arg, sz_res, sz_iw, sz_w = [s.value for s in sizes]
         ref = casadi.Function.load(str(g.out / "casadi" / f"{name}.casadi"))
         rng = np.random.default_rng(4)
         for _ in range(5):
             args = [rng.uniform(-3, 3, ref.nnz_in(j)) for j in range(ref.n_in())]
-            outs = [np.zeros(ref.nnz_out(j)) for j in range(ref.n_out())]
-            Arg = (ctypes.c_void_p * max(sz_arg, 1))(*[a.ctypes.data for a in args])
-            Res = (ctypes.c_void_p * max(sz_res, 1))(*[o.ctypes.data for o in outs])
-            w = (ctypes.c_double * max(sz_w, 1))()
-            assert f(Arg, Res, (ctypes.c_longlong * max(sz_iw, 1))(), w, 0) == 0
+            outs = casadi_c.call(lib, f"thunder_franka_{name}", args, [ref.nnz_out(j) for j in range(ref.n_out())])
             want = np.asarray(ref.call([casadi.DM(a) for a in args])[0]).ravel(order="F")
             np.testing.assert_allclose(outs[0], want, rtol=1e-13, atol=1e-13 * np.abs(want).max())

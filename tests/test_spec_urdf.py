@@ -438,6 +438,64 @@ def test_mimic_of_a_mimic_follows_the_end_of_the_chain(tmp_path):
         np.testing.assert_allclose(np.array(G_fn(q1)).ravel(), S.T @ g, rtol=1e-12, atol=1e-13)
 
 
+def planar_urdfs(normal):
+    """A chain with a planar joint (plane normal `normal`) in the middle, and the same robot with the
+    planar joint written out as Thunder models it: prismatic along e1, e2 (e1 the x axis projected
+    onto the plane, the y axis if the normal is within 25 degrees of x; e2 = n x e1), then a
+    continuous joint about n, massless links between them."""
+    n = np.array(normal, float) / np.linalg.norm(normal)
+    a = np.array([1.0, 0, 0]) if abs(n[0]) < 0.9 else np.array([0, 1.0, 0])
+    e1 = a - (a @ n) * n
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(n, e1)
+    vec = lambda v: " ".join(repr(float(x)) for x in v)  # noqa: E731
+    common = [link("base"), link("l1", 1.2, com="0.1 0 0.05", inertia=(0.1, 0.01, 0, 0.2, 0, 0.15)),
+              link("l2", 0.8, com="0 0.1 0.2", inertia=(0.05, 0, 0.01, 0.06, 0.002, 0.04)),
+              link("l3", 0.5, com="0.05 0.05 0", inertia=(0.02, 0, 0, 0.03, 0, 0.01)),
+              joint("j1", "revolute", "base", "l1", axis="0 1 0"),
+              joint("j3", "revolute", "l2", "l3", xyz="0.2 0 0.1", axis="1 0 0")]
+    planar = robot(*common, joint("p", "planar", "l1", "l2", xyz="0.3 0 0.1", rpy="0.2 -0.1 0.4",
+                                  axis=vec(normal)))
+    explicit = robot(*common, link("mx"), link("my"),
+                     joint("p_x", "prismatic", "l1", "mx", xyz="0.3 0 0.1", rpy="0.2 -0.1 0.4", axis=vec(e1)),
+                     joint("p_y", "prismatic", "mx", "my", axis=vec(e2)),
+                     joint("p_theta", "revolute", "my", "l2", axis=vec(n)))  # q: the angle, as ours
+    return planar, explicit
+
+
+@pytest.mark.parametrize("normal", [(0, 0, 1), (0, 0.6, 0.8), (1, 0.2, 0)])
+def test_planar_joint_is_x_y_theta_in_its_plane(tmp_path, normal):
+    """A planar joint moves as Pinocchio's model of the written-out joints (its own
+    JointModelPlanar has q = (x, y, cos, sin) and v in the moving frame: other coordinates)."""
+    import casadi
+    from conftest import run_thunder
+    planar, explicit = planar_urdfs(normal)
+    f = write(tmp_path, planar)
+    proc = spec_check(f)
+    assert proc.returncode == 0 and "warning" not in proc.stderr, proc.stderr  # no massless-link warnings
+    spec = spec_json(f)
+    assert [j["name"] for j in spec["joints"]] == ["j1", "p_x", "p_y", "p_theta", "j3"]
+    out = tmp_path / "out"
+    run_thunder("gen", f, "-o", out, "--targets", "casadi", "--functions", "M,tau,FD,T_w_l3", "--frames", "l3",
+                "-q")
+    fn = {k: casadi.Function.load(str(out / "casadi" / f"{k}.casadi")) for k in ("M", "tau", "FD", "T_w_l3")}
+    model = pin.buildModelFromUrdf(str(write(tmp_path, explicit, "explicit.urdf")))
+    data = model.createData()
+    assert model.nq == 5
+    rng = np.random.default_rng(2)
+    for _ in range(3):
+        q, v, a = rng.uniform(-1, 1, 5), rng.uniform(-1, 1, 5), rng.uniform(-1, 1, 5)
+        M = pin.crba(model, data, q)
+        np.testing.assert_allclose(np.array(fn["M"](q)), np.triu(M) + np.triu(M, 1).T, rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(np.array(fn["tau"](q, v, a)).ravel(), pin.rnea(model, data, q, v, a),
+                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(np.array(fn["FD"](q, v, a)).ravel(), pin.aba(model, data, q, v, a),
+                                   rtol=1e-10, atol=1e-10)
+        pin.framesForwardKinematics(model, data, q)
+        np.testing.assert_allclose(np.array(fn["T_w_l3"](q)), data.oMf[model.getFrameId("l3")].homogeneous,
+                                   atol=1e-13)
+
+
 def test_error_mimic_cycle(tmp_path):
     text = chained_mimic_urdf().replace('<joint name="j1" type="revolute">\n',
                                         '<joint name="j1" type="revolute">\n    <mimic joint="j3"/>\n')
@@ -470,11 +528,7 @@ def test_error_missing_link(tmp_path):
     assert_error(spec_check(f), f, line_of(text, '<child link="ghost"'), "joint[j1].child.link", "ghost")
 
 
-def test_error_planar_or_inner_floating_joint(tmp_path):
-    text = robot(link("world"), link("base", 1.0), link("l1", 1.0),
-                 joint("free", "planar", "world", "base", axis=None), joint("j1", "revolute", "base", "l1"))
-    f = write(tmp_path, text)
-    assert_error(spec_check(f), f, line_of(text, 'name="free"'), "joint[free].type", "planar")
+def test_error_inner_floating_joint(tmp_path):
     text = robot(link("base", 1.0), link("l1", 1.0), link("l2", 1.0),
                  joint("j1", "revolute", "base", "l1"), joint("free", "floating", "l1", "l2", axis=None))
     f = write(tmp_path, text)

@@ -31,6 +31,7 @@ std::vector<std::string> physical_warnings(const RobotSpec& spec) {
   std::vector<std::string> out;
   const std::string file = spec.source_file.empty() ? spec.name : spec.source_file;
   for (const Link& link : spec.links) {
+    if (link.inserted) continue;
     const std::string where = file + ": " + link_field(link) + ": ";
     if (!(link.mass.value > 0))
       out.push_back(file + ": " + (link.mass.field.empty() ? link.name + ".mass" : link.mass.field) +

@@ -67,6 +67,7 @@ struct Link {
   std::array<Scalar, 6> inertia;  ///< Ixx, Ixy, Ixz, Iyy, Iyz, Izz about the CoM
   std::vector<Scalar> friction;   ///< Dl coefficients, Dl_order of them
   Scalar coulomb;                 ///< Dc: Coulomb friction coefficient (RobotSpec::coulomb_friction)
+  bool inserted = false;          ///< massless by construction (a URDF planar joint's inner links)
 };
 
 /// A rigid 3D transform of numbers (rotation row-major, then translation).

@@ -159,6 +159,7 @@ struct UrdfLink {
   int parent_joint = -1;
   std::vector<int> child_joints;
   bool has_movable_below = false;  ///< an unlocked movable joint somewhere in its subtree
+  bool inserted = false;  ///< a massless link Thunder inserted (between a planar joint's x, y, theta)
 };
 
 struct UrdfJoint {
@@ -202,6 +203,11 @@ class UrdfReader {
   void parse(const tinyxml2::XMLElement* robot);
   void parse_link(const tinyxml2::XMLElement* e);
   void parse_joint(const tinyxml2::XMLElement* e);
+  /// A planar joint (motion in the plane normal to its axis) as three joints, <name>_x and
+  /// <name>_y prismatic along in-plane axes e1, e2 (x, y for axis z) and <name>_theta continuous
+  /// about the axis, with two massless links between them: q = (x, y, theta), exactly the same
+  /// motion (Pinocchio's JointModelPlanar, whose q is (x, y, cos, sin) and v in the moving frame).
+  void add_planar(UrdfJoint j);
   void check_tree();
   int find_link(const std::string& name, int line, const std::string& field) const;
   /// The joint named `name`, or an error at `line` with the closest joint name (ties: the one
@@ -327,13 +333,13 @@ void UrdfReader::parse_joint(const tinyxml2::XMLElement* e) {
   auto it = types.find(j.type_name);
   if (it == types.end())
     fail(j.line, field + ".type",
-         "unknown joint type '" + j.type_name + "' (expected revolute, continuous, prismatic or fixed)");
+         "unknown joint type '" + j.type_name + "' (expected revolute, continuous, prismatic, fixed, planar or floating)");
   j.type = it->second;
   read_origin(e, field, j.xyz, j.rpy);
   j.origin.R = rpy_to_matrix(j.rpy);
   j.origin.p = j.xyz;
   if (j.type == UrdfJointType::Revolute || j.type == UrdfJointType::Continuous ||
-      j.type == UrdfJointType::Prismatic) {
+      j.type == UrdfJointType::Prismatic || j.type == UrdfJointType::Planar) {
     const tinyxml2::XMLElement* a = e->FirstChildElement("axis");
     const auto v = numbers(a, "xyz", field + ".axis", 3, 0.0);
     if (a && a->Attribute("xyz")) {
@@ -358,8 +364,60 @@ void UrdfReader::parse_joint(const tinyxml2::XMLElement* e) {
     const std::string name = required_attribute(r, "link", f + ".link");
     (std::string(role) == "parent" ? j.parent : j.child) = find_link(name, r->GetLineNum(), f + ".link");
   }
+  if (j.type == UrdfJointType::Planar) {
+    add_planar(std::move(j));
+    return;
+  }
   joint_index_[j.name] = static_cast<int>(joints_.size());
   joints_.push_back(std::move(j));
+}
+
+void UrdfReader::add_planar(UrdfJoint j) {
+  const std::string field = "joint[" + j.name + "]";
+  if (j.mimic) fail(j.mimic_line, field + ".mimic", "a planar joint cannot mimic another joint");
+  // In-plane axes e1, e2 with e1 x e2 = n: x and y of the joint frame for n = z.
+  const Vec3 n = j.axis;
+  const Vec3 a = std::fabs(n[0]) < 0.9 ? Vec3{1, 0, 0} : Vec3{0, 1, 0};
+  const double an = a[0] * n[0] + a[1] * n[1] + a[2] * n[2];
+  Vec3 e1{a[0] - an * n[0], a[1] - an * n[1], a[2] - an * n[2]};
+  const double norm = std::sqrt(e1[0] * e1[0] + e1[1] * e1[1] + e1[2] * e1[2]);
+  for (double& c : e1) c /= norm;
+  const Vec3 e2{n[1] * e1[2] - n[2] * e1[1], n[2] * e1[0] - n[0] * e1[2], n[0] * e1[1] - n[1] * e1[0]};
+  const auto fresh_link = [&](const std::string& base) {
+    std::string name = base;
+    while (link_index_.count(name)) name += "_";
+    UrdfLink link;
+    link.name = name;
+    link.line = j.line;
+    link.inserted = true;
+    link_index_[name] = static_cast<int>(links_.size());
+    links_.push_back(link);
+    return static_cast<int>(links_.size()) - 1;
+  };
+  const auto fresh_joint_name = [&](const std::string& base) {
+    std::string name = base;
+    while (joint_index_.count(name)) name += "_";
+    return name;
+  };
+  const int lx = fresh_link(j.name + "_x_link"), ly = fresh_link(j.name + "_y_link");
+  UrdfJoint px = j, py = j, rz = j;
+  px.name = fresh_joint_name(j.name + "_x");
+  px.type = py.type = UrdfJointType::Prismatic;
+  px.axis = e1;
+  px.child = lx;
+  py.name = fresh_joint_name(j.name + "_y");
+  py.axis = e2;
+  py.parent = lx;
+  py.child = ly;
+  py.xyz = py.rpy = rz.xyz = rz.rpy = Vec3{0, 0, 0};
+  py.origin = rz.origin = Transform{};
+  rz.name = fresh_joint_name(j.name + "_theta");
+  rz.type = UrdfJointType::Continuous;
+  rz.parent = ly;
+  for (UrdfJoint* p : {&px, &py, &rz}) {
+    joint_index_[p->name] = static_cast<int>(joints_.size());
+    joints_.push_back(*p);
+  }
 }
 
 int UrdfReader::find_link(const std::string& name, int line, const std::string& field) const {
@@ -535,7 +593,7 @@ void UrdfReader::visit(int link, int body, const Transform& T, RobotSpec& spec) 
       continue;
     }
     const std::string field = "joint[" + j.name + "]";
-    if (j.type == UrdfJointType::Floating || j.type == UrdfJointType::Planar)
+    if (j.type == UrdfJointType::Floating)
       fail(j.line, field + ".type",
            "a " + j.type_name + " joint inside the tree (below " + links_[link].name +
                ") is not supported: only the root may float (--floating-base)");
@@ -655,8 +713,6 @@ RobotSpec UrdfReader::read() {
   for (int l = base; l != root_;) {
     const int ji = links_[l].parent_joint;
     const UrdfJoint& j = joints_[ji];
-    if (j.type == UrdfJointType::Planar)
-      fail(j.line, "joint[" + j.name + "].type", "planar joints are not supported (choose --base below it)");
     if (j.type == UrdfJointType::Floating) {
       if (l != base || j.parent != root_)
         fail(j.line, "joint[" + j.name + "].type",
@@ -792,6 +848,7 @@ RobotSpec UrdfReader::read() {
   for (int i = 0; i < spec.n(); ++i) {
     const int link = i == 0 && floating ? base : joints_[joint_index_.at(spec.joints[i].name)].child;
     spec.links.push_back(merged_body(i, links_[link].name));
+    spec.links.back().inserted = links_[link].inserted && bodies_[i].size() == 1;
   }
   spec.has_ee = ee >= 0 && body_of_link_[ee] >= 0;
   if (spec.has_ee) {

@@ -126,6 +126,11 @@ MUTATIONS = [
      "for (int j = 0; j < 3; ++j) b.inertia[i][j] += shift[i][j];",
      ["tests/test_spec_yaml.py", "-k", "layouts"],
      "par_REG's inertia about the link origin moved away from the CoM instead of to it"),
+    ("planar_e2", "src/thunder/description/urdf.cpp",
+     "const Vec3 e2{n[1] * e1[2] - n[2] * e1[1], n[2] * e1[0] - n[0] * e1[2], n[0] * e1[1] - n[1] * e1[0]};",
+     "const Vec3 e2{n[1] * e1[2] - n[2] * e1[1], n[2] * e1[0] - n[0] * e1[2], n[1] * e1[0] - n[0] * e1[1]};",
+     ["tests/test_spec_urdf.py", "-k", "planar"],
+     "a planar joint's second in-plane axis not perpendicular to the first"),
 ]
 
 # Child-process prologue: the editable install's import hook would find the repository's own

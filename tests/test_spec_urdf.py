@@ -373,6 +373,17 @@ def test_error_not_xml(tmp_path):
     assert re.search(re.escape(str(f)) + r":\d+: .*not a valid XML file", proc.stderr), proc.stderr
 
 
+def test_error_xacro_says_to_expand_it(tmp_path):
+    text = robot(link("a"), link("b", 1.0), joint("j", "revolute", "a", "b"))
+    f = write(tmp_path, text, "toy.urdf.xacro")
+    proc = spec_check(f)
+    assert proc.returncode != 0 and "xacro FILE.xacro > FILE.urdf" in proc.stderr, proc.stderr
+    text = text.replace('<mass value="1.0"/>', '<mass value="${m}"/>')
+    f = write(tmp_path, text)
+    assert_error(spec_check(f), f, line_of(text, "${m}"), "link[b].inertial.mass.value",
+                 "an unexpanded xacro expression")
+
+
 def test_error_no_robot(tmp_path):
     f = write(tmp_path, '<?xml version="1.0"?>\n<model name="x"/>\n')
     assert_error(spec_check(f), f, 2, "robot", "<robot>")

@@ -80,7 +80,8 @@ RobotSpec load_robot(const std::string& path, const LoadOptions& options) {
   } else {
     throw InputError(path, 0, "",
                      "unknown robot file type '" + ext +
-                         "'; expected .yaml/.yml (thunder YAML) or .urdf/.xml (URDF)");
+                         "'; expected .yaml/.yml (thunder YAML) or .urdf/.xml (URDF)" +
+                         (ext == ".xacro" ? ": expand a xacro file first (xacro FILE.xacro > FILE.urdf)" : ""));
   }
   // A name from the file stem or the URDF's <robot name=...>: made usable rather than refused.
   if (!robot_name_problem(spec.name).empty()) {

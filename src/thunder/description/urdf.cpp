@@ -263,7 +263,10 @@ std::vector<double> UrdfReader::numbers(const tinyxml2::XMLElement* e, const cha
     if (end == token.c_str() || *end != '\0' || !std::isfinite(v) || errno == ERANGE)
       fail(e->GetLineNum(), field,
            "expected " + std::to_string(count) + " finite number" + (count > 1 ? "s" : "") + ", got '" +
-               text + "' ('" + token + "' is not a finite number)");
+               text + "' ('" + token + "' is not a finite number)" +
+               (std::string(text).find("${") != std::string::npos
+                    ? ": an unexpanded xacro expression; expand the file first (xacro FILE.xacro > FILE.urdf)"
+                    : ""));
     out.push_back(v);
   }
   if (out.size() != count)

@@ -384,6 +384,18 @@ def test_error_xacro_says_to_expand_it(tmp_path):
                  "an unexpanded xacro expression")
 
 
+def test_an_undeclared_world_parent_is_the_fixed_root(tmp_path):
+    """Drake's URDFs attach to "world" without declaring it (its implicit world body); urdfdom
+    refuses them. Thunder takes it as a massless root: the same robot as with <link name="world"/>."""
+    declared = robot(link("world"), link("b", 1.0, com="0.1 0 0"), link("c", 0.5, com="0 0.2 0"),
+                     joint("fix", "fixed", "world", "b", xyz="0 0 0.5"), joint("j", "revolute", "b", "c", axis="0 1 0"))
+    implicit = declared.replace('  <link name="world"/>\n', "")
+    a, b = spec_json(write(tmp_path, declared, "declared.urdf")), spec_json(write(tmp_path, implicit))
+    assert a["joints"] == b["joints"] and a["links"] == b["links"] and b["base_link"] == "world"
+    proc = spec_check(write(tmp_path, implicit.replace('"world"', '"nowhere"', 1)))  # any other name: an error
+    assert proc.returncode != 0 and "no link named 'nowhere'" in proc.stderr
+
+
 def test_error_no_robot(tmp_path):
     f = write(tmp_path, '<?xml version="1.0"?>\n<model name="x"/>\n')
     assert_error(spec_check(f), f, 2, "robot", "<robot>")

@@ -365,6 +365,14 @@ void UrdfReader::parse_joint(const tinyxml2::XMLElement* e) {
     const std::string f = field + "." + role;
     if (!r) fail(j.line, f, std::string("missing <") + role + " link=...>");
     const std::string name = required_attribute(r, "link", f + ".link");
+    if (std::string(role) == "parent" && name == "world" && !link_index_.count(name)) {
+      // Drake's URDFs attach to an undeclared "world" (its implicit world body): a massless root
+      UrdfLink world;
+      world.name = name;
+      world.line = r->GetLineNum();
+      link_index_[name] = static_cast<int>(links_.size());
+      links_.push_back(world);
+    }
     (std::string(role) == "parent" ? j.parent : j.child) = find_link(name, r->GetLineNum(), f + ".link");
   }
   if (j.type == UrdfJointType::Planar) {

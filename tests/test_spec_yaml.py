@@ -293,6 +293,39 @@ def test_par_file_in_thunders_saved_layouts(tmp_path, form):
         assert link["mass"]["field"] == f"dynamics.link{k + 1}.inertial.mass"
 
 
+TWO_LINK_URDF = """<?xml version="1.0"?>
+<robot name="two">
+  <link name="base"/>
+  <link name="upper"><inertial><origin xyz="0.1 0 0"/><mass value="1"/>
+    <inertia ixx="0.1" ixy="0" ixz="0" iyy="0.1" iyz="0" izz="0.1"/></inertial></link>
+  <link name="lower"><inertial><origin xyz="0 0.2 0"/><mass value="2"/>
+    <inertia ixx="0.2" ixy="0" ixz="0" iyy="0.2" iyz="0" izz="0.2"/></inertial></link>
+  <joint name="j1" type="revolute"><parent link="base"/><child link="upper"/><axis xyz="0 0 1"/></joint>
+  <joint name="j2" type="revolute"><parent link="upper"/><child link="lower"/><axis xyz="0 1 0"/></joint>
+</robot>
+"""
+
+
+def test_par_file_over_a_urdf_names_links_by_name_or_number_and_may_leave_some_out(tmp_path):
+    urdf = write(tmp_path, TWO_LINK_URDF, "two.urdf")
+    p = tmp_path / "par.yaml"
+    p.write_text(yaml.safe_dump({"lower": {**FLAT[0]}}))   # only the second body, by its URDF name
+    spec, _ = check_json(urdf, "--par", p)
+    assert_link_values(spec["links"][1], FLAT[0])
+    assert spec["links"][0]["mass"]["value"] == 1.0   # left out: the URDF's values stay
+    np.testing.assert_allclose(values(spec["links"][0]["com"]), [0.1, 0, 0])
+    p.write_text(yaml.safe_dump({"link1": {**FLAT[1]}}))   # or by number
+    spec, _ = check_json(urdf, "--par", p)
+    assert_link_values(spec["links"][0], FLAT[1])
+    assert spec["links"][1]["mass"]["value"] == 2.0
+    for bad, message in (({"lowr": FLAT[0]}, "no link named 'lowr' in the robot"),
+                         ({"lowr": FLAT[0]}, "did you mean 'lower'"),
+                         ({"lower": FLAT[0], "link2": FLAT[1]}, "link 2 is given twice")):
+        p.write_text(yaml.safe_dump(bad))
+        proc = run_thunder("check", urdf, "--par", p, check=False)
+        assert proc.returncode == 1 and message in proc.stderr, proc.stderr
+
+
 def test_first_moments_without_mass_are_an_error(tmp_path):
     par = {"dynamics": {f"link{k + 1}": {"inertial": {"mass": 0.0 if k == 1 else 1.0, "m_CoM_x": 0.1,
                                                       "m_CoM_y": 0, "m_CoM_z": 0, "Ixx": 1, "Ixy": 0, "Ixz": 0,

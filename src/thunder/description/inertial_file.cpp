@@ -21,6 +21,7 @@
 #include "thunder/description/inertia_math.h"
 #include "thunder/description/load.h"
 #include "thunder/description/yaml_read.h"
+#include "thunder/util/suggest.h"
 
 namespace thunder {
 namespace {
@@ -191,11 +192,32 @@ void apply_inertial_block(RobotSpec& spec, const YamlReader& r, const YamlNode& 
       break;
     }
   const std::string prefix = root == &block ? "" : (block.find("dynamics") == root ? "dynamics." : "inertial.");
+  const std::string root_path = prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1);
   if (const YamlNode* base = root->find("link0")) read_body(r, *base, prefix + "link0");  // validated only
+  // A link is named link<K> (thunder's files) or by its own name (a URDF link). In a parameter
+  // file laid over the robot every key must name a link, and links it leaves out keep their values.
+  std::vector<std::string> names;
+  if (overlay) {
+    for (int j = 0; j < spec.n(); ++j) names.push_back(spec.links[j].name), names.push_back("link" + std::to_string(j + 1));
+    for (size_t i = 0; i < root->keys.size(); ++i) {
+      const std::string k = root->key(i);
+      if (k == "link0" || k == "end_effector" || std::find(names.begin(), names.end(), k) != names.end()) continue;
+      r.fail(&root->children[i], YamlReader::join(root_path, k),
+             "no link named '" + k + "' in the robot (keys: link1..link" + std::to_string(spec.n()) +
+                 " or the links' names)" + did_you_mean(k, names));
+    }
+  }
   for (int j = 0; j < spec.n(); ++j) {
-    const std::string key = prefix + "link" + std::to_string(j + 1);
-    const YamlNode& node = r.require(*root, prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1),
-                                     "link" + std::to_string(j + 1));
+    const std::string numbered = "link" + std::to_string(j + 1);
+    const std::string& own = spec.links[j].name;
+    const bool by_name = overlay && own != numbered && root->find(own);
+    if (by_name && root->find(numbered))
+      r.fail(root->find(numbered), YamlReader::join(root_path, numbered),
+             "link " + std::to_string(j + 1) + " is given twice, as '" + own + "' and as '" + numbered + "'");
+    const std::string field = by_name ? own : numbered;
+    if (overlay && !root->find(field)) continue;  // not in the file: the robot's values stay
+    const std::string key = prefix + field;
+    const YamlNode& node = r.require(*root, root_path, field);
     const Body b = read_body(r, node, key);
     Link& link = spec.links[j];
     set_link(link, b);

@@ -524,10 +524,14 @@ int UrdfReader::find_joint(const std::string& name, int line, const std::string&
 }
 
 void UrdfReader::resolve_mimic_chains() {
+  // the relations as written, read while the joints are rewritten
   std::vector<int> master(joints_.size());
   std::vector<double> a(joints_.size()), b(joints_.size());
-  for (size_t i = 0; i < joints_.size(); ++i) master[i] = joints_[i].master, a[i] = joints_[i].mimic_multiplier,
-                                              b[i] = joints_[i].mimic_offset;
+  for (size_t i = 0; i < joints_.size(); ++i) {
+    master[i] = joints_[i].master;
+    a[i] = joints_[i].mimic_multiplier;
+    b[i] = joints_[i].mimic_offset;
+  }
   for (size_t i = 0; i < joints_.size(); ++i) {
     UrdfJoint& j = joints_[i];
     if (!j.mimic) continue;
@@ -544,7 +548,7 @@ void UrdfReader::resolve_mimic_chains() {
       off = mult * b[m] + off;  // q_i = mult (a_m q' + b_m) + off
       mult *= a[m];
     }
-    const int end = chain.size() > 1 ? master[chain.back()] : master[i];
+    const int end = master[chain.back()];
     j.master = end;
     j.mimic_master = joints_[end].name;
     j.mimic_multiplier = mult;

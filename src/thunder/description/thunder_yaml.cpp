@@ -246,7 +246,8 @@ void check_known_keys(const YamlReader& r, const YamlNode& node, const std::stri
 /// thunder's oldest layout (v0.1): top-level `DH` list, `type_joints` as a string ('RRR') or a
 /// list, `gravity` as a list, no symb flags, and the inertial parameters inline in one of the
 /// forms of inertial_file.cpp (franka_inertial.yaml's link0 = the base, link1..linkn,
-/// end_effector; or flat mass, CoM_x, ..., Izz per link), at the top level or under `inertial:`. Every parameter is numeric (make sets symbolic with --symb).
+/// end_effector; or flat mass, CoM_x, ..., Izz per link), at the top level or under `inertial:`.
+/// Every parameter is numeric (make sets symbolic with --symb).
 RobotSpec load_thunder_v01(const YamlReader& r, const YamlNode& root, const std::string& path,
                            const LoadOptions& options) {
   RobotSpec spec;

@@ -6,8 +6,8 @@
 // twice and computes it once) and evaluate fdlibm's minimax kernels on [-pi/4, pi/4]: within
 // 1 ulp of the C library for |x| <= 20 and 2 ulp up to 1.6e6; beyond, the exact sin/cos of a
 // number within half an ulp of x up to 2^50 (1.1e15 rad); nan from there on and for inf/nan;
-// sin(-0) = -0. Under -ffast-math (which would
-// undo the reduction's rounding) th_sin/th_cos are the C library's.
+// sin(-0) = -0. Where the compiler may reassociate (which would undo the reduction's rounding:
+// -ffast-math, MSVC's /fp:fast, Intel's compilers) th_sin/th_cos are the C library's.
 #pragma once
 
 #include <string>

@@ -261,7 +261,7 @@ def test_v01_file_with_flat_inertial_block(tmp_path):
     assert "inertial.link2.Iyy_z: unknown inertial key 'Iyy_z'" in proc.stderr
 
 
-@pytest.mark.parametrize("form", ["dynamics_flat", "dynamics_first_moments", "top_flat"])
+@pytest.mark.parametrize("form", ["dynamics_flat", "dynamics_first_moments", "top_flat", "dynamics_lists"])
 def test_par_file_in_thunders_saved_layouts(tmp_path, form):
     links = {}
     for k, d in enumerate(FLAT):
@@ -272,12 +272,15 @@ def test_par_file_in_thunders_saved_layouts(tmp_path, form):
             entry = {k: float(v) for k, v in {
                 "mass": m, "m_CoM_x": m * c[0], "m_CoM_y": m * c[1], "m_CoM_z": m * c[2], "Ixx": Io[0, 0],
                 "Ixy": Io[0, 1], "Ixz": Io[0, 2], "Iyy": Io[1, 1], "Iyz": Io[1, 2], "Izz": Io[2, 2]}.items()}
+        elif form == "dynamics_lists":  # thunder 1.0's CoM: [..] and I: [..]
+            entry = {"mass": d["mass"], "CoM": [d["CoM_x"], d["CoM_y"], d["CoM_z"]],
+                     "I": [d[k] for k in ("Ixx", "Ixy", "Ixz", "Iyy", "Iyz", "Izz")]}
         else:
             entry = dict(d)
         fr = [0.7 + k, 0.07 * (k + 1)]
         if form == "top_flat":
             links[f"link{k + 1}"] = {**entry, "Dl": fr}
-        elif form == "dynamics_flat":
+        elif form in ("dynamics_flat", "dynamics_lists"):
             links[f"link{k + 1}"] = {"inertial": entry, "friction": {"Dl": fr}}
         else:  # save_par_REG writes no friction: the robot's stays
             links[f"link{k + 1}"] = {"inertial": entry}

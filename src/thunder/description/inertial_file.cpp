@@ -4,6 +4,7 @@
 //             mass, inertia: {xx, yy, zz, xy, xz, yz}, friction: {d1, d2, ...}}
 //   flat form (its v0.1 test robots R15/R30, the `dynamics` block of a v0.2 robot):
 //     linkK: {mass, CoM_x, CoM_y, CoM_z, Ixx, Ixy, Ixz, Iyy, Iyz, Izz}, inertia about the CoM
+//     (or, as 1.0 writes them, CoM: [x, y, z] and I: [Ixx, Ixy, Ixz, Iyy, Iyz, Izz])
 //   first-moment form (Robot::save_par_REG):
 //     linkK: {mass, m_CoM_x, m_CoM_y, m_CoM_z, Ixx, ...}, inertia about the link frame's origin
 // The flat forms may sit under `inertial:` in the link (linkK: {inertial: {...}, friction:
@@ -46,7 +47,9 @@ Body read_flat_body(const YamlReader& r, const YamlNode& node, const std::string
   if (moments) std::copy(std::begin(kMomentKeys), std::end(kMomentKeys), keys.begin());
   for (size_t i = 0; i < node.keys.size(); ++i) {
     const std::string key = node.key(i);
-    if (key == "symb" || key == "Dl" || std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+    if (key == "symb" || key == "Dl" || (!moments && (key == "CoM" || key == "I")) ||
+        std::find(keys.begin(), keys.end(), key) != keys.end())
+      continue;
     std::string expected;
     for (const std::string& k : keys) expected += (expected.empty() ? "" : ", ") + k;
     r.fail(&node.children[i], YamlReader::join(path, key),
@@ -54,7 +57,25 @@ Body read_flat_body(const YamlReader& r, const YamlNode& node, const std::string
                (moments ? " (m_CoM_*: the first moments, mass times the CoM)" : ""));
   }
   double v[10];
-  for (int i = 0; i < 10; ++i) v[i] = r.number(r.require(node, path, keys[i]), YamlReader::join(path, keys[i]));
+  // thunder 1.0 also writes CoM: [x, y, z] and I: [Ixx, Ixy, Ixz, Iyy, Iyz, Izz]
+  const auto group = [&](const char* list_key, int first, int count) {
+    const YamlNode* list = moments ? nullptr : node.find(list_key);
+    for (int i = first; i < first + count; ++i) {
+      if (!list) {
+        v[i] = r.number(r.require(node, path, keys[i]), YamlReader::join(path, keys[i]));
+        continue;
+      }
+      if (node.find(keys[i]))
+        r.fail(node.find(keys[i]), YamlReader::join(path, keys[i]),
+               std::string("give either ") + list_key + " or " + keys[i] + ", not both");
+      const std::string lpath = YamlReader::join(path, list_key);
+      const auto items = r.list(*list, lpath, count, "numbers");
+      v[i] = r.number(*items[i - first], YamlReader::item(lpath, i - first));
+    }
+  };
+  v[0] = r.number(r.require(node, path, keys[0]), YamlReader::join(path, keys[0]));
+  group("CoM", 1, 3);
+  group("I", 4, 6);
   Body b;
   b.mass = v[0];
   const Mat3 I{{{v[4], v[5], v[6]}, {v[5], v[7], v[8]}, {v[6], v[8], v[9]}}};
@@ -86,7 +107,7 @@ Body read_body(const YamlReader& r, const YamlNode& node, const std::string& pat
     return b;
   }
   if (!node.find("origin") && !node.find("inertia") &&
-      (node.find("CoM_x") || node.find("m_CoM_x") || node.find("Ixx"))) {
+      (node.find("CoM_x") || node.find("m_CoM_x") || node.find("Ixx") || node.find("CoM") || node.find("I"))) {
     Body b = read_flat_body(r, node, path);
     b.Dl = node.find("Dl");
     b.friction_path = path;

@@ -2,7 +2,7 @@
 robots of example-robot-data (issue 21: "checked also on robots you do not see, with the
 generated code counted the same way").
 
-    python bench/trees/counts.py [--only NAME,...] [--out table.md]
+    python bench/trees/counts.py [--only NAME,...] [--urdf NAME=PATH,FRAME[,fixed] ...] [--out table.md]
 
 For each robot: Pinocchio's model as bench/trees/pin_tree_model.py writes it, the functions of
 bench/trees/pin_sx.cpp on casadi::SX (outputs densified, CSE), and `thunder gen --targets casadi`
@@ -93,17 +93,28 @@ def counts(name, urdf, frame, floating, work: pathlib.Path, thunder: str):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", help="comma-separated robot names (default: all of ROBOTS)")
+    ap.add_argument("--urdf", action="append", default=[], metavar="NAME=PATH,FRAME[,fixed]",
+                    help="a robot outside example-robot-data (floating base unless ',fixed'); "
+                         "with --urdf only those run unless --only names others")
     ap.add_argument("--out", help="also write the table to this markdown file")
     ap.add_argument("--thunder", default=shutil.which("thunder") or str(ROOT / ".venv" / "bin" / "thunder"))
     a = ap.parse_args()
     erd = site() / "cmeel.prefix" / "share" / "example-robot-data" / "robots"
-    names = a.only.split(",") if a.only else list(ROBOTS)
+    extra = {}
+    for spec in a.urdf:
+        name, _, rest = spec.partition("=")
+        parts = rest.split(",")
+        if not name or len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "fixed"):
+            ap.error(f"--urdf {spec}: expected NAME=PATH,FRAME[,fixed]")
+        extra[name] = (pathlib.Path(parts[0]).resolve(), parts[1], len(parts) == 2)
+    names = a.only.split(",") if a.only else ([] if extra else list(ROBOTS))
+    names += [n for n in extra if n not in names]
     lines = [f"`python bench/trees/counts.py` ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC): "
              "n_instructions, thunder / Pinocchio on casadi::SX (ratio).", "",
              "| robot | nv | " + " | ".join(FUNCTIONS) + " |", "|---|---:|" + "---:|" * len(FUNCTIONS)]
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
-            path, frame, floating = ROBOTS[name]
+            path, frame, floating = extra[name] if name in extra else ROBOTS[name]
             res = counts(name, erd / path, frame, floating, pathlib.Path(tmp), a.thunder)
             if isinstance(res, str):
                 lines.append(f"| {name} | – | {res} |" + " |" * (len(FUNCTIONS) - 1))

@@ -384,6 +384,19 @@ def test_error_xacro_says_to_expand_it(tmp_path):
                  "an unexpanded xacro expression")
 
 
+def test_a_line_break_inside_a_number_attribute_is_whitespace(tmp_path):
+    """Unitree's dex2_5 hand URDFs break an <inertia> element's line inside ixz="...\\r\\n";
+    XML reads the break as a space, urdfdom rejects the number and Pinocchio then builds the link
+    without inertia. Thunder reads the number."""
+    text = robot(link("a"), link("b", 1.0, inertia=(0.3, 0.01, -3.261e-5, 0.2, 0.0, 0.1)),
+                 joint("j", "revolute", "a", "b"))
+    f = tmp_path / "crlf.urdf"
+    f.write_bytes(text.replace('ixz="-3.261e-05"', 'ixz="-3.261e-05\r\n"').encode())
+    assert b'ixz="-3.261e-05\r\n"' in f.read_bytes()
+    spec = spec_json(f)
+    assert [s["value"] for s in spec["links"][0]["inertia"]] == [0.3, 0.01, -3.261e-05, 0.2, 0.0, 0.1]
+
+
 def test_an_undeclared_world_parent_is_the_fixed_root(tmp_path):
     """Drake's URDFs attach to "world" without declaring it (its implicit world body); urdfdom
     refuses them. Thunder takes it as a massless root: the same robot as with <link name="world"/>."""

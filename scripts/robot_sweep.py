@@ -16,7 +16,8 @@ status is one of
     mismatch              a function (named with its error) disagrees
     gen-error             `thunder gen` failed (its message is recorded)
     gen-timeout           `thunder gen` ran longer than --timeout
-    pinocchio-cannot-load Pinocchio cannot build the URDF (nothing to compare against)
+    pinocchio-cannot-load Pinocchio cannot build the URDF, or builds it skipping an element
+                          urdfdom could not parse (nothing to compare against)
     torch-error           thunder_torch.load or a call failed
     check-error           the comparison itself raised (a problem of this script)
     skipped               (with why): floating mode of a URDF whose root joint floats already,
@@ -58,6 +59,7 @@ Usage:
     .venv/bin/python scripts/robot_sweep.py --dir .venv/lib/python3.11/site-packages/rtbdata  # other URDFs
 """
 import argparse
+import contextlib
 import json
 import os
 import pathlib
@@ -407,6 +409,24 @@ class TorchError(Exception):
     pass
 
 
+@contextlib.contextmanager
+def stderr_of_cpp():
+    """Captures what C++ code writes to file descriptor 2 inside the block; yields a function that
+    returns its lines (after the block)."""
+    lines = []
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as f:
+        os.dup2(f.fileno(), 2)
+        try:
+            yield lambda: lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            f.seek(0)
+            lines.extend(f.read().decode(errors="replace").splitlines())
+
+
 def run_one(urdf, rel, mode, args, keep):
     floating = mode == "floating"
     rec = dict(file=rel, mode=mode, nq=None, nv=None, gen_s=None, status=None, detail="", errors={})
@@ -427,7 +447,13 @@ def run_one(urdf, rel, mode, args, keep):
     pin_error = None
     try:
         import pinocchio as pin
-        pin.buildModelFromUrdf(str(urdf))
+        with stderr_of_cpp() as said:
+            pin.buildModelFromUrdf(str(urdf))
+        # urdfdom skips what it cannot parse with a message and builds the model anyway (an
+        # inertia number with a line break in it: the link without inertia): no reference then
+        skipped = [line for line in said() if "Could not parse" in line]
+        if skipped:
+            pin_error = "urdfdom, under Pinocchio: " + skipped[0].strip()[:200]
     except Exception as e:  # noqa: BLE001
         pin_error = str(e).splitlines()[0][:200]
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="sweep_", dir=keep))

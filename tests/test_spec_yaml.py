@@ -309,7 +309,7 @@ TWO_LINK_URDF = """<?xml version="1.0"?>
 """
 
 
-def test_par_file_over_a_urdf_names_links_by_name_or_number_and_may_leave_some_out(tmp_path):
+def test_par_file_over_a_urdf_names_links_by_name_and_may_leave_some_out(tmp_path):
     urdf = write(tmp_path, TWO_LINK_URDF, "two.urdf")
     p = tmp_path / "par.yaml"
     p.write_text(yaml.safe_dump({"lower": {**FLAT[0]}}))   # only the second body, by its URDF name
@@ -317,10 +317,13 @@ def test_par_file_over_a_urdf_names_links_by_name_or_number_and_may_leave_some_o
     assert_link_values(spec["links"][1], FLAT[0])
     assert spec["links"][0]["mass"]["value"] == 1.0   # left out: the URDF's values stay
     np.testing.assert_allclose(values(spec["links"][0]["com"]), [0.1, 0, 0])
-    p.write_text(yaml.safe_dump({"link1": {**FLAT[1]}}))   # or by number
+    p.write_text(yaml.safe_dump({"link1": {**FLAT[1]}, "link2": {**FLAT[2]}}))   # or by number: every link
     spec, _ = check_json(urdf, "--par", p)
     assert_link_values(spec["links"][0], FLAT[1])
-    assert spec["links"][1]["mass"]["value"] == 2.0
+    assert_link_values(spec["links"][1], FLAT[2])
+    p.write_text(yaml.safe_dump({"link1": {**FLAT[1]}}))   # thunder's numbering lists them all, as thunder reads it
+    proc = run_thunder("check", urdf, "--par", p, check=False)
+    assert proc.returncode == 1 and "missing required key 'link2'" in proc.stderr, proc.stderr
     for bad, message in (({"lowr": FLAT[0]}, "no link named 'lowr' in the robot"),
                          ({"lowr": FLAT[0]}, "did you mean 'lower'"),
                          ({"lower": FLAT[0], "link2": FLAT[1]}, "link 2 is given twice")):

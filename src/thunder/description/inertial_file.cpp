@@ -216,10 +216,17 @@ void apply_inertial_block(RobotSpec& spec, const YamlReader& r, const YamlNode& 
   const std::string root_path = prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1);
   if (const YamlNode* base = root->find("link0")) read_body(r, *base, prefix + "link0");  // validated only
   // A link is named link<K> (thunder's files) or by its own name (a URDF link). In a parameter
-  // file laid over the robot every key must name a link, and links it leaves out keep their values.
+  // file laid over the robot every key must name a link. A file in thunder's numbering lists
+  // every link (one that is missing is an error, as in thunder); a file that names URDF links may
+  // name only some, and the others keep their values.
   std::vector<std::string> names;
+  bool partial = false;
   if (overlay) {
-    for (int j = 0; j < spec.n(); ++j) names.push_back(spec.links[j].name), names.push_back("link" + std::to_string(j + 1));
+    for (int j = 0; j < spec.n(); ++j) {
+      names.push_back(spec.links[j].name);
+      names.push_back("link" + std::to_string(j + 1));
+      partial = partial || (spec.links[j].name != names.back() && root->find(spec.links[j].name));
+    }
     for (size_t i = 0; i < root->keys.size(); ++i) {
       const std::string k = root->key(i);
       if (k == "link0" || k == "end_effector" || std::find(names.begin(), names.end(), k) != names.end()) continue;
@@ -236,7 +243,7 @@ void apply_inertial_block(RobotSpec& spec, const YamlReader& r, const YamlNode& 
       r.fail(root->find(numbered), YamlReader::join(root_path, numbered),
              "link " + std::to_string(j + 1) + " is given twice, as '" + own + "' and as '" + numbered + "'");
     const std::string field = by_name ? own : numbered;
-    if (overlay && !root->find(field)) continue;  // not in the file: the robot's values stay
+    if (partial && !root->find(field)) continue;  // not in the file: the robot's values stay
     const std::string key = prefix + field;
     const YamlNode& node = r.require(*root, root_path, field);
     const Body b = read_body(r, node, key);

@@ -45,9 +45,9 @@ RobotSpec load_urdf(const std::string& path, const LoadOptions& options = {});
 /// layouts (inertial_file.cpp): `franka_inertial.yaml` (linkK.origin.xyz = CoM, linkK.mass,
 /// linkK.inertia.{xx..}, linkK.friction.{d1,d2}, end_effector with use_EE), the flat
 /// linkK.{mass, CoM_x, .., Izz} or saved par_REG linkK.{mass, m_CoM_x, .., Izz}, possibly under
-/// `dynamics:`/`inertial:` and linkK.inertial. A link is linkK or its own name; links the file
-/// leaves out keep their values, and so does a link's friction; a key naming no link is an error.
-/// Symbolic flags are kept.
+/// `dynamics:`/`inertial:` and linkK.inertial. A link is linkK (then every link is required) or
+/// its own URDF name (then links left out keep their values); friction left out keeps the robot's;
+/// a key naming no link is an error. Symbolic flags are kept.
 void apply_inertial_file(RobotSpec& spec, const std::string& path);
 
 class YamlReader;

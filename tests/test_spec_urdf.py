@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from conftest import example_robot_data_dir
+from conftest import Generated, example_robot_data_dir, run_thunder
 from spec_helpers import forward_kinematics, gravity_torques, link_inertia, spec_check, spec_json
 
 pin = pytest.importorskip("pinocchio")
@@ -448,8 +448,6 @@ def chained_mimic_urdf():
 def test_mimic_of_a_mimic_follows_the_end_of_the_chain(tmp_path):
     """q3 = 2 q2 + 0.1 and q2 = -0.5 q1 + 0.3 give q3 = -q1 + 0.7. Pinocchio's mimic model refuses
     such chains; the reference is its model without mimic joints at q_full(q1), M = Sᵀ M_full S."""
-    import casadi
-    from conftest import run_thunder
     text = chained_mimic_urdf()
     f = write(tmp_path, text)
     spec = spec_json(f)
@@ -460,8 +458,7 @@ def test_mimic_of_a_mimic_follows_the_end_of_the_chain(tmp_path):
     assert j["j3"]["mimic_offset"] == pytest.approx(0.7, abs=1e-15)
     out = tmp_path / "out"
     run_thunder("gen", f, "-o", out, "--targets", "casadi", "--functions", "M,G", "-q")
-    M_fn = casadi.Function.load(str(out / "casadi" / "M.casadi"))
-    G_fn = casadi.Function.load(str(out / "casadi" / "G.casadi"))
+    g = Generated(out)
     model = pin.buildModelFromUrdf(str(f), mimic=False)
     data = model.createData()
     S = np.array([[1.0], [-0.5], [-1.0]])   # d(q1, q2, q3)/dq1
@@ -469,9 +466,9 @@ def test_mimic_of_a_mimic_follows_the_end_of_the_chain(tmp_path):
         q = np.array([q1, -0.5 * q1 + 0.3, -q1 + 0.7])
         M = pin.crba(model, data, q)
         M = np.triu(M) + np.triu(M, 1).T
-        np.testing.assert_allclose(np.array(M_fn(q1)), S.T @ M @ S, rtol=1e-12, atol=1e-14)
-        g = pin.computeGeneralizedGravity(model, data, q)
-        np.testing.assert_allclose(np.array(G_fn(q1)).ravel(), S.T @ g, rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(np.array(g["M"](q1)), S.T @ M @ S, rtol=1e-12, atol=1e-14)
+        G = pin.computeGeneralizedGravity(model, data, q)
+        np.testing.assert_allclose(np.array(g["G"](q1)).ravel(), S.T @ G, rtol=1e-12, atol=1e-13)
 
 
 def planar_urdfs(normal):
@@ -503,8 +500,6 @@ def planar_urdfs(normal):
 def test_planar_joint_is_x_y_theta_in_its_plane(tmp_path, normal):
     """A planar joint moves as Pinocchio's model of the written-out joints (its own
     JointModelPlanar has q = (x, y, cos, sin) and v in the moving frame: other coordinates)."""
-    import casadi
-    from conftest import run_thunder
     planar, explicit = planar_urdfs(normal)
     f = write(tmp_path, planar)
     proc = spec_check(f)
@@ -514,7 +509,7 @@ def test_planar_joint_is_x_y_theta_in_its_plane(tmp_path, normal):
     out = tmp_path / "out"
     run_thunder("gen", f, "-o", out, "--targets", "casadi", "--functions", "M,tau,FD,T_w_l3", "--frames", "l3",
                 "-q")
-    fn = {k: casadi.Function.load(str(out / "casadi" / f"{k}.casadi")) for k in ("M", "tau", "FD", "T_w_l3")}
+    fn = Generated(out)
     model = pin.buildModelFromUrdf(str(write(tmp_path, explicit, "explicit.urdf")))
     data = model.createData()
     assert model.nq == 5

@@ -36,14 +36,13 @@ struct Body {
   std::string friction_path;
 };
 
-const char* const kFlatKeys[10] = {"mass", "CoM_x", "CoM_y", "CoM_z", "Ixx", "Ixy", "Ixz", "Iyy", "Iyz", "Izz"};
 const char* const kMomentKeys[4] = {"mass", "m_CoM_x", "m_CoM_y", "m_CoM_z"};
 
 /// The flat and first-moment forms: `node` holds the ten parameters (and maybe symb, Dl).
 Body read_flat_body(const YamlReader& r, const YamlNode& node, const std::string& path) {
   r.expect_map(node, path);
   const bool moments = node.find("m_CoM_x") || node.find("m_CoM_y") || node.find("m_CoM_z");
-  std::vector<std::string> keys(std::begin(kFlatKeys), std::end(kFlatKeys));
+  std::vector<std::string> keys(std::begin(kInertialKeys), std::end(kInertialKeys));
   if (moments) std::copy(std::begin(kMomentKeys), std::end(kMomentKeys), keys.begin());
   for (size_t i = 0; i < node.keys.size(); ++i) {
     const std::string key = node.key(i);
@@ -99,13 +98,15 @@ Body read_flat_body(const YamlReader& r, const YamlNode& node, const std::string
 
 Body read_body(const YamlReader& r, const YamlNode& node, const std::string& path) {
   r.expect_map(node, path);
-  if (const YamlNode* in = node.find("inertial")) {  // linkK: {inertial: {...}, friction: ...}
-    Body b = read_flat_body(r, *in, path + ".inertial");
+  // linkK.friction: {d1, d2, ...} or {Dl: [...]}, beside the parameters
+  const auto with_friction = [&](Body b) {
     b.friction = node.find("friction");
     if (b.friction) r.expect_map(*b.friction, path + ".friction");
     b.friction_path = path + ".friction";
     return b;
-  }
+  };
+  if (const YamlNode* in = node.find("inertial"))  // linkK: {inertial: {...}, friction: ...}
+    return with_friction(read_flat_body(r, *in, path + ".inertial"));
   if (!node.find("origin") && !node.find("inertia") &&
       (node.find("CoM_x") || node.find("m_CoM_x") || node.find("Ixx") || node.find("CoM") || node.find("I"))) {
     Body b = read_flat_body(r, node, path);
@@ -131,10 +132,7 @@ Body read_body(const YamlReader& r, const YamlNode& node, const std::string& pat
   const double xx = get("xx"), yy = get("yy"), zz = get("zz"), xy = get("xy"), xz = get("xz"), yz = get("yz");
   const Mat3 I{{{xx, xy, xz}, {xy, yy, yz}, {xz, yz, zz}}};
   b.inertia = rotate_inertia(rot_zyx(rpy[2], rpy[1], rpy[0]), I);
-  b.friction = node.find("friction");
-  if (b.friction) r.expect_map(*b.friction, path + ".friction");
-  b.friction_path = path + ".friction";
-  return b;
+  return with_friction(b);
 }
 
 /// The first `order` friction coefficients of `b`: friction.{d1, d2, ...}, friction.Dl or Dl.

@@ -50,6 +50,9 @@ RobotSpec load_urdf(const std::string& path, const LoadOptions& options = {});
 /// a key naming no link is an error. Symbolic flags are kept.
 void apply_inertial_file(RobotSpec& spec, const std::string& path);
 
+/// A link's inertial parameters in thunder files, in par_DYN's order (inertia about the CoM).
+extern const char* const kInertialKeys[10];
+
 class YamlReader;
 struct YamlNode;
 /// The same, from the map `block` of an already parsed file (the v0.1 layout keeps it inline);

@@ -17,10 +17,12 @@
 #include "thunder/util/suggest.h"
 
 namespace thunder {
-namespace {
 
 const char* const kInertialKeys[10] = {"mass", "CoM_x", "CoM_y", "CoM_z", "Ixx",
                                        "Ixy",  "Ixz",   "Iyy",   "Iyz",   "Izz"};
+
+namespace {
+
 
 // The keys of the format, per map (dynamics.linkK.inertial has its own, stricter check). Any other
 // key is reported: thunder files in the wild carry extra keys, so a warning, an error with

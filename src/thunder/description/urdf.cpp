@@ -208,6 +208,9 @@ class UrdfReader {
   /// about the axis, with two massless links between them: q = (x, y, theta), exactly the same
   /// motion (Pinocchio's JointModelPlanar, whose q is (x, y, cos, sin) and v in the moving frame).
   void add_planar(UrdfJoint j);
+  /// Registers a link or joint under its name; returns its index.
+  int add_link(UrdfLink link);
+  int add_joint(UrdfJoint joint);
   void check_tree();
   int find_link(const std::string& name, int line, const std::string& field) const;
   /// The joint named `name`, or an error at `line` with the closest joint name (ties: the one
@@ -316,8 +319,19 @@ void UrdfReader::parse_link(const tinyxml2::XMLElement* e) {
     const Mat3 R = rpy_to_matrix(rpy);
     I.inertia = mul(mul(R, Iu), transpose(R));
   }
+  add_link(std::move(link));
+}
+
+int UrdfReader::add_link(UrdfLink link) {
   link_index_[link.name] = static_cast<int>(links_.size());
   links_.push_back(std::move(link));
+  return static_cast<int>(links_.size()) - 1;
+}
+
+int UrdfReader::add_joint(UrdfJoint joint) {
+  joint_index_[joint.name] = static_cast<int>(joints_.size());
+  joints_.push_back(std::move(joint));
+  return static_cast<int>(joints_.size()) - 1;
 }
 
 void UrdfReader::parse_joint(const tinyxml2::XMLElement* e) {
@@ -370,8 +384,7 @@ void UrdfReader::parse_joint(const tinyxml2::XMLElement* e) {
       UrdfLink world;
       world.name = name;
       world.line = r->GetLineNum();
-      link_index_[name] = static_cast<int>(links_.size());
-      links_.push_back(world);
+      add_link(std::move(world));
     }
     (std::string(role) == "parent" ? j.parent : j.child) = find_link(name, r->GetLineNum(), f + ".link");
   }
@@ -379,8 +392,7 @@ void UrdfReader::parse_joint(const tinyxml2::XMLElement* e) {
     add_planar(std::move(j));
     return;
   }
-  joint_index_[j.name] = static_cast<int>(joints_.size());
-  joints_.push_back(std::move(j));
+  add_joint(std::move(j));
 }
 
 void UrdfReader::add_planar(UrdfJoint j) {
@@ -401,9 +413,7 @@ void UrdfReader::add_planar(UrdfJoint j) {
     link.name = name;
     link.line = j.line;
     link.inserted = true;
-    link_index_[name] = static_cast<int>(links_.size());
-    links_.push_back(link);
-    return static_cast<int>(links_.size()) - 1;
+    return add_link(std::move(link));
   };
   const auto fresh_joint_name = [&](const std::string& base) {
     std::string name = base;
@@ -425,10 +435,7 @@ void UrdfReader::add_planar(UrdfJoint j) {
   rz.name = fresh_joint_name(j.name + "_theta");
   rz.type = UrdfJointType::Continuous;
   rz.parent = ly;
-  for (UrdfJoint* p : {&px, &py, &rz}) {
-    joint_index_[p->name] = static_cast<int>(joints_.size());
-    joints_.push_back(*p);
-  }
+  for (UrdfJoint* p : {&px, &py, &rz}) add_joint(std::move(*p));
 }
 
 int UrdfReader::find_link(const std::string& name, int line, const std::string& field) const {

@@ -39,8 +39,8 @@ class MultibodyModel {
   int njoints() const { return static_cast<int>(joints_.size()); }
   /// Whether some joint carries its composed rotation (JointModel::compose_rotation).
   bool composes_rotations() const;
-  /// A copy whose joints all keep their rotations factored: the regressors are built on both
-  /// and keep the smaller (which form pays depends on the robot there).
+  /// A copy whose joints all keep their rotations factored: M and the regressors are built on
+  /// both and keep the smaller (which form pays depends on the robot there).
   MultibodyModel with_factored_rotations() const;
   int nq() const { return nq_; }
   int nv() const { return nv_; }

@@ -131,6 +131,14 @@ MUTATIONS = [
      "const Vec3 e2{n[1] * e1[2] - n[2] * e1[1], n[2] * e1[0] - n[0] * e1[2], n[1] * e1[0] - n[0] * e1[1]};",
      ["tests/test_spec_urdf.py", "-k", "planar"],
      "a planar joint's second in-plane axis not perpendicular to the first"),
+    ("solve_descendants", "src/thunder/export/cpp/factored_solve_c.cpp",
+     "down_row[i_of[p]].push_back(k_of[p]);", "down_row[i_of[p]].push_back(i_of[p]);",
+     ["tests/test_cpp_factored_solve.py"],
+     "the C++ solve's leaves-to-root pass pulls a row from itself instead of from its descendant"),
+    ("solve_vector_block", "src/thunder/export/cpp/factored_solve_c.cpp",
+     '<< "      a3 -= s * *(const "', '<< "      a3 += s * *(const "',
+     ["tests/test_cpp_factored_solve.py"],
+     "the vector solve adds the fourth accumulator's products instead of subtracting them"),
 ]
 
 # Child-process prologue: the editable install's import hook would find the repository's own

@@ -165,12 +165,6 @@ std::string chunk_body(const casadi::Function& fn, const Flow& f, casadi_int k0,
   return s.str();
 }
 
-void replace_once(std::string& text, const std::string& from, const std::string& to, const std::string& what) {
-  const size_t p = text.find(from);
-  if (p == std::string::npos) throw std::runtime_error("chunked C: " + what + ": '" + from + "' not found");
-  text.replace(p, from.size(), to);
-}
-
 }  // namespace
 
 long long chunk_threshold() { return env_count("THUNDER_CHUNK_ABOVE", 20000); }
@@ -208,27 +202,53 @@ std::vector<std::string> emit_chunks(const casadi::Function& fn, const std::stri
     chunks.push_back(s.str());
   }
 
-  // casadi_f0: from its signature to the first "  return 0;\n}\n" after it.
-  const std::string sig =
-      "static int casadi_f0(const casadi_real** arg, casadi_real** res, casadi_int* iw, casadi_real* w, int mem) {\n";
-  const size_t a = c_text.find(sig);
-  if (a == std::string::npos) throw std::runtime_error("chunked C: " + symbol + ".c has no casadi_f0");
-  const std::string tail = "  return 0;\n}\n";
-  const size_t b = c_text.find(tail, a);
-  if (b == std::string::npos) throw std::runtime_error("chunked C: " + symbol + ".c: end of casadi_f0 not found");
   std::ostringstream body;
   for (size_t c = 0; c < chunks.size(); ++c)
     body << "void " << symbol << "_c" << c << "(const casadi_real** arg, casadi_real** res, casadi_real* w);\n";
-  body << sig << "  (void)iw; (void)mem;\n";
+  body << kEvalSignature << "  (void)iw; (void)mem;\n";
   for (size_t c = 0; c < chunks.size(); ++c) body << "  " << symbol << "_c" << c << "(arg, res, w);\n";
-  body << tail;
-  c_text.replace(a, b + tail.size() - a, body.str());
+  body << "  return 0;\n}\n";
+  replace_eval(c_text, symbol, body.str());
   // Values pass between chunks in CasADi's work vector: ask the caller for it.
-  const std::string sz = std::to_string(fn.sz_w());
-  replace_once(c_text, "  if (sz_w) *sz_w = 0;\n", "  if (sz_w) *sz_w = " + sz + ";\n", symbol + "_work");
-  replace_once(c_text, "  if (sz_w) *sz_w = 0*sizeof(casadi_real);\n",
-               "  if (sz_w) *sz_w = " + sz + "*sizeof(casadi_real);\n", symbol + "_work_bytes");
+  set_work(c_text, symbol, work_size(c_text, "sz_iw"), fn.sz_w());
   return chunks;
+}
+
+const char* const kEvalSignature =
+    "static int casadi_f0(const casadi_real** arg, casadi_real** res, casadi_int* iw, casadi_real* w, int mem) {\n";
+
+void replace_eval(std::string& c_text, const std::string& symbol, const std::string& function_text) {
+  // casadi_f0: from its signature to the first "  return 0;\n}\n" after it.
+  const size_t a = c_text.find(kEvalSignature);
+  if (a == std::string::npos) throw std::runtime_error("generated C: " + symbol + ".c has no casadi_f0");
+  const std::string tail = "  return 0;\n}\n";
+  const size_t b = c_text.find(tail, a);
+  if (b == std::string::npos) throw std::runtime_error("generated C: " + symbol + ".c: end of casadi_f0 not found");
+  c_text.replace(a, b + tail.size() - a, function_text);
+}
+
+long long work_size(const std::string& c_text, const std::string& field) {
+  const std::string head = "  if (" + field + ") *" + field + " = ";
+  const size_t p = c_text.find(head);
+  if (p == std::string::npos) throw std::runtime_error("generated C: no '" + head + "'");
+  return std::stoll(c_text.substr(p + head.size()));
+}
+
+void set_work(std::string& c_text, const std::string& symbol, long long sz_iw, long long sz_w) {
+  // The first occurrence of each line is in <symbol>_work, the second in <symbol>_work_bytes.
+  for (const char* field : {"sz_iw", "sz_w"}) {
+    const std::string value = std::to_string(std::string(field) == "sz_w" ? sz_w : sz_iw);
+    const std::string head = std::string("  if (") + field + ") *" + field + " = ";
+    size_t p = 0;
+    for (int k = 0; k < 2; ++k) {
+      p = c_text.find(head, p);
+      if (p == std::string::npos)
+        throw std::runtime_error("generated C: " + symbol + ".c: '" + head + "' not found in its _work functions");
+      p += head.size();
+      const size_t e = c_text.find_first_not_of("0123456789", p);
+      c_text.replace(p, e - p, value);
+    }
+  }
 }
 
 int localize_casadi_helpers(std::string& c_text) {

@@ -33,6 +33,19 @@ bool chunkable(const casadi::Function& fn);
 /// not have the expected shape (a CasADi version that writes something else).
 std::vector<std::string> emit_chunks(const casadi::Function& fn, const std::string& symbol, std::string& c_text);
 
+/// The signature of CasADi's eval function casadi_f0 in a generated file (with its opening brace).
+extern const char* const kEvalSignature;
+
+/// Replaces casadi_f0 (signature to its closing brace) in CasADi's file `symbol`.c by
+/// `function_text`; throws std::runtime_error when the file does not have that shape.
+void replace_eval(std::string& c_text, const std::string& symbol, const std::string& function_text);
+
+/// The value a generated file's _work function gives `field` ("sz_arg", "sz_res", "sz_iw", "sz_w").
+long long work_size(const std::string& c_text, const std::string& field);
+
+/// Sets the integer and real work sizes `symbol`_work and `symbol`_work_bytes report.
+void set_work(std::string& c_text, const std::string& symbol, long long sz_iw, long long sz_w);
+
 /// Makes the scalar helpers CasADi defines with external linkage in a generated file (casadi_sq,
 /// casadi_sign, casadi_fmin, ...; one copy per file, each renamed by its prefix) static. Built
 /// with -fPIC into a shared library, an exported helper may be interposed, so GCC calls it through

@@ -1,5 +1,6 @@
 #include "thunder/export/cpp/cpp_exporter.h"
 #include "thunder/export/cpp/chunked_c.h"
+#include "thunder/export/cpp/factored_solve_c.h"
 #include "thunder/export/cpp/inline_trig.h"
 
 #include <algorithm>
@@ -472,9 +473,11 @@ std::string fill(std::string t, const FunctionSet& fs, const Plan& plan) {
   return replace_all(t, "@ROBOT@", fs.robot);
 }
 
-std::string cmake_text(const FunctionSet& fs, const Plan& plan, const std::vector<std::string>& chunk_files) {
+std::string cmake_text(const FunctionSet& fs, const Plan& plan, const std::vector<std::string>& parts_files,
+                       const std::vector<std::string>& chunk_files) {
   std::string c_files;
   for (const auto& fp : plan.functions) c_files += "  " + fp.symbol + ".c\n";
+  for (const auto& f : parts_files) c_files += "  " + f + "\n";
   for (const auto& f : chunk_files) c_files += "  " + f + "\n";
   std::string text = replace_all(fill(kCMakeLists, fs, plan), "@C_FILES@", c_files);
   if (!chunk_files.empty()) {
@@ -514,44 +517,65 @@ void export_cpp(const FunctionSet& fs, const std::filesystem::path& out_dir,
                        {"casadi_int", "long long int"},
                        {"verbose", false}};
   std::vector<std::string> chunk_files;  // extra translation units of the chunked functions
+  std::vector<std::string> parts_files;  // and of the parts of factored solves
   const long long above = chunk_threshold();
-  for (size_t k = 0; k < plan.functions.size(); ++k) {
-    const FnPlan& fp = plan.functions[k];
-    const casadi::Function& fn = fs.functions[k].fn;
-    say("C code of " + fp.name + " (" + std::to_string(fn.n_instructions()) + " instructions)");
-    const casadi::Function named = renamed(fn, fp.symbol);
+  // CasADi's C of `named` (C symbol = its name) in <symbol>.c, in chunks when large; returns the text.
+  const auto emit_c = [&](const casadi::Function& named, const std::string& what,
+                          const std::function<void(std::string&)>& rewrite) {
+    const std::string symbol = named.name();
     try {
-      casadi::CodeGenerator gen(fp.symbol + ".c", opts);
+      casadi::CodeGenerator gen(symbol + ".c", opts);
       gen.add(named);
       gen.generate((dir.string() + "/"));
     } catch (const std::exception& e) {
-      throw std::runtime_error("C code generation of " + fp.name + " into " + dir.string() +
-                               " failed: " + e.what());
+      throw std::runtime_error("C code generation of " + what + " into " + dir.string() + " failed: " + e.what());
     }
-    const fs_::path file = dir / (fp.symbol + ".c");
+    const fs_::path file = dir / (symbol + ".c");
     std::string text = read_text(file);
     localize_casadi_helpers(text);
-    if (named.n_instructions() > above && chunkable(named)) {
-      std::vector<std::string> chunks = emit_chunks(named, fp.symbol, text);
-      write_file(file, text);
+    if (rewrite) {
+      rewrite(text);
+    } else if (named.n_instructions() > above && chunkable(named)) {
+      std::vector<std::string> chunks = emit_chunks(named, symbol, text);
       for (size_t c = 0; c < chunks.size(); ++c) {
-        const std::string name = fp.symbol + "_c" + std::to_string(c) + ".c";
+        const std::string name = symbol + "_c" + std::to_string(c) + ".c";
         inline_trig(chunks[c]);
         write_file(dir / name, chunks[c]);
         chunk_files.push_back(name);
       }
-      say("  " + fp.name + ": " + std::to_string(chunks.size()) + " chunks of up to " +
-          std::to_string(chunk_size()) + " instructions");
-    } else {
-      inline_trig(text);
-      write_file(file, text);
+      say("  " + what + ": " + std::to_string(chunks.size()) + " chunks of up to " + std::to_string(chunk_size()) +
+          " instructions");
     }
+    inline_trig(text);
+    write_file(file, text);
+    return text;
+  };
+  for (size_t k = 0; k < plan.functions.size(); ++k) {
+    const FnPlan& fp = plan.functions[k];
+    const FunctionInfo& info = fs.functions[k];
+    const casadi::Function& fn = info.fn;
+    say("C code of " + fp.name + " (" + std::to_string(fn.n_instructions()) + " instructions)");
+    if (!info.solve) {
+      emit_c(renamed(fn, fp.symbol), fp.name, {});
+      continue;
+    }
+    const FactoredSolve& solve = *info.solve;
+    const std::string parts_symbol = fp.symbol + "_parts";
+    const std::string parts_text = emit_c(renamed(solve.parts, parts_symbol), fp.name + "_parts", {});
+    parts_files.push_back(parts_symbol + ".c");
+    say("  " + fp.name + ": " + std::to_string(solve.parts.n_instructions()) +
+        " instructions, then the solve for " + std::to_string(solve.columns.size()) + " columns in rows of " +
+        std::to_string(solve.stride));
+    emit_c(factored_solve_frame(fn, fp.symbol), fp.name, [&](std::string& text) {
+      emit_factored_solve(fn, solve, fp.symbol, parts_symbol, work_size(parts_text, "sz_iw"),
+                          work_size(parts_text, "sz_w"), text);
+    });
   }
   say("wrapper class " + plan.cls);
   write_file(dir / (plan.cls + ".h"), header_text(fs, plan));
   write_file(dir / (plan.cls + ".cpp"), source_text(fs, plan));
   write_file(dir / "example.cpp", replace_all(kExample, "@CLASS@", plan.cls));
-  write_file(dir / "CMakeLists.txt", cmake_text(fs, plan, chunk_files));
+  write_file(dir / "CMakeLists.txt", cmake_text(fs, plan, parts_files, chunk_files));
   write_file(dir / "README.md", fill(kCppReadme, fs, plan));
 }
 

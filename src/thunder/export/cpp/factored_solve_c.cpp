@@ -1,0 +1,272 @@
+#include "thunder/export/cpp/factored_solve_c.h"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+#include "thunder/export/cpp/chunked_c.h"
+
+namespace thunder {
+
+namespace {
+
+/// `v` as a C initializer list, 16 numbers a line.
+template <class V>
+std::string table(const V& v) {
+  std::ostringstream s;
+  s << "{";
+  for (size_t k = 0; k < v.size(); ++k) s << (k ? (k % 16 ? ", " : ",\n  ") : "") << v[k];
+  s << "}";
+  return s.str();
+}
+
+}  // namespace
+
+casadi::Function factored_solve_frame(const casadi::Function& fn, const std::string& symbol) {
+  std::vector<casadi::SX> in = fn.sx_in(), out;
+  for (casadi_int o = 0; o < fn.n_out(); ++o) out.push_back(casadi::SX::zeros(fn.sparsity_out(o)));
+  return casadi::Function(symbol, in, out, fn.name_in(), fn.name_out());
+}
+
+void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, const std::string& symbol,
+                         const std::string& parts_symbol, long long parts_iw, long long parts_w, std::string& c_text) {
+  const int n = static_cast<int>(plan.parent.size());
+  const int S = plan.stride, U = S / 8;  // a row of X: S doubles, U units of 8
+  std::vector<int> k_of, i_of;           // the factor's entries L_ki in plan.parts' order
+  for (int k = 0; k < n; ++k)
+    for (int i = plan.parent[k]; i >= 0; i = plan.parent[i]) {
+      k_of.push_back(k);
+      i_of.push_back(i);
+    }
+  const int n_l = static_cast<int>(k_of.size());
+  const casadi_int n_parts = plan.parts.n_out();
+  if (S % 8 != 0 || n_parts != fn.n_out() - static_cast<casadi_int>(plan.solved.size()) + 3 ||
+      plan.parts.nnz_out(n_parts - 3) != n_l || plan.parts.nnz_out(n_parts - 2) != n ||
+      plan.parts.size1_out(n_parts - 1) != S || plan.parts.size2_out(n_parts - 1) != n ||
+      plan.pattern.size1() != S || plan.pattern.size2() != n)
+    throw std::logic_error(symbol + ": the parts function does not match the factor");
+
+  // Per row of X: L'y = b takes L_ki y_k from its descendants k; L x = z takes L_ki x_i from its
+  // ancestors i (entries of L in plan.parts' order).
+  std::vector<std::vector<int>> down_row(n), down_l(n);
+  std::vector<int> up_start(n + 1, 0), down_start(n + 1, 0), down_rows, down_ls;
+  for (int p = 0; p < n_l; ++p) {
+    down_row[i_of[p]].push_back(k_of[p]);
+    down_l[i_of[p]].push_back(p);
+    up_start[k_of[p] + 1] = p + 1;
+  }
+  for (int k = 0; k < n; ++k) {
+    up_start[k + 1] = std::max(up_start[k + 1], up_start[k]);
+    down_rows.insert(down_rows.end(), down_row[k].begin(), down_row[k].end());
+    down_ls.insert(down_ls.end(), down_l[k].begin(), down_l[k].end());
+    down_start[k + 1] = static_cast<int>(down_rows.size());
+  }
+  // The units of each row that the first pass can make nonzero: B's own and its descendants'
+  // (a column of the identity reaches only the dof's ancestors). Units that stay zero are skipped.
+  std::vector<std::vector<bool>> live(n, std::vector<bool>(U, false));
+  const std::vector<casadi_int> colind = plan.pattern.get_colind();
+  const std::vector<casadi_int> rowind = plan.pattern.get_row();
+  for (int k = 0; k < n; ++k)
+    for (casadi_int e = colind[k]; e < colind[k + 1]; ++e) live[k][rowind[e] / 8] = true;
+  for (int k = n - 1; k >= 0; --k)
+    if (plan.parent[k] >= 0)
+      for (int u = 0; u < U; ++u) live[plan.parent[k]][u] = live[plan.parent[k]][u] || live[k][u];
+  std::vector<int> unit_start(1, 0), units;
+  for (int k = 0; k < n; ++k) {
+    for (int u = 0; u < U; ++u)
+      if (live[k][u]) units.push_back(8 * u);
+    unit_start.push_back(static_cast<int>(units.size()));
+  }
+  // The units each row needs in the second pass: a symmetric output's column c only in rows
+  // k <= c (the copy mirrors the rest), so row k of M⁻¹'s block skips the units left of column k.
+  // A row's ancestors need at least its units, so every value pulled is computed.
+  std::vector<int> last_row(S, -1);  // per column of X: the last row that needs it
+  for (size_t j = 0, c0 = 0; j < plan.solved.size(); ++j) {
+    const int o = plan.solved[j];
+    const int w = static_cast<int>(fn.size2_out(o));
+    const bool sym = std::find(plan.symmetric.begin(), plan.symmetric.end(), o) != plan.symmetric.end();
+    for (int c = 0; c < w; ++c) {
+      const int r = plan.columns.at(c0 + c);
+      if (r >= 0) last_row[r] = sym ? c : n - 1;
+    }
+    c0 += static_cast<size_t>(w);
+  }
+  std::vector<int> up_unit_start(1, 0), up_units;
+  for (int k = 0; k < n; ++k) {
+    for (int u = 0; u < U; ++u) {
+      bool needed = false;
+      for (int c = 8 * u; c < 8 * u + 8; ++c) needed = needed || last_row[c] >= k;
+      if (needed) up_units.push_back(8 * u);
+    }
+    up_unit_start.push_back(static_cast<int>(up_units.size()));
+  }
+
+  std::ostringstream s;
+  s << "/* Thunder: " << symbol << " = " << parts_symbol << " (everything but the solve), then M X = B for "
+    << "the " << plan.columns.size() << " columns of B at once with the tree factor M = L'DL. */\n"
+    << "int " << parts_symbol << "(const casadi_real** arg, casadi_real** res, casadi_int* iw, casadi_real* w, int mem);\n";
+  if (n_l > 0)
+    s << "static const int thunder_up_start[" << n + 1 << "] = " << table(up_start) << ";\n"
+      << "static const int thunder_up_row[" << n_l << "] = " << table(i_of) << ";\n"
+      << "static const int thunder_down_start[" << n + 1 << "] = " << table(down_start) << ";\n"
+      << "static const int thunder_down_row[" << n_l << "] = " << table(down_rows) << ";\n"
+      << "static const int thunder_down_l[" << n_l << "] = " << table(down_ls) << ";\n";
+  s << "static const int thunder_unit_start[" << n + 1 << "] = " << table(unit_start) << ";\n"
+    << "static const int thunder_units[" << std::max<size_t>(units.size(), 1) << "] = "
+    << table(units.empty() ? std::vector<int>{0} : units) << ";\n"
+    << "static const int thunder_up_unit_start[" << n + 1 << "] = " << table(up_unit_start) << ";\n"
+    << "static const int thunder_up_units[" << std::max<size_t>(up_units.size(), 1) << "] = "
+    << table(up_units.empty() ? std::vector<int>{0} : up_units) << ";\n";
+
+  // The solve: both passes in pull form (Featherstone's loops turned around): row r of X less
+  // Σ_j a_j X_row(j), some units of the row held in registers while the products accumulate, so
+  // each row is stored once per pass (pushing each product into the row it changes, as Table 6.4
+  // writes it, stores a row per product and measured 1.5x slower, bound by the stores). Four
+  // vector accumulators at a time: independent chains that hide the FMA latency (one, on the
+  // humanoid, left the passes latency-bound at the speed of the push form).
+  const std::string Ss = std::to_string(S);
+  const auto solve_fn = [&](const std::string& name, int width, const std::string& attr) {
+    // Four accumulators of `w` doubles over the next 4w/8 units u[0], u[1], ... (accumulator j:
+    // vector j % (8/w) of unit u[j / (8/w)]).
+    const auto body = [&](int w) {
+      const int per_unit = 8 / w;
+      const std::string V = "thunder_v" + std::to_string(w);
+      const auto at = [&](int j, const std::string& base) {
+        return "(" + base + " + u[" + std::to_string(j / per_unit) + "] + " + std::to_string((j % per_unit) * w) + ")";
+      };
+      std::ostringstream b;
+      b << "    " << V;
+      for (int j = 0; j < 4; ++j) b << (j ? ", " : " ") << "a" << j << " = *(const " << V << "*)" << at(j, "y");
+      b << ";\n    for (j = 0; j < m; ++j) {\n      const casadi_real* x = X + " << Ss
+        << "*row[j];\n      const casadi_real s = a[j];\n";
+      for (int q = 0; q < 4; ++q) b << "      a" << q << " -= s * *(const " << V << "*)" << at(q, "x") << ";\n";
+      b << "    }\n";
+      for (int q = 0; q < 4; ++q) b << "    *(" << V << "*)" << at(q, "y") << " = a" << q << ";\n";
+      return b.str();
+    };
+    // Units four vectors at a time at this ISA's width, the rest at narrower ones: always four
+    // chains (a single 8-wide chain waits out the FMA latency on every product).
+    std::ostringstream f;
+    f << attr << "static void " << name << "_pull(casadi_real* y, const casadi_real* X, const casadi_real* a, "
+      << "const int* row, int m, const int* u, int nu) {\n  int j;\n  const int* end = u + nu;\n";
+    for (int w = width; w >= 2; w /= 2) {
+      const int units = w / 2;  // 4 vectors of w doubles
+      f << "  for (; u + " << units << " <= end; u += " << units << ") {\n" << body(w) << "  }\n";
+    }
+    f << "}\n";
+    f << attr << "static void " << name
+      << "(const casadi_real* L, const casadi_real* inv_D, casadi_real* X) {\n  int k, c;\n  (void)L;\n";
+    if (n_l > 0)
+      f << "  casadi_real L_down[" << n_l << "];\n  for (k = 0; k < " << n_l
+        << "; ++k) L_down[k] = L[thunder_down_l[k]];\n  /* L'y = b, leaves to root. */\n"
+        << "  for (k = " << n - 1 << "; k >= 0; --k)\n    " << name << "_pull(X + " << Ss
+        << "*k, X, L_down + thunder_down_start[k], thunder_down_row + thunder_down_start[k], "
+        << "thunder_down_start[k + 1] - thunder_down_start[k], thunder_units + thunder_unit_start[k], "
+        << "thunder_unit_start[k + 1] - thunder_unit_start[k]);\n";
+    f << "  for (k = 0; k < " << n << "; ++k) {\n    const casadi_real d = inv_D[k];\n    for (c = 0; c < " << Ss
+      << "; ++c) X[" << Ss << "*k + c] *= d;\n  }\n";
+    if (n_l > 0)
+      f << "  /* L x = z, root to leaves. */\n  for (k = 0; k < " << n << "; ++k)\n    " << name << "_pull(X + "
+        << Ss << "*k, X, L + thunder_up_start[k], thunder_up_row + thunder_up_start[k], "
+        << "thunder_up_start[k + 1] - thunder_up_start[k], thunder_up_units + thunder_up_unit_start[k], "
+        << "thunder_up_unit_start[k + 1] - thunder_up_unit_start[k]);\n";
+    f << "}\n";
+    return f.str();
+  };
+  // The library is built for the baseline ISA by default (x86-64: SSE2, two doubles a vector),
+  // so on x86-64 with GCC the solve also comes for x86-64-v3 (AVX2, FMA) and v4 (AVX-512),
+  // chosen once at run time by the CPU (GNU C vectors give each its own vector width). Other
+  // compilers get plain loops.
+  s << "#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__x86_64__) && "
+       "!defined(THUNDER_NO_DISPATCH)\n#define THUNDER_DISPATCH 1\n#endif\n"
+    << "#if defined(__GNUC__) || defined(__clang__)\n"
+    << "typedef double thunder_v2 __attribute__((vector_size(16), aligned(8), may_alias));\n"
+    << "#ifdef THUNDER_DISPATCH\n"
+    << "typedef double thunder_v4 __attribute__((vector_size(32), aligned(8), may_alias));\n"
+    << "typedef double thunder_v8 __attribute__((vector_size(64), aligned(8), may_alias));\n"
+    << solve_fn("thunder_solve_v4", 8, "__attribute__((target(\"arch=x86-64-v4\"))) ")
+    << solve_fn("thunder_solve_v3", 4, "__attribute__((target(\"arch=x86-64-v3\"))) ") << "#endif\n"
+    << solve_fn("thunder_solve_v1", 2, "") << "#else\n"
+    << "static void thunder_solve_v1(const casadi_real* L, const casadi_real* inv_D, casadi_real* X) {\n"
+    << "  int k, j, c;\n  (void)L; (void)j;\n";
+  if (n_l > 0)
+    s << "  for (k = " << n - 1 << "; k >= 0; --k)\n"
+      << "    for (j = thunder_down_start[k]; j < thunder_down_start[k + 1]; ++j)\n"
+      << "      for (c = 0; c < " << S << "; ++c) X[" << S << "*k + c] -= L[thunder_down_l[j]] * X[" << S
+      << "*thunder_down_row[j] + c];\n";
+  s << "  for (k = 0; k < " << n << "; ++k)\n    for (c = 0; c < " << S << "; ++c) X[" << S
+    << "*k + c] *= inv_D[k];\n";
+  if (n_l > 0)
+    s << "  for (k = 0; k < " << n << "; ++k)\n"
+      << "    for (j = thunder_up_start[k]; j < thunder_up_start[k + 1]; ++j)\n"
+      << "      for (c = 0; c < " << S << "; ++c) X[" << S << "*k + c] -= L[j] * X[" << S
+      << "*thunder_up_row[j] + c];\n";
+  s << "}\n#endif\n";
+  s << "static void thunder_solve(const casadi_real* L, const casadi_real* inv_D, casadi_real* X) {\n"
+    << "#ifdef THUNDER_DISPATCH\n  static int level = -1;\n  int l = __atomic_load_n(&level, __ATOMIC_RELAXED);\n"
+    << "  if (l < 0) {\n    __builtin_cpu_init();\n"
+    << "    l = __builtin_cpu_supports(\"x86-64-v4\") ? 4 : __builtin_cpu_supports(\"x86-64-v3\") ? 3 : 1;\n"
+    << "    __atomic_store_n(&level, l, __ATOMIC_RELAXED);\n  }\n"
+    << "  if (l == 4) thunder_solve_v4(L, inv_D, X);\n  else if (l == 3) thunder_solve_v3(L, inv_D, X);\n"
+    << "  else thunder_solve_v1(L, inv_D, X);\n#else\n  thunder_solve_v1(L, inv_D, X);\n#endif\n}\n";
+
+  // Per solved output, per column: its row of Bᵀ (-1: zero).
+  size_t c0 = 0;
+  std::vector<std::pair<size_t, size_t>> ranges;
+  for (int o : plan.solved) {
+    const size_t w = static_cast<size_t>(fn.size2_out(o));
+    if (fn.size1_out(o) != n || !fn.sparsity_out(o).is_dense() || c0 + w > plan.columns.size())
+      throw std::logic_error(symbol + ": solved output " + fn.name_out(o) + " is not n x k dense");
+    ranges.push_back({c0, w});
+    c0 += w;
+  }
+  s << "static const int thunder_B_row[" << plan.columns.size() << "] = " << table(plan.columns) << ";\n";
+
+  s << kEvalSignature;
+  s << "  casadi_real *L = w + " << parts_w << ", *inv_D = L + " << n_l << ", *X = inv_D + " << n << ";\n"
+    << "  casadi_real* r[" << n_parts << "];\n  int k, c;\n  (void)mem;\n";
+  int slot = 0;
+  for (casadi_int o = 0; o < fn.n_out(); ++o)
+    if (std::find(plan.solved.begin(), plan.solved.end(), o) == plan.solved.end())
+      s << "  r[" << slot++ << "] = res[" << o << "];\n";
+  s << "  r[" << slot << "] = L;\n  r[" << slot + 1 << "] = inv_D;\n  r[" << slot + 2 << "] = X;\n"
+    << "  if (" << parts_symbol << "(arg, r, iw, w, 0)) return 1;\n  thunder_solve(L, inv_D, X);\n";
+  const char* sign = plan.negated ? "-" : "";
+  for (size_t j = 0; j < plan.solved.size(); ++j) {
+    const int o = plan.solved[j];
+    const size_t c_first = ranges[j].first, width = ranges[j].second;
+    const std::string first = std::to_string(c_first);
+    // Every column in B, in order (the usual case): rows base + c, no tests in the copy.
+    bool contiguous = plan.columns[c_first] >= 0;
+    for (size_t c = 0; c < width && contiguous; ++c)
+      contiguous = plan.columns[c_first + c] == plan.columns[c_first] + static_cast<int>(c);
+    const std::string base = contiguous ? std::to_string(plan.columns[c_first]) : "";
+    const bool symmetric = std::find(plan.symmetric.begin(), plan.symmetric.end(), o) != plan.symmetric.end();
+    if (symmetric && width != static_cast<size_t>(n)) throw std::logic_error(symbol + ": a symmetric output is not square");
+    s << "  if (res[" << o << "]) {\n    casadi_real* out = res[" << o << "];\n"
+      << "    for (c = 0; c < " << width << "; ++c) {\n      casadi_real* o = out + " << n << "*c;\n";
+    if (contiguous && symmetric) {
+      // Exactly symmetric: entry (k, c) below the diagonal is entry (c, k), a row of X.
+      s << "      for (k = 0; k <= c; ++k) o[k] = " << sign << "X[" << Ss << "*k + " << base << " + c];\n"
+        << "      for (; k < " << n << "; ++k) o[k] = " << sign << "X[" << Ss << "*c + " << base << " + k];\n    }\n  }\n";
+    } else if (contiguous) {
+      s << "      for (k = 0; k < " << n << "; ++k) o[k] = " << sign << "X[" << Ss << "*k + " << base << " + c];\n"
+        << "    }\n  }\n";
+    } else if (symmetric) {
+      s << "      const int row = thunder_B_row[" << first << " + c];\n"
+        << "      for (k = 0; k <= c; ++k) o[k] = row < 0 ? 0 : " << sign << "X[" << Ss << "*k + row];\n"
+        << "      for (; k < " << n << "; ++k) {\n        const int r2 = thunder_B_row[" << first << " + k];\n"
+        << "        o[k] = r2 < 0 ? 0 : " << sign << "X[" << Ss << "*c + r2];\n      }\n    }\n  }\n";
+    } else {
+      s << "      const int row = thunder_B_row[" << first << " + c];\n"
+        << "      if (row < 0) {\n        for (k = 0; k < " << n << "; ++k) o[k] = 0;\n      } else {\n"
+        << "        const casadi_real* x = X + row;\n"
+        << "        for (k = 0; k < " << n << "; ++k) o[k] = " << sign << "x[" << Ss << "*k];\n      }\n    }\n  }\n";
+    }
+  }
+  s << "  return 0;\n}\n";
+  replace_eval(c_text, symbol, s.str());
+  set_work(c_text, symbol, parts_iw, parts_w + n_l + n + static_cast<long long>(S) * n);
+}
+
+}  // namespace thunder

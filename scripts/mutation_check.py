@@ -139,6 +139,10 @@ MUTATIONS = [
      '<< "      a3 -= s * *(const "', '<< "      a3 += s * *(const "',
      ["tests/test_cpp_factored_solve.py"],
      "the vector solve adds the fourth accumulator's products instead of subtracting them"),
+    ("solve_transpose", "src/thunder/export/cpp/factored_solve_c.cpp",
+     "s * __builtin_shuffle(t1, t3, (thunder_i4){2, 3, 6, 7});", "s * __builtin_shuffle(t1, t3, (thunder_i4){2, 3, 7, 6});",
+     ["tests/test_cpp_factored_solve.py"],
+     "the AVX2 4x4 transpose of the solve's copy swaps two entries of its last column"),
 ]
 
 # Child-process prologue: the editable install's import hook would find the repository's own

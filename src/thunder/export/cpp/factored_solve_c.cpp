@@ -202,11 +202,37 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
       << "      for (c = 0; c < " << S << "; ++c) X[" << S << "*k + c] -= L[j] * X[" << S
       << "*thunder_up_row[j] + c];\n";
   s << "}\n#endif\n";
-  s << "static void thunder_solve(const casadi_real* L, const casadi_real* inv_D, casadi_real* X) {\n"
-    << "#ifdef THUNDER_DISPATCH\n  static int level = -1;\n  int l = __atomic_load_n(&level, __ATOMIC_RELAXED);\n"
+  // The copy into the column-major outputs is a transpose: 4x4 blocks in AVX2 registers where
+  // the CPU has them (scalar, the strided loads were 1.6 of the humanoid's 16.4 us).
+  s << "#ifdef THUNDER_DISPATCH\n"
+    << "static int thunder_level(void) {\n  static int level = -1;\n  int l = __atomic_load_n(&level, __ATOMIC_RELAXED);\n"
     << "  if (l < 0) {\n    __builtin_cpu_init();\n"
     << "    l = __builtin_cpu_supports(\"x86-64-v4\") ? 4 : __builtin_cpu_supports(\"x86-64-v3\") ? 3 : 1;\n"
-    << "    __atomic_store_n(&level, l, __ATOMIC_RELAXED);\n  }\n"
+    << "    __atomic_store_n(&level, l, __ATOMIC_RELAXED);\n  }\n  return l;\n}\n"
+    << "typedef long long thunder_i4 __attribute__((vector_size(32)));\n"
+    << "__attribute__((target(\"arch=x86-64-v3\"))) static void thunder_tcopy_v3(const casadi_real* x, int ldx, "
+       "casadi_real* o, int ldo, int rows, int cols, casadi_real s) {\n"
+    << "  int k, c, j;\n  for (c = 0; c + 4 <= cols; c += 4) {\n    for (k = 0; k + 4 <= rows; k += 4) {\n"
+    << "      const thunder_v4 r0 = *(const thunder_v4*)(x + (k + 0) * ldx + c), r1 = *(const thunder_v4*)(x + (k + 1) * ldx + c);\n"
+    << "      const thunder_v4 r2 = *(const thunder_v4*)(x + (k + 2) * ldx + c), r3 = *(const thunder_v4*)(x + (k + 3) * ldx + c);\n"
+    << "      const thunder_v4 t0 = __builtin_shuffle(r0, r1, (thunder_i4){0, 4, 2, 6});\n"
+    << "      const thunder_v4 t1 = __builtin_shuffle(r0, r1, (thunder_i4){1, 5, 3, 7});\n"
+    << "      const thunder_v4 t2 = __builtin_shuffle(r2, r3, (thunder_i4){0, 4, 2, 6});\n"
+    << "      const thunder_v4 t3 = __builtin_shuffle(r2, r3, (thunder_i4){1, 5, 3, 7});\n"
+    << "      *(thunder_v4*)(o + (c + 0) * ldo + k) = s * __builtin_shuffle(t0, t2, (thunder_i4){0, 1, 4, 5});\n"
+    << "      *(thunder_v4*)(o + (c + 1) * ldo + k) = s * __builtin_shuffle(t1, t3, (thunder_i4){0, 1, 4, 5});\n"
+    << "      *(thunder_v4*)(o + (c + 2) * ldo + k) = s * __builtin_shuffle(t0, t2, (thunder_i4){2, 3, 6, 7});\n"
+    << "      *(thunder_v4*)(o + (c + 3) * ldo + k) = s * __builtin_shuffle(t1, t3, (thunder_i4){2, 3, 6, 7});\n"
+    << "    }\n    for (; k < rows; ++k)\n      for (j = 0; j < 4; ++j) o[(c + j) * ldo + k] = s * x[k * ldx + c + j];\n  }\n"
+    << "  for (; c < cols; ++c)\n    for (k = 0; k < rows; ++k) o[c * ldo + k] = s * x[k * ldx + c];\n}\n#endif\n"
+    << "/* o[c ldo + k] = s x[k ldx + c] for k < rows, c < cols. */\n"
+    << "static void thunder_tcopy(const casadi_real* x, int ldx, casadi_real* o, int ldo, int rows, int cols, "
+       "casadi_real s) {\n  int k, c;\n"
+    << "#ifdef THUNDER_DISPATCH\n  if (thunder_level() >= 3) {\n    thunder_tcopy_v3(x, ldx, o, ldo, rows, cols, s);\n"
+    << "    return;\n  }\n#endif\n"
+    << "  for (c = 0; c < cols; ++c)\n    for (k = 0; k < rows; ++k) o[c * ldo + k] = s * x[k * ldx + c];\n}\n";
+  s << "static void thunder_solve(const casadi_real* L, const casadi_real* inv_D, casadi_real* X) {\n"
+    << "#ifdef THUNDER_DISPATCH\n  const int l = thunder_level();\n"
     << "  if (l == 4) thunder_solve_v4(L, inv_D, X);\n  else if (l == 3) thunder_solve_v3(L, inv_D, X);\n"
     << "  else thunder_solve_v1(L, inv_D, X);\n#else\n  thunder_solve_v1(L, inv_D, X);\n#endif\n}\n";
 
@@ -220,11 +246,10 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
     ranges.push_back({c0, w});
     c0 += w;
   }
-  s << "static const int thunder_B_row[" << plan.columns.size() << "] = " << table(plan.columns) << ";\n";
 
   s << kEvalSignature;
   s << "  casadi_real *L = w + " << parts_w << ", *inv_D = L + " << n_l << ", *X = inv_D + " << n << ";\n"
-    << "  casadi_real* r[" << n_parts << "];\n  int k, c;\n  (void)mem;\n";
+    << "  casadi_real* r[" << n_parts << "];\n  int k, c;\n  (void)mem; (void)k; (void)c;\n";
   int slot = 0;
   for (casadi_int o = 0; o < fn.n_out(); ++o)
     if (std::find(plan.solved.begin(), plan.solved.end(), o) == plan.solved.end())
@@ -232,37 +257,42 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
   s << "  r[" << slot << "] = L;\n  r[" << slot + 1 << "] = inv_D;\n  r[" << slot + 2 << "] = X;\n"
     << "  if (" << parts_symbol << "(arg, r, iw, w, 0)) return 1;\n  thunder_solve(L, inv_D, X);\n";
   const char* sign = plan.negated ? "-" : "";
+  const std::string scale = plan.negated ? "-1." : "1.";
   for (size_t j = 0; j < plan.solved.size(); ++j) {
     const int o = plan.solved[j];
     const size_t c_first = ranges[j].first, width = ranges[j].second;
-    const std::string first = std::to_string(c_first);
-    // Every column in B, in order (the usual case): rows base + c, no tests in the copy.
-    bool contiguous = plan.columns[c_first] >= 0;
-    for (size_t c = 0; c < width && contiguous; ++c)
-      contiguous = plan.columns[c_first + c] == plan.columns[c_first] + static_cast<int>(c);
-    const std::string base = contiguous ? std::to_string(plan.columns[c_first]) : "";
-    const bool symmetric = std::find(plan.symmetric.begin(), plan.symmetric.end(), o) != plan.symmetric.end();
-    if (symmetric && width != static_cast<size_t>(n)) throw std::logic_error(symbol + ": a symmetric output is not square");
-    s << "  if (res[" << o << "]) {\n    casadi_real* out = res[" << o << "];\n"
-      << "    for (c = 0; c < " << width << "; ++c) {\n      casadi_real* o = out + " << n << "*c;\n";
-    if (contiguous && symmetric) {
-      // Exactly symmetric: entry (k, c) below the diagonal is entry (c, k), a row of X.
-      s << "      for (k = 0; k <= c; ++k) o[k] = " << sign << "X[" << Ss << "*k + " << base << " + c];\n"
-        << "      for (; k < " << n << "; ++k) o[k] = " << sign << "X[" << Ss << "*c + " << base << " + k];\n    }\n  }\n";
-    } else if (contiguous) {
-      s << "      for (k = 0; k < " << n << "; ++k) o[k] = " << sign << "X[" << Ss << "*k + " << base << " + c];\n"
-        << "    }\n  }\n";
-    } else if (symmetric) {
-      s << "      const int row = thunder_B_row[" << first << " + c];\n"
-        << "      for (k = 0; k <= c; ++k) o[k] = row < 0 ? 0 : " << sign << "X[" << Ss << "*k + row];\n"
-        << "      for (; k < " << n << "; ++k) {\n        const int r2 = thunder_B_row[" << first << " + k];\n"
-        << "        o[k] = r2 < 0 ? 0 : " << sign << "X[" << Ss << "*c + r2];\n      }\n    }\n  }\n";
-    } else {
-      s << "      const int row = thunder_B_row[" << first << " + c];\n"
-        << "      if (row < 0) {\n        for (k = 0; k < " << n << "; ++k) o[k] = 0;\n      } else {\n"
-        << "        const casadi_real* x = X + row;\n"
-        << "        for (k = 0; k < " << n << "; ++k) o[k] = " << sign << "x[" << Ss << "*k];\n      }\n    }\n  }\n";
+    if (std::find(plan.symmetric.begin(), plan.symmetric.end(), o) != plan.symmetric.end()) {
+      // M⁻¹ itself (B = ±I: every column, in order), exactly symmetric: the blocks of 4 columns
+      // down to their diagonal transposed (entries below the diagonal, perhaps never computed,
+      // are overwritten next), then entry (k, c) below the diagonal from (c, k), a row of X.
+      const int base = plan.columns[c_first];
+      bool in_order = width == static_cast<size_t>(n) && base >= 0;
+      for (size_t c = 0; c < width && in_order; ++c) in_order = plan.columns[c_first + c] == base + static_cast<int>(c);
+      if (!in_order) throw std::logic_error(symbol + ": symmetric output " + fn.name_out(o) + " is not M⁻¹ ±I");
+      s << "  if (res[" << o << "]) {\n    casadi_real* out = res[" << o << "];\n"
+        << "    for (c = 0; c < " << n << "; c += 4)\n      thunder_tcopy(X + " << base << " + c, " << Ss
+        << ", out + " << n << "*c, " << n << ", c + 4 < " << n << " ? c + 4 : " << n << ", c + 4 < " << n
+        << " ? 4 : " << n << " - c, " << scale << ");\n"
+        << "    for (c = 0; c < " << n << "; ++c)\n      for (k = c + 1; k < " << n << "; ++k) out[" << n
+        << "*c + k] = " << sign << "X[" << Ss << "*c + " << base << " + k];\n  }\n";
+      continue;
     }
+    // Runs of columns whose rows of X follow each other, transposed; zero columns of B zeroed.
+    s << "  if (res[" << o << "]) {\n";
+    for (size_t c = 0; c < width;) {
+      const int row = plan.columns[c_first + c];
+      size_t e = c + 1;
+      while (e < width && (row < 0 ? plan.columns[c_first + e] < 0
+                                   : plan.columns[c_first + e] == row + static_cast<int>(e - c)))
+        ++e;
+      if (row < 0)
+        s << "    for (k = 0; k < " << n * (e - c) << "; ++k) res[" << o << "][" << n * c << " + k] = 0;\n";
+      else
+        s << "    thunder_tcopy(X + " << row << ", " << Ss << ", res[" << o << "] + " << n * c << ", " << n << ", " << n
+          << ", " << e - c << ", " << scale << ");\n";
+      c = e;
+    }
+    s << "  }\n";
   }
   s << "  return 0;\n}\n";
   replace_eval(c_text, symbol, s.str());

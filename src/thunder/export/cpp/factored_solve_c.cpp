@@ -111,7 +111,8 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
       << "static const int thunder_down_start[" << n + 1 << "] = " << table(down_start) << ";\n"
       << "static const int thunder_down_row[" << n_l << "] = " << table(down_rows) << ";\n"
       << "static const int thunder_down_l[" << n_l << "] = " << table(down_ls) << ";\n";
-  s << "static const int thunder_unit_start[" << n + 1 << "] = " << table(unit_start) << ";\n"
+  if (n_l > 0)  // no entry of L (every dof a root): the passes are the scaling alone
+    s << "static const int thunder_unit_start[" << n + 1 << "] = " << table(unit_start) << ";\n"
     << "static const int thunder_units[" << std::max<size_t>(units.size(), 1) << "] = "
     << table(units.empty() ? std::vector<int>{0} : units) << ";\n"
     << "static const int thunder_up_unit_start[" << n + 1 << "] = " << table(up_unit_start) << ";\n"
@@ -147,13 +148,13 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
     // Units four vectors at a time at this ISA's width, the rest at narrower ones: always four
     // chains (a single 8-wide chain waits out the FMA latency on every product).
     std::ostringstream f;
-    f << attr << "static void " << name << "_pull(casadi_real* y, const casadi_real* X, const casadi_real* a, "
+    if (n_l > 0) f << attr << "static void " << name << "_pull(casadi_real* y, const casadi_real* X, const casadi_real* a, "
       << "const int* row, int m, const int* u, int nu) {\n  int j;\n  const int* end = u + nu;\n";
-    for (int w = width; w >= 2; w /= 2) {
+    for (int w = width; w >= 2 && n_l > 0; w /= 2) {
       const int units = w / 2;  // 4 vectors of w doubles
       f << "  for (; u + " << units << " <= end; u += " << units << ") {\n" << body(w) << "  }\n";
     }
-    f << "}\n";
+    if (n_l > 0) f << "}\n";
     f << attr << "static void " << name
       << "(const casadi_real* L, const casadi_real* inv_D, casadi_real* X) {\n  int k, c;\n  (void)L;\n";
     if (n_l > 0)
@@ -178,8 +179,8 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
   // chosen once at run time by the CPU (GNU C vectors give each its own vector width). Other
   // compilers get plain loops.
   s << "#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__x86_64__) && "
-       "!defined(THUNDER_NO_DISPATCH)\n#define THUNDER_DISPATCH 1\n#endif\n"
-    << "#if defined(__GNUC__) || defined(__clang__)\n"
+       "!defined(THUNDER_NO_DISPATCH) && !defined(THUNDER_PLAIN_C)\n#define THUNDER_DISPATCH 1\n#endif\n"
+    << "#if (defined(__GNUC__) || defined(__clang__)) && !defined(THUNDER_PLAIN_C)\n"
     << "typedef double thunder_v2 __attribute__((vector_size(16), aligned(8), may_alias));\n"
     << "#ifdef THUNDER_DISPATCH\n"
     << "typedef double thunder_v4 __attribute__((vector_size(32), aligned(8), may_alias));\n"
@@ -188,19 +189,20 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
     << solve_fn("thunder_solve_v3", 4, "__attribute__((target(\"arch=x86-64-v3\"))) ") << "#endif\n"
     << solve_fn("thunder_solve_v1", 2, "") << "#else\n"
     << "static void thunder_solve_v1(const casadi_real* L, const casadi_real* inv_D, casadi_real* X) {\n"
-    << "  int k, j, c;\n  (void)L; (void)j;\n";
-  if (n_l > 0)
-    s << "  for (k = " << n - 1 << "; k >= 0; --k)\n"
-      << "    for (j = thunder_down_start[k]; j < thunder_down_start[k + 1]; ++j)\n"
-      << "      for (c = 0; c < " << S << "; ++c) X[" << S << "*k + c] -= L[thunder_down_l[j]] * X[" << S
-      << "*thunder_down_row[j] + c];\n";
+    << "  int k, j, u, c;\n  (void)L; (void)j; (void)u;\n";
+  // The same passes in plain C, over the same units (8 columns each).
+  const auto plain_pass = [&](const std::string& k_loop, const std::string& list, const std::string& a,
+                              const std::string& unit_list) {
+    s << "  for (" << k_loop << ")\n    for (j = thunder_" << list << "_start[k]; j < thunder_" << list
+      << "_start[k + 1]; ++j) {\n      const casadi_real a = " << a << ";\n      const casadi_real* x = X + " << S
+      << "*thunder_" << list << "_row[j];\n      for (u = thunder_" << unit_list << "_start[k]; u < thunder_"
+      << unit_list << "_start[k + 1]; ++u)\n        for (c = thunder_" << unit_list << "s[u]; c < thunder_"
+      << unit_list << "s[u] + 8; ++c) X[" << S << "*k + c] -= a * x[c];\n    }\n";
+  };
+  if (n_l > 0) plain_pass("k = " + std::to_string(n - 1) + "; k >= 0; --k", "down", "L[thunder_down_l[j]]", "unit");
   s << "  for (k = 0; k < " << n << "; ++k)\n    for (c = 0; c < " << S << "; ++c) X[" << S
     << "*k + c] *= inv_D[k];\n";
-  if (n_l > 0)
-    s << "  for (k = 0; k < " << n << "; ++k)\n"
-      << "    for (j = thunder_up_start[k]; j < thunder_up_start[k + 1]; ++j)\n"
-      << "      for (c = 0; c < " << S << "; ++c) X[" << S << "*k + c] -= L[j] * X[" << S
-      << "*thunder_up_row[j] + c];\n";
+  if (n_l > 0) plain_pass("k = 0; k < " + std::to_string(n) + "; ++k", "up", "L[j]", "up_unit");
   s << "}\n#endif\n";
   // The copy into the column-major outputs is a transpose: 4x4 blocks in AVX2 registers where
   // the CPU has them (scalar, the strided loads were 1.6 of the humanoid's 16.4 us).

@@ -19,9 +19,10 @@ FUNCTIONS = ("FD_derivatives", "dFD_dq", "dFD_ddq")
 
 
 def _gen(out, robot, *args, env=None):
+    # THUNDER_VECTOR_SOLVE_ABOVE=0: the vector solve even where the scalar code is as fast (franka)
     subprocess.run([thunder_bin(), "gen", str(robot), "-o", str(out), "--functions", ",".join(FUNCTIONS),
                     "--targets", "casadi,cpp", "-q", *args], check=True, capture_output=True,
-                   env=dict(os.environ, **(env or {})))
+                   env=dict(os.environ, THUNDER_VECTOR_SOLVE_ABOVE="0", **(env or {})))
     return out
 
 
@@ -76,3 +77,12 @@ def test_solved_outputs_match_casadi(generated, flags, tmp_path):
                 scale = max(1.0, np.abs(r).max())
                 np.testing.assert_allclose(o, r, rtol=0, atol=1e-11 * scale, err_msg=f"{name}.{ref.name_out(j)}")
 
+
+
+def test_small_robots_keep_casadis_code(generate):
+    # franka's FD_derivatives leaves ~1,700 instructions to the solve: below the threshold, CasADi's
+    # scalar code, as fast per call and with fewer operations (bench/RESULTS_DYNAMICS.md)
+    g = generate(ROBOTS / "franka.yaml", "--functions", "FD_derivatives", "-q", targets="cpp")
+    cpp = g.out / "cpp"
+    assert not list(cpp.glob("*_parts.c"))
+    assert "thunder_solve" not in (cpp / "thunder_franka_FD_derivatives.c").read_text()

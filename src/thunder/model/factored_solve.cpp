@@ -2,7 +2,11 @@
 
 #include <stdexcept>
 
+#include "thunder/util/env.h"
+
 namespace thunder {
+
+long long vector_solve_threshold() { return env_count("THUNDER_VECTOR_SOLVE_ABOVE", 5000); }
 
 std::shared_ptr<const FactoredSolve> factored_solve(const std::string& name, const std::vector<SX>& inputs,
                                                     const std::vector<std::string>& input_names,

@@ -12,6 +12,13 @@
 
 namespace thunder {
 
+/// The second construction is kept when the CasADi instructions it leaves to the vector loops
+/// (the function's less the parts') are at least this many (THUNDER_VECTOR_SOLVE_ABOVE overrides;
+/// 0: always). bench_cg per call: the Panda's FD_derivatives (1,400 instructions to the loops)
+/// runs as fast either way and its scalar code has fewer operations; solo12's (12,700) 13 % faster
+/// with the loops, the humanoid's (72,000) 1.9x.
+long long vector_solve_threshold();
+
 /// `others`: the function's outputs that are not solved, in order, with their names; `B`: the
 /// right-hand sides of the solved outputs side by side (n x Σ columns); `solved`: the indices of
 /// the solved outputs among all the function's outputs; `symmetric`: those of them that are

@@ -255,6 +255,7 @@ void Builder::add(const std::string& name, const std::string& description, const
     if (columns != solved.B.size2()) throw std::logic_error(name + ": the solved outputs do not match B's columns");
     plan = factored_solve(name, in, in_names, others, other_names, *solved.factor, solved.B, solved.outputs,
                           solved.negated, solved.symmetric);
+    if (fn.n_instructions() - plan->parts.n_instructions() < vector_solve_threshold()) plan.reset();
   }
   set_.functions.push_back({fn, description, plan});
   built_.push_back(name);

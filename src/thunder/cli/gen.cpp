@@ -109,6 +109,7 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
   build.select = preset_selector(names);  // presets out of the list, explicit names stay
   build.only = names;
   build.contacts = options.contacts;
+  build.factored_solves = has(targets, "cpp");
   // Per-function lines with -v; by default too once the build has used 10 s of CPU (process CPU
   // time, not wall: a loaded machine must not make a small robot chatty), so that a minutes-long
   // generation (a humanoid) shows where it is.

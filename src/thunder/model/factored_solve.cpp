@@ -33,9 +33,8 @@ std::shared_ptr<const FactoredSolve> factored_solve(const std::string& name, con
     for (casadi_int r = 0; r < n && zero; ++r) zero = B(r, c).is_zero();
     plan->columns.push_back(zero ? -1 : rows++);
   }
-  // Rows of B_t padded to a multiple of 8 doubles (one AVX-512 vector): every row update is a
-  // loop with no remainder, which GCC vectorizes at -O2 (its very cheap cost model), for SSE2 to
-  // AVX-512 alike.
+  // Rows of B_t padded to a multiple of 8 doubles: the loops work in units of 8 columns (one
+  // AVX-512 vector, two AVX2, four SSE2), with no remainder.
   plan->stride = (rows + 7) / 8 * 8;
   SX Bt = SX::zeros(plan->stride, n);
   std::vector<casadi_int> nz_row, nz_col;

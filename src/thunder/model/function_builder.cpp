@@ -240,7 +240,7 @@ void Builder::add(const std::string& name, const std::string& description, const
   }
   casadi::Function fn(name, in, exprs, in_names, out_names, casadi::Dict{{"cse", true}});
   std::shared_ptr<const FactoredSolve> plan;
-  if (solved.factor) {
+  if (solved.factor && options_.factored_solves) {
     std::vector<SX> others;
     std::vector<std::string> other_names;
     casadi_int columns = 0;

@@ -44,6 +44,9 @@ struct BuildOptions {
   std::vector<std::string> derivative_frames;
   /// Contact frames, in row order: the functions of contact_function_names().
   std::vector<ContactFrame> contacts;
+  /// Also the C++ exporter's second construction of functions with M⁻¹ B outputs
+  /// (FunctionInfo::solve): only a C++ target uses it.
+  bool factored_solves = true;
   /// One line per built function (name, instruction count, seconds).
   std::function<void(const std::string&)> progress;
 };

@@ -105,19 +105,18 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
   s << "/* Thunder: " << symbol << " = " << parts_symbol << " (everything but the solve), then M X = B for "
     << "the " << plan.columns.size() << " columns of B at once with the tree factor M = L'DL. */\n"
     << "int " << parts_symbol << "(const casadi_real** arg, casadi_real** res, casadi_int* iw, casadi_real* w, int mem);\n";
-  if (n_l > 0)
+  if (n_l > 0)  // no entry of L (every dof a root): the passes are the scaling alone
     s << "static const int thunder_up_start[" << n + 1 << "] = " << table(up_start) << ";\n"
       << "static const int thunder_up_row[" << n_l << "] = " << table(i_of) << ";\n"
       << "static const int thunder_down_start[" << n + 1 << "] = " << table(down_start) << ";\n"
       << "static const int thunder_down_row[" << n_l << "] = " << table(down_rows) << ";\n"
-      << "static const int thunder_down_l[" << n_l << "] = " << table(down_ls) << ";\n";
-  if (n_l > 0)  // no entry of L (every dof a root): the passes are the scaling alone
-    s << "static const int thunder_unit_start[" << n + 1 << "] = " << table(unit_start) << ";\n"
-    << "static const int thunder_units[" << std::max<size_t>(units.size(), 1) << "] = "
-    << table(units.empty() ? std::vector<int>{0} : units) << ";\n"
-    << "static const int thunder_up_unit_start[" << n + 1 << "] = " << table(up_unit_start) << ";\n"
-    << "static const int thunder_up_units[" << std::max<size_t>(up_units.size(), 1) << "] = "
-    << table(up_units.empty() ? std::vector<int>{0} : up_units) << ";\n";
+      << "static const int thunder_down_l[" << n_l << "] = " << table(down_ls) << ";\n"
+      << "static const int thunder_unit_start[" << n + 1 << "] = " << table(unit_start) << ";\n"
+      << "static const int thunder_units[" << std::max<size_t>(units.size(), 1) << "] = "
+      << table(units.empty() ? std::vector<int>{0} : units) << ";\n"
+      << "static const int thunder_up_unit_start[" << n + 1 << "] = " << table(up_unit_start) << ";\n"
+      << "static const int thunder_up_units[" << std::max<size_t>(up_units.size(), 1) << "] = "
+      << table(up_units.empty() ? std::vector<int>{0} : up_units) << ";\n";
 
   // The solve: both passes in pull form (Featherstone's loops turned around): row r of X less
   // Σ_j a_j X_row(j), some units of the row held in registers while the products accumulate, so

@@ -29,6 +29,6 @@ std::shared_ptr<const FactoredSolve> factored_solve(const std::string& name, con
                                                     const std::vector<SX>& others,
                                                     const std::vector<std::string>& other_names, const LTDL& factor,
                                                     const SX& B, std::vector<int> solved, bool negated,
-                                                    std::vector<int> symmetric = {});
+                                                    std::vector<int> symmetric);
 
 }  // namespace thunder

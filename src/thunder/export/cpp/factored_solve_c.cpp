@@ -46,6 +46,17 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
       plan.pattern.size1() != S || plan.pattern.size2() != n)
     throw std::logic_error(symbol + ": the parts function does not match the factor");
 
+  // Per solved output: its first column among B's columns and its width.
+  std::vector<std::pair<size_t, size_t>> ranges;
+  for (size_t o = 0, c0 = 0; o < plan.solved.size(); ++o) {
+    const int out = plan.solved[o];
+    const size_t w = static_cast<size_t>(fn.size2_out(out));
+    if (fn.size1_out(out) != n || !fn.sparsity_out(out).is_dense() || c0 + w > plan.columns.size())
+      throw std::logic_error(symbol + ": solved output " + fn.name_out(out) + " is not n x k dense");
+    ranges.push_back({c0, w});
+    c0 += w;
+  }
+
   // Per row of X: L'y = b takes L_ki y_k from its descendants k; L x = z takes L_ki x_i from its
   // ancestors i (entries of L in plan.parts' order).
   std::vector<std::vector<int>> down_row(n), down_l(n);
@@ -81,15 +92,12 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
   // k <= c (the copy mirrors the rest), so row k of M⁻¹'s block skips the units left of column k.
   // A row's ancestors need at least its units, so every value pulled is computed.
   std::vector<int> last_row(S, -1);  // per column of X: the last row that needs it
-  for (size_t j = 0, c0 = 0; j < plan.solved.size(); ++j) {
-    const int o = plan.solved[j];
-    const int w = static_cast<int>(fn.size2_out(o));
-    const bool sym = std::find(plan.symmetric.begin(), plan.symmetric.end(), o) != plan.symmetric.end();
-    for (int c = 0; c < w; ++c) {
-      const int r = plan.columns.at(c0 + c);
-      if (r >= 0) last_row[r] = sym ? c : n - 1;
+  for (size_t j = 0; j < plan.solved.size(); ++j) {
+    const bool sym = std::find(plan.symmetric.begin(), plan.symmetric.end(), plan.solved[j]) != plan.symmetric.end();
+    for (size_t c = 0; c < ranges[j].second; ++c) {
+      const int r = plan.columns[ranges[j].first + c];
+      if (r >= 0) last_row[r] = sym ? static_cast<int>(c) : n - 1;
     }
-    c0 += static_cast<size_t>(w);
   }
   std::vector<int> up_unit_start(1, 0), up_units;
   for (int k = 0; k < n; ++k) {
@@ -236,17 +244,6 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
     << "#ifdef THUNDER_DISPATCH\n  const int l = thunder_level();\n"
     << "  if (l == 4) thunder_solve_v4(L, inv_D, X);\n  else if (l == 3) thunder_solve_v3(L, inv_D, X);\n"
     << "  else thunder_solve_v1(L, inv_D, X);\n#else\n  thunder_solve_v1(L, inv_D, X);\n#endif\n}\n";
-
-  // Per solved output, per column: its row of Bᵀ (-1: zero).
-  size_t c0 = 0;
-  std::vector<std::pair<size_t, size_t>> ranges;
-  for (int o : plan.solved) {
-    const size_t w = static_cast<size_t>(fn.size2_out(o));
-    if (fn.size1_out(o) != n || !fn.sparsity_out(o).is_dense() || c0 + w > plan.columns.size())
-      throw std::logic_error(symbol + ": solved output " + fn.name_out(o) + " is not n x k dense");
-    ranges.push_back({c0, w});
-    c0 += w;
-  }
 
   s << kEvalSignature;
   s << "  casadi_real *L = w + " << parts_w << ", *inv_D = L + " << n_l << ", *X = inv_D + " << n << ";\n"

@@ -65,3 +65,44 @@ def test_default_frames_leave_out_sensor_links(tmp_path):
     gen("--functions", "T_w_d435_link", "--frames", "d435_link")   # still available on request
     names = {f["name"] for f in json.loads((out / "manifest.json").read_text())["functions"]}
     assert names == {"T_w_d435_link"}
+
+
+def test_large_model_default_leaves_out_regressors_and_time_derivatives(tmp_path, full):
+    """A URDF whose M couples more velocity pairs than THUNDER_LARGE_MODEL_PAIRS (900; a small
+    limit here) gets every function but the regressors and time derivatives by default; the note
+    names the pair count, checked against Pinocchio's supports; a thunder file keeps every name."""
+    import json
+    import os
+
+    import pinocchio as pin
+
+    from random_tree import random_tree_urdf
+
+    urdf = tmp_path / "tree.urdf"
+    random_tree_urdf(urdf, seed=7, n=5)
+    model = pin.buildModelFromUrdf(str(urdf), pin.JointModelFreeFlyer())
+    pairs = 0
+    for j in range(1, model.njoints):  # velocities of j's supports (j included), M's lower triangle
+        own = model.joints[j].nv
+        pairs += own * sum(model.joints[s].nv for s in model.supports[j] if s > 0) - own * (own - 1) // 2
+    env = dict(os.environ, THUNDER_LARGE_MODEL_PAIRS=str(pairs - 1))
+
+    def names(robot, out, *args):
+        proc = run_thunder("gen", robot, "-o", out, "--targets", "casadi", *args, env=env)
+        return proc.stderr, {f["name"] for f in json.loads((out / "manifest.json").read_text())["functions"]}
+
+    note, default = names(urdf, tmp_path / "default", "--floating-base")
+    assert f"couples {pairs} pairs of velocities (more than {pairs - 1})" in note, note
+    _, every = names(urdf, tmp_path / "all", "--floating-base", "--functions", "all")
+    left_out = every - default
+    assert default < every and {"FD", "M", "C", "FD_derivatives", "J_i"} <= default
+    assert {"Y", "Yr", "reg_M", "M_dot", "C_ddot"} <= left_out
+    assert all(n.endswith(("_dot", "_ddot")) or n in ("Y", "Yr", "par_DYN_to_REG", "par_REG_to_DYN")
+               or n.startswith("reg_") for n in left_out), left_out
+    # at the limit itself, and for a thunder file above it, the default is every function
+    env["THUNDER_LARGE_MODEL_PAIRS"] = str(pairs)
+    note, at_limit = names(urdf, tmp_path / "limit", "--floating-base")
+    assert at_limit == every and "couples" not in note
+    env["THUNDER_LARGE_MODEL_PAIRS"] = "1"
+    note, thunder_file = names(ROBOTS / "seaRRR.yaml", tmp_path / "sea")
+    assert thunder_file == set(full.names()) and "couples" not in note

@@ -44,6 +44,20 @@ BuildCost estimate_build_cost(int joints) {
   return {33.0 * std::pow(r, 2.85), 517.0 * std::pow(r, 2.1)};
 }
 
+long long coupled_velocity_pairs(const RobotSpec& spec) {
+  // A mimic joint has no velocity of its own; its master's couples through it, which this
+  // estimate leaves out.
+  auto dofs = [&](int j) { return spec.joints[j].mimic < 0 ? joint_nv(spec.joints[j].type) : 0; };
+  long long pairs = 0;
+  for (int i = 0; i < spec.n(); ++i) {
+    long long above = 0;  // velocities of i's ancestors, i included
+    for (int a = i; a >= 0; a = spec.joints[a].parent) above += dofs(a);
+    const int own = dofs(i);
+    pairs += own * above - own * (own - 1) / 2;  // a free-flyer's 6 x 6 block counts its lower triangle
+  }
+  return pairs;
+}
+
 void check_build_cost(const RobotSpec& spec, bool ignore) {
   const BuildCost c = estimate_build_cost(spec.n());
   const double avail = available_mib();

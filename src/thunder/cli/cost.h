@@ -18,6 +18,11 @@ struct BuildCost {
 /// time ~ n^2.85 and memory ~ n^2.1 (the Coriolis derivatives C_dot, C_ddot dominate).
 BuildCost estimate_build_cost(int joints);
 
+/// Pairs (i, j) of velocities with j = i or j moving i's body (an ancestor's): the entries of M's
+/// lower triangle that the tree couples. Most generated functions grow with it (n(n+1)/2 for an
+/// n-joint chain, 6 per free-flyer velocity and the legs' own for a quadruped).
+long long coupled_velocity_pairs(const RobotSpec& spec);
+
 /// Refuses (std::runtime_error with the estimate and the limit) when the estimate exceeds the
 /// memory this machine has available or 30 minutes, unless `ignore` (--ignore-cost).
 void check_build_cost(const RobotSpec& spec, bool ignore);

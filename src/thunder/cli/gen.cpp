@@ -108,6 +108,15 @@ int run_gen(const RobotSpec& spec, const GenOptions& options) {
   std::vector<std::string> names = options.functions;
   build.select = preset_selector(names);  // presets out of the list, explicit names stay
   build.only = names;
+  if (options.functions.empty() && spec.format == "urdf") {
+    const long long pairs = coupled_velocity_pairs(spec), limit = large_model_pairs();
+    if (pairs > limit) {
+      build.select = in_large_model_default;
+      note(spec.name + "'s mass matrix couples " + std::to_string(pairs) + " pairs of velocities (more than " +
+           std::to_string(limit) + "): the default set leaves out the regressors and the time "
+           "derivatives, the largest code of a tree this size; --functions all generates every function");
+    }
+  }
   build.contacts = options.contacts;
   build.factored_solves = has(targets, "cpp");
   // Per-function lines with -v; by default too once the build has used 10 s of CPU (process CPU

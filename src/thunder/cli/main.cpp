@@ -121,7 +121,10 @@ std::string gen_usage() {
          "  --frames FRAMES  frames (URDF links) that get T_w_<frame> and J_<frame>; default: the end\n"
          "                   effector, or every leaf link of a tree moved by a joint (feet, hands)\n"
          "  --frame-derivatives  also J_<frame>_dot for those frames\n"
-         "  --functions LIST only these functions and presets, comma separated (default: all). Presets:\n" +
+         "  --functions LIST only these functions and presets, comma separated (default: all; a URDF whose\n"
+         "                   mass matrix couples more than " + std::to_string(thunder::large_model_pairs()) +
+         " velocity pairs, e.g. a 107-dof dual-arm\n"
+         "                   mobile base, leaves out regressors and time-derivatives). Presets:\n" +
          presets_help() +
          "                   Function names (<frame>: a frame of --frames, <o>: an order):\n" +
          thunder::function_names_help() +

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "thunder/model/function_builder.h"
+#include "thunder/util/env.h"
 
 namespace thunder {
 namespace {
@@ -121,6 +122,12 @@ std::function<bool(const std::string&)> preset_selector(std::vector<std::string>
   return [chosen](const std::string& n) {
     return std::any_of(chosen.begin(), chosen.end(), [&](auto f) { return f(n); });
   };
+}
+
+long long large_model_pairs() { return env_count("THUNDER_LARGE_MODEL_PAIRS", 900); }
+
+bool in_large_model_default(const std::string& name) {
+  return !is_regressor(name) && !is_time_derivative(name);
 }
 
 std::vector<std::string> control_frames(const std::vector<std::string>& frames) {

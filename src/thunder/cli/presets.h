@@ -20,6 +20,17 @@ std::string function_names_help();
 /// that is true for the names of the presets in the list (empty function when there is none).
 std::function<bool(const std::string&)> preset_selector(std::vector<std::string>& names);
 
+/// The default set of a large URDF model (`large_model_pairs`): every function but the regressors
+/// and the time derivatives, whose code grows fastest with the tree (C_ddot, reg_C, ...).
+bool in_large_model_default(const std::string& name);
+
+/// A URDF whose mass matrix couples more velocity pairs than this gets `in_large_model_default`
+/// when --functions is not given. tiago_dual (1,572 pairs) took 8.2 min from URDF to C++ library
+/// on 2 cores with every function, romeo (733) 2.2 min (bench/RESULTS_SCALE.md): the default
+/// output builds within about 5 minutes. Thunder files keep every name they had.
+/// THUNDER_LARGE_MODEL_PAIRS overrides it (tests use a small robot).
+long long large_model_pairs();
+
 /// The frames that get T_w_ / J_ functions by default: `frames` (the builder's default: end
 /// effector and leaves) without massless sensor, camera, IMU, logo and rotor links, which are
 /// leaves of many URDFs (g1: d435_link, imu_in_torso, logo_link, mid360_link; go1: *_rotor) but

@@ -57,6 +57,8 @@ for r in "${ROBOTS[@]}"; do
   src=$WORK/src_$name
   mkdir -p "$src"
   for f in "$WORK/gen_$name"/cpp/*.c "$WORK/gen_$name"/cpp/*.h; do cmp -s "$f" "$src/${f##*/}" || cp "$f" "$src/"; done
+  # files an earlier generation wrote and this one did not (the CMakeLists globs them)
+  for f in "$src"/*; do [ -e "$WORK/gen_$name/cpp/${f##*/}" ] || rm -f "$f"; done
   fixed=""; [[ $args == *--ee* ]] && fixed=--fixed-base
   "$PY" bench/trees/pin_tree_model.py "$urdf" "$frame" "$WORK/$name.pin.txt" $fixed
   build=$WORK/build_$name

@@ -30,7 +30,8 @@ def _gen(out, robot, *args, env=None):
 def generated(request, tmp_path_factory):
     out = tmp_path_factory.mktemp("fsolve") / "out"
     if request.param == "franka":
-        return _gen(out, ROBOTS / "franka.yaml"), "franka", False
+        # parts above THUNDER_V3_TWIN_UPTO: only the baseline build of them
+        return _gen(out, ROBOTS / "franka.yaml", env={"THUNDER_V3_TWIN_UPTO": "0"}), "franka", False
     if request.param == "franka-chunked-parts":
         # the parts function split into chunks, as a large robot's is
         return _gen(out, ROBOTS / "franka.yaml", env={"THUNDER_CHUNK_ABOVE": "0", "THUNDER_CHUNK_SIZE": "300"}), \
@@ -49,13 +50,20 @@ def test_solved_outputs_match_casadi(generated, flags, tmp_path):
     out, robot, chunked = generated
     cpp = out / "cpp"
     cmake = (cpp / "CMakeLists.txt").read_text()
+    twin = robot != "franka" or chunked   # the unchunked franka: THUNDER_V3_TWIN_UPTO=0 (the fixture)
     for name in FUNCTIONS:
         parts = cpp / f"thunder_{robot}_{name}_parts.c"
         assert parts.exists() and parts.name in cmake, name   # a translation unit of the library
+        # the parts again for x86-64-v3 (FMA), which they call where the CPU has it: the dispatch
+        # build on this machine takes it, the baseline build the parts above
+        v3 = cpp / f"thunder_{robot}_{name}_parts_v3.c"
+        assert v3.exists() == twin and (v3.name in cmake) == twin, name
+        assert (f"return thunder_{robot}_{name}_parts_v3(arg, res, iw, w, mem);" in parts.read_text()) == twin
         text = (cpp / f"thunder_{robot}_{name}.c").read_text()
         assert f"thunder_{robot}_{name}_parts(arg, r, iw, w, 0)" in text and "thunder_solve(L, inv_D, X);" in text
     if chunked:
-        assert list(cpp.glob(f"thunder_{robot}_FD_derivatives_parts_c*.c"))
+        chunks = list(cpp.glob(f"thunder_{robot}_FD_derivatives_parts_c*.c"))
+        assert chunks and len(list(cpp.glob(f"thunder_{robot}_FD_derivatives_parts_v3_c*.c"))) == len(chunks)
     lib_path = tmp_path / "libfsolve.so"
     sources = [str(p) for p in cpp.glob(f"thunder_{robot}_*.c")]
     subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-Werror=implicit-function-declaration", *flags,

@@ -5,6 +5,7 @@ only backward stability is asked, and at the special values; and the generated f
 neither sin nor cos (so nothing around them is spilled) yet agree with CasADi's evaluation."""
 import ctypes
 import math
+import platform
 import random
 import shutil
 import subprocess
@@ -34,6 +35,17 @@ int main(void) {
 """
 
 
+def _has_v3():
+    try:
+        flags = set(open("/proc/cpuinfo").read().split())
+    except OSError:
+        return False
+    return {"avx2", "fma", "bmi2", "movbe"} <= flags and platform.machine() == "x86_64"
+
+
+BUILDS = ["trig", pytest.param("trig_v3", marks=pytest.mark.skipif(not _has_v3(), reason="no x86-64-v3 CPU"))]
+
+
 @pytest.fixture(scope="module")
 def trig(generate, tmp_path_factory):
     """The prelude of a generated file, compiled into a program x -> (th_sin x, th_cos x)."""
@@ -46,6 +58,9 @@ def trig(generate, tmp_path_factory):
     (d / "trig.c").write_text(prelude + DRIVER)
     subprocess.run(["cc", "-O2", "-o", str(d / "trig"), str(d / "trig.c"), "-lm"], check=True)
     subprocess.run(["cc", "-O2", "-ffast-math", "-o", str(d / "trig_fast"), str(d / "trig.c"), "-lm"], check=True)
+    if _has_v3():   # as the parts' x86-64-v3 twins compile them: FMA contracted (docs/EXPORT_CPP.md)
+        subprocess.run(["cc", "-O2", "-march=x86-64-v3", "-o", str(d / "trig_v3"), str(d / "trig.c"), "-lm"],
+                       check=True)
 
     def run(xs, exe="trig"):
         out = subprocess.run([str(d / exe)], input="".join(f"{x.hex()}\n" for x in xs), capture_output=True,
@@ -58,7 +73,8 @@ def exact(x):
     return float(mpmath.sin(mpmath.mpf(x))), float(mpmath.cos(mpmath.mpf(x)))
 
 
-def test_within_one_ulp_on_joint_angles_and_two_to_1_6e6(trig):
+@pytest.mark.parametrize("exe", BUILDS)
+def test_within_one_ulp_on_joint_angles_and_two_to_1_6e6(trig, exe):
     _, run = trig
     rng = random.Random(11)
     xs = [rng.uniform(-20, 20) for _ in range(4000)] + [rng.uniform(-1e-3, 1e-3) for _ in range(500)]
@@ -66,7 +82,7 @@ def test_within_one_ulp_on_joint_angles_and_two_to_1_6e6(trig):
     xs += [k * math.pi / 2 + d for k in range(-40, 41) for d in (0.0, 1e-12, -3e-9)]
     far = [rng.uniform(-1.6e6, 1.6e6) for _ in range(3000)]
     far += [k * math.pi / 2 for k in rng.sample(range(-1_000_000, 1_000_000), 500)]
-    got = run(xs + far)
+    got = run(xs + far, exe)
     worst = 0.0
     for i, (x, (s, c)) in enumerate(zip(xs + far, got)):
         es, ec = exact(x)
@@ -76,17 +92,18 @@ def test_within_one_ulp_on_joint_angles_and_two_to_1_6e6(trig):
     assert worst > 0  # the comparison can see a difference (not the C library by accident)
 
 
-def test_far_arguments_are_the_sin_of_a_neighbour_of_x_and_nan_beyond_2_to_50(trig):
+@pytest.mark.parametrize("exe", BUILDS)
+def test_far_arguments_are_the_sin_of_a_neighbour_of_x_and_nan_beyond_2_to_50(trig, exe):
     _, run = trig
     rng = random.Random(5)
     xs = [math.copysign(10 ** rng.uniform(6.2, 15.0), rng.choice((-1, 1))) for _ in range(2000)]
-    for x, (s, c) in zip(xs, run(xs)):
+    for x, (s, c) in zip(xs, run(xs, exe)):
         # |d sin/dx|, |d cos/dx| <= 1: an error within half an ulp of x is a backward error of <= 0.5 ulp(x)
         es, ec = exact(x)
         assert max(abs(s - es), abs(c - ec)) <= 0.5 * math.ulp(x) + 4 * math.ulp(1.0), x
         assert abs(s) <= 1 and abs(c) <= 1
     for x in (2.0 ** 50, -2.0 ** 50, 1e20, -1e300, math.inf, -math.inf, math.nan):
-        s, c = run([x])[0]
+        s, c = run([x], exe)[0]
         assert math.isnan(s) and math.isnan(c), x
 
 

@@ -21,6 +21,7 @@
 #include "thunder/cli/presets.h"
 #include "thunder/model/function_builder.h"
 #include "thunder/model/parameters.h"
+#include "thunder/util/text.h"
 #include "thunder/util/sha256.h"
 
 namespace fs = std::filesystem;
@@ -46,12 +47,6 @@ std::vector<std::string> resolve_targets(const GenOptions& options) {
 
 bool has(const std::vector<std::string>& xs, const std::string& x) {
   return std::find(xs.begin(), xs.end(), x) != xs.end();
-}
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (size_t i = s.find(from); !from.empty() && i != std::string::npos; i = s.find(from, i + to.size()))
-    s.replace(i, from.size(), to);
-  return s;
 }
 
 /// Removes the staging folder unless released: an interrupted or failed run leaves OUT as it was.

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "thunder/export/cpp/chunked_c.h"
+#include "thunder/export/cpp/isa_twin.h"
 
 namespace thunder {
 
@@ -185,8 +186,7 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
   // so on x86-64 with GCC the solve also comes for x86-64-v3 (AVX2, FMA) and v4 (AVX-512),
   // chosen once at run time by the CPU (GNU C vectors give each its own vector width). Other
   // compilers get plain loops.
-  s << "#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__x86_64__) && "
-       "!defined(THUNDER_NO_DISPATCH) && !defined(THUNDER_PLAIN_C)\n#define THUNDER_DISPATCH 1\n#endif\n"
+  s << "#if " << kDispatchCondition << "\n#define THUNDER_DISPATCH 1\n#endif\n"
     << "#if (defined(__GNUC__) || defined(__clang__)) && !defined(THUNDER_PLAIN_C)\n"
     << "typedef double thunder_v2 __attribute__((vector_size(16), aligned(8), may_alias));\n"
     << "#ifdef THUNDER_DISPATCH\n"

@@ -1,0 +1,37 @@
+// A second build of a generated C function for x86-64-v3 (AVX2, FMA), chosen at run time.
+//
+// The C++ library is compiled for the baseline ISA (x86-64: SSE2, no FMA) so that it runs on any
+// x86-64 machine. For the functions where time per call matters most the exporter writes the same
+// C twice: `<symbol>_v3.c` (and its chunks) is the file with every `symbol` renamed `symbol`_v3,
+// compiled under `#pragma GCC target("arch=x86-64-v3")`, and the baseline's eval function calls it
+// where the CPU has that level. FMA took 12-15 % off the humanoids' FD_derivatives
+// (bench/RESULTS_DYNAMICS.md), for twice the function's compile time.
+#pragma once
+
+#include <string>
+
+namespace thunder {
+
+/// The preprocessor condition under which generated C dispatches between ISA builds: GCC >= 12 on
+/// x86-64 (`arch=x86-64-v3` targets, __builtin_cpu_supports of ISA levels), unless the build
+/// defines THUNDER_NO_DISPATCH (the baseline alone) or THUNDER_PLAIN_C (no GNU C vectors).
+extern const char* const kDispatchCondition;
+
+/// Whether the exporter writes the second build of function `name` with `instructions` CasADi
+/// instructions: the dynamics derivatives (tau_derivatives, dtau_dq, dtau_ddq, FD_derivatives,
+/// dFD_dq, dFD_ddq, or the parts of their factored solve), the functions whose time per call model
+/// predictive control pays at every step, with at most 100,000 instructions
+/// (THUNDER_V3_TWIN_UPTO overrides): larger ones keep one build for compile time (a 107-dof
+/// tree's derivative parts have 118k-210k instructions).
+bool gets_isa_twin(const std::string& name, long long instructions);
+
+/// `text` (a generated file of `symbol`, or one of its chunks) as the x86-64-v3 translation unit:
+/// `symbol` renamed `symbol`_v3 throughout, empty where kDispatchCondition does not hold.
+std::string isa_twin_text(const std::string& text, const std::string& symbol);
+
+/// Makes the eval function of `c_text` (the baseline file of `symbol`, CasADi's casadi_f0) call
+/// `symbol`_v3 where the CPU has x86-64-v3; throws std::runtime_error when the file has no
+/// casadi_f0. Apply after isa_twin_text took its copy.
+void dispatch_to_isa_twin(std::string& c_text, const std::string& symbol);
+
+}  // namespace thunder

@@ -16,7 +16,7 @@ const char* const kDispatchCondition =
 bool gets_isa_twin(const std::string& name, long long instructions) {
   static const std::set<std::string> names = {"tau_derivatives", "dtau_dq", "dtau_ddq",
                                               "FD_derivatives",  "dFD_dq",  "dFD_ddq"};
-  return names.count(name) > 0 && instructions <= env_count("THUNDER_V3_TWIN_UPTO", 100000);
+  return names.count(name) > 0 && instructions <= env_count("THUNDER_V3_TWIN_UPTO", 60000);
 }
 
 std::string isa_twin_text(const std::string& text, const std::string& symbol) {

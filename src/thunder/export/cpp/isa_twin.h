@@ -22,8 +22,8 @@ extern const char* const kDispatchCondition;
 /// dFD_dq, dFD_ddq, or the parts of their factored solve), the functions whose time per call model
 /// predictive control pays at every step, with at most 60,000 instructions
 /// (THUNDER_V3_TWIN_UPTO overrides): larger ones keep one build for compile time. A humanoid's
-/// largest (g1's FD_derivatives parts) has about 45k; a 107-dof tree's smallest 85k, whose second
-/// build took tiago_dual's library from 4.4 to 4.9 minutes (bench/RESULTS_SCALE.md).
+/// largest (g1's FD_derivatives parts) has about 45k; a 107-dof tree's smallest 85k (tiago_dual's
+/// library: 4.9 minutes with its second build, 4.4-4.7 without; bench/RESULTS_SCALE.md).
 bool gets_isa_twin(const std::string& name, long long instructions);
 
 /// `text` (a generated file of `symbol`, or one of its chunks) as the x86-64-v3 translation unit:

@@ -1,8 +1,27 @@
 """Calls a function of CasADi-generated C code through its C API (ctypes), as the C++ library's
 wrapper does: `_work` sizes the argument, result and work arrays."""
 import ctypes
+import platform
+import subprocess
 
 import numpy as np
+
+
+def cpu_has_x86_64_v3():
+    """Whether this CPU runs x86-64-v3 code (AVX2, FMA, BMI2, MOVBE): the level of the C++
+    library's second builds."""
+    try:
+        flags = set(open("/proc/cpuinfo").read().split())
+    except OSError:
+        return False
+    return platform.machine() == "x86_64" and {"avx2", "fma", "bmi2", "movbe"} <= flags
+
+
+def compile_library(sources, lib_path, flags=()):
+    """Compiles generated C files into a shared library, as a user's compiler would (-O2), and loads it."""
+    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-Werror=implicit-function-declaration", *flags,
+                    "-o", str(lib_path), *map(str, sources), "-lm"], check=True)
+    return ctypes.CDLL(str(lib_path))
 
 
 def work_sizes(lib, symbol):

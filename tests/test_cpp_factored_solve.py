@@ -4,7 +4,6 @@ for every column at once with the tree factor M = L'DL, in pull form, one build 
 run time (x86-64 with GCC: AVX-512, AVX2, SSE2; plain loops for other compilers). Checked by compiling the C files and calling them
 through CasADi's C API against CasADi's evaluation of the same functions (.casadi), with every
 ISA path a machine has, on a chain, a floating-base tree and parts split into chunks."""
-import ctypes
 import os
 import shutil
 import subprocess
@@ -64,11 +63,7 @@ def test_solved_outputs_match_casadi(generated, flags, tmp_path):
     if chunked:
         chunks = list(cpp.glob(f"thunder_{robot}_FD_derivatives_parts_c*.c"))
         assert chunks and len(list(cpp.glob(f"thunder_{robot}_FD_derivatives_parts_v3_c*.c"))) == len(chunks)
-    lib_path = tmp_path / "libfsolve.so"
-    sources = [str(p) for p in cpp.glob(f"thunder_{robot}_*.c")]
-    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-Werror=implicit-function-declaration", *flags,
-                    "-o", str(lib_path), *sources, "-lm"], check=True)
-    lib = ctypes.CDLL(str(lib_path))
+    lib = casadi_c.compile_library(cpp.glob(f"thunder_{robot}_*.c"), tmp_path / "libfsolve.so", flags)
     rng = np.random.default_rng(3)
     for name in FUNCTIONS:
         ref = casadi.Function.load(str(out / "casadi" / f"{name}.casadi"))

@@ -3,9 +3,7 @@ export/cpp/isa_twin.h): `<symbol>_v3.c` and its chunks are the same C renamed, c
 `#pragma GCC target`, and the baseline's eval calls it where the CPU has that level. Checked by
 compiling the files with and without the dispatch and calling them through CasADi's C API
 against CasADi's evaluation of the same functions (.casadi)."""
-import ctypes
 import os
-import platform
 import shutil
 import subprocess
 
@@ -17,14 +15,6 @@ from conftest import ROBOTS, thunder_bin
 
 TWINNED = ("tau_derivatives", "dtau_dq")
 FUNCTIONS = TWINNED + ("M",)   # M: no second build (not a derivative)
-
-
-def _has_v3():
-    try:
-        flags = set(open("/proc/cpuinfo").read().split())
-    except OSError:
-        return False
-    return platform.machine() == "x86_64" and {"avx2", "fma", "bmi2", "movbe"} <= flags
 
 
 @pytest.fixture(scope="module", params=["whole", "chunked", "above-the-limit"])
@@ -61,11 +51,7 @@ def test_twins_are_translation_units_of_the_library(generated):
 def test_both_builds_match_casadi(generated, flags, tmp_path):
     import casadi
     out, case = generated
-    lib_path = tmp_path / "libtwin.so"
-    sources = [str(p) for p in (out / "cpp").glob("thunder_franka_*.c")]
-    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-Werror=implicit-function-declaration", *flags,
-                    "-o", str(lib_path), *sources, "-lm"], check=True)
-    lib = ctypes.CDLL(str(lib_path))
+    lib = casadi_c.compile_library((out / "cpp").glob("thunder_franka_*.c"), tmp_path / "libtwin.so", flags)
     rng = np.random.default_rng(5)
     for name in FUNCTIONS:
         ref = casadi.Function.load(str(out / "casadi" / f"{name}.casadi"))
@@ -73,7 +59,7 @@ def test_both_builds_match_casadi(generated, flags, tmp_path):
         built_v3 = hasattr(lib, symbols[0] + "_v3")
         # the twin is compiled only with the dispatch (an empty unit with -DTHUNDER_NO_DISPATCH)
         assert built_v3 == (not flags and case != "above-the-limit" and name in TWINNED), name
-        if built_v3 and _has_v3():
+        if built_v3 and casadi_c.cpu_has_x86_64_v3():
             symbols.append(symbols[0] + "_v3")   # the second build called directly, too
         for _ in range(3):
             args = [rng.uniform(-1.5, 1.5, ref.nnz_in(j)) for j in range(ref.n_in())]

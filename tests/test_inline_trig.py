@@ -5,7 +5,6 @@ only backward stability is asked, and at the special values; and the generated f
 neither sin nor cos (so nothing around them is spilled) yet agree with CasADi's evaluation."""
 import ctypes
 import math
-import platform
 import random
 import shutil
 import subprocess
@@ -35,15 +34,8 @@ int main(void) {
 """
 
 
-def _has_v3():
-    try:
-        flags = set(open("/proc/cpuinfo").read().split())
-    except OSError:
-        return False
-    return {"avx2", "fma", "bmi2", "movbe"} <= flags and platform.machine() == "x86_64"
-
-
-BUILDS = ["trig", pytest.param("trig_v3", marks=pytest.mark.skipif(not _has_v3(), reason="no x86-64-v3 CPU"))]
+BUILDS = ["trig", pytest.param("trig_v3", marks=pytest.mark.skipif(not casadi_c.cpu_has_x86_64_v3(),
+                                                                   reason="no x86-64-v3 CPU"))]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +50,7 @@ def trig(generate, tmp_path_factory):
     (d / "trig.c").write_text(prelude + DRIVER)
     subprocess.run(["cc", "-O2", "-o", str(d / "trig"), str(d / "trig.c"), "-lm"], check=True)
     subprocess.run(["cc", "-O2", "-ffast-math", "-o", str(d / "trig_fast"), str(d / "trig.c"), "-lm"], check=True)
-    if _has_v3():   # as the parts' x86-64-v3 twins compile them: FMA contracted (docs/EXPORT_CPP.md)
+    if casadi_c.cpu_has_x86_64_v3():   # as the library's x86-64-v3 builds compile them: FMA contracted (docs/EXPORT_CPP.md)
         subprocess.run(["cc", "-O2", "-march=x86-64-v3", "-o", str(d / "trig_v3"), str(d / "trig.c"), "-lm"],
                        check=True)
 

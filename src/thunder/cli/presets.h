@@ -25,9 +25,9 @@ std::function<bool(const std::string&)> preset_selector(std::vector<std::string>
 bool in_large_model_default(const std::string& name);
 
 /// A URDF whose mass matrix couples more velocity pairs than this gets `in_large_model_default`
-/// when --functions is not given. tiago_dual (1,572 pairs) took 8.2 min from URDF to C++ library
-/// on 2 cores with every function, romeo (733) 2.2 min (bench/RESULTS_SCALE.md): the default
-/// output builds within about 5 minutes. Thunder files keep every name they had.
+/// when --functions is not given. tiago_dual (1,557 pairs) took 8.2 min from URDF to C++ library
+/// on 2 cores with every function and 4.4-4.7 without those families, romeo (718) 2.2 min with
+/// every function (bench/RESULTS_SCALE.md). Thunder files keep every name they had.
 /// THUNDER_LARGE_MODEL_PAIRS overrides it (tests use a small robot).
 long long large_model_pairs();
 

@@ -144,6 +144,11 @@ MUTATIONS = [
      "s * __builtin_shuffle(t1, t3, (thunder_i4){2, 3, 6, 7});", "s * __builtin_shuffle(t1, t3, (thunder_i4){2, 3, 7, 6});",
      ["tests/test_cpp_factored_solve.py"],
      "the AVX2 4x4 transpose of the solve's copy swaps two entries of its last column"),
+    ("twin_chunk_text", "src/thunder/export/cpp/cpp_exporter.cpp",
+     "write_file(dir / twin, isa_twin_text(chunks[c], symbol));",
+     "write_file(dir / twin, isa_twin_text(chunks[c + 1 < chunks.size() ? c + 1 : c], symbol));",
+     ["tests/test_cpp_isa_twin.py"],
+     "the x86-64-v3 build's chunk k holds the first build's chunk k + 1"),
 ]
 
 # Child-process prologue: the editable install's import hook would find the repository's own

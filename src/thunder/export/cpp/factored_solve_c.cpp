@@ -214,10 +214,7 @@ void emit_factored_solve(const casadi::Function& fn, const FactoredSolve& plan, 
   // The copy into the column-major outputs is a transpose: 4x4 blocks in AVX2 registers where
   // the CPU has them (scalar, the strided loads were 1.6 of the humanoid's 16.4 us).
   s << "#ifdef THUNDER_DISPATCH\n"
-    << "static int thunder_level(void) {\n  static int level = -1;\n  int l = __atomic_load_n(&level, __ATOMIC_RELAXED);\n"
-    << "  if (l < 0) {\n    __builtin_cpu_init();\n"
-    << "    l = __builtin_cpu_supports(\"x86-64-v4\") ? 4 : __builtin_cpu_supports(\"x86-64-v3\") ? 3 : 1;\n"
-    << "    __atomic_store_n(&level, l, __ATOMIC_RELAXED);\n  }\n  return l;\n}\n"
+    << kCpuLevelFunction
     << "typedef long long thunder_i4 __attribute__((vector_size(32)));\n"
     << "__attribute__((target(\"arch=x86-64-v3\"))) static void thunder_tcopy_v3(const casadi_real* x, int ldx, "
        "casadi_real* o, int ldo, int rows, int cols, casadi_real s) {\n"

@@ -13,6 +13,12 @@ const char* const kDispatchCondition =
     "defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__x86_64__) && "
     "!defined(THUNDER_NO_DISPATCH) && !defined(THUNDER_PLAIN_C)";
 
+const char* const kCpuLevelFunction =
+    "static int thunder_level(void) {\n  static int level = -1;\n  int l = __atomic_load_n(&level, __ATOMIC_RELAXED);\n"
+    "  if (l < 0) {\n    __builtin_cpu_init();\n"
+    "    l = __builtin_cpu_supports(\"x86-64-v4\") ? 4 : __builtin_cpu_supports(\"x86-64-v3\") ? 3 : 1;\n"
+    "    __atomic_store_n(&level, l, __ATOMIC_RELAXED);\n  }\n  return l;\n}\n";
+
 bool gets_isa_twin(const std::string& name, long long instructions) {
   static const std::set<std::string> names = {"tau_derivatives", "dtau_dq", "dtau_ddq",
                                               "FD_derivatives",  "dFD_dq",  "dFD_ddq"};
@@ -31,15 +37,10 @@ void dispatch_to_isa_twin(std::string& c_text, const std::string& symbol) {
   if (at == std::string::npos)
     throw std::runtime_error(symbol + ".c: no eval function casadi_f0 to dispatch from (a CasADi version that "
                              "writes another shape?)");
-  // The level is asked once; a relaxed atomic, as the solve's thunder_level, since the library's
-  // functions may run on several threads.
-  const std::string decl =
-      "#if " + std::string(kDispatchCondition) + "\nint " + symbol +
-      "_v3(const casadi_real** arg, casadi_real** res, casadi_int* iw, casadi_real* w, int mem);\n"
-      "static int thunder_has_v3(void) {\n  static int has = -1;\n  int h = __atomic_load_n(&has, __ATOMIC_RELAXED);\n"
-      "  if (h < 0) {\n    __builtin_cpu_init();\n    h = __builtin_cpu_supports(\"x86-64-v3\") ? 1 : 0;\n"
-      "    __atomic_store_n(&has, h, __ATOMIC_RELAXED);\n  }\n  return h;\n}\n#endif\n";
-  const std::string call = "#if " + std::string(kDispatchCondition) + "\n  if (thunder_has_v3()) return " + symbol +
+  const std::string decl = "#if " + std::string(kDispatchCondition) + "\nint " + symbol +
+                           "_v3(const casadi_real** arg, casadi_real** res, casadi_int* iw, casadi_real* w, int mem);\n" +
+                           kCpuLevelFunction + "#endif\n";
+  const std::string call = "#if " + std::string(kDispatchCondition) + "\n  if (thunder_level() >= 3) return " + symbol +
                            "_v3(arg, res, iw, w, mem);\n#endif\n";
   c_text.insert(at + std::string(kEvalSignature).size(), call);
   c_text.insert(at, decl);

@@ -17,6 +17,11 @@ namespace thunder {
 /// defines THUNDER_NO_DISPATCH (the baseline alone) or THUNDER_PLAIN_C (no GNU C vectors).
 extern const char* const kDispatchCondition;
 
+/// C text of `static int thunder_level(void)`: the CPU's x86-64 level, 4 (AVX-512), 3 (AVX2, FMA)
+/// or 1, asked once through a relaxed atomic (the library's functions may run on several
+/// threads). For generated files, inside `#if kDispatchCondition`.
+extern const char* const kCpuLevelFunction;
+
 /// Whether the exporter writes the second build of function `name` with `instructions` CasADi
 /// instructions: the dynamics derivatives (tau_derivatives, dtau_dq, dtau_ddq, FD_derivatives,
 /// dFD_dq, dFD_ddq, or the parts of their factored solve), the functions whose time per call model
